@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { MetricSettingsSchema } from '../domain/settings.js';
+
+/** Source kinds socpulse has an adapter for (DESIGN.md "Sources"). */
+export const SOURCE_KINDS = ['socpulse', 'secops-soar', 'secops-siem', 'pagerduty', 'cost'] as const;
+
+const HttpServer = z
+  .object({
+    kind: z.enum(SOURCE_KINDS),
+    url: z.url(),
+    headers: z.record(z.string(), z.string()).optional(),
+    /** Collection schedule for this source in the cloud (EventBridge Scheduler expression). */
+    schedule: z.string().optional(),
+    windowDays: z.number().int().min(1).max(400).optional(),
+  })
+  .strict();
+const StdioServer = z
+  .object({
+    kind: z.enum(SOURCE_KINDS),
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    schedule: z.string().optional(),
+    windowDays: z.number().int().min(1).max(400).optional(),
+  })
+  .strict();
+export const McpServerSchema = z.union([HttpServer, StdioServer]);
+export type McpServerConfig = z.infer<typeof McpServerSchema>;
+
+const Email = z.email();
+export const ROLES = ['manager', 'finance', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The one socpulse config file (DESIGN.md "Configuration and commands"); unknown keys are errors naming the key. */
+export const ConfigSchema = MetricSettingsSchema.extend({
+  mcpServers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'source names are lower-case letters, digits and -'), McpServerSchema).default({}),
+  sender: Email,
+  audiences: z.record(z.string(), z.array(Email).min(1)).default({}),
+  localTokens: z.record(z.string().min(16), z.enum(ROLES)).default({}),
+}).strict();
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** A config file that failed validation; the message names the file and every offending key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse an already-read config object; errors name the source and the key path. */
+export function parseConfig(raw: unknown, origin = 'config'): Config {
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const path = i.path.join('.');
+      if (i.code === 'unrecognized_keys') {
+        const at = path ? ` in ${path}` : '';
+        return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}${at}`;
+      }
+      return `${path || '(root)'}: ${i.message}`;
+    });
+    throw new ConfigError(`${origin}: ${lines.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Default config path: `socpulse.config.json` at the project root (the working directory). */
+export const DEFAULT_CONFIG_FILE = 'socpulse.config.json';
+
+/** Read and validate a config file. */
+export function loadConfig(file = DEFAULT_CONFIG_FILE): Config {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read config (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseConfig(raw, file);
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { DecimalString, SEVERITIES, CurrencyCode } from './records.js';
+
+const Minutes = z.number().positive();
+const SlaTarget = z.object({ acknowledge: Minutes.optional(), resolve: Minutes.optional() }).strict();
+
+/** Default SLA targets in minutes (METRICS.md "SLA"); info has none. */
+export const DEFAULT_SLA_TARGETS: Record<string, { acknowledge?: number; resolve?: number }> = {
+  critical: { acknowledge: 15, resolve: 240 },
+  high: { acknowledge: 30, resolve: 1440 },
+  medium: { acknowledge: 120, resolve: 4320 },
+  low: { acknowledge: 480, resolve: 10080 },
+  info: {},
+};
+
+const TierMap = <T extends z.ZodType>(value: T) =>
+  z.object({ '1': value.optional(), '2': value.optional(), '3': value.optional() }).strict();
+
+/**
+ * Every metric key of METRICS.md "Configuration keys", with its default.
+ * Strict: an unknown key is an error that names the key.
+ */
+export const MetricSettingsSchema = z
+  .object({
+    timezone: z
+      .string()
+      .refine(isTimeZone, { message: 'unknown IANA time zone' })
+      .default('UTC'),
+    fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),
+    slaTargets: z.partialRecord(z.enum(SEVERITIES), SlaTarget).default({}),
+    ahtMinutes: TierMap(Minutes).default({}),
+    slaTarget: z.number().gt(0).lt(1).default(0.8),
+    slaWithinMinutes: Minutes.default(15),
+    shrinkage: z.number().min(0).lt(1).default(0.35),
+    hoursPerFte: z.number().positive().default(40),
+    minOnShift: z.number().int().min(0).default(1),
+    hourlyRate: TierMap(DecimalString).default({}),
+    currency: CurrencyCode.default('EUR'),
+    varianceThresholdPct: z.number().nonnegative().default(10),
+    varianceThresholdAbs: DecimalString.default('5000.00'),
+  })
+  .strict();
+export type MetricSettings = z.infer<typeof MetricSettingsSchema>;
+
+/** The SLA targets in force: METRICS.md defaults overridden per severity and kind by config. */
+export function slaTargetsFor(settings: Pick<MetricSettings, 'slaTargets'>) {
+  const out: Record<string, { acknowledge?: number; resolve?: number }> = {};
+  for (const sev of SEVERITIES) out[sev] = { ...DEFAULT_SLA_TARGETS[sev], ...settings.slaTargets[sev] };
+  return out;
+}
+
+/** AHT in minutes for a tier, default 20 (METRICS.md "Staffing"). */
+export function ahtFor(settings: Pick<MetricSettings, 'ahtMinutes'>, tier: 1 | 2 | 3): number {
+  return settings.ahtMinutes[String(tier) as '1' | '2' | '3'] ?? 20;
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
