@@ -1,0 +1,42 @@
+import { UsageError } from './usage-error.js';
+import { ConfigError } from '../../shared/config/config.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+// Each command loads only its own module, so `socpulse summarize` never pays for the SES or MCP clients.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: { summary: 'run the main job locally on embedded stand-ins [--serve] [--port 8787]', load: async () => (await import('./start.js')).startCommand },
+  summarize: { summary: 'compute every figure from canonical files: --input DIR --period LABEL [--tz] [--as-of] --json', load: async () => (await import('./summarize.js')).summarizeCommand },
+  sim: { summary: 'run the SOC simulator as an MCP server [--stdio | --port N]', load: async () => (await import('./sim.js')).simCommand },
+};
+
+const USAGE = `usage: socpulse <command> [options] [--config FILE]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+`;
+
+/** Run one `socpulse` command and return its exit code (2 for bad input, with one clear line on stderr). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`socpulse: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      process.stderr.write(`socpulse ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,4 @@
+/** Bad command-line input: printed as one clear line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
