@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../../shared/config/config.js';
+
+const minimal = { sender: 'socpulse@example.com' };
+
+describe('config', () => {
+  it('loads the shipped socpulse.config.json with the documented keys', () => {
+    const config = loadConfig('socpulse.config.json');
+    expect(config.timezone).toBe('Europe/London');
+    expect(config.fiscalYearStartMonth).toBe(4);
+    expect(config.mcpServers.sim?.kind).toBe('socpulse');
+    expect(config.localTokens['dev-manager-token']).toBe('manager');
+  });
+
+  it('fills METRICS.md defaults for metric keys that are absent', () => {
+    const config = parseConfig(minimal);
+    expect(config.timezone).toBe('UTC');
+    expect(config.fiscalYearStartMonth).toBe(1);
+    expect(config.slaTarget).toBe(0.8);
+    expect(config.slaWithinMinutes).toBe(15);
+    expect(config.shrinkage).toBe(0.35);
+    expect(config.hoursPerFte).toBe(40);
+    expect(config.minOnShift).toBe(1);
+    expect(config.varianceThresholdPct).toBe(10);
+    expect(config.varianceThresholdAbs).toBe('5000.00');
+  });
+
+  it('rejects an unknown key and names it', () => {
+    expect(() => parseConfig({ ...minimal, timezon: 'UTC' }, 'my.json')).toThrow(/my\.json: unknown key "timezon"/);
+  });
+
+  it('rejects an unknown key nested in a source and names where', () => {
+    expect(() =>
+      parseConfig({ ...minimal, mcpServers: { soar: { kind: 'secops-soar', url: 'https://x.example/mcp', header: {} } } }),
+    ).toThrow(ConfigError);
+  });
+
+  it('names the field of a bad value', () => {
+    expect(() => parseConfig({ ...minimal, timezone: 'Mars/Olympus' })).toThrow(/timezone: unknown IANA time zone/);
+    expect(() => parseConfig({ ...minimal, audiences: { leadership: ['not-an-email'] } })).toThrow(/audiences\.leadership\.0/);
+  });
+
+  it('names the file when it cannot be read or parsed', () => {
+    expect(() => loadConfig('does-not-exist.json')).toThrow(/does-not-exist\.json: cannot read config \(ENOENT\)/);
+  });
+});
