@@ -1,0 +1,145 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type AttributeValue,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { ConflictError, StoreError } from './errors.js';
+import type { Key } from './keys.js';
+
+/** Attribute values socpulse stores at the top level of an item; anything nested travels as JSON in `data`. */
+export type Scalar = string | number | boolean | Uint8Array | null;
+export type Item = Record<string, Scalar>;
+
+function toAttr(v: Scalar): AttributeValue {
+  if (v === null) return { NULL: true };
+  if (typeof v === 'string') return { S: v };
+  if (typeof v === 'number') return { N: String(v) };
+  if (typeof v === 'boolean') return { BOOL: v };
+  return { B: v };
+}
+
+function fromAttr(a: AttributeValue): Scalar {
+  if (a.S !== undefined) return a.S;
+  if (a.N !== undefined) return Number(a.N);
+  if (a.BOOL !== undefined) return a.BOOL;
+  if (a.B !== undefined) return a.B;
+  if (a.NULL) return null;
+  throw new StoreError(`unsupported attribute type ${Object.keys(a).join(',')}`);
+}
+
+const marshal = (item: Item): Record<string, AttributeValue> =>
+  Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toAttr(v)]));
+const unmarshal = (attrs: Record<string, AttributeValue>): Item =>
+  Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, fromAttr(v)]));
+
+/** A condition expression with its placeholders, e.g. `{ expression: 'attribute_not_exists(pk)' }`. */
+export interface Condition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, Scalar>;
+}
+
+/** The socpulse table: typed get/put/query/delete over the low-level client, with DynamoDB errors translated. */
+export class DynamoTable {
+  constructor(
+    readonly client: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  /** Read one item by key; `undefined` when absent. Strongly consistent: claims and headers must see the latest write. */
+  async get(key: Key): Promise<Item | undefined> {
+    const out = await this.send(() =>
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshal(key), ConsistentRead: true })),
+    );
+    return out.Item ? unmarshal(out.Item) : undefined;
+  }
+
+  /** Write one item; with a condition, a lost race becomes a ConflictError carrying the item that won. */
+  async put(item: Item & Key, condition?: Condition): Promise<void> {
+    await this.send(
+      () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: marshal(item),
+            ConditionExpression: condition?.expression,
+            ExpressionAttributeNames: condition?.names,
+            ExpressionAttributeValues: condition?.values ? marshal(condition.values) : undefined,
+            ReturnValuesOnConditionCheckFailure: condition ? 'ALL_OLD' : undefined,
+          }),
+        ),
+      `${item.pk} ${item.sk}`,
+    );
+  }
+
+  /** Delete one item (no condition: deleting twice is fine). */
+  async delete(key: Key): Promise<void> {
+    await this.send(() => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: marshal(key) })));
+  }
+
+  /** Every item of a partition, optionally within sort-key bounds or under a prefix, following pagination to the end. */
+  async *query(
+    pk: string,
+    range: { between?: [string, string]; prefix?: string; descending?: boolean; limit?: number } = {},
+  ): AsyncGenerator<Item> {
+    const values: Record<string, AttributeValue> = { ':pk': { S: pk } };
+    let expression = '#pk = :pk';
+    if (range.between) {
+      expression += ' AND #sk BETWEEN :from AND :to';
+      values[':from'] = { S: range.between[0] };
+      values[':to'] = { S: range.between[1] };
+    } else if (range.prefix) {
+      expression += ' AND begins_with(#sk, :prefix)';
+      values[':prefix'] = { S: range.prefix };
+    }
+    const names: Record<string, string> = { '#pk': 'pk' };
+    if (range.between || range.prefix) names['#sk'] = 'sk';
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    let yielded = 0;
+    do {
+      const out = await this.send(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: expression,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ScanIndexForward: !range.descending,
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+            Limit: range.limit,
+          }),
+        ),
+      );
+      for (const raw of out.Items ?? []) {
+        yield unmarshal(raw);
+        if (range.limit && ++yielded >= range.limit) return;
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  private async send<T>(call: () => Promise<T>, what = ''): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) {
+        const existing = e.Item ? unmarshal(e.Item) : undefined;
+        throw new ConflictError(`conditional write lost${what ? ` on ${what}` : ''}`, existing, { cause: e });
+      }
+      throw new StoreError(`DynamoDB ${this.tableName}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
+
+/** The table from the environment: `SOCPULSE_TABLE` names it; the endpoint comes from the SDK's standard variables. */
+export function tableFromEnv(env: NodeJS.ProcessEnv = process.env, client = new DynamoDBClient({})): DynamoTable {
+  const name = env.SOCPULSE_TABLE;
+  if (!name) throw new StoreError('SOCPULSE_TABLE is not set: the functions need the table name');
+  return new DynamoTable(client, name);
+}

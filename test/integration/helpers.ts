@@ -1,0 +1,25 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { ensureTable, startLocalDynamo, type LocalDynamo } from '../../shared/local/dynamo.js';
+import { DynamoTable } from '../../shared/store/dynamo-table.js';
+
+/** A dynalite instance and a fresh table in it, for one test file. */
+export async function localTable(): Promise<{ dynamo: LocalDynamo; table: DynamoTable; client: DynamoDBClient; stop(): Promise<void> }> {
+  const dynamo = await startLocalDynamo();
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'eu-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const name = `t-${randomUUID().slice(0, 8)}`;
+  await ensureTable(client, name);
+  return {
+    dynamo,
+    client,
+    table: new DynamoTable(client, name),
+    stop: async () => {
+      client.destroy();
+      await dynamo.stop();
+    },
+  };
+}
