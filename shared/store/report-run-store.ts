@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DynamoTable, Item } from './dynamo-table.js';
 import { ConflictError, CorruptItemError } from './errors.js';
 import { keys, type Key } from './keys.js';
+import { parseData } from './item-data.js';
 
 const Delivery = z.object({ messageId: z.string(), sentAt: z.string() });
 export const ReportRunSchema = z.object({
@@ -149,11 +150,4 @@ function toItem(key: Key, run: ReportRun): Item & Key {
   return { ...key, type: 'report-run', status: run.status, rev: run.rev, runId: run.runId, data: JSON.stringify(run) };
 }
 
-function parse(item: Item): ReportRun {
-  const parsed = ReportRunSchema.safeParse(JSON.parse(String(item.data)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CorruptItemError(`${item.pk} ${item.sk}: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  return parsed.data;
-}
+const parse = (item: Item): ReportRun => parseData(item, ReportRunSchema);

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { BudgetLineSchema, type BudgetLine } from '../domain/records.js';
+import type { DynamoTable } from './dynamo-table.js';
+import { ConflictError } from './errors.js';
+import { parseData } from './item-data.js';
+import { keys } from './keys.js';
+
+const PlanHeaderSchema = z.object({ fiscalYear: z.string(), importId: z.string(), importedAt: z.string(), lines: z.number(), importedBy: z.string().optional() });
+export type PlanHeader = z.infer<typeof PlanHeaderSchema>;
+
+/** A stored budget snapshot: immutable once written; a correction is a new, higher version. */
+export const StoredBudgetSnapshotSchema = z
+  .object({ snapshotId: z.string(), fiscalYear: z.string(), month: z.string(), version: z.number().int().positive(), asOf: z.string() })
+  .passthrough();
+export type StoredBudgetSnapshot = z.infer<typeof StoredBudgetSnapshotSchema>;
+
+/**
+ * Budget plans and budget snapshots. A plan import writes its lines under a new import id and then points the
+ * fiscal year's header at it, so readers see the whole old plan or the whole new one, never a mix.
+ */
+export class DynamoBudgetStore {
+  constructor(private readonly table: DynamoTable) {}
+
+  /** Replace the plan of each fiscal year present in `lines` (all lines already validated). */
+  async importPlan(lines: BudgetLine[], importId: string, importedAt: string, importedBy?: string): Promise<void> {
+    const byYear = new Map<string, BudgetLine[]>();
+    for (const line of lines) byYear.set(line.fiscalYear, [...(byYear.get(line.fiscalYear) ?? []), line]);
+    for (const [fiscalYear, yearLines] of byYear) {
+      for (const line of yearLines) {
+        await this.table.put({ ...keys.planLine(fiscalYear, importId, line.month, line.category), type: 'plan-line', data: JSON.stringify(line) });
+      }
+      const header: PlanHeader = { fiscalYear, importId, importedAt, lines: yearLines.length, importedBy };
+      await this.table.put({ ...keys.planHeader(fiscalYear), type: 'plan-header', data: JSON.stringify(header) });
+    }
+  }
+
+  /** The current plan of a fiscal year; undefined when none was ever imported. */
+  async plan(fiscalYear: string): Promise<{ header: PlanHeader; lines: BudgetLine[] } | undefined> {
+    const item = await this.table.get(keys.planHeader(fiscalYear));
+    if (!item) return undefined;
+    const header = parseData(item, PlanHeaderSchema);
+    const where = keys.planLinesOf(fiscalYear, header.importId);
+    const lines: BudgetLine[] = [];
+    for await (const line of this.table.query(where.pk, { prefix: where.prefix })) lines.push(parseData(line, BudgetLineSchema));
+    return { header, lines };
+  }
+
+  /** Store a new snapshot version for (fiscal year, month): put-if-absent, retrying with the next version on a race. */
+  async addSnapshot(snapshot: Omit<StoredBudgetSnapshot, 'version' | 'snapshotId'>): Promise<StoredBudgetSnapshot> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const latest = (await this.snapshots(snapshot.fiscalYear, snapshot.month)).at(-1);
+      const version = (latest?.version ?? 0) + 1;
+      const stored: StoredBudgetSnapshot = {
+        ...snapshot,
+        version,
+        snapshotId: `${snapshot.fiscalYear}-${snapshot.month}-v${version}`,
+      };
+      try {
+        await this.table.put(
+          { ...keys.budgetSnapshot(snapshot.fiscalYear, snapshot.month, version), type: 'budget-snapshot', data: JSON.stringify(stored) },
+          { expression: 'attribute_not_exists(pk)' },
+        );
+        return stored;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+    throw new ConflictError(`budget snapshot ${snapshot.fiscalYear} ${snapshot.month}: too many concurrent versions`);
+  }
+
+  /** Every snapshot version of a fiscal year (optionally one month), oldest first. */
+  async snapshots(fiscalYear: string, month?: string): Promise<StoredBudgetSnapshot[]> {
+    const where = keys.budgetSnapshotsOf(fiscalYear, month);
+    const out: StoredBudgetSnapshot[] = [];
+    for await (const item of this.table.query(where.pk, where.prefix ? { prefix: where.prefix } : {}))
+      out.push(parseData(item, StoredBudgetSnapshotSchema));
+    return out;
+  }
+}

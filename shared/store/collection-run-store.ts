@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import type { DynamoTable } from './dynamo-table.js';
+import { parseData } from './item-data.js';
+import { keys } from './keys.js';
+
+const RejectSample = z.object({ family: z.string(), reason: z.string(), record: z.string().optional() });
+export const CollectionRunSchema = z.object({
+  source: z.string(),
+  kind: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  status: z.enum(['ok', 'partial', 'failed']),
+  window: z.object({ from: z.string(), to: z.string() }),
+  counts: z.record(z.string(), z.number()),
+  snapshots: z.object({ written: z.number(), unchanged: z.number(), superseded: z.number() }),
+  rejects: z.object({ count: z.number(), samples: z.array(RejectSample) }),
+  errors: z.array(z.string()),
+  notes: z.array(z.string()),
+});
+export type CollectionRun = z.infer<typeof CollectionRunSchema>;
+
+/** What a report needs to know about a source: when it last collected, and whether the latest attempt failed. */
+export const SourceStatusSchema = z.object({
+  source: z.string(),
+  kind: z.string(),
+  lastAttemptAt: z.string(),
+  lastAttemptStatus: z.enum(['ok', 'partial', 'failed']),
+  lastSuccessAt: z.string().optional(),
+  /** The end of the window the last successful collection covered: data is complete up to here. */
+  collectedThrough: z.string().optional(),
+  lastError: z.string().optional(),
+});
+export type SourceStatus = z.infer<typeof SourceStatusSchema>;
+
+/** Collection-run records (one per run per source) and the per-source status they roll up into. */
+export class DynamoCollectionRunStore {
+  constructor(private readonly table: DynamoTable) {}
+
+  /** Record a finished run and fold it into the source's status. */
+  async record(run: CollectionRun): Promise<void> {
+    await this.table.put({ ...keys.collectionRun(run.source, run.startedAt), type: 'collection-run', status: run.status, data: JSON.stringify(run) });
+    const previous = await this.status(run.source);
+    // A failed run keeps the last success: "last collected" must stay true when the source is down.
+    const succeeded = run.status !== 'failed';
+    const status: SourceStatus = {
+      source: run.source,
+      kind: run.kind,
+      lastAttemptAt: run.finishedAt,
+      lastAttemptStatus: run.status,
+      lastSuccessAt: succeeded ? run.finishedAt : previous?.lastSuccessAt,
+      collectedThrough: succeeded ? maxIso(previous?.collectedThrough, run.window.to) : previous?.collectedThrough,
+      lastError: run.errors[0],
+    };
+    await this.table.put({ ...keys.sourceStatus(run.source), type: 'source-status', data: JSON.stringify(status) });
+  }
+
+  /** Latest runs of one source, newest first. */
+  async runs(source: string, limit = 10): Promise<CollectionRun[]> {
+    const out: CollectionRun[] = [];
+    for await (const item of this.table.query(keys.collectionRunsOf(source).pk, { descending: true, limit }))
+      out.push(parseData(item, CollectionRunSchema));
+    return out;
+  }
+
+  /** The status of one source; undefined when it never ran. */
+  async status(source: string): Promise<SourceStatus | undefined> {
+    const item = await this.table.get(keys.sourceStatus(source));
+    return item ? parseData(item, SourceStatusSchema) : undefined;
+  }
+
+  /** The status of every source that ever ran. */
+  async statuses(): Promise<SourceStatus[]> {
+    const out: SourceStatus[] = [];
+    for await (const item of this.table.query(keys.allSourceStatuses().pk)) out.push(parseData(item, SourceStatusSchema));
+    return out;
+  }
+}
+
+function maxIso(a: string | undefined, b: string): string {
+  return a && a > b ? a : b;
+}
