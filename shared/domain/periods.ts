@@ -1,0 +1,272 @@
+/**
+ * Periods in one IANA time zone (METRICS.md "Periods and time"): half-open `[start, end)` instants computed from
+ * local calendar boundaries, so a week across a DST change is 167 or 169 hours long, never 7×24 h added.
+ */
+export type PeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'fiscalYear';
+
+export interface Period {
+  label: string;
+  kind: PeriodKind;
+  /** Epoch milliseconds, inclusive. */
+  start: number;
+  /** Epoch milliseconds, exclusive. */
+  end: number;
+  tz: string;
+}
+
+export interface PeriodOptions {
+  tz: string;
+  fiscalYearStartMonth: number;
+}
+
+/** A label that is not a period, or a zone that is not a zone; the message names the value. */
+export class PeriodError extends Error {
+  override name = 'PeriodError';
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+    } catch {
+      throw new PeriodError(`unknown time zone "${tz}"`);
+    }
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+// Offsets change at most a few times a year and only on whole minutes in modern zones; caching per
+// 15-minute slot keeps millions of localDay() calls cheap without ever crossing a transition inside a slot.
+const SLOT = 15 * 60_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+/** UTC offset of `tz` at instant `ms`, in milliseconds (local = utc + offset). */
+export function offsetAt(ms: number, tz: string): number {
+  let cache = offsetCache.get(tz);
+  if (!cache) offsetCache.set(tz, (cache = new Map()));
+  const slot = Math.floor(ms / SLOT);
+  const hit = cache.get(slot);
+  if (hit !== undefined) return hit;
+  const parts = formatter(tz).formatToParts(new Date(slot * SLOT));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const offset = asUtc - slot * SLOT;
+  if (cache.size > 200_000) cache.clear();
+  cache.set(slot, offset);
+  return offset;
+}
+
+/** Local calendar fields of an instant in a zone. */
+export function localFields(ms: number, tz: string) {
+  const d = new Date(ms + offsetAt(ms, tz));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    /** ISO weekday, Monday = 1. */
+    weekday: ((d.getUTCDay() + 6) % 7) + 1,
+  };
+}
+
+/**
+ * The instant of a local wall-clock time. A time skipped by a DST jump resolves to the instant just after the
+ * jump; a repeated time resolves to its first occurrence.
+ */
+export function zonedTime(year: number, month: number, day: number, tz: string, hour = 0, minute = 0): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const first = wall - offsetAt(wall, tz);
+  const second = wall - offsetAt(first, tz);
+  if (second === first) return first;
+  // Two candidates straddle a transition: keep the earliest that maps back to the wall time, else the later one.
+  const candidates = [first, second].sort((a, b) => a - b);
+  for (const c of candidates) if (c + offsetAt(c, tz) === wall) return c;
+  return Math.max(first, second);
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** `yyyy-mm-dd` of the local day an instant falls in. */
+export function localDay(ms: number, tz: string): string {
+  const f = localFields(ms, tz);
+  return `${f.year}-${pad2(f.month)}-${pad2(f.day)}`;
+}
+
+/** `yyyy-mm` of the local month an instant falls in. */
+export function localMonth(ms: number, tz: string): string {
+  const f = localFields(ms, tz);
+  return `${f.year}-${pad2(f.month)}`;
+}
+
+/** ISO-8601 with the zone's offset at that instant, e.g. `2026-11-23T00:00:00+00:00`. */
+export function formatInstant(ms: number, tz: string): string {
+  const off = offsetAt(ms, tz);
+  const d = new Date(ms + off);
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off) / 60_000;
+  const iso = d.toISOString().slice(0, 19);
+  return `${iso}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/** Monday (y, m, d) of ISO week 1 of an ISO week-year. */
+function isoWeekOneMonday(isoYear: number): [number, number, number] {
+  const jan4 = new Date(Date.UTC(isoYear, 0, 4));
+  const dow = (jan4.getUTCDay() + 6) % 7; // Monday = 0
+  const monday = new Date(Date.UTC(isoYear, 0, 4 - dow));
+  return [monday.getUTCFullYear(), monday.getUTCMonth() + 1, monday.getUTCDate()];
+}
+
+function addDays([y, m, d]: [number, number, number], days: number): [number, number, number] {
+  const t = new Date(Date.UTC(y, m - 1, d + days));
+  return [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate()];
+}
+
+function isoWeeksInYear(isoYear: number): number {
+  const [y, m, d] = isoWeekOneMonday(isoYear);
+  const [ny, nm, nd] = isoWeekOneMonday(isoYear + 1);
+  return Math.round((Date.UTC(ny, nm - 1, nd) - Date.UTC(y, m - 1, d)) / 86_400_000 / 7);
+}
+
+/** ISO week-year and week number of a civil date. */
+function isoWeekOf(y: number, m: number, d: number): [number, number] {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const dow = (date.getUTCDay() + 6) % 7;
+  const thursday = new Date(Date.UTC(y, m - 1, d - dow + 3));
+  const isoYear = thursday.getUTCFullYear();
+  const [wy, wm, wd] = isoWeekOneMonday(isoYear);
+  const week = Math.floor((thursday.getTime() - Date.UTC(wy, wm - 1, wd)) / 86_400_000 / 7) + 1;
+  return [isoYear, week];
+}
+
+/** The fiscal year label of a calendar month: named after the calendar year in which the fiscal year ends. */
+export function fiscalYearOf(month: string, startMonth: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return `FY${startMonth === 1 ? y : m >= startMonth ? y + 1 : y}`;
+}
+
+/** The twelve `yyyy-mm` months of a fiscal year, first to last. */
+export function monthsOfFiscalYear(fiscalYear: string, startMonth: number): string[] {
+  const end = Number(fiscalYear.slice(2));
+  const firstYear = startMonth === 1 ? end : end - 1;
+  return Array.from({ length: 12 }, (_, i) => {
+    const m0 = startMonth - 1 + i;
+    return `${firstYear + Math.floor(m0 / 12)}-${pad2((m0 % 12) + 1)}`;
+  });
+}
+
+function build(kind: PeriodKind, label: string, from: [number, number, number], to: [number, number, number], tz: string): Period {
+  return { kind, label, tz, start: zonedTime(...from, tz), end: zonedTime(...to, tz) };
+}
+
+/** Parse a period label (`2026-11-23`, `2026-W47`, `2026-11`, `2026-Q4`, `FY2027`) in a zone. */
+export function parsePeriod(label: string, opts: PeriodOptions): Period {
+  const { tz } = opts;
+  formatter(tz);
+  let m: RegExpMatchArray | null;
+  if ((m = label.match(/^(\d{4})-(\d{2})-(\d{2})$/))) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const check = new Date(Date.UTC(y, mo - 1, d));
+    if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) throw new PeriodError(`"${label}" is not a calendar day`);
+    return build('day', label, [y, mo, d], addDays([y, mo, d], 1), tz);
+  }
+  if ((m = label.match(/^(\d{4})-W(\d{2})$/))) {
+    const [y, w] = [Number(m[1]), Number(m[2])];
+    if (w < 1 || w > isoWeeksInYear(y)) throw new PeriodError(`"${label}": ${y} has ISO weeks 01–${isoWeeksInYear(y)}`);
+    const monday = addDays(isoWeekOneMonday(y), (w - 1) * 7);
+    return build('week', label, monday, addDays(monday, 7), tz);
+  }
+  if ((m = label.match(/^(\d{4})-(\d{2})$/))) {
+    const [y, mo] = [Number(m[1]), Number(m[2])];
+    if (mo < 1 || mo > 12) throw new PeriodError(`"${label}": month must be 01–12`);
+    return build('month', label, [y, mo, 1], mo === 12 ? [y + 1, 1, 1] : [y, mo + 1, 1], tz);
+  }
+  if ((m = label.match(/^(\d{4})-Q([1-4])$/))) {
+    const [y, q] = [Number(m[1]), Number(m[2])];
+    const mo = (q - 1) * 3 + 1;
+    return build('quarter', label, [y, mo, 1], q === 4 ? [y + 1, 1, 1] : [y, mo + 3, 1], tz);
+  }
+  if ((m = label.match(/^FY(\d{4})$/))) {
+    const months = monthsOfFiscalYear(label, opts.fiscalYearStartMonth);
+    const [fy, fm] = months[0]!.split('-').map(Number) as [number, number];
+    const [ly, lm] = months[11]!.split('-').map(Number) as [number, number];
+    return build('fiscalYear', label, [fy, fm, 1], lm === 12 ? [ly + 1, 1, 1] : [ly, lm + 1, 1], tz);
+  }
+  throw new PeriodError(`"${label}" is not a period label (expected 2026-11-23, 2026-W47, 2026-11, 2026-Q4 or FY2027)`);
+}
+
+/** The label of the period of a kind that contains an instant. */
+export function labelContaining(kind: PeriodKind, ms: number, opts: PeriodOptions): string {
+  const f = localFields(ms, opts.tz);
+  switch (kind) {
+    case 'day':
+      return `${f.year}-${pad2(f.month)}-${pad2(f.day)}`;
+    case 'week': {
+      const [wy, w] = isoWeekOf(f.year, f.month, f.day);
+      return `${wy}-W${pad2(w)}`;
+    }
+    case 'month':
+      return `${f.year}-${pad2(f.month)}`;
+    case 'quarter':
+      return `${f.year}-Q${Math.floor((f.month - 1) / 3) + 1}`;
+    case 'fiscalYear':
+      return fiscalYearOf(`${f.year}-${pad2(f.month)}`, opts.fiscalYearStartMonth);
+  }
+}
+
+/** The period of a kind that contains an instant. */
+export function periodContaining(kind: PeriodKind, ms: number, opts: PeriodOptions): Period {
+  return parsePeriod(labelContaining(kind, ms, opts), opts);
+}
+
+/** The period of equal kind just before `p`. */
+export function previousPeriod(p: Period, opts: PeriodOptions): Period {
+  return periodContaining(p.kind, p.start - 1, { ...opts, tz: p.tz });
+}
+
+/** The latest period of a kind that ended at or before `asOf` (e.g. "previous-week" on a Monday morning). */
+export function lastCompletePeriod(kind: PeriodKind, asOfMs: number, opts: PeriodOptions): Period {
+  return previousPeriod(periodContaining(kind, asOfMs, opts), opts);
+}
+
+/** The local days of a period, as `yyyy-mm-dd`, in order. */
+export function localDaysOf(p: Period): string[] {
+  const days: string[] = [];
+  const f = localFields(p.start, p.tz);
+  let d: [number, number, number] = [f.year, f.month, f.day];
+  for (;;) {
+    const start = zonedTime(...d, p.tz);
+    if (start >= p.end) return days;
+    days.push(`${d[0]}-${pad2(d[1])}-${pad2(d[2])}`);
+    d = addDays(d, 1);
+  }
+}
+
+/** The whole ISO weeks that lie inside a period (staffing uses these). */
+export function isoWeeksInside(p: Period): Period[] {
+  const weeks: Period[] = [];
+  let w = periodContaining('week', p.start, { tz: p.tz, fiscalYearStartMonth: 1 });
+  if (w.start < p.start) w = periodContaining('week', w.end, { tz: p.tz, fiscalYearStartMonth: 1 });
+  while (w.end <= p.end) {
+    weeks.push(w);
+    w = periodContaining('week', w.end, { tz: p.tz, fiscalYearStartMonth: 1 });
+  }
+  return weeks;
+}
+
+/** Parse an ISO-8601 instant (with offset) to epoch ms; NaN when it is not one. */
+export function toMs(iso: string): number {
+  return Date.parse(iso);
+}
