@@ -46,7 +46,7 @@ export class DynamoBudgetStore {
   }
 
   /** Store a new snapshot version for (fiscal year, month): put-if-absent, retrying with the next version on a race. */
-  async addSnapshot(snapshot: Omit<StoredBudgetSnapshot, 'version' | 'snapshotId'>): Promise<StoredBudgetSnapshot> {
+  async addSnapshot(snapshot: { fiscalYear: string; month: string; asOf: string } & Record<string, unknown>): Promise<StoredBudgetSnapshot> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = (await this.snapshots(snapshot.fiscalYear, snapshot.month)).at(-1);
       const version = (latest?.version ?? 0) + 1;

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, parseConfig, DEFAULT_CONFIG_FILE } from '../../shared/config/config.js';
+import { existsSync, statSync } from 'node:fs';
+import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
+import { MixedCurrencyError } from '../../shared/domain/budget.js';
+import { summarize } from '../../shared/domain/summary.js';
+import { BudgetCsvError, InputFileError, readCanonicalDir } from '../../shared/sources/canonical-files.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * `socpulse summarize --input DIR --period LABEL [--tz ZONE] [--as-of ISO] [--config FILE] --json`
+ * (METRICS.md): prints the whole summary as JSON, or one clear error on stderr and exit code 2, with nothing on stdout.
+ */
+export async function summarizeCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        input: { type: 'string' },
+        period: { type: 'string' },
+        tz: { type: 'string' },
+        'as-of': { type: 'string' },
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!values.input) throw new UsageError('--input DIR is required');
+  if (!values.period) throw new UsageError('--period LABEL is required (e.g. 2026-W47, 2026-11, 2026-Q4, FY2027)');
+  if (!values.json) throw new UsageError('--json is required (the only output format)');
+  if (!existsSync(values.input) || !statSync(values.input).isDirectory()) throw new UsageError(`--input ${values.input}: not a directory`);
+
+  // The config file is optional here: without --config, the default file is used when present, else METRICS.md defaults.
+  const config = values.config ? loadConfig(values.config) : existsSync(DEFAULT_CONFIG_FILE) ? loadConfig(DEFAULT_CONFIG_FILE) : parseConfig({ sender: 'nobody@example.com' });
+  const settings = values.tz ? parseConfig({ ...config, timezone: values.tz }, '--tz') : config;
+
+  try {
+    const period = parsePeriod(values.period, { tz: settings.timezone, fiscalYearStartMonth: settings.fiscalYearStartMonth });
+    let asOf = period.end;
+    if (values['as-of'] !== undefined) {
+      asOf = Date.parse(values['as-of']);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(values['as-of']) || Number.isNaN(asOf)) throw new UsageError(`--as-of "${values['as-of']}" is not an ISO-8601 instant`);
+    }
+    const input = await readCanonicalDir(values.input, { asOf });
+    const summary = summarize(input, { period, asOf, settings });
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof PeriodError) throw new UsageError(`--period: ${e.message}`);
+    if (e instanceof InputFileError || e instanceof BudgetCsvError || e instanceof MixedCurrencyError) {
+      process.stderr.write(`socpulse summarize: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

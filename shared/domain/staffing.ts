@@ -1,0 +1,146 @@
+import { requiredAgents } from './erlang.js';
+import type { CaseFacts, ShiftFacts } from './facts.js';
+import { isoWeeksInside, localFields, offsetAt, type Period } from './periods.js';
+import { ahtFor, type MetricSettings } from './settings.js';
+import { ratio } from './stats.js';
+
+const HOUR = 3_600_000;
+type TierKey = '1' | '2' | '3';
+const TIERS: TierKey[] = ['1', '2', '3'];
+
+export interface StaffingSummary {
+  weeks: string[];
+  aht: number;
+  headcount: Record<TierKey, number>;
+  scheduledFte: number;
+  requiredFte: number;
+  required: number[];
+  scheduled: number[];
+  arrivals: number[];
+  coverageGap: { hours: number; analystHours: number };
+  occupancy: { mean: number | null; bucketsAbove85: number };
+  utilization: number | null;
+  casesPerAnalystHour: Record<TierKey, number | null>;
+}
+
+export type Missing = { missing: true; reason: string };
+
+/** Merge each analyst's overlapping shifts so an analyst on two overlapping shifts counts once. */
+export function mergeShifts(shifts: ShiftFacts[]): ShiftFacts[] {
+  const byAnalyst = new Map<string, ShiftFacts[]>();
+  for (const s of shifts) byAnalyst.set(s.analyst, [...(byAnalyst.get(s.analyst) ?? []), s]);
+  const out: ShiftFacts[] = [];
+  for (const list of byAnalyst.values()) {
+    list.sort((a, b) => a.start - b.start);
+    let cur = { ...list[0]! };
+    for (const s of list.slice(1)) {
+      if (s.start <= cur.end) cur.end = Math.max(cur.end, s.end);
+      else {
+        out.push(cur);
+        cur = { ...s };
+      }
+    }
+    out.push(cur);
+  }
+  return out;
+}
+
+/** Hour-of-week bucket (Monday 00:00 local = 0) of an instant: wall-clock based, so DST's repeated hour lands twice in one bucket and the skipped hour's bucket stays empty. */
+export function hourOfWeek(ms: number, tz: string): number {
+  const f = localFields(ms, tz);
+  return (f.weekday - 1) * 24 + f.hour;
+}
+
+/** Spread the minutes of [start, end) over local hour-of-week buckets. */
+function addInterval(minutes: Float64Array, start: number, end: number, tz: string) {
+  let t = start;
+  while (t < end) {
+    const off = offsetAt(t, tz);
+    const nextLocalHour = Math.floor((t + off) / HOUR) * HOUR + HOUR - off;
+    const stop = Math.min(end, nextLocalHour > t ? nextLocalHour : t + HOUR);
+    minutes[hourOfWeek(t, tz)]! += (stop - t) / 60_000;
+    t = stop;
+  }
+}
+
+/** Staffing figures of METRICS.md over the whole ISO weeks inside the period. */
+export function buildStaffingSummary(input: {
+  shifts: ShiftFacts[] | undefined;
+  cases: CaseFacts[] | undefined;
+  period: Period;
+  asOf: number;
+  settings: MetricSettings;
+}): StaffingSummary | Missing {
+  const { period, asOf, settings } = input;
+  if (!input.shifts) return { missing: true, reason: 'no roster source (shifts)' };
+  if (!input.cases) return { missing: true, reason: 'no case source' };
+  const weeks = isoWeeksInside(period);
+  if (weeks.length === 0) return { missing: true, reason: `${period.label} holds no whole ISO week` };
+  const W = weeks.length;
+  const from = weeks[0]!.start;
+  const to = weeks[W - 1]!.end;
+  const merged = mergeShifts(input.shifts);
+
+  const shiftMinutes = new Float64Array(168);
+  for (const s of merged) {
+    const a = Math.max(s.start, from);
+    const b = Math.min(s.end, to, asOf);
+    if (a < b) addInterval(shiftMinutes, a, b, period.tz);
+  }
+  const arrivalsCount = new Float64Array(168);
+  for (const c of input.cases) if (c.created >= from && c.created < to && c.created < asOf) arrivalsCount[hourOfWeek(c.created, period.tz)]!++;
+
+  const closed = input.cases.filter((c) => c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf);
+  const handleOf = (c: CaseFacts) => c.handle ?? ahtFor(settings, ((c.tier ?? 1) as 1 | 2 | 3));
+  const aht = closed.length ? closed.reduce((sum, c) => sum + handleOf(c), 0) / closed.length : ahtFor(settings, 1);
+
+  const scheduled = Array.from(shiftMinutes, (m) => m / 60 / W);
+  const arrivals = Array.from(arrivalsCount, (n) => n / W);
+  const required: number[] = [];
+  const occupancies: number[] = [];
+  let gapHours = 0;
+  let gapAnalystHours = 0;
+  for (let h = 0; h < 168; h++) {
+    const traffic = (arrivals[h]! * aht) / 60;
+    const need = arrivals[h] === 0 ? 0 : requiredAgents(traffic, aht, settings.slaWithinMinutes, settings.slaTarget);
+    const req = Math.max(need, settings.minOnShift);
+    required.push(req);
+    if (scheduled[h]! < req) {
+      gapHours++;
+      gapAnalystHours += req - scheduled[h]!;
+    }
+    if (scheduled[h]! > 0) occupancies.push(traffic / scheduled[h]!);
+  }
+
+  // Period-wide figures: shifts clipped to the period itself, not to its whole weeks.
+  const onShiftMinutes: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
+  const analysts: Record<TierKey, Set<string>> = { '1': new Set(), '2': new Set(), '3': new Set() };
+  for (const s of input.shifts) if (s.start < period.end && s.end > period.start) analysts[String(s.tier) as TierKey].add(s.analyst);
+  for (const s of merged) {
+    const a = Math.max(s.start, period.start);
+    const b = Math.min(s.end, period.end, asOf);
+    if (a < b) onShiftMinutes[String(s.tier) as TierKey] += (b - a) / 60_000;
+  }
+  const totalOnShift = onShiftMinutes['1'] + onShiftMinutes['2'] + onShiftMinutes['3'];
+  const handled = closed.reduce((sum, c) => sum + handleOf(c), 0);
+
+  return {
+    weeks: weeks.map((w) => w.label),
+    aht,
+    headcount: { '1': analysts['1'].size, '2': analysts['2'].size, '3': analysts['3'].size },
+    scheduledFte: scheduled.reduce((a, b) => a + b, 0) / settings.hoursPerFte,
+    requiredFte: required.reduce((a, b) => a + b, 0) / (settings.hoursPerFte * (1 - settings.shrinkage)),
+    required,
+    scheduled,
+    arrivals,
+    coverageGap: { hours: gapHours, analystHours: gapAnalystHours },
+    occupancy: {
+      mean: occupancies.length ? occupancies.reduce((a, b) => a + b, 0) / occupancies.length : null,
+      bucketsAbove85: occupancies.filter((o) => o > 0.85).length,
+    },
+    utilization: ratio(handled, totalOnShift),
+    casesPerAnalystHour: Object.fromEntries(
+      TIERS.map((t) => [t, ratio(closed.filter((c) => String(c.tier ?? 1) === t).length, onShiftMinutes[t] / 60)]),
+    ) as Record<TierKey, number | null>,
+  };
+}

@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CaseFacts } from '../../shared/domain/facts.js';
+import { buildKpiSummary } from '../../shared/domain/kpi.js';
+import { parsePeriod } from '../../shared/domain/periods.js';
+import { MetricSettingsSchema } from '../../shared/domain/settings.js';
+import { durationStats, kaplanMeierMedian, nearestRank } from '../../shared/domain/stats.js';
+
+const settings = MetricSettingsSchema.parse({});
+const utc = { tz: 'UTC', fiscalYearStartMonth: 1 };
+const week = parsePeriod('2026-W47', utc); // 2026-11-16 .. 2026-11-23
+const t = (iso: string) => Date.parse(iso);
+const MIN = 60_000;
+
+describe('statistics', () => {
+  it('takes nearest-rank percentiles with an integer rank', () => {
+    const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    // p90 of 10 values: rank ceil(90·10/100) = 9 → 9 (0.9·10 in floating point would be 9.000000000000002 → rank 10)
+    expect(nearestRank(ten, 90)).toBe(9);
+    // p50 of 5: rank ceil(2.5) = 3
+    expect(nearestRank([10, 20, 30, 40, 50], 50)).toBe(30);
+    expect(nearestRank([], 50)).toBeNull();
+  });
+
+  it('reports n, p50, p90, mean and lowN', () => {
+    expect(durationStats([30, 10, 20])).toEqual({ n: 3, p50: 20, p90: 30, mean: 20, lowN: true });
+    expect(durationStats([])).toEqual({ n: 0, p50: null, p90: null, mean: null, lowN: true });
+    expect(durationStats(Array.from({ length: 10 }, (_, i) => i)).lowN).toBe(false);
+  });
+
+  it('Kaplan–Meier handles censoring: events before censorings at equal times, moreThan when S never reaches 0.5', () => {
+    // 4 subjects: events at 10 and 20, censored at 20 and 30.
+    // t=10: S = 1 − 1/4 = 0.75; t=20: the event comes first, at risk 3 → S = 0.75·(1 − 1/3) = 0.5 ≤ 0.5 → median 20.
+    expect(kaplanMeierMedian([{ t: 10, event: true }, { t: 20, event: false }, { t: 20, event: true }, { t: 30, event: false }]).median).toBe(20);
+    // 3 subjects, one event at 5, two censored at 50 and 60: S(5) = 2/3 > 0.5 → no median, more than 60.
+    expect(kaplanMeierMedian([{ t: 5, event: true }, { t: 50, event: false }, { t: 60, event: false }])).toEqual({ n: 3, median: null, moreThan: 60 });
+  });
+
+  it('property: percentiles are monotone and KM equals the plain median when nothing is censored', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 1, maxLength: 200 }), (xs) => {
+        const s = durationStats([...xs]);
+        const km = kaplanMeierMedian(xs.map((x) => ({ t: x, event: true })));
+        return s.p50! <= s.p90! && Math.min(...xs) <= s.p50! && s.p90! <= Math.max(...xs) && km.median === s.p50;
+      }),
+    );
+  });
+});
+
+const base = (over: Partial<CaseFacts> & { id: string }): CaseFacts => ({ sev: 'critical', created: t('2026-11-16T09:00:00Z'), ...over });
+
+describe('buildKpiSummary', () => {
+  it('judges SLA per case: met, breached late, breached overdue, pending', () => {
+    const asOf = t('2026-11-23T00:00:00Z');
+    const cases = [
+      // critical ack target 15 min, resolve 240 min
+      base({ id: 'met', ack: t('2026-11-16T09:10:00Z'), closed: t('2026-11-16T12:00:00Z') }), // ack 10 ≤ 15 met; resolve 180 ≤ 240 met
+      base({ id: 'late', ack: t('2026-11-16T09:30:00Z'), closed: t('2026-11-16T14:00:00Z') }), // ack 30 > 15; resolve 300 > 240
+      base({ id: 'overdue', created: t('2026-11-20T00:00:00Z') }), // nothing happened, > 3 days elapsed: both breached
+      base({ id: 'pending', created: t('2026-11-22T23:55:00Z') }), // 5 min elapsed: both pending
+    ];
+    const k = buildKpiSummary({ cases, alerts: undefined, period: week, asOf, settings });
+    expect(k.bySeverity.critical.sla.acknowledge).toEqual({ met: 1, breached: 2, pending: 1, compliance: 1 / 3 });
+    expect(k.bySeverity.critical.sla.resolve).toEqual({ met: 1, breached: 2, pending: 1, compliance: 1 / 3 });
+    // Open at asOf: 'overdue' (age 3 days > 240 min) is openBreached; 'pending' (5 min < 0.75·240) is neither.
+    expect(k.sla.openBreached).toBe(1);
+    expect(k.sla.atRisk).toBe(0);
+    expect(k.alerts).toEqual({ missing: true, reason: 'no alert source' });
+    expect(k.alertToCaseRatio).toBeNull();
+  });
+
+  it('hides everything after asOf', () => {
+    const asOf = t('2026-11-16T10:00:00Z');
+    const k = buildKpiSummary({
+      cases: [base({ id: 'a', ack: t('2026-11-16T09:05:00Z'), closed: t('2026-11-16T11:00:00Z') }), base({ id: 'future', created: t('2026-11-17T00:00:00Z') })],
+      alerts: [{ at: t('2026-11-16T08:00:00Z'), rule: 'r', sev: 'high', count: 2 }, { at: t('2026-11-16T10:30:00Z'), rule: 'r', sev: 'high', count: 5 }],
+      period: week,
+      asOf,
+      settings,
+    });
+    expect(k.cases).toEqual({ created: 1, closed: 0, openAtAsOf: 1 });
+    expect(k.alerts).toEqual({ created: 2 });
+    expect(k.tta.p50).toBe(5);
+    // ttrCohort: one case, censored at asOf − created = 60 min.
+    expect(k.ttrCohort).toEqual({ n: 1, median: null, moreThan: 60 });
+  });
+
+  it('computes quality, backlog buckets, rules and runbooks', () => {
+    const asOf = t('2026-11-23T00:00:00Z');
+    const closed = (id: string, disp: CaseFacts['disp'], extra: Partial<CaseFacts> = {}) =>
+      base({ id, disp, closed: t('2026-11-16T10:00:00Z'), rule: 'r1', runbook: 'triage_alerts', ...extra });
+    const cases = [
+      closed('tp', 'true_positive', { esc: 2 }),
+      closed('fp1', 'false_positive'),
+      closed('fp2', 'false_positive', { rule: 'r2' }),
+      closed('bp', 'benign_positive', { esc: 3 }),
+      closed('u', 'undetermined'),
+      base({ id: 'open-12h', created: asOf - 12 * 60 * MIN }),
+      base({ id: 'open-1d', created: asOf - 24 * 60 * MIN }), // exactly 1 day → d1to7 (lower bound inclusive)
+      base({ id: 'open-10d', created: asOf - 10 * 24 * 60 * MIN }),
+      base({ id: 'open-40d', created: asOf - 40 * 24 * 60 * MIN }),
+    ];
+    const alerts = [
+      { at: t('2026-11-16T08:00:00Z'), rule: 'r1', sev: 'high' as const, count: 30 },
+      { at: t('2026-11-17T08:00:00Z'), rule: 'r2', sev: 'low' as const, count: 10 },
+    ];
+    const k = buildKpiSummary({ cases, alerts, period: week, asOf, settings });
+    // FP / (TP + BP + FP) = 2 / (1 + 1 + 2) = 0.5, undetermined excluded; precision = 1/4
+    expect(k.falsePositiveRate).toBe(0.5);
+    expect(k.precision).toBe(0.25);
+    expect(k.dispositions).toEqual({ true_positive: 1, benign_positive: 1, false_positive: 2, undetermined: 1 });
+    // 2 of 5 closed escalated; one to tier 2, one to tier 3
+    expect(k.escalationRate).toBe(2 / 5);
+    expect(k.escalationRateByTier).toEqual({ '2': 1 / 5, '3': 1 / 5 });
+    expect(k.backlog.buckets).toEqual({ lt1d: 1, d1to7: 1, d7to30: 1, gt30d: 1 });
+    // Created in period: the 5 closed ones (created 11-16) + open-12h + open-1d (created 11-22) = 7 cases over 40 alerts.
+    expect(k.cases.created).toBe(7);
+    expect(k.alertToCaseRatio).toBe(7 / 40);
+    expect(k.rules[0]).toEqual({ rule: 'r1', alerts: 30, closedCases: 4, falsePositiveRate: 1 / 3 });
+    expect(k.rules[1]).toEqual({ rule: 'r2', alerts: 10, closedCases: 1, falsePositiveRate: 1 });
+    expect(k.runbooks[0]).toMatchObject({ runbook: 'triage_alerts', closed: 5, falsePositiveRate: 0.5, resolveCompliance: 1 });
+    expect(k.volume.days[0]).toEqual({ day: '2026-11-16', alerts: 30, cases: 5 });
+    expect(k.volume.alertsBySeverity).toMatchObject({ high: 30, low: 10, critical: 0 });
+  });
+
+  it('property: compliance in [0,1] and met + breached + pending = cohort for every severity', () => {
+    const arbCase = fc.record({
+      sev: fc.constantFrom('critical', 'high', 'medium', 'low' as const),
+      created: fc.integer({ min: week.start - 2 * 86_400_000, max: week.end }),
+      ack: fc.option(fc.integer({ min: 0, max: 3 * 86_400_000 }), { nil: undefined }),
+      close: fc.option(fc.integer({ min: 0, max: 30 * 86_400_000 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(arbCase, { maxLength: 60 }), fc.integer({ min: week.start, max: week.end + 86_400_000 }), (raw, asOf) => {
+        const cases: CaseFacts[] = raw.map((r, i) => ({
+          id: String(i),
+          sev: r.sev as CaseFacts['sev'],
+          created: r.created,
+          ack: r.ack === undefined ? undefined : r.created + r.ack,
+          closed: r.close === undefined ? undefined : r.created + r.close,
+        }));
+        const k = buildKpiSummary({ cases, alerts: [], period: week, asOf, settings });
+        for (const sev of ['critical', 'high', 'medium', 'low'] as const) {
+          const cohort = cases.filter((c) => c.sev === sev && c.created >= week.start && c.created < week.end && c.created < asOf).length;
+          for (const kind of ['acknowledge', 'resolve'] as const) {
+            const s = k.bySeverity[sev].sla[kind]!;
+            if (s.met + s.breached + s.pending !== cohort) return false;
+            if (s.compliance !== null && (s.compliance < 0 || s.compliance > 1)) return false;
+          }
+        }
+        return true;
+      }),
+    );
+  });
+});
