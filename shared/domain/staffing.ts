@@ -2,7 +2,7 @@ import { requiredAgents } from './erlang.js';
 import type { CaseFacts, ShiftFacts } from './facts.js';
 import { isoWeeksInside, localFields, offsetAt, type Period } from './periods.js';
 import { ahtFor, type MetricSettings } from './settings.js';
-import { ratio } from './stats.js';
+import { ratio, stableSum } from './stats.js';
 
 const HOUR = 3_600_000;
 type TierKey = '1' | '2' | '3';
@@ -92,7 +92,7 @@ export function buildStaffingSummary(input: {
 
   const closed = input.cases.filter((c) => c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf);
   const handleOf = (c: CaseFacts) => c.handle ?? ahtFor(settings, ((c.tier ?? 1) as 1 | 2 | 3));
-  const aht = closed.length ? closed.reduce((sum, c) => sum + handleOf(c), 0) / closed.length : ahtFor(settings, 1);
+  const aht = closed.length ? stableSum(closed.map(handleOf)) / closed.length : ahtFor(settings, 1);
 
   const scheduled = Array.from(shiftMinutes, (m) => m / 60 / W);
   const arrivals = Array.from(arrivalsCount, (n) => n / W);
@@ -122,20 +122,20 @@ export function buildStaffingSummary(input: {
     if (a < b) onShiftMinutes[String(s.tier) as TierKey] += (b - a) / 60_000;
   }
   const totalOnShift = onShiftMinutes['1'] + onShiftMinutes['2'] + onShiftMinutes['3'];
-  const handled = closed.reduce((sum, c) => sum + handleOf(c), 0);
+  const handled = stableSum(closed.map(handleOf));
 
   return {
     weeks: weeks.map((w) => w.label),
     aht,
     headcount: { '1': analysts['1'].size, '2': analysts['2'].size, '3': analysts['3'].size },
-    scheduledFte: scheduled.reduce((a, b) => a + b, 0) / settings.hoursPerFte,
+    scheduledFte: stableSum(scheduled) / settings.hoursPerFte,
     requiredFte: required.reduce((a, b) => a + b, 0) / (settings.hoursPerFte * (1 - settings.shrinkage)),
     required,
     scheduled,
     arrivals,
     coverageGap: { hours: gapHours, analystHours: gapAnalystHours },
     occupancy: {
-      mean: occupancies.length ? occupancies.reduce((a, b) => a + b, 0) / occupancies.length : null,
+      mean: occupancies.length ? stableSum(occupancies) / occupancies.length : null,
       bucketsAbove85: occupancies.filter((o) => o > 0.85).length,
     },
     utilization: ratio(handled, totalOnShift),

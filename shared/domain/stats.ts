@@ -65,3 +65,11 @@ export function kaplanMeierMedian(subjects: Survival[]): { n: number; median: nu
 export function ratio(a: number, b: number): number | null {
   return b === 0 ? null : a / b;
 }
+
+/** Sum in ascending order: the same figure whatever order the records arrived in (snapshots vs raw files). */
+export function stableSum(values: number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) sum += sorted[i]!;
+  return sum;
+}

@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createSocSimServer, FAULTS, startSocSimHttp, type Fault } from '../soc-sim/server.js';
+import { UsageError } from './usage-error.js';
+
+/** `socpulse sim [--stdio | --port N] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`: the simulator as an MCP server. */
+export async function simCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        stdio: { type: 'boolean' },
+        port: { type: 'string' },
+        seed: { type: 'string' },
+        fault: { type: 'string' },
+        'alerts-per-day': { type: 'string' },
+        'cases-per-day': { type: 'string' },
+        config: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const int = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
+    return Number(v);
+  };
+  if (values.fault && !FAULTS.includes(values.fault as Fault)) throw new UsageError(`--fault must be one of ${FAULTS.join(', ')}`);
+  const options = {
+    seed: int('seed', values.seed),
+    fault: values.fault as Fault | undefined,
+    alertsPerDay: int('alerts-per-day', values['alerts-per-day']),
+    casesPerDay: int('cases-per-day', values['cases-per-day']),
+  };
+  if (values.stdio) {
+    // stdout carries the protocol only: nothing else may print there.
+    await createSocSimServer(options).connect(new StdioServerTransport());
+    return new Promise<number>((resolve) => process.stdin.on('close', () => resolve(0)));
+  }
+  const server = await startSocSimHttp({ ...options, port: int('port', values.port) ?? 9100 });
+  process.stderr.write(`soc-sim MCP server on ${server.url} (Ctrl-C to stop)\n`);
+  return new Promise<number>((resolve) => process.on('SIGINT', () => void server.close().then(() => resolve(0))));
+}

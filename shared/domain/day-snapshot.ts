@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { alertCount, AlertCountSchema, caseFacts, CaseFactsSchema, shiftFacts, ShiftFactsSchema, type AlertCount, type CaseFacts, type ShiftFacts } from './facts.js';
+import { localDay } from './periods.js';
+import { AlertSchema, CaseSchema, CostSchema, ShiftSchema, type Cost } from './records.js';
+import type { SummaryInput } from './summary.js';
+
+/**
+ * The mergeable daily state (issue "Mergeable state"). One snapshot per (family, local day — or month for costs,
+ * source) holds exactly what the engine needs, so any period's figures are recomputed exactly from stored days:
+ * - cases: the facts of every case created that local day, in their latest known state (closures of older cases
+ *   are merged into the snapshot of the day they were created);
+ * - alerts: counts per (minute, rule, severity) — a million alerts a day stay a few tens of thousands of rows, and
+ *   every period boundary falls on a whole minute;
+ * - shifts: the intervals starting that local day;
+ * - costs: the cost lines of a month.
+ */
+export const FAMILIES = ['cases', 'alerts', 'shifts', 'costs'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+export const SnapshotPayloadSchemas = {
+  cases: z.object({ cases: z.array(CaseFactsSchema) }),
+  alerts: z.object({ counts: z.array(AlertCountSchema) }),
+  shifts: z.object({ shifts: z.array(ShiftFactsSchema) }),
+  costs: z.object({ costs: z.array(CostSchema) }),
+} as const;
+export type SnapshotPayload<F extends Family> = z.infer<(typeof SnapshotPayloadSchemas)[F]>;
+
+export interface DaySnapshot {
+  family: Family;
+  periodKey: string;
+  payload: SnapshotPayload<Family>;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Folds canonical records of one collection window into day snapshots. Memory grows with days and alert buckets,
+ * not with the number of alerts. Records are validated upstream; this only buckets them.
+ */
+export class DaySnapshotBuilder {
+  private readonly cases = new Map<string, Map<string, CaseFacts>>();
+  private readonly alerts = new Map<string, Map<string, AlertCount>>();
+  private readonly shifts = new Map<string, ShiftFacts[]>();
+  private readonly costs = new Map<string, Cost[]>();
+  /** Cases created before the window that changed inside it, by creation day: merged into stored snapshots. */
+  readonly olderCases = new Map<string, CaseFacts[]>();
+
+  constructor(
+    private readonly tz: string,
+    /** Local days the window covers completely or up to now: each gets a snapshot, empty if nothing happened. */
+    private readonly days: string[],
+    /** Families the source provides; the others are not written at all (absent is never zero). */
+    private readonly families: ReadonlySet<Family>,
+  ) {}
+
+  /** Add one batch of validated canonical records of one family. */
+  add(family: Family, records: unknown[]): void {
+    const first = this.days[0]!;
+    if (family === 'cases') {
+      for (const r of records as z.infer<typeof CaseSchema>[]) {
+        const f = caseFacts(r);
+        const day = localDay(f.created, this.tz);
+        if (day < first) {
+          this.olderCases.set(day, [...(this.olderCases.get(day) ?? []), f]);
+          continue;
+        }
+        let m = this.cases.get(day);
+        if (!m) this.cases.set(day, (m = new Map()));
+        m.set(f.id, f);
+      }
+    } else if (family === 'alerts') {
+      for (const r of records as z.infer<typeof AlertSchema>[]) {
+        const a = alertCount(r);
+        const at = Math.floor(a.at / MINUTE) * MINUTE;
+        const day = localDay(at, this.tz);
+        let m = this.alerts.get(day);
+        if (!m) this.alerts.set(day, (m = new Map()));
+        const key = `${at}|${a.sev}|${a.rule}`;
+        const hit = m.get(key);
+        if (hit) hit.count++;
+        else m.set(key, { at, rule: a.rule, sev: a.sev, count: 1 });
+      }
+    } else if (family === 'shifts') {
+      for (const r of records as z.infer<typeof ShiftSchema>[]) {
+        const s = shiftFacts(r);
+        const day = localDay(s.start, this.tz);
+        this.shifts.set(day, [...(this.shifts.get(day) ?? []), s]);
+      }
+    } else {
+      for (const r of records as Cost[]) this.costs.set(r.month, [...(this.costs.get(r.month) ?? []), stripSource(r)]);
+    }
+  }
+
+  /** One snapshot per (family, day) of the window for each provided family, plus one per month with costs. */
+  snapshots(): DaySnapshot[] {
+    const out: DaySnapshot[] = [];
+    for (const day of this.days) {
+      if (this.families.has('cases'))
+        out.push({ family: 'cases', periodKey: day, payload: { cases: [...(this.cases.get(day)?.values() ?? [])].sort(byId) } });
+      if (this.families.has('alerts'))
+        out.push({ family: 'alerts', periodKey: day, payload: { counts: [...(this.alerts.get(day)?.values() ?? [])].sort(byBucket) } });
+      if (this.families.has('shifts'))
+        out.push({ family: 'shifts', periodKey: day, payload: { shifts: (this.shifts.get(day) ?? []).sort((a, b) => a.start - b.start || a.analyst.localeCompare(b.analyst)) } });
+    }
+    for (const [month, costs] of [...this.costs].sort()) out.push({ family: 'costs', periodKey: month, payload: { costs } });
+    return out;
+  }
+}
+
+/** Merge updated cases into a stored cases snapshot: an update replaces the stored case with the same id. */
+export function mergeCases(stored: CaseFacts[], updates: CaseFacts[]): CaseFacts[] {
+  const m = new Map(stored.map((c) => [c.id, c]));
+  for (const u of updates) m.set(u.id, u);
+  return [...m.values()].sort(byId);
+}
+
+/** Turn stored snapshots back into the engine's input; a family with no snapshot at all stays missing. */
+export function mergeDaySnapshots(snapshots: { family: string; payload: unknown }[]): SummaryInput {
+  const input: SummaryInput = {};
+  for (const s of snapshots) {
+    if (s.family === 'cases') (input.cases ??= []).push(...(s.payload as SnapshotPayload<'cases'>).cases);
+    else if (s.family === 'alerts') (input.alerts ??= []).push(...(s.payload as SnapshotPayload<'alerts'>).counts);
+    else if (s.family === 'shifts') (input.shifts ??= []).push(...(s.payload as SnapshotPayload<'shifts'>).shifts);
+    else if (s.family === 'costs') (input.costs ??= []).push(...(s.payload as SnapshotPayload<'costs'>).costs);
+  }
+  return input;
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byBucket = (a: AlertCount, b: AlertCount) => a.at - b.at || a.sev.localeCompare(b.sev) || a.rule.localeCompare(b.rule);
+function stripSource(c: Cost): Cost {
+  const { source: _source, ...rest } = c;
+  return rest;
+}

@@ -1,0 +1,29 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { McpServerConfig } from '../config/config.js';
+import { socpulseReader } from './adapters/socpulse.js';
+import { SourceError } from './errors.js';
+import { SourceClient, type ClientLimits } from './mcp-client.js';
+import type { SourceReader } from './reader.js';
+import { redact, resolveSecrets, type SecretResolver } from './secrets.js';
+
+/** Open a configured source: resolve its secrets, connect, check its tools, and wrap it in its kind's adapter. */
+export async function openSource(
+  name: string,
+  server: McpServerConfig,
+  deps: { secrets: SecretResolver; limits?: Partial<ClientLimits>; transport?: Transport },
+): Promise<SourceReader> {
+  const { server: resolved, values } = await resolveSecrets(name, server, deps.secrets);
+  const client = await SourceClient.connect(name, deps.transport ? { transport: deps.transport } : resolved, { secrets: values, limits: deps.limits });
+  const opts = { redact: (t: string) => redact(t, values) };
+  try {
+    switch (server.kind) {
+      case 'socpulse':
+        return await socpulseReader(client, opts);
+      default:
+        throw new SourceError(name, `kind "${server.kind}" has no adapter in this build`);
+    }
+  } catch (e) {
+    await client.close().catch(() => undefined);
+    throw e;
+  }
+}
