@@ -19,10 +19,17 @@ export interface MoneyFigures {
   estimated?: boolean;
 }
 
+/** A category's month figures plus its year view (forecast per category: its own YTD + its own burn rate). */
+export interface CategoryFigures extends MoneyFigures {
+  ytdActual: string;
+  forecast: string;
+  annualPlan: string | null;
+}
+
 export interface BudgetSummary {
   fiscalYear: string;
   currency: string;
-  byCategory: Record<string, MoneyFigures>;
+  byCategory: Record<string, CategoryFigures>;
   /** The report month: its label and its totals over all categories. */
   month: MoneyFigures & { label: string };
   ytd: { plan: string | null; actual: string; variance: string | null; variancePct: number | null };
@@ -119,14 +126,23 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
   const sum = (map: Map<string, number>, ms: string[], cats: readonly string[] = BUDGET_CATEGORIES) =>
     ms.reduce((t, m) => t + cats.reduce((u, c) => u + (map.get(`${m}|${c}`) ?? 0), 0), 0);
 
-  const byCategory: Record<string, MoneyFigures> = {};
-  for (const c of BUDGET_CATEGORIES)
-    byCategory[c] = figures(sum(plan, [month], [c]), sum(actual, [month], [c]), c === 'personnel' && personnelEstimated);
+  const remaining = months.length - upTo.length;
+  const byCategory: Record<string, CategoryFigures> = {};
+  for (const c of BUDGET_CATEGORIES) {
+    const ytd = sum(actual, upTo, [c]);
+    const lastMonths = upTo.slice(-3);
+    byCategory[c] = {
+      ...figures(sum(plan, [month], [c]), sum(actual, [month], [c]), c === 'personnel' && personnelEstimated),
+      ytdActual: fromCents(ytd),
+      forecast: fromCents(ytd + divideCents(sum(actual, lastMonths, [c]), lastMonths.length) * remaining),
+      annualPlan: hasPlan ? fromCents(sum(plan, months, [c])) : null,
+    };
+  }
   const ytdPlan = sum(plan, upTo);
   const ytdActual = sum(actual, upTo);
   const last3 = upTo.slice(-3);
   const burn = divideCents(sum(actual, last3), last3.length);
-  const forecast = ytdActual + burn * (months.length - upTo.length);
+  const forecast = ytdActual + burn * remaining;
   const annualPlan = sum(plan, months);
   const forecastVariance = forecast - annualPlan;
   const monthActual = sum(actual, [month]);

@@ -85,7 +85,9 @@ describe('money and budget', () => {
     if ('missing' in b) throw new Error(b.reason);
     expect(b.fiscalYear).toBe('FY2027');
     // June tooling: 16000 − 10000 = 6000 = 60%: ≥ 10% and ≥ 5000 → flagged
-    expect(b.byCategory.tooling).toEqual({ plan: '10000.00', actual: '16000.00', variance: '6000.00', variancePct: 60, flagged: true });
+    expect(b.byCategory.tooling).toMatchObject({ plan: '10000.00', actual: '16000.00', variance: '6000.00', variancePct: 60, flagged: true });
+    // Tooling year view: YTD 10000 + 11000 + 16000 = 37000; burn 37000 / 3 = 12333.33; forecast 37000 + 12333.33 × 9 = 147999.97
+    expect(b.byCategory.tooling).toMatchObject({ ytdActual: '37000.00', forecast: '147999.97', annualPlan: '120000.00' });
     // June personnel: no plan → variancePct null, not flagged
     expect(b.byCategory.personnel).toMatchObject({ plan: '0.00', actual: '500.00', variancePct: null, flagged: false });
     // YTD Apr–Jun: plan 30000, actual 10000 + 11000 + 16500 = 37500

@@ -1,0 +1,114 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../../shared/config/config.js';
+import { loadReportRunbooks } from '../../shared/config/runbooks.js';
+import { fiscalYearOf, localDay, localMonth } from '../../shared/domain/periods.js';
+import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
+import { readLocalStore } from '../../shared/local/ses.js';
+import { startLocalStack } from '../../shared/local/stack.js';
+import { SesMailer } from '../../shared/mail/ses-mailer.js';
+import { openSource } from '../../shared/sources/open-source.js';
+import { EnvSecretResolver } from '../../shared/sources/secrets.js';
+import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
+import { DynamoTable } from '../../shared/store/dynamo-table.js';
+import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
+import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
+import { collectSource } from '../collect/collect-source.js';
+import { runReport, type ReportDeps } from '../report/run-report.js';
+import { UsageError } from './usage-error.js';
+
+/** Days of history `socpulse start` backfills from the configured sources. */
+export const START_BACKFILL_DAYS = 90;
+
+/**
+ * `socpulse start [--serve] [--port 8787]`: the main job on embedded stand-ins — start DynamoDB and SES in process,
+ * backfill history from the configured sources (soc-sim by default), run every report runbook for its last complete
+ * period, deliver the emails to the local SES, keep a copy in out/, and say where to read them.
+ */
+export async function startCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { serve: { type: 'boolean' }, port: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' } }, strict: true }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
+  const days = values.days ? Number(values.days) : START_BACKFILL_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > 400) throw new UsageError('--days must be a whole number from 1 to 400');
+  const outDir = resolve(values.out ?? 'out');
+  const runbooks = loadReportRunbooks('runbooks');
+  const started = Date.now();
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+
+  const stack = await startLocalStack();
+  log(`socpulse: DynamoDB stand-in ${stack.dynamoEndpoint}, SES stand-in ${stack.sesEndpoint}`);
+  const dynamo = new DynamoDBClient({});
+  const table = new DynamoTable(dynamo, stack.tableName);
+  const deps = {
+    snapshots: new DynamoSnapshotStore(table),
+    budget: new DynamoBudgetStore(table),
+    collections: new DynamoCollectionRunStore(table),
+    runs: new DynamoReportRunStore(table),
+  };
+  try {
+    await backfill(config, deps, days, log);
+    await seedDemoPlan(config, deps.budget, log);
+    await mkdir(outDir, { recursive: true });
+    const reportDeps: ReportDeps = {
+      config,
+      runbooks,
+      ...deps,
+      mailer: new SesMailer(new SESv2Client({})),
+      archive: (file, content) => writeFile(join(outDir, file), content),
+      now: () => new Date(),
+    };
+    let failed = 0;
+    for (const runbook of runbooks) {
+      const result = await runReport(reportDeps, { runbook: runbook.id, trigger: 'schedule' });
+      if (result.outcome === 'failed') failed++;
+      log(`report ${runbook.id} ${result.period}: ${result.outcome}, ${Object.keys(result.deliveries).length} email(s)${result.errors.length ? ` — ${result.errors.join('; ')}` : ''}`);
+    }
+    const mails = await readLocalStore(stack.sesEndpoint);
+    log(`\n${mails.length} email(s) delivered to the local SES in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    log(`  read them: ${outDir}/*.html (rendered) and *.eml (as sent)`);
+    if (values.serve) {
+      log(`  and on the SES stand-in's page: ${stack.sesWebUrl}`);
+      log('socpulse: serving until Ctrl-C');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    return failed || mails.length === 0 ? 1 : 0;
+  } finally {
+    dynamo.destroy();
+    await stack.stop();
+  }
+}
+
+async function backfill(config: Config, deps: { snapshots: DynamoSnapshotStore; collections: DynamoCollectionRunStore }, days: number, log: (l: string) => void) {
+  const secrets = new EnvSecretResolver();
+  const fromDay = localDay(Date.now() - days * 86_400_000, config.timezone);
+  for (const [name, server] of Object.entries(config.mcpServers)) {
+    const t0 = Date.now();
+    const run = await collectSource(
+      { snapshots: deps.snapshots, runs: deps.collections, now: () => new Date() },
+      { source: name, kind: server.kind, open: () => openSource(name, server, { secrets }), tz: config.timezone, fromDay },
+    );
+    const counts = Object.entries(run.counts).map(([f, n]) => `${n} ${f}`).join(', ');
+    log(`collect ${name} (${server.kind}) from ${fromDay}: ${run.status}, ${counts || 'nothing'}, ${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s${run.errors.length ? ` — ${run.errors.join('; ')}` : ''}`);
+  }
+}
+
+async function seedDemoPlan(config: Config, budget: DynamoBudgetStore, log: (l: string) => void) {
+  const thisMonth = localMonth(Date.now(), config.timezone);
+  const fy = fiscalYearOf(thisMonth, config.fiscalYearStartMonth);
+  const previous = `FY${Number(fy.slice(2)) - 1}`;
+  for (const year of [previous, fy]) {
+    if (await budget.plan(year)) continue;
+    const lines = demoBudgetPlan(year, config.fiscalYearStartMonth, config.currency);
+    await budget.importPlan(lines, `demo-${year}`, new Date().toISOString(), 'socpulse start (demo plan)');
+    log(`budget plan ${year}: imported the demo plan (${lines.length} lines)`);
+  }
+}

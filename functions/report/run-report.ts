@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../shared/config/config.js';
+import type { RelativePeriod, ReportRunbook } from '../../shared/config/runbooks.js';
+import { buildBudgetSnapshot, type BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
+import { formatInstant, lastCompletePeriod, parsePeriod, periodContaining, type Period, type PeriodKind } from '../../shared/domain/periods.js';
+import { isMissing, type Summary } from '../../shared/domain/summary.js';
+import type { BudgetSummary } from '../../shared/domain/budget.js';
+import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
+import { MailRejectedError } from '../../shared/mail/errors.js';
+import { composeMime } from '../../shared/mail/mime.js';
+import { renderReport, type ReportModel, type SourceLine } from '../../shared/mail/render.js';
+import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import type { DynamoCollectionRunStore, SourceStatus } from '../../shared/store/collection-run-store.js';
+import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
+import type { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
+import { loadSummary } from '../../shared/store/summary-loader.js';
+import { ReportRequestError } from './errors.js';
+
+export interface ReportDeps {
+  config: Config;
+  runbooks: ReportRunbook[];
+  snapshots: DynamoSnapshotStore;
+  budget: DynamoBudgetStore;
+  collections: DynamoCollectionRunStore;
+  runs: DynamoReportRunStore;
+  mailer: { send(input: { from: string; to: string[]; raw: Buffer }): Promise<{ messageId: string }> };
+  charts?: (model: ReportModel) => Promise<NonNullable<ReportModel['charts']>>;
+  /** Local runs keep a copy of every email (`out/`); the cloud has none. */
+  archive?: (file: string, content: Buffer | string) => Promise<void>;
+  now: () => Date;
+}
+
+export interface ReportRequest {
+  runbook: string;
+  /** A period label; without it the runbook's relative period at `now`. */
+  period?: string;
+  trigger: 'schedule' | 'on-demand';
+  runId?: string;
+  recipients?: string[];
+  requestedBy?: string;
+  /** Render and archive, send nothing, claim nothing. */
+  dryRun?: boolean;
+}
+
+export interface ReportResult {
+  outcome: 'delivered' | 'already-delivered' | 'in-progress' | 'failed' | 'dry-run';
+  runId: string;
+  runbook: string;
+  period: string;
+  deliveries: Record<string, { messageId: string; sentAt: string }>;
+  errors: string[];
+  subject?: string;
+  htmlBytes?: number;
+}
+
+const RELATIVE: Record<RelativePeriod, { kind: PeriodKind; toDate: boolean }> = {
+  'previous-day': { kind: 'day', toDate: false },
+  'previous-week': { kind: 'week', toDate: false },
+  'previous-month': { kind: 'month', toDate: false },
+  'previous-quarter': { kind: 'quarter', toDate: false },
+  'previous-fiscal-year': { kind: 'fiscalYear', toDate: false },
+  'week-to-date': { kind: 'week', toDate: true },
+  'month-to-date': { kind: 'month', toDate: true },
+};
+
+/** The period a runbook reports on at `now`, in the SOC's time zone. */
+export function resolvePeriod(runbook: ReportRunbook, label: string | undefined, now: number, opts: { tz: string; fiscalYearStartMonth: number }): Period {
+  if (label) {
+    try {
+      return parsePeriod(label, opts);
+    } catch (e) {
+      throw new ReportRequestError('period', (e as Error).message);
+    }
+  }
+  const r = RELATIVE[runbook.period];
+  return r.toDate ? periodContaining(r.kind, now, opts) : lastCompletePeriod(r.kind, now, opts);
+}
+
+/** Every address of the runbook's audiences; a requested subset must lie within them. */
+export function recipientsFor(runbook: ReportRunbook, config: Config, requested?: string[]): string[] {
+  const allowed = [...new Set(runbook.audience.flatMap((a) => config.audiences[a] ?? []))];
+  if (!requested?.length) return allowed;
+  const outside = requested.filter((r) => !allowed.includes(r));
+  if (outside.length) throw new ReportRequestError('recipients', `not in the ${runbook.audience.join('/')} audience: ${outside.join(', ')}`);
+  return [...new Set(requested)];
+}
+
+/** How each configured source stood for this report; staleness is judged against the end of the period. */
+export function sourceLines(config: Config, statuses: SourceStatus[], period: Period, now: number): SourceLine[] {
+  return Object.entries(config.mcpServers).map(([name, server]) => {
+    const s = statuses.find((x) => x.source === name);
+    if (!s?.lastSuccessAt) return { name, kind: server.kind, status: s ? 'failed' : 'missing', detail: s?.lastError ? 'collection failing' : 'never collected' };
+    const through = Date.parse(s.collectedThrough ?? s.lastSuccessAt);
+    const needed = Math.min(period.end, now);
+    const line: SourceLine = { name, kind: server.kind, status: 'ok', lastCollectedAt: s.lastSuccessAt };
+    if (through < needed) return { ...line, status: 'stale', detail: `data only up to ${s.collectedThrough}` };
+    if (s.lastAttemptStatus === 'failed') return { ...line, status: 'failed', detail: 'the latest collection failed; figures use the previous one' };
+    return line;
+  });
+}
+
+/**
+ * Produce and deliver one report, exactly once per (runbook, period):
+ * 1. resolve the runbook, the period (SOC time zone) and the recipients;
+ * 2. claim the run with a conditional write — a delivered run or one in progress elsewhere ends here;
+ * 3. judge the data at the collection time (asOf), load snapshots for the period and the previous one, compute;
+ * 4. render (HTML, text, charts, CSV for budget) and send one message per recipient not yet delivered,
+ *    recording each SES message id as it is accepted, so a retry resends only what SES did not accept;
+ * 5. mark the run delivered, or failed with the reasons.
+ */
+export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<ReportResult> {
+  const { config } = deps;
+  const runbook = deps.runbooks.find((r) => r.id === req.runbook);
+  if (!runbook) throw new ReportRequestError('runbook', `unknown runbook "${req.runbook}" (known: ${deps.runbooks.map((r) => r.id).join(', ')})`);
+  const now = deps.now();
+  const popts = { tz: config.timezone, fiscalYearStartMonth: config.fiscalYearStartMonth };
+  const period = resolvePeriod(runbook, req.period, now.getTime(), popts);
+  const recipients = recipientsFor(runbook, config, req.recipients);
+  if (recipients.length === 0) throw new ReportRequestError('recipients', `no addresses configured for audience ${runbook.audience.join(', ')}`);
+  const runId = req.runId ?? randomUUID();
+
+  let run: ReportRun | undefined;
+  if (!req.dryRun) {
+    const claim = await deps.runs.claim({ runId, runbook: runbook.id, period: period.label, trigger: req.trigger, recipients, requestedBy: req.requestedBy }, randomUUID(), now);
+    if (claim.outcome !== 'claimed') return { outcome: claim.outcome, runId: claim.run.runId, runbook: runbook.id, period: period.label, deliveries: claim.run.deliveries, errors: [] };
+    run = claim.run;
+  }
+
+  const errors: string[] = [];
+  try {
+    const statuses = await deps.collections.statuses();
+    const sources = sourceLines(config, statuses, period, now.getTime());
+    // asOf is the collection time: the newest point all data is complete to, never later than now.
+    const through = statuses.map((s) => Date.parse(s.collectedThrough ?? '')).filter((t) => !Number.isNaN(t));
+    const asOf = Math.min(now.getTime(), through.length ? Math.max(...through) : now.getTime());
+    const summary = await loadSummary({ snapshots: deps.snapshots, budget: deps.budget }, { period, asOf, settings: config });
+    const model: ReportModel = { runbook: { id: runbook.id, title: runbook.title, sections: runbook.sections }, summary: pick(summary, runbook.sections), sources, generatedAt: formatInstant(now.getTime(), period.tz) };
+    model.charts = deps.charts ? await deps.charts(model) : [];
+    const rendered = renderReport(model);
+    const attachments: { filename: string; contentType: string; content: string }[] = [];
+    if (runbook.attachBudgetCsv && !isMissing(summary.budget)) {
+      const snapshot = await saveBudgetSnapshot(deps, summary, period, req.dryRun === true);
+      attachments.push({ filename: `socpulse-budget-${snapshot.fiscalYear}-${snapshot.month}-v${snapshot.version}.csv`, contentType: 'text/csv; charset=utf-8', content: budgetSnapshotCsv([snapshot]) });
+    }
+    const base = `${runbook.id}-${period.label}`;
+    await deps.archive?.(`${base}.html`, rendered.html);
+    await deps.archive?.(`${base}.txt`, rendered.text);
+
+    const deliveries = { ...(run?.deliveries ?? {}) };
+    for (const to of recipients) {
+      if (deliveries[to]) continue;
+      const raw = await composeMime({
+        from: config.sender,
+        to: [to],
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        inlineImages: (model.charts ?? []).map((c) => ({ cid: c.cid, filename: `${c.cid.split('@')[0]}.png`, content: c.png })),
+        attachments,
+        headers: { 'X-Socpulse-Run': runId, 'X-Socpulse-Runbook': runbook.id, 'X-Socpulse-Period': period.label },
+      });
+      await deps.archive?.(`${base}-${to.replace(/[^a-zA-Z0-9.@-]/g, '_')}.eml`, raw);
+      if (req.dryRun) continue;
+      try {
+        const { messageId } = await deps.mailer.send({ from: config.sender, to: [to], raw });
+        deliveries[to] = { messageId, sentAt: deps.now().toISOString() };
+        run = await deps.runs.update(run!, { deliveries });
+      } catch (e) {
+        errors.push(`${to}: ${(e as Error).message}`);
+        if (!(e instanceof MailRejectedError)) break; // throttled or down: stop here, the retry resends the rest
+      }
+    }
+    if (req.dryRun) return { outcome: 'dry-run', runId, runbook: runbook.id, period: period.label, deliveries: {}, errors, subject: rendered.subject, htmlBytes: Buffer.byteLength(rendered.html) };
+    const status = errors.length === 0 ? 'delivered' : 'failed';
+    run = await deps.runs.update(run!, { status, error: errors.join('; ') || undefined, notes: sources.filter((s) => s.status !== 'ok').map((s) => `source ${s.name} ${s.status}`) });
+    return { outcome: status, runId: run.runId, runbook: runbook.id, period: period.label, deliveries, errors, subject: rendered.subject, htmlBytes: Buffer.byteLength(rendered.html) };
+  } catch (e) {
+    if (run) await deps.runs.update(run, { status: 'failed', error: (e as Error).message }).catch(() => undefined);
+    throw e;
+  }
+}
+
+function pick(summary: Summary, sections: string[]): Summary {
+  const missing = (name: string) => ({ missing: true as const, reason: `${name} is not part of this report` });
+  return {
+    period: summary.period,
+    kpi: sections.includes('kpi') ? summary.kpi : missing('kpi'),
+    staffing: sections.includes('staffing') ? summary.staffing : missing('staffing'),
+    budget: sections.includes('budget') ? summary.budget : missing('budget'),
+  };
+}
+
+/** Store this month's budget snapshot, reusing the latest version when nothing changed (a retry adds no version). */
+async function saveBudgetSnapshot(deps: ReportDeps, summary: Summary, period: Period, dryRun: boolean): Promise<BudgetSnapshot> {
+  const b = summary.budget as BudgetSummary;
+  const month = parsePeriod(b.month.label, { tz: period.tz, fiscalYearStartMonth: 1 });
+  const content = buildBudgetSnapshot(b, { asOf: summary.period.asOf, periodStart: formatInstant(month.start, period.tz), periodEnd: formatInstant(month.end, period.tz) });
+  const latest = (await deps.budget.snapshots(b.fiscalYear, b.month.label)).at(-1) as unknown as BudgetSnapshot | undefined;
+  if (latest && JSON.stringify(latest.lines) === JSON.stringify(content.lines) && JSON.stringify(latest.totals) === JSON.stringify(content.totals)) return latest;
+  if (dryRun) return { ...content, snapshotId: `${b.fiscalYear}-${b.month.label}-draft`, version: 0 };
+  return (await deps.budget.addSnapshot(content)) as unknown as BudgetSnapshot;
+}

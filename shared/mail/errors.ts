@@ -1,0 +1,22 @@
+/** Base of mail errors. */
+export class MailError extends Error {
+  override name = 'MailError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** An address or header that must never be sent. */
+export class MailAddressError extends MailError {
+  override name = 'MailAddressError';
+}
+
+/** SES refused the message for good (bad address, unverified identity, message rejected): do not retry. */
+export class MailRejectedError extends MailError {
+  override name = 'MailRejectedError';
+}
+
+/** SES could not take the message now (throttling, 5xx, network): retry later. */
+export class MailTransientError extends MailError {
+  override name = 'MailTransientError';
+}
