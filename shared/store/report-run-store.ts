@@ -124,6 +124,11 @@ export class DynamoReportRunStore {
     return this.getByKey(keys.reportRun(String(pointer.runbook), String(pointer.runKey)));
   }
 
+  /** The scheduled run of a runbook for a period (what the deadline check looks at). */
+  async getScheduled(runbook: string, period: string): Promise<ReportRun | undefined> {
+    return this.getByKey(keys.reportRun(runbook, period));
+  }
+
   /** Runs of one runbook, newest period first. */
   async list(runbook: string, limit = 20): Promise<ReportRun[]> {
     const out: ReportRun[] = [];

@@ -1,0 +1,112 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/bin/app.js';
+import { cronPlusHours } from '../../infra/stacks/stateless-stack.js';
+import { loadReportRunbooks } from '../../shared/config/runbooks.js';
+
+// Bundling is skipped here (it has its own test); everything else is the real app as `cdk synth` builds it.
+const makeApp = (configFile = 'test/fixtures/config/prod.json') => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+  const stacks = buildApp(app, configFile);
+  return { app, stateful: Template.fromStack(stacks.stateful), stateless: Template.fromStack(stacks.stateless) };
+};
+const { app, stateful, stateless } = makeApp();
+const runbooks = loadReportRunbooks('runbooks');
+
+describe('stateful stack', () => {
+  it('keeps the table safe in production: PITR, deletion protection, KMS, retained', () => {
+    stateful.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      }),
+    });
+  });
+
+  it('makes one secret per ${secret:NAME} reference, under the prefix', () => {
+    stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    stateful.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'socpulse/soar-token' });
+    stateful.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'socpulse/vantage-key' });
+  });
+});
+
+describe('stateless stack', () => {
+  it('schedules every report runbook with its own cron and time zone, a retry policy and the DLQ', () => {
+    for (const rb of runbooks) {
+      stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: rb.schedule,
+        ScheduleExpressionTimezone: rb.timezone,
+        Target: Match.objectLike({
+          Input: JSON.stringify({ runbook: rb.id }),
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      });
+    }
+  });
+
+  it('schedules each remote source collection and a deadline check per runbook', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)', Target: Match.objectLike({ Input: JSON.stringify({ source: 'soar' }) }) });
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 10 ? * MON *)', Target: Match.objectLike({ Input: JSON.stringify({ deadlineCheck: 'weekly-kpi' }) }) });
+    // 4 runbooks × (report + deadline) + 2 sources
+    stateless.resourceCountIs('AWS::Scheduler::Schedule', 10);
+  });
+
+  it('encrypts the DLQ and refuses plain HTTP to it', () => {
+    stateless.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('gives the report function only the table actions it uses and SES send on the identity', () => {
+    const policies = stateless.findResources('AWS::IAM::Policy');
+    const reportPolicy = Object.entries(policies).find(([id]) => id.startsWith('ReportFnServiceRoleDefaultPolicy'))![1];
+    const statements = reportPolicy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'ses:SendEmail', 'ses:SendRawEmail']));
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    const ses = statements.find((s) => [s.Action].flat().includes('ses:SendRawEmail'))!;
+    expect(JSON.stringify(ses.Resource)).not.toContain('"*"');
+  });
+
+  it('lets only the collect function read the source secrets', () => {
+    const policies = stateless.findResources('AWS::IAM::Policy');
+    const collect = Object.entries(policies).find(([id]) => id.startsWith('CollectFnServiceRoleDefaultPolicy'))![1];
+    const secretStatement = (collect.Properties.PolicyDocument.Statement as { Action: string[] }[]).find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(secretStatement).toBeDefined();
+  });
+
+  it('runs Node 22 on arm64 with the table name in the environment', () => {
+    stateless.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ SOCPULSE_TABLE: Match.anyValue() }) } });
+  });
+
+  it('links every alarm to the operator runbook that says what to do', () => {
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(2 + 1 + 2 + runbooks.length + 1);
+    for (const a of alarms) expect(a.Properties.AlarmDescription).toMatch(/What to do: https:\/\/runbooks\.example\.com\/socpulse\/[a-z-]+\.md/);
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReportOverdue', Dimensions: Match.arrayWith([{ Name: 'runbook', Value: 'weekly-kpi' }]) });
+  });
+
+  it('passes cdk-nag AwsSolutions with every acknowledgement explained', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('config at synth time', () => {
+  it('refuses a config without a deploy section, naming the file', () => {
+    expect(() => buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'test/fixtures/config/no-deploy.json')).toThrow(/no-deploy\.json: a "deploy" section/);
+  });
+
+  it('computes deadline schedules and refuses one that passes midnight', () => {
+    expect(cronPlusHours('cron(0 7 ? * MON *)', 3, 'x')).toBe('cron(0 10 ? * MON *)');
+    expect(() => cronPlusHours('cron(0 22 ? * MON *)', 3, 'runbooks/x.md')).toThrow(/runbooks\/x\.md: .*passes midnight/);
+  });
+});
