@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import type { StoredEmail } from '../../shared/local/ses.js';
+
+/** Run `socpulse start --serve` as a user would, wait until it serves, and hand back what it printed. */
+async function startServing(out: string) {
+  const child = spawn('node', ['functions/cli/bin.js', 'start', '--serve', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (stdout.includes('serving until Ctrl-C')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`socpulse start exited ${code} before serving:\n${stdout}\n${stderr}`)));
+  });
+  const stop = () => new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+  return { stdout, stop };
+}
+
+describe('socpulse start (the README quick start)', () => {
+  it('backfills from soc-sim, runs every report runbook and delivers the emails to the local SES', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'socpulse-out-'));
+    const { stdout, stop } = await startServing(out);
+    try {
+      expect(stdout).toMatch(/collect sim \(socpulse\) from \d{4}-\d{2}-\d{2}: ok, \d+ cases, \d+ alerts, \d+ shifts/);
+      for (const runbook of ['weekly-kpi', 'monthly-budget', 'weekly-staffing', 'monthly-executive']) expect(stdout).toMatch(new RegExp(`report ${runbook} \\S+: delivered`));
+      const ses = /SES stand-in (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+      const store = (await (await fetch(`${ses}/store`)).json()) as { emails: StoredEmail[] };
+      // leadership gets weekly-kpi, monthly-budget and monthly-executive; finance monthly-budget; the manager weekly-staffing
+      const to = store.emails.map((e) => `${e.destination.to.join(',')}|${e.subject}`).sort();
+      expect(to).toHaveLength(5);
+      expect(to.filter((t) => t.startsWith('ciso@example.com|'))).toHaveLength(3);
+      expect(to.filter((t) => t.startsWith('fpa@example.com|SOC monthly budget report'))).toHaveLength(1);
+      expect(to.filter((t) => t.startsWith('soc-lead@example.com|SOC weekly staffing report'))).toHaveLength(1);
+      const kpi = store.emails.find((e) => e.subject.startsWith('SOC weekly KPI report'))!;
+      expect(kpi.body.html).toContain('Headline figures');
+      expect(kpi.body.text).toMatch(/Cases created: [\d,]+/);
+      const budget = store.emails.find((e) => e.subject.startsWith('SOC monthly budget report') && e.destination.to[0] === 'fpa@example.com')!;
+      expect(budget.attachments.map((a) => a.filename)).toEqual([expect.stringMatching(/^socpulse-budget-FY\d{4}-\d{4}-\d{2}-v1\.csv$/)]);
+    } finally {
+      expect(await stop()).toBe(0);
+    }
+    // The same emails were written to the out folder, as .eml (as sent) and .html.
+    const files = readdirSync(out);
+    expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(5);
+    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(4);
+    const eml = files.find((f) => f.startsWith('weekly-kpi-') && f.endsWith('.eml'))!;
+    const parsed = await simpleParser(readFileSync(join(out, eml)));
+    expect(parsed.headers.get('x-socpulse-runbook')).toBe('weekly-kpi');
+    expect(parsed.html).toContain('SOC weekly KPI report');
+    expect(existsSync(join(out, files.find((f) => f.endsWith('.html'))!))).toBe(true);
+  });
+});
