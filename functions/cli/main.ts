@@ -5,9 +5,18 @@ type Command = (argv: string[]) => Promise<number>;
 
 // Each command loads only its own module, so `socpulse summarize` never pays for the SES or MCP clients.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  start: { summary: 'run the main job locally on embedded stand-ins [--serve] [--port 8787]', load: async () => (await import('./start.js')).startCommand },
-  summarize: { summary: 'compute every figure from canonical files: --input DIR --period LABEL [--tz] [--as-of] --json', load: async () => (await import('./summarize.js')).summarizeCommand },
-  sim: { summary: 'run the SOC simulator as an MCP server [--stdio | --port N]', load: async () => (await import('./sim.js')).simCommand },
+  start: {
+    summary: 'run the main job locally on embedded stand-ins [--serve] [--port 8787]',
+    load: async () => (await import('./start.js')).startCommand,
+  },
+  summarize: {
+    summary: 'compute every figure from canonical files: --input DIR --period LABEL [--tz] [--as-of] --json',
+    load: async () => (await import('./summarize.js')).summarizeCommand,
+  },
+  sim: {
+    summary: 'run the SOC simulator as an MCP server [--stdio | --port N]',
+    load: async () => (await import('./sim.js')).simCommand,
+  },
 };
 
 const USAGE = `usage: socpulse <command> [options] [--config FILE]
@@ -31,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.load())(rest);
+    return await (
+      await command.load()
+    )(rest);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) {
       process.stderr.write(`socpulse ${name}: ${e.message}\n`);

@@ -28,7 +28,8 @@ export async function simCommand(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
     return Number(v);
   };
-  if (values.fault && !FAULTS.includes(values.fault as Fault)) throw new UsageError(`--fault must be one of ${FAULTS.join(', ')}`);
+  if (values.fault && !FAULTS.includes(values.fault as Fault))
+    throw new UsageError(`--fault must be one of ${FAULTS.join(', ')}`);
   const options = {
     seed: int('seed', values.seed),
     fault: values.fault as Fault | undefined,

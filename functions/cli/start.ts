@@ -32,13 +32,24 @@ export const START_BACKFILL_DAYS = 90;
 export async function startCommand(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { serve: { type: 'boolean' }, port: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        serve: { type: 'boolean' },
+        port: { type: 'string' },
+        config: { type: 'string' },
+        out: { type: 'string' },
+        days: { type: 'string' },
+      },
+      strict: true,
+    }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
   const days = values.days ? Number(values.days) : START_BACKFILL_DAYS;
-  if (!Number.isInteger(days) || days < 1 || days > 400) throw new UsageError('--days must be a whole number from 1 to 400');
+  if (!Number.isInteger(days) || days < 1 || days > 400)
+    throw new UsageError('--days must be a whole number from 1 to 400');
   const outDir = resolve(values.out ?? 'out');
   const runbooks = loadReportRunbooks('runbooks');
   const started = Date.now();
@@ -70,7 +81,9 @@ export async function startCommand(argv: string[]): Promise<number> {
     for (const runbook of runbooks) {
       const result = await runReport(reportDeps, { runbook: runbook.id, trigger: 'schedule' });
       if (result.outcome === 'failed') failed++;
-      log(`report ${runbook.id} ${result.period}: ${result.outcome}, ${Object.keys(result.deliveries).length} email(s)${result.errors.length ? ` — ${result.errors.join('; ')}` : ''}`);
+      log(
+        `report ${runbook.id} ${result.period}: ${result.outcome}, ${Object.keys(result.deliveries).length} email(s)${result.errors.length ? ` — ${result.errors.join('; ')}` : ''}`,
+      );
     }
     const mails = await readLocalStore(stack.sesEndpoint);
     log(`\n${mails.length} email(s) delivered to the local SES in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
@@ -87,17 +100,32 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function backfill(config: Config, deps: { snapshots: DynamoSnapshotStore; collections: DynamoCollectionRunStore }, days: number, log: (l: string) => void) {
+async function backfill(
+  config: Config,
+  deps: { snapshots: DynamoSnapshotStore; collections: DynamoCollectionRunStore },
+  days: number,
+  log: (l: string) => void,
+) {
   const secrets = new EnvSecretResolver();
   const fromDay = localDay(Date.now() - days * 86_400_000, config.timezone);
   for (const [name, server] of Object.entries(config.mcpServers)) {
     const t0 = Date.now();
     const run = await collectSource(
       { snapshots: deps.snapshots, runs: deps.collections, now: () => new Date() },
-      { source: name, kind: server.kind, open: () => openSource(name, server, { secrets }), tz: config.timezone, fromDay },
+      {
+        source: name,
+        kind: server.kind,
+        open: () => openSource(name, server, { secrets }),
+        tz: config.timezone,
+        fromDay,
+      },
     );
-    const counts = Object.entries(run.counts).map(([f, n]) => `${n} ${f}`).join(', ');
-    log(`collect ${name} (${server.kind}) from ${fromDay}: ${run.status}, ${counts || 'nothing'}, ${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s${run.errors.length ? ` — ${run.errors.join('; ')}` : ''}`);
+    const counts = Object.entries(run.counts)
+      .map(([f, n]) => `${n} ${f}`)
+      .join(', ');
+    log(
+      `collect ${name} (${server.kind}) from ${fromDay}: ${run.status}, ${counts || 'nothing'}, ${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s${run.errors.length ? ` — ${run.errors.join('; ')}` : ''}`,
+    );
   }
 }
 

@@ -32,18 +32,27 @@ export async function summarizeCommand(argv: string[]): Promise<number> {
   if (!values.input) throw new UsageError('--input DIR is required');
   if (!values.period) throw new UsageError('--period LABEL is required (e.g. 2026-W47, 2026-11, 2026-Q4, FY2027)');
   if (!values.json) throw new UsageError('--json is required (the only output format)');
-  if (!existsSync(values.input) || !statSync(values.input).isDirectory()) throw new UsageError(`--input ${values.input}: not a directory`);
+  if (!existsSync(values.input) || !statSync(values.input).isDirectory())
+    throw new UsageError(`--input ${values.input}: not a directory`);
 
   // The config file is optional here: without --config, the default file is used when present, else METRICS.md defaults.
-  const config = values.config ? loadConfig(values.config) : existsSync(DEFAULT_CONFIG_FILE) ? loadConfig(DEFAULT_CONFIG_FILE) : parseConfig({ sender: 'nobody@example.com' });
+  const config = values.config
+    ? loadConfig(values.config)
+    : existsSync(DEFAULT_CONFIG_FILE)
+      ? loadConfig(DEFAULT_CONFIG_FILE)
+      : parseConfig({ sender: 'nobody@example.com' });
   const settings = values.tz ? parseConfig({ ...config, timezone: values.tz }, '--tz') : config;
 
   try {
-    const period = parsePeriod(values.period, { tz: settings.timezone, fiscalYearStartMonth: settings.fiscalYearStartMonth });
+    const period = parsePeriod(values.period, {
+      tz: settings.timezone,
+      fiscalYearStartMonth: settings.fiscalYearStartMonth,
+    });
     let asOf = period.end;
     if (values['as-of'] !== undefined) {
       asOf = Date.parse(values['as-of']);
-      if (!/^\d{4}-\d{2}-\d{2}T/.test(values['as-of']) || Number.isNaN(asOf)) throw new UsageError(`--as-of "${values['as-of']}" is not an ISO-8601 instant`);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(values['as-of']) || Number.isNaN(asOf))
+        throw new UsageError(`--as-of "${values['as-of']}" is not an ISO-8601 instant`);
     }
     const input = await readCanonicalDir(values.input, { asOf });
     const summary = summarize(input, { period, asOf, settings });

@@ -44,7 +44,9 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   const errors: string[] = [];
   let reader: SourceReader | undefined;
   const put = async (family: string, periodKey: string, payload: unknown) => {
-    outcomes[await deps.snapshots.put({ family, periodKey, source: req.source, collectedAt: started.toISOString(), payload })]++;
+    outcomes[
+      await deps.snapshots.put({ family, periodKey, source: req.source, collectedAt: started.toISOString(), payload })
+    ]++;
   };
   try {
     reader = await req.open();
@@ -56,7 +58,9 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     }
     for (const s of builder.snapshots()) await put(s.family, s.periodKey, s.payload);
     for (const [day, updates] of builder.olderCases) {
-      const [stored] = await deps.snapshots.list('cases', day, day, SnapshotPayloadSchemas.cases).then((all) => all.filter((s) => s.source === req.source));
+      const [stored] = await deps.snapshots
+        .list('cases', day, day, SnapshotPayloadSchemas.cases)
+        .then((all) => all.filter((s) => s.source === req.source));
       // A day never collected is left alone: writing it from a few updated cases would pass a partial day off as whole.
       if (stored) await put('cases', day, { cases: mergeCases(stored.payload.cases, updates) });
     }
@@ -82,4 +86,3 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   await deps.runs.record(run);
   return run;
 }
-

@@ -12,7 +12,11 @@ import { collectSource, DEFAULT_WINDOW_DAYS } from './collect-source.js';
 // Cold start: config, clients and stores once per container.
 const { config } = functionConfig();
 const table = tableFromEnv();
-const deps = { snapshots: new DynamoSnapshotStore(table), runs: new DynamoCollectionRunStore(table), now: () => new Date() };
+const deps = {
+  snapshots: new DynamoSnapshotStore(table),
+  runs: new DynamoCollectionRunStore(table),
+  now: () => new Date(),
+};
 const secrets = new SecretsManagerResolver(config.deploy?.secretsPrefix ?? 'socpulse/');
 const logger = new Logger({ serviceName: 'socpulse-collect' });
 const metrics = new Metrics({ namespace: 'socpulse', serviceName: 'collect' });
@@ -35,7 +39,14 @@ export const handler = async (event: unknown) => {
   metrics.addMetric('CollectionFailed', MetricUnit.Count, run.status === 'failed' ? 1 : 0);
   metrics.addMetric('RecordsRejected', MetricUnit.Count, run.rejects.count);
   metrics.publishStoredMetrics();
-  logger.info('collection finished', { source, status: run.status, counts: run.counts, snapshots: run.snapshots, rejects: run.rejects.count, errors: run.errors });
+  logger.info('collection finished', {
+    source,
+    status: run.status,
+    counts: run.counts,
+    snapshots: run.snapshots,
+    rejects: run.rejects.count,
+    errors: run.errors,
+  });
   // A failed collection is recorded, not thrown: retrying a broken source hourly is the schedule's job, and the alarm's.
   return { source, status: run.status, counts: run.counts, errors: run.errors };
 };

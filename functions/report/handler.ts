@@ -41,16 +41,35 @@ export const handler = async (event: unknown) => {
   if ('runId' in parsed) {
     const queued = await runs.getById(parsed.runId);
     if (!queued) throw new Error(`unknown run "${parsed.runId}"`);
-    request = { runbook: queued.runbook, period: queued.period, trigger: queued.trigger, runId: queued.runId, recipients: queued.recipients, requestedBy: queued.requestedBy };
+    request = {
+      runbook: queued.runbook,
+      period: queued.period,
+      trigger: queued.trigger,
+      runId: queued.runId,
+      recipients: queued.recipients,
+      requestedBy: queued.requestedBy,
+    };
   } else request = { runbook: parsed.runbook, period: parsed.period, trigger: 'schedule' as const };
   const result = await runReport(deps, request);
   metrics.addDimension('runbook', result.runbook);
-  metrics.addMetric('ReportDelivered', MetricUnit.Count, result.outcome === 'delivered' || result.outcome === 'already-delivered' ? 1 : 0);
+  metrics.addMetric(
+    'ReportDelivered',
+    MetricUnit.Count,
+    result.outcome === 'delivered' || result.outcome === 'already-delivered' ? 1 : 0,
+  );
   metrics.addMetric('ReportFailed', MetricUnit.Count, result.outcome === 'failed' ? 1 : 0);
   metrics.publishStoredMetrics();
-  logger.info('report run', { runId: result.runId, runbook: result.runbook, period: result.period, outcome: result.outcome, delivered: Object.keys(result.deliveries).length, errors: result.errors });
+  logger.info('report run', {
+    runId: result.runId,
+    runbook: result.runbook,
+    period: result.period,
+    outcome: result.outcome,
+    delivered: Object.keys(result.deliveries).length,
+    errors: result.errors,
+  });
   // A failed delivery throws so the scheduler retries it; the run record makes the retry send only what is missing.
-  if (result.outcome === 'failed') throw new Error(`report ${result.runbook} ${result.period} failed: ${result.errors.join('; ')}`);
+  if (result.outcome === 'failed')
+    throw new Error(`report ${result.runbook} ${result.period} failed: ${result.errors.join('; ')}`);
   return { runId: result.runId, outcome: result.outcome, period: result.period };
 };
 
@@ -58,12 +77,21 @@ export const handler = async (event: unknown) => {
 async function deadlineCheck(runbookId: string) {
   const runbook = deps.runbooks.find((r) => r.id === runbookId);
   if (!runbook) throw new Error(`unknown runbook "${runbookId}"`);
-  const period = resolvePeriod(runbook, undefined, Date.now(), { tz: config.timezone, fiscalYearStartMonth: config.fiscalYearStartMonth });
+  const period = resolvePeriod(runbook, undefined, Date.now(), {
+    tz: config.timezone,
+    fiscalYearStartMonth: config.fiscalYearStartMonth,
+  });
   const run = await runs.getScheduled(runbook.id, period.label);
   const delivered = run?.status === 'delivered' || run?.status === 'no-data-sent';
   metrics.addDimension('runbook', runbook.id);
   metrics.addMetric('ReportOverdue', MetricUnit.Count, delivered ? 0 : 1);
   metrics.publishStoredMetrics();
-  if (!delivered) logger.error('report overdue', { runbook: runbook.id, period: period.label, status: run?.status ?? 'never started', error: run?.error });
+  if (!delivered)
+    logger.error('report overdue', {
+      runbook: runbook.id,
+      period: period.label,
+      status: run?.status ?? 'never started',
+      error: run?.error,
+    });
   return { runbook: runbook.id, period: period.label, delivered };
 }

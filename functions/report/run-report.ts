@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../../shared/config/config.js';
 import type { RelativePeriod, ReportRunbook } from '../../shared/config/runbooks.js';
 import { buildBudgetSnapshot, type BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
-import { formatInstant, lastCompletePeriod, parsePeriod, periodContaining, type Period, type PeriodKind } from '../../shared/domain/periods.js';
+import {
+  formatInstant,
+  lastCompletePeriod,
+  parsePeriod,
+  periodContaining,
+  type Period,
+  type PeriodKind,
+} from '../../shared/domain/periods.js';
 import { isMissing, type Summary } from '../../shared/domain/summary.js';
 import type { BudgetSummary } from '../../shared/domain/budget.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
@@ -64,7 +71,12 @@ const RELATIVE: Record<RelativePeriod, { kind: PeriodKind; toDate: boolean }> = 
 };
 
 /** The period a runbook reports on at `now`, in the SOC's time zone. */
-export function resolvePeriod(runbook: ReportRunbook, label: string | undefined, now: number, opts: { tz: string; fiscalYearStartMonth: number }): Period {
+export function resolvePeriod(
+  runbook: ReportRunbook,
+  label: string | undefined,
+  now: number,
+  opts: { tz: string; fiscalYearStartMonth: number },
+): Period {
   if (label) {
     try {
       return parsePeriod(label, opts);
@@ -81,7 +93,11 @@ export function recipientsFor(runbook: ReportRunbook, config: Config, requested?
   const allowed = [...new Set(runbook.audience.flatMap((a) => config.audiences[a] ?? []))];
   if (!requested?.length) return allowed;
   const outside = requested.filter((r) => !allowed.includes(r));
-  if (outside.length) throw new ReportRequestError('recipients', `not in the ${runbook.audience.join('/')} audience: ${outside.join(', ')}`);
+  if (outside.length)
+    throw new ReportRequestError(
+      'recipients',
+      `not in the ${runbook.audience.join('/')} audience: ${outside.join(', ')}`,
+    );
   return [...new Set(requested)];
 }
 
@@ -89,12 +105,19 @@ export function recipientsFor(runbook: ReportRunbook, config: Config, requested?
 export function sourceLines(config: Config, statuses: SourceStatus[], period: Period, now: number): SourceLine[] {
   return Object.entries(config.mcpServers).map(([name, server]) => {
     const s = statuses.find((x) => x.source === name);
-    if (!s?.lastSuccessAt) return { name, kind: server.kind, status: s ? 'failed' : 'missing', detail: s?.lastError ? 'collection failing' : 'never collected' };
+    if (!s?.lastSuccessAt)
+      return {
+        name,
+        kind: server.kind,
+        status: s ? 'failed' : 'missing',
+        detail: s?.lastError ? 'collection failing' : 'never collected',
+      };
     const through = Date.parse(s.collectedThrough ?? s.lastSuccessAt);
     const needed = Math.min(period.end, now);
     const line: SourceLine = { name, kind: server.kind, status: 'ok', lastCollectedAt: s.lastSuccessAt };
     if (through < needed) return { ...line, status: 'stale', detail: `data only up to ${s.collectedThrough}` };
-    if (s.lastAttemptStatus === 'failed') return { ...line, status: 'failed', detail: 'the latest collection failed; figures use the previous one' };
+    if (s.lastAttemptStatus === 'failed')
+      return { ...line, status: 'failed', detail: 'the latest collection failed; figures use the previous one' };
     return line;
   });
 }
@@ -111,18 +134,42 @@ export function sourceLines(config: Config, statuses: SourceStatus[], period: Pe
 export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<ReportResult> {
   const { config } = deps;
   const runbook = deps.runbooks.find((r) => r.id === req.runbook);
-  if (!runbook) throw new ReportRequestError('runbook', `unknown runbook "${req.runbook}" (known: ${deps.runbooks.map((r) => r.id).join(', ')})`);
+  if (!runbook)
+    throw new ReportRequestError(
+      'runbook',
+      `unknown runbook "${req.runbook}" (known: ${deps.runbooks.map((r) => r.id).join(', ')})`,
+    );
   const now = deps.now();
   const popts = { tz: config.timezone, fiscalYearStartMonth: config.fiscalYearStartMonth };
   const period = resolvePeriod(runbook, req.period, now.getTime(), popts);
   const recipients = recipientsFor(runbook, config, req.recipients);
-  if (recipients.length === 0) throw new ReportRequestError('recipients', `no addresses configured for audience ${runbook.audience.join(', ')}`);
+  if (recipients.length === 0)
+    throw new ReportRequestError('recipients', `no addresses configured for audience ${runbook.audience.join(', ')}`);
   const runId = req.runId ?? randomUUID();
 
   let run: ReportRun | undefined;
   if (!req.dryRun) {
-    const claim = await deps.runs.claim({ runId, runbook: runbook.id, period: period.label, trigger: req.trigger, recipients, requestedBy: req.requestedBy }, randomUUID(), now);
-    if (claim.outcome !== 'claimed') return { outcome: claim.outcome, runId: claim.run.runId, runbook: runbook.id, period: period.label, deliveries: claim.run.deliveries, errors: [] };
+    const claim = await deps.runs.claim(
+      {
+        runId,
+        runbook: runbook.id,
+        period: period.label,
+        trigger: req.trigger,
+        recipients,
+        requestedBy: req.requestedBy,
+      },
+      randomUUID(),
+      now,
+    );
+    if (claim.outcome !== 'claimed')
+      return {
+        outcome: claim.outcome,
+        runId: claim.run.runId,
+        runbook: runbook.id,
+        period: period.label,
+        deliveries: claim.run.deliveries,
+        errors: [],
+      };
     run = claim.run;
   }
 
@@ -133,14 +180,26 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     // asOf is the collection time: the newest point all data is complete to, never later than now.
     const through = statuses.map((s) => Date.parse(s.collectedThrough ?? '')).filter((t) => !Number.isNaN(t));
     const asOf = Math.min(now.getTime(), through.length ? Math.max(...through) : now.getTime());
-    const summary = await loadSummary({ snapshots: deps.snapshots, budget: deps.budget }, { period, asOf, settings: config });
-    const model: ReportModel = { runbook: { id: runbook.id, title: runbook.title, sections: runbook.sections }, summary: pick(summary, runbook.sections), sources, generatedAt: formatInstant(now.getTime(), period.tz) };
+    const summary = await loadSummary(
+      { snapshots: deps.snapshots, budget: deps.budget },
+      { period, asOf, settings: config },
+    );
+    const model: ReportModel = {
+      runbook: { id: runbook.id, title: runbook.title, sections: runbook.sections },
+      summary: pick(summary, runbook.sections),
+      sources,
+      generatedAt: formatInstant(now.getTime(), period.tz),
+    };
     model.charts = deps.charts ? await deps.charts(model) : [];
     const rendered = renderReport(model);
     const attachments: { filename: string; contentType: string; content: string }[] = [];
     if (runbook.attachBudgetCsv && !isMissing(summary.budget)) {
       const snapshot = await saveBudgetSnapshot(deps, summary, period, req.dryRun === true);
-      attachments.push({ filename: `socpulse-budget-${snapshot.fiscalYear}-${snapshot.month}-v${snapshot.version}.csv`, contentType: 'text/csv; charset=utf-8', content: budgetSnapshotCsv([snapshot]) });
+      attachments.push({
+        filename: `socpulse-budget-${snapshot.fiscalYear}-${snapshot.month}-v${snapshot.version}.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        content: budgetSnapshotCsv([snapshot]),
+      });
     }
     const base = `${runbook.id}-${period.label}`;
     await deps.archive?.(`${base}.html`, rendered.html);
@@ -155,7 +214,11 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
         subject: rendered.subject,
         html: rendered.html,
         text: rendered.text,
-        inlineImages: (model.charts ?? []).map((c) => ({ cid: c.cid, filename: `${c.cid.split('@')[0]}.png`, content: c.png })),
+        inlineImages: (model.charts ?? []).map((c) => ({
+          cid: c.cid,
+          filename: `${c.cid.split('@')[0]}.png`,
+          content: c.png,
+        })),
         attachments,
         headers: { 'X-Socpulse-Run': runId, 'X-Socpulse-Runbook': runbook.id, 'X-Socpulse-Period': period.label },
       });
@@ -170,10 +233,33 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
         if (!(e instanceof MailRejectedError)) break; // throttled or down: stop here, the retry resends the rest
       }
     }
-    if (req.dryRun) return { outcome: 'dry-run', runId, runbook: runbook.id, period: period.label, deliveries: {}, errors, subject: rendered.subject, htmlBytes: Buffer.byteLength(rendered.html) };
+    if (req.dryRun)
+      return {
+        outcome: 'dry-run',
+        runId,
+        runbook: runbook.id,
+        period: period.label,
+        deliveries: {},
+        errors,
+        subject: rendered.subject,
+        htmlBytes: Buffer.byteLength(rendered.html),
+      };
     const status = errors.length === 0 ? 'delivered' : 'failed';
-    run = await deps.runs.update(run!, { status, error: errors.join('; ') || undefined, notes: sources.filter((s) => s.status !== 'ok').map((s) => `source ${s.name} ${s.status}`) });
-    return { outcome: status, runId: run.runId, runbook: runbook.id, period: period.label, deliveries, errors, subject: rendered.subject, htmlBytes: Buffer.byteLength(rendered.html) };
+    run = await deps.runs.update(run!, {
+      status,
+      error: errors.join('; ') || undefined,
+      notes: sources.filter((s) => s.status !== 'ok').map((s) => `source ${s.name} ${s.status}`),
+    });
+    return {
+      outcome: status,
+      runId: run.runId,
+      runbook: runbook.id,
+      period: period.label,
+      deliveries,
+      errors,
+      subject: rendered.subject,
+      htmlBytes: Buffer.byteLength(rendered.html),
+    };
   } catch (e) {
     if (run) await deps.runs.update(run, { status: 'failed', error: (e as Error).message }).catch(() => undefined);
     throw e;
@@ -191,12 +277,27 @@ function pick(summary: Summary, sections: string[]): Summary {
 }
 
 /** Store this month's budget snapshot, reusing the latest version when nothing changed (a retry adds no version). */
-async function saveBudgetSnapshot(deps: ReportDeps, summary: Summary, period: Period, dryRun: boolean): Promise<BudgetSnapshot> {
+async function saveBudgetSnapshot(
+  deps: ReportDeps,
+  summary: Summary,
+  period: Period,
+  dryRun: boolean,
+): Promise<BudgetSnapshot> {
   const b = summary.budget as BudgetSummary;
   const month = parsePeriod(b.month.label, { tz: period.tz, fiscalYearStartMonth: 1 });
-  const content = buildBudgetSnapshot(b, { asOf: summary.period.asOf, periodStart: formatInstant(month.start, period.tz), periodEnd: formatInstant(month.end, period.tz) });
-  const latest = (await deps.budget.snapshots(b.fiscalYear, b.month.label)).at(-1) as unknown as BudgetSnapshot | undefined;
-  if (latest && JSON.stringify(latest.lines) === JSON.stringify(content.lines) && JSON.stringify(latest.totals) === JSON.stringify(content.totals)) return latest;
+  const content = buildBudgetSnapshot(b, {
+    asOf: summary.period.asOf,
+    periodStart: formatInstant(month.start, period.tz),
+    periodEnd: formatInstant(month.end, period.tz),
+  });
+  const latest = (await deps.budget.snapshots(b.fiscalYear, b.month.label)).at(-1) as unknown as
+    BudgetSnapshot | undefined;
+  if (
+    latest &&
+    JSON.stringify(latest.lines) === JSON.stringify(content.lines) &&
+    JSON.stringify(latest.totals) === JSON.stringify(content.totals)
+  )
+    return latest;
   if (dryRun) return { ...content, snapshotId: `${b.fiscalYear}-${b.month.label}-draft`, version: 0 };
   return (await deps.budget.addSnapshot(content)) as unknown as BudgetSnapshot;
 }

@@ -16,7 +16,13 @@ export interface SimProfile {
   source: string;
 }
 
-export const DEFAULT_PROFILE: SimProfile = { seed: 7, alertsPerDay: 1500, casesPerDay: 40, closeLookbackDays: 40, source: 'sim' };
+export const DEFAULT_PROFILE: SimProfile = {
+  seed: 7,
+  alertsPerDay: 1500,
+  casesPerDay: 40,
+  closeLookbackDays: 40,
+  source: 'sim',
+};
 
 /** mulberry32: small, fast, good enough for simulation, fully determined by its 32-bit state. */
 function rng(...parts: number[]) {
@@ -64,18 +70,43 @@ export const RULES = [
 const RULE_WEIGHTS = RULES.map(([name, w]) => [name, w] as const);
 const RUNBOOK_OF = new Map<string, string>(RULES.map(([name, , rb]) => [name, rb]));
 
-const SEVERITY_WEIGHTS = [['critical', 3], ['high', 14], ['medium', 38], ['low', 35], ['info', 10]] as const;
-const CASE_SEVERITY_WEIGHTS = [['critical', 6], ['high', 22], ['medium', 42], ['low', 26], ['info', 4]] as const;
+const SEVERITY_WEIGHTS = [
+  ['critical', 3],
+  ['high', 14],
+  ['medium', 38],
+  ['low', 35],
+  ['info', 10],
+] as const;
+const CASE_SEVERITY_WEIGHTS = [
+  ['critical', 6],
+  ['high', 22],
+  ['medium', 42],
+  ['low', 26],
+  ['info', 4],
+] as const;
 const ACK_MEDIAN: Record<string, number> = { critical: 9, high: 22, medium: 70, low: 240, info: 600 };
 const RESOLVE_MEDIAN: Record<string, number> = { critical: 180, high: 900, medium: 2600, low: 6000, info: 9000 };
 const ANALYSTS: Record<1 | 2 | 3, string[]> = {
-  1: ['A. Okafor', 'B. Lindqvist', 'C. Tanaka', 'D. Moreau', 'E. Novak', 'F. Haddad', 'G. Silva', 'H. Kowalski', 'I. Mensah'],
+  1: [
+    'A. Okafor',
+    'B. Lindqvist',
+    'C. Tanaka',
+    'D. Moreau',
+    'E. Novak',
+    'F. Haddad',
+    'G. Silva',
+    'H. Kowalski',
+    'I. Mensah',
+  ],
   2: ['J. Brennan', 'K. Ivanova', 'L. Rossi', 'M. Chen'],
   3: ['N. Adeyemi', 'O. Fischer'],
 };
 
 /** Relative alert intensity by local hour: quiet nights, a working-day hump. */
-const DIURNAL = [0.45, 0.4, 0.38, 0.36, 0.38, 0.45, 0.6, 0.85, 1.15, 1.35, 1.45, 1.5, 1.4, 1.45, 1.5, 1.45, 1.35, 1.2, 1.0, 0.85, 0.75, 0.65, 0.55, 0.5];
+const DIURNAL = [
+  0.45, 0.4, 0.38, 0.36, 0.38, 0.45, 0.6, 0.85, 1.15, 1.35, 1.45, 1.5, 1.4, 1.45, 1.5, 1.45, 1.35, 1.2, 1.0, 0.85, 0.75,
+  0.65, 0.55, 0.5,
+];
 const WEEKLY = [1.1, 1.15, 1.1, 1.05, 1.0, 0.6, 0.55]; // Monday first
 const DIURNAL_SUM = DIURNAL.reduce((a, b) => a + b, 0);
 
@@ -128,7 +159,10 @@ export function casesForDay(p: SimProfile, dayStart: number, now: number): Case[
   const n = Math.round(p.casesPerDay * WEEKLY[weekday(dayStart)]! * (0.85 + 0.3 * r()));
   const cases: Case[] = [];
   for (let i = 0; i < n; i++) {
-    const hour = pick(r(), DIURNAL.map((w, h) => [h, w] as const));
+    const hour = pick(
+      r(),
+      DIURNAL.map((w, h) => [h, w] as const),
+    );
     const created = dayStart + hour * HOUR + Math.floor(r() * HOUR);
     const rule = pick(r(), RULE_WEIGHTS);
     const severity = pick(r(), CASE_SEVERITY_WEIGHTS);
@@ -136,14 +170,23 @@ export function casesForDay(p: SimProfile, dayStart: number, now: number): Case[
     const detected = created - Math.floor(r() * 4 * MIN);
     const ack = created + Math.floor(lognormal(r(), r(), ACK_MEDIAN[severity]!, 0.8) * MIN);
     // Resolve times are heavy-tailed but capped below the close lookback so every closure stays discoverable.
-    const resolveMin = Math.min(lognormal(r(), r(), RESOLVE_MEDIAN[severity]!, 1.0), (p.closeLookbackDays || 40) * 1440 - 60);
+    const resolveMin = Math.min(
+      lognormal(r(), r(), RESOLVE_MEDIAN[severity]!, 1.0),
+      (p.closeLookbackDays || 40) * 1440 - 60,
+    );
     const closed = created + Math.floor(resolveMin * MIN);
-    const disposition = pick(r(), [['false_positive', 44], ['benign_positive', 26], ['true_positive', 25], ['undetermined', 5]] as const);
+    const disposition = pick(r(), [
+      ['false_positive', 44],
+      ['benign_positive', 26],
+      ['true_positive', 25],
+      ['undetermined', 5],
+    ] as const);
     const tierRoll = r();
     const escalatedToTier = tierRoll < 0.04 ? 3 : tierRoll < 0.17 ? 2 : undefined;
     const tier = severity === 'critical' && r() < 0.3 ? 2 : 1;
     const analyst = ANALYSTS[tier][Math.floor(r() * ANALYSTS[tier].length)]!;
-    const contained = disposition === 'true_positive' ? created + Math.floor(resolveMin * (0.2 + 0.3 * r()) * MIN) : undefined;
+    const contained =
+      disposition === 'true_positive' ? created + Math.floor(resolveMin * (0.2 + 0.3 * r()) * MIN) : undefined;
     const handle = Math.round(lognormal(r(), r(), 22, 0.7) * 10) / 10;
     if (created >= now) continue;
     const c: Case = {
@@ -180,9 +223,13 @@ export function shiftsForDay(p: SimProfile, dayStart: number): Shift[] {
   const r = rng(p.seed, d, 47);
   const weekend = weekday(dayStart) >= 5;
   const plan: [number, 1 | 2 | 3, number][] = [
-    [0, 1, 2], [0, 2, 1],
-    [8, 1, weekend ? 2 : 4], [8, 2, weekend ? 1 : 2], [8, 3, weekend ? 0 : 1],
-    [16, 1, 3], [16, 2, 1],
+    [0, 1, 2],
+    [0, 2, 1],
+    [8, 1, weekend ? 2 : 4],
+    [8, 2, weekend ? 1 : 2],
+    [8, 3, weekend ? 0 : 1],
+    [16, 1, 3],
+    [16, 2, 1],
   ];
   const shifts: Shift[] = [];
   for (const [startHour, tier, seats] of plan) {
@@ -191,7 +238,13 @@ export function shiftsForDay(p: SimProfile, dayStart: number): Shift[] {
       const pool = ANALYSTS[tier];
       const analyst = pool[(d * 3 + startHour / 8 + s * 2) % pool.length]!;
       const start = dayStart + startHour * HOUR;
-      shifts.push({ analyst, tier, start: new Date(start).toISOString(), end: new Date(start + 8 * HOUR).toISOString(), source: p.source });
+      shifts.push({
+        analyst,
+        tier,
+        start: new Date(start).toISOString(),
+        end: new Date(start + 8 * HOUR).toISOString(),
+        source: p.source,
+      });
     }
   }
   return shifts;
@@ -211,5 +264,13 @@ export function costsForMonth(p: SimProfile, month: string): Cost[] {
   ];
   return lines
     .filter(([, amount]) => amount > 0)
-    .map(([category, amount, description]) => ({ month, category, amount: amount.toFixed(2), currency: 'EUR', vendor: 'soc-sim', description, source: p.source }));
+    .map(([category, amount, description]) => ({
+      month,
+      category,
+      amount: amount.toFixed(2),
+      currency: 'EUR',
+      vendor: 'soc-sim',
+      description,
+      source: p.source,
+    }));
 }

@@ -4,13 +4,31 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 import { AlertSchema, CaseSchema, CostSchema, ShiftSchema } from '../../shared/domain/records.js';
-import { alertCountForHour, alertsForHour, casesForDay, costsForMonth, DEFAULT_PROFILE, shiftsForDay, type SimProfile } from './generate.js';
+import {
+  alertCountForHour,
+  alertsForHour,
+  casesForDay,
+  costsForMonth,
+  DEFAULT_PROFILE,
+  shiftsForDay,
+  type SimProfile,
+} from './generate.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 /** Ways the simulator misbehaves on purpose, as real SOC tools do. */
-export const FAULTS = ['none', 'slow', 'erroring', 'isError', 'malformed', 'error-payload', 'die-mid-page', 'repeat-cursor', 'null-result'] as const;
+export const FAULTS = [
+  'none',
+  'slow',
+  'erroring',
+  'isError',
+  'malformed',
+  'error-payload',
+  'die-mid-page',
+  'repeat-cursor',
+  'null-result',
+] as const;
 export type Fault = (typeof FAULTS)[number];
 
 export interface SocSimOptions extends Partial<SimProfile> {
@@ -24,7 +42,12 @@ export interface SocSimOptions extends Partial<SimProfile> {
   pageSize?: number;
 }
 
-const Range = { from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), cursor: z.string().optional(), limit: z.number().int().min(1).max(5000).optional() };
+const Range = {
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  cursor: z.string().optional(),
+  limit: z.number().int().min(1).max(5000).optional(),
+};
 
 /** Counters and page caches that outlive one MCP server instance (HTTP serves each request with a fresh one). */
 export interface SimState {
@@ -56,15 +79,23 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
   const page = async (items: unknown[], nextCursor: string | undefined, cursorIn: string | undefined) => {
     const calls = ++state.calls;
     if (fault === 'slow') await new Promise((r) => setTimeout(r, options.slowMs ?? 3000));
-    if (fault === 'erroring' && calls <= (options.failTimes ?? 2)) throw new Error('upstream SOAR returned 503 Service Unavailable');
+    if (fault === 'erroring' && calls <= (options.failTimes ?? 2))
+      throw new Error('upstream SOAR returned 503 Service Unavailable');
     if (fault === 'isError') throw new Error('permission denied for this API key');
-    if (fault === 'null-result' && calls <= (options.failTimes ?? 2)) return { content: [{ type: 'text' as const, text: 'null' }] };
-    if (fault === 'error-payload') return { content: [{ type: 'text' as const, text: JSON.stringify({ error: 'backend search timed out', status: 'error' }) }] };
+    if (fault === 'null-result' && calls <= (options.failTimes ?? 2))
+      return { content: [{ type: 'text' as const, text: 'null' }] };
+    if (fault === 'error-payload')
+      return {
+        content: [
+          { type: 'text' as const, text: JSON.stringify({ error: 'backend search timed out', status: 'error' }) },
+        ],
+      };
     if (fault === 'die-mid-page' && ++state.pagesServed > 1) {
       setImmediate(() => void server.close());
       return new Promise<never>(() => {});
     }
-    if (fault === 'malformed') items = items.map((r, i) => (i % 25 === 3 ? { ...(r as object), severity: 'urgent' } : r));
+    if (fault === 'malformed')
+      items = items.map((r, i) => (i % 25 === 3 ? { ...(r as object), severity: 'urgent' } : r));
     if (fault === 'repeat-cursor') nextCursor = cursorIn ?? 'page-2';
     const body = nextCursor ? { items, nextCursor } : { items };
     return { structuredContent: body, content: [{ type: 'text' as const, text: JSON.stringify(body) }] };
@@ -77,7 +108,8 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
   server.registerTool(
     'list_cases',
     {
-      description: 'Cases created in [from, to), plus older cases acknowledged or closed in it, in their current state.',
+      description:
+        'Cases created in [from, to), plus older cases acknowledged or closed in it, in their current state.',
       inputSchema: Range,
       outputSchema: out(CaseSchema),
     },
@@ -89,7 +121,9 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
         for (let d = Math.floor(a / DAY) * DAY - profile.closeLookbackDays * DAY; d < b; d += DAY) {
           for (const c of casesForDay(profile, d, Math.min(t, b))) {
             const created = Date.parse(c.createdAt);
-            const touched = [c.closedAt, c.acknowledgedAt].some((x) => x !== undefined && Date.parse(x) >= a && Date.parse(x) < b);
+            const touched = [c.closedAt, c.acknowledgedAt].some(
+              (x) => x !== undefined && Date.parse(x) >= a && Date.parse(x) < b,
+            );
             if ((created >= a && created < b) || (created < a && touched)) list.push(c);
           }
         }
@@ -106,7 +140,9 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
       const [a, b] = [Date.parse(from), Math.min(Date.parse(to), now())];
       const want = limit ?? pageSize;
       // Cursor: "<hour start ms>:<offset in hour>"; generation is per hour, so memory stays flat for any day size.
-      let [hourStart, offset] = cursor ? cursor.split(':').map(Number) as [number, number] : [Math.floor(a / HOUR) * HOUR, 0];
+      let [hourStart, offset] = cursor
+        ? (cursor.split(':').map(Number) as [number, number])
+        : [Math.floor(a / HOUR) * HOUR, 0];
       const items: unknown[] = [];
       while (hourStart < b && items.length < want) {
         const dayStart = Math.floor(hourStart / DAY) * DAY;
@@ -137,7 +173,8 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
       const all = remember(`shifts|${a}|${b}`, () => {
         const list = [];
         for (let d = Math.floor(a / DAY) * DAY - DAY; d < b; d += DAY)
-          for (const s of shiftsForDay(profile, d)) if (Date.parse(s.start) < b && Date.parse(s.end) > a && Date.parse(s.start) < now()) list.push(s);
+          for (const s of shiftsForDay(profile, d))
+            if (Date.parse(s.start) < b && Date.parse(s.end) > a && Date.parse(s.start) < now()) list.push(s);
         return list;
       });
       return slice(all, cursor, limit ?? pageSize, page);
@@ -146,13 +183,21 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
 
   server.registerTool(
     'list_costs',
-    { description: 'Monthly costs per category for months that ended within [from, to).', inputSchema: Range, outputSchema: out(CostSchema) },
+    {
+      description: 'Monthly costs per category for months that ended within [from, to).',
+      inputSchema: Range,
+      outputSchema: out(CostSchema),
+    },
     async ({ from, to, cursor, limit }) => {
       const [a, b] = [Date.parse(from), Math.min(Date.parse(to), now())];
       const all = remember(`costs|${a}|${b}`, () => {
         const list = [];
         const d = new Date(a);
-        for (let y = d.getUTCFullYear(), m = d.getUTCMonth(); Date.UTC(y, m + 1, 1) <= b; m === 11 ? (y++, (m = 0)) : m++) {
+        for (
+          let y = d.getUTCFullYear(), m = d.getUTCMonth();
+          Date.UTC(y, m + 1, 1) <= b;
+          m === 11 ? (y++, (m = 0)) : m++
+        ) {
           if (Date.UTC(y, m, 1) < a) continue;
           list.push(...costsForMonth(profile, `${y}-${String(m + 1).padStart(2, '0')}`));
         }
@@ -164,7 +209,12 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
   return server;
 }
 
-function slice<R>(all: unknown[], cursor: string | undefined, limit: number, page: (items: unknown[], next: string | undefined, cursorIn: string | undefined) => R): R {
+function slice<R>(
+  all: unknown[],
+  cursor: string | undefined,
+  limit: number,
+  page: (items: unknown[], next: string | undefined, cursorIn: string | undefined) => R,
+): R {
   const start = cursor ? Number(cursor) : 0;
   const end = start + limit;
   return page(all.slice(start, end), end < all.length ? String(end) : undefined, cursor);
@@ -175,7 +225,9 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 }
 
 /** Serve the simulator over Streamable HTTP (stateless: one server and transport per request) on loopback. */
-export async function startSocSimHttp(options: SocSimOptions & { port?: number; host?: string } = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startSocSimHttp(
+  options: SocSimOptions & { port?: number; host?: string } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   // Fault counters and page caches live across requests, like a real backend's; each request gets its own
   // stateless server and transport, so requests run concurrently.
   const state = simState();
@@ -201,9 +253,10 @@ export async function startSocSimHttp(options: SocSimOptions & { port?: number; 
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/mcp`,
-    close: () => new Promise<void>((resolve) => {
-      http.closeAllConnections();
-      http.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
   };
 }

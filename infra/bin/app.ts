@@ -17,7 +17,12 @@ export function buildApp(app: App, configFile: string) {
   const runbooks = loadReportRunbooks(resolve(ROOT, 'runbooks'));
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const names = [...new Set(Object.values(config.mcpServers).flatMap((s) => secretNames(s)))];
-  const stateful = new StatefulStack(app, `socpulse-${deploy.stage}-stateful`, { env, stage: deploy.stage, secretNames: names, secretsPrefix: deploy.secretsPrefix });
+  const stateful = new StatefulStack(app, `socpulse-${deploy.stage}-stateful`, {
+    env,
+    stage: deploy.stage,
+    secretNames: names,
+    secretsPrefix: deploy.secretsPrefix,
+  });
   const stateless = new StatelessStack(app, `socpulse-${deploy.stage}-stateless`, {
     env,
     config,

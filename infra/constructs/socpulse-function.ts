@@ -29,7 +29,11 @@ export class SocpulseFunction extends Construct {
     const hooks: ICommandHooks = {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_input: string, output: string) => [`cp "${props.configFile}" "${output}/socpulse.config.json"`, `mkdir -p "${output}/runbooks"`, `cp "${ROOT}"/runbooks/*.md "${output}/runbooks/"`],
+      afterBundling: (_input: string, output: string) => [
+        `cp "${props.configFile}" "${output}/socpulse.config.json"`,
+        `mkdir -p "${output}/runbooks"`,
+        `cp "${ROOT}"/runbooks/*.md "${output}/runbooks/"`,
+      ],
     };
     const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS });
     this.fn = new NodejsFunction(this, 'Fn', {
@@ -42,7 +46,12 @@ export class SocpulseFunction extends Construct {
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: `socpulse-${props.name}`, POWERTOOLS_METRICS_NAMESPACE: 'socpulse', ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `socpulse-${props.name}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'socpulse',
+        ...props.environment,
+      },
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
       bundling: {

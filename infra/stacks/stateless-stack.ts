@@ -1,5 +1,14 @@
 import { Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -8,7 +17,14 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ConfigurationSet, ConfigurationSetEventDestination, EmailIdentity, EmailSendingEvent, EventDestination, Identity } from 'aws-cdk-lib/aws-ses';
+import {
+  ConfigurationSet,
+  ConfigurationSetEventDestination,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+} from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -33,7 +49,10 @@ export function cronPlusHours(cron: string, hours: number, what: string): string
   const m = /^cron\((\S+) (\d+) (\S+ \S+ \S+ \S+)\)$/.exec(cron);
   if (!m) throw new Error(`${what}: the deadline needs a fixed hour in "${cron}"`);
   const hour = Number(m[2]) + Math.ceil(hours);
-  if (hour > 23) throw new Error(`${what}: scheduled hour + deadlineHours passes midnight (${hour}); choose an earlier hour or a shorter deadline`);
+  if (hour > 23)
+    throw new Error(
+      `${what}: scheduled hour + deadlineHours passes midnight (${hour}); choose an earlier hour or a shorter deadline`,
+    );
   return `cron(${m[1]} ${hour} ${m[3]})`;
 }
 
@@ -55,18 +74,33 @@ export class StatelessStack extends Stack {
     const link = (file: string) => `${deploy.runbookBaseUrl}${file}`;
 
     const identity = new EmailIdentity(this, 'SenderIdentity', {
-      identity: deploy.sesIdentity.includes('@') ? Identity.email(deploy.sesIdentity) : Identity.domain(deploy.sesIdentity),
+      identity: deploy.sesIdentity.includes('@')
+        ? Identity.email(deploy.sesIdentity)
+        : Identity.domain(deploy.sesIdentity),
     });
     const configurationSet = new ConfigurationSet(this, 'MailConfig', {});
     // Bounces, complaints and rejects become CloudWatch metrics by configuration set; an alarm watches them.
     new ConfigurationSetEventDestination(this, 'MailEvents', {
       configurationSet,
-      destination: EventDestination.cloudWatchDimensions([{ name: 'socpulse', source: 'messageTag' as never, defaultValue: 'report' }]),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT, EmailSendingEvent.REJECT, EmailSendingEvent.DELIVERY],
+      destination: EventDestination.cloudWatchDimensions([
+        { name: 'socpulse', source: 'messageTag' as never, defaultValue: 'report' },
+      ]),
+      events: [
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.REJECT,
+        EmailSendingEvent.DELIVERY,
+      ],
     });
 
     const env = { [TABLE_NAME_ENV]: table.tableName };
-    this.collect = new SocpulseFunction(this, 'Collect', { name: 'collect', configFile: props.configFile, environment: env, timeout: Duration.minutes(10), memorySize: 1024 }).fn;
+    this.collect = new SocpulseFunction(this, 'Collect', {
+      name: 'collect',
+      configFile: props.configFile,
+      environment: env,
+      timeout: Duration.minutes(10),
+      memorySize: 1024,
+    }).fn;
     this.report = new SocpulseFunction(this, 'Report', {
       name: 'report',
       configFile: props.configFile,
@@ -84,13 +118,29 @@ export class StatelessStack extends Stack {
     this.report.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [identity.emailIdentityArn, this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName })],
+        resources: [
+          identity.emailIdentityArn,
+          this.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: configurationSet.configurationSetName,
+          }),
+        ],
       }),
     );
 
-    this.dlq = new Queue(this, 'ScheduleDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.dlq = new Queue(this, 'ScheduleDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     const target = (fn: NodejsFunction, input: Record<string, string>) =>
-      new LambdaInvoke(fn, { input: ScheduleTargetInput.fromObject(input), deadLetterQueue: this.dlq, retryAttempts: 3, maxEventAge: Duration.hours(2) });
+      new LambdaInvoke(fn, {
+        input: ScheduleTargetInput.fromObject(input),
+        deadLetterQueue: this.dlq,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(2),
+      });
 
     for (const [name, server] of Object.entries(config.mcpServers)) {
       if (!('url' in server)) continue; // stdio sources run only locally
@@ -108,74 +158,178 @@ export class StatelessStack extends Stack {
       });
       new Schedule(this, `Deadline-${rb.id}`, {
         description: `check that ${rb.id} was delivered within ${rb.deadlineHours} h`,
-        schedule: ScheduleExpression.expression(cronPlusHours(rb.schedule, rb.deadlineHours, `runbooks/${rb.id}.md`), TimeZone.of(rb.timezone)),
+        schedule: ScheduleExpression.expression(
+          cronPlusHours(rb.schedule, rb.deadlineHours, `runbooks/${rb.id}.md`),
+          TimeZone.of(rb.timezone),
+        ),
         target: target(this.report, { deadlineCheck: rb.id }),
       });
     }
 
     // CloudWatch must be allowed to use the alarm topic's key, or encrypted alarm notifications are silently dropped.
-    const alarmKey = new Key(this, 'AlarmKey', { description: 'socpulse alarm notifications', enableKeyRotation: true });
-    alarmKey.addToResourcePolicy(new PolicyStatement({ principals: [new ServicePrincipal('cloudwatch.amazonaws.com')], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
-    this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'socpulse alarms', masterKey: alarmKey, enforceSSL: true });
+    const alarmKey = new Key(this, 'AlarmKey', {
+      description: 'socpulse alarm notifications',
+      enableKeyRotation: true,
+    });
+    alarmKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.alarmTopic = new Topic(this, 'Alarms', {
+      displayName: 'socpulse alarms',
+      masterKey: alarmKey,
+      enforceSSL: true,
+    });
     if (deploy.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(deploy.alarmEmail));
     const alarm = (id: string, a: Alarm) => {
       a.addAlarmAction(new SnsAction(this.alarmTopic));
       return a;
     };
-    for (const [fnId, fn, runbook] of [['Collect', this.collect, 'source-stale-or-failing.md'], ['Report', this.report, 'report-failed.md']] as const)
-      alarm(`${fnId}Errors`, fn.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, `${fnId}Errors`, {
+    for (const [fnId, fn, runbook] of [
+      ['Collect', this.collect, 'source-stale-or-failing.md'],
+      ['Report', this.report, 'report-failed.md'],
+    ] as const)
+      alarm(
+        `${fnId}Errors`,
+        fn.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, `${fnId}Errors`, {
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+          alarmDescription: `The ${fnId.toLowerCase()} function failed. What to do: ${link(runbook)}`,
+        }),
+      );
+    alarm(
+      'DlqDepth',
+      this.dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }).createAlarm(this, 'DlqDepth', {
         threshold: 1,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `The ${fnId.toLowerCase()} function failed. What to do: ${link(runbook)}`,
-      }));
-    alarm('DlqDepth', this.dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }).createAlarm(this, 'DlqDepth', {
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: `A scheduled collection or report could not be invoked and is in the dead-letter queue. What to do: ${link('dlq-has-messages.md')}`,
-    }));
+        alarmDescription: `A scheduled collection or report could not be invoked and is in the dead-letter queue. What to do: ${link('dlq-has-messages.md')}`,
+      }),
+    );
     for (const name of Object.keys(config.mcpServers))
-      alarm(`CollectionFailed-${name}`, new Metric({ namespace: 'socpulse', metricName: 'CollectionFailed', dimensionsMap: { service: 'collect', source: name }, statistic: 'Sum', period: Duration.hours(1) }).createAlarm(this, `CollectionFailed-${name}`, {
-        threshold: 2,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Source ${name} failed to collect repeatedly; reports will mark it stale. What to do: ${link('source-stale-or-failing.md')}`,
-      }));
+      alarm(
+        `CollectionFailed-${name}`,
+        new Metric({
+          namespace: 'socpulse',
+          metricName: 'CollectionFailed',
+          dimensionsMap: { service: 'collect', source: name },
+          statistic: 'Sum',
+          period: Duration.hours(1),
+        }).createAlarm(this, `CollectionFailed-${name}`, {
+          threshold: 2,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+          alarmDescription: `Source ${name} failed to collect repeatedly; reports will mark it stale. What to do: ${link('source-stale-or-failing.md')}`,
+        }),
+      );
     for (const rb of props.runbooks)
-      alarm(`ReportOverdue-${rb.id}`, new Metric({ namespace: 'socpulse', metricName: 'ReportOverdue', dimensionsMap: { service: 'report', runbook: rb.id }, statistic: 'Maximum', period: Duration.hours(1) }).createAlarm(this, `ReportOverdue-${rb.id}`, {
+      alarm(
+        `ReportOverdue-${rb.id}`,
+        new Metric({
+          namespace: 'socpulse',
+          metricName: 'ReportOverdue',
+          dimensionsMap: { service: 'report', runbook: rb.id },
+          statistic: 'Maximum',
+          period: Duration.hours(1),
+        }).createAlarm(this, `ReportOverdue-${rb.id}`, {
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+          alarmDescription: `${rb.title} was not delivered within ${rb.deadlineHours} h of its schedule. What to do: ${link('report-failed.md')}`,
+        }),
+      );
+    alarm(
+      'MailBounces',
+      new MathExpression({
+        expression: 'b + c',
+        usingMetrics: {
+          b: new Metric({
+            namespace: 'AWS/SES',
+            metricName: 'Bounce',
+            dimensionsMap: { 'ses:configuration-set': configurationSet.configurationSetName },
+            statistic: 'Sum',
+            period: Duration.hours(1),
+          }),
+          c: new Metric({
+            namespace: 'AWS/SES',
+            metricName: 'Complaint',
+            dimensionsMap: { 'ses:configuration-set': configurationSet.configurationSetName },
+            statistic: 'Sum',
+            period: Duration.hours(1),
+          }),
+        },
+        period: Duration.hours(1),
+      }).createAlarm(this, 'MailBounces', {
         threshold: 1,
         evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${rb.title} was not delivered within ${rb.deadlineHours} h of its schedule. What to do: ${link('report-failed.md')}`,
-      }));
-    alarm('MailBounces', new MathExpression({
-      expression: 'b + c',
-      usingMetrics: {
-        b: new Metric({ namespace: 'AWS/SES', metricName: 'Bounce', dimensionsMap: { 'ses:configuration-set': configurationSet.configurationSetName }, statistic: 'Sum', period: Duration.hours(1) }),
-        c: new Metric({ namespace: 'AWS/SES', metricName: 'Complaint', dimensionsMap: { 'ses:configuration-set': configurationSet.configurationSetName }, statistic: 'Sum', period: Duration.hours(1) }),
-      },
-      period: Duration.hours(1),
-    }).createAlarm(this, 'MailBounces', {
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: `A report email bounced or drew a complaint; check the recipient list. What to do: ${link('report-failed.md')}`,
-    }));
+        alarmDescription: `A report email bounced or drew a complaint; check the recipient list. What to do: ${link('report-failed.md')}`,
+      }),
+    );
 
     new Dashboard(this, 'Dashboard', {
       dashboardName: `socpulse-${deploy.stage}`,
       widgets: [
-        [new TextWidget({ markdown: `# socpulse (${deploy.stage})\nOperator runbooks: ${deploy.runbookBaseUrl}`, width: 24, height: 2 })],
         [
-          new GraphWidget({ title: 'Function errors', left: [this.collect.metricErrors(), this.report.metricErrors()], width: 8 }),
-          new GraphWidget({ title: 'Collection failures', left: Object.keys(config.mcpServers).map((s) => new Metric({ namespace: 'socpulse', metricName: 'CollectionFailed', dimensionsMap: { service: 'collect', source: s }, statistic: 'Sum' })), width: 8 }),
-          new GraphWidget({ title: 'Reports delivered', left: props.runbooks.map((rb) => new Metric({ namespace: 'socpulse', metricName: 'ReportDelivered', dimensionsMap: { service: 'report', runbook: rb.id }, statistic: 'Sum', period: Duration.days(1) })), width: 8 }),
+          new TextWidget({
+            markdown: `# socpulse (${deploy.stage})\nOperator runbooks: ${deploy.runbookBaseUrl}`,
+            width: 24,
+            height: 2,
+          }),
         ],
-        [new GraphWidget({ title: 'Schedule DLQ depth', left: [this.dlq.metricApproximateNumberOfMessagesVisible()], width: 12 }), new GraphWidget({ title: 'Function duration p90', left: [this.collect.metricDuration({ statistic: 'p90' }), this.report.metricDuration({ statistic: 'p90' })], width: 12 })],
+        [
+          new GraphWidget({
+            title: 'Function errors',
+            left: [this.collect.metricErrors(), this.report.metricErrors()],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Collection failures',
+            left: Object.keys(config.mcpServers).map(
+              (s) =>
+                new Metric({
+                  namespace: 'socpulse',
+                  metricName: 'CollectionFailed',
+                  dimensionsMap: { service: 'collect', source: s },
+                  statistic: 'Sum',
+                }),
+            ),
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Reports delivered',
+            left: props.runbooks.map(
+              (rb) =>
+                new Metric({
+                  namespace: 'socpulse',
+                  metricName: 'ReportDelivered',
+                  dimensionsMap: { service: 'report', runbook: rb.id },
+                  statistic: 'Sum',
+                  period: Duration.days(1),
+                }),
+            ),
+            width: 8,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Schedule DLQ depth',
+            left: [this.dlq.metricApproximateNumberOfMessagesVisible()],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Function duration p90',
+            left: [this.collect.metricDuration({ statistic: 'p90' }), this.report.metricDuration({ statistic: 'p90' })],
+            width: 12,
+          }),
+        ],
       ],
     });
   }

@@ -40,19 +40,34 @@ export const DeployConfigSchema = z
     /** Verified SES identity the sender belongs to: a domain (example.com) or an address. */
     sesIdentity: z.string().min(3),
     /** Secrets Manager names are `<secretsPrefix><NAME>` for each `${secret:NAME}`. */
-    secretsPrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]*$/).default('socpulse/'),
+    secretsPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]*$/)
+      .default('socpulse/'),
     /** Where the operator runbooks are readable (alarm descriptions link there). */
     runbookBaseUrl: z.url().default('https://github.com/socpulse/socpulse/blob/main/runbooks/operator/'),
     alarmEmail: z.email().optional(),
     /** IAM principals (ARNs) allowed to assume each app role. */
-    roles: z.object({ manager: z.array(z.string()).default([]), finance: z.array(z.string()).default([]), viewer: z.array(z.string()).default([]) }).strict().default({ manager: [], finance: [], viewer: [] }),
+    roles: z
+      .object({
+        manager: z.array(z.string()).default([]),
+        finance: z.array(z.string()).default([]),
+        viewer: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ manager: [], finance: [], viewer: [] }),
   })
   .strict();
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;
 
 /** The one socpulse config file (DESIGN.md "Configuration and commands"); unknown keys are errors naming the key. */
 export const ConfigSchema = MetricSettingsSchema.extend({
-  mcpServers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'source names are lower-case letters, digits and -'), McpServerSchema).default({}),
+  mcpServers: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'source names are lower-case letters, digits and -'),
+      McpServerSchema,
+    )
+    .default({}),
   sender: Email,
   audiences: z.record(z.string(), z.array(Email).min(1)).default({}),
   localTokens: z.record(z.string().min(16), z.enum(ROLES)).default({}),

@@ -4,16 +4,33 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 /** Relative periods a runbook can ask for, resolved at run time in the runbook's time zone. */
-export const RELATIVE_PERIODS = ['previous-day', 'previous-week', 'previous-month', 'previous-quarter', 'previous-fiscal-year', 'week-to-date', 'month-to-date'] as const;
+export const RELATIVE_PERIODS = [
+  'previous-day',
+  'previous-week',
+  'previous-month',
+  'previous-quarter',
+  'previous-fiscal-year',
+  'week-to-date',
+  'month-to-date',
+] as const;
 export type RelativePeriod = (typeof RELATIVE_PERIODS)[number];
 
 /** Front matter of a report runbook: the single source of its schedule (DESIGN.md "Reports and delivery"). */
 export const ReportRunbookSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case letters, digits and -'),
-    title: z.string().min(1).max(120).refine((t) => !/[\r\n]/.test(t), 'no line breaks'),
+    title: z
+      .string()
+      .min(1)
+      .max(120)
+      .refine((t) => !/[\r\n]/.test(t), 'no line breaks'),
     audience: z.array(z.string().min(1)).min(1),
-    schedule: z.string().regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'an EventBridge Scheduler cron expression such as "cron(0 7 ? * MON *)"'),
+    schedule: z
+      .string()
+      .regex(
+        /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/,
+        'an EventBridge Scheduler cron expression such as "cron(0 7 ? * MON *)"',
+      ),
     timezone: z.string().refine((tz) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -48,7 +65,11 @@ export function parseRunbook(text: string, file: string): ReportRunbook {
   }
   const parsed = ReportRunbookSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown key ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${i.path.join('.')}: ${i.message}`));
+    const issues = parsed.error.issues.map((i) =>
+      i.code === 'unrecognized_keys'
+        ? `unknown key ${i.keys.map((k) => `"${k}"`).join(', ')}`
+        : `${i.path.join('.')}: ${i.message}`,
+    );
     throw new RunbookError(`${file}: ${issues.join('; ')}`);
   }
   return parsed.data;
@@ -56,7 +77,9 @@ export function parseRunbook(text: string, file: string): ReportRunbook {
 
 /** Every report runbook (`*.md` directly in the folder; operator runbooks live in a subfolder), ids unique. */
 export function loadReportRunbooks(dir: string): ReportRunbook[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md').sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.md') && f !== 'README.md')
+    .sort();
   const runbooks = files.map((f) => parseRunbook(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
   const seen = new Set<string>();
   for (const [i, r] of runbooks.entries()) {

@@ -23,11 +23,22 @@ export interface BudgetSnapshot {
   asOf: string;
   currency: string;
   lines: BudgetSnapshotLine[];
-  totals: { plan: string | null; actual: string; variance: string | null; variancePct: number | null; forecast: string; annualPlan: string | null; ytdActual: string };
+  totals: {
+    plan: string | null;
+    actual: string;
+    variance: string | null;
+    variancePct: number | null;
+    forecast: string;
+    annualPlan: string | null;
+    ytdActual: string;
+  };
 }
 
 /** The snapshot content of a budget summary (id and version are given by the store when it is saved). */
-export function buildBudgetSnapshot(b: BudgetSummary, meta: { asOf: string; periodStart: string; periodEnd: string }): Omit<BudgetSnapshot, 'snapshotId' | 'version'> {
+export function buildBudgetSnapshot(
+  b: BudgetSummary,
+  meta: { asOf: string; periodStart: string; periodEnd: string },
+): Omit<BudgetSnapshot, 'snapshotId' | 'version'> {
   return {
     fiscalYear: b.fiscalYear,
     month: b.month.label,
@@ -45,6 +56,14 @@ export function buildBudgetSnapshot(b: BudgetSummary, meta: { asOf: string; peri
       flagged: f.flagged,
       estimated: f.estimated === true,
     })),
-    totals: { plan: b.month.plan, actual: b.month.actual, variance: b.month.variance, variancePct: b.month.variancePct, forecast: b.forecast, annualPlan: b.annualPlan, ytdActual: b.ytd.actual },
+    totals: {
+      plan: b.month.plan,
+      actual: b.month.actual,
+      variance: b.month.variance,
+      variancePct: b.month.variancePct,
+      forecast: b.forecast,
+      annualPlan: b.annualPlan,
+      ytdActual: b.ytd.actual,
+    },
   };
 }

@@ -58,12 +58,18 @@ export interface BudgetInput {
 /** The report month: the period's month, else the last complete month at asOf. */
 export function reportMonth(period: Period, asOf: number): string {
   if (period.kind === 'month') return period.label;
-  const current = parsePeriod(localMonth(Math.min(asOf, period.end), period.tz), { tz: period.tz, fiscalYearStartMonth: 1 });
+  const current = parsePeriod(localMonth(Math.min(asOf, period.end), period.tz), {
+    tz: period.tz,
+    fiscalYearStartMonth: 1,
+  });
   return localMonth(current.start - 1, period.tz);
 }
 
 function check(currency: string, seen: string, where: string, expected: string) {
-  if (currency !== expected) throw new MixedCurrencyError(`mixed currencies: ${where} is in ${currency}, but ${seen} is in ${expected}; amounts in different currencies are never summed`);
+  if (currency !== expected)
+    throw new MixedCurrencyError(
+      `mixed currencies: ${where} is in ${currency}, but ${seen} is in ${expected}; amounts in different currencies are never summed`,
+    );
 }
 
 const pct = (variance: number, plan: number) => (plan === 0 ? null : (100 * variance) / plan);
@@ -89,14 +95,20 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
   }
   let personnelFromCosts = false;
   for (const cost of input.costs ?? []) {
-    check(cost.currency, seen, `cost ${cost.month}/${cost.category}${cost.vendor ? ` (${cost.vendor})` : ''}`, currency);
+    check(
+      cost.currency,
+      seen,
+      `cost ${cost.month}/${cost.category}${cost.vendor ? ` (${cost.vendor})` : ''}`,
+      currency,
+    );
     if (!months.includes(cost.month)) continue;
     if (cost.category === 'personnel') personnelFromCosts = true;
     const k = `${cost.month}|${cost.category}`;
     actual.set(k, (actual.get(k) ?? 0) + toCents(cost.amount));
   }
   // No personnel cost source: estimate from shifts × hourly rate per tier, and say so.
-  const personnelEstimated = !personnelFromCosts && input.shifts !== undefined && Object.keys(settings.hourlyRate).length > 0;
+  const personnelEstimated =
+    !personnelFromCosts && input.shifts !== undefined && Object.keys(settings.hourlyRate).length > 0;
   if (personnelEstimated) {
     if (settings.currency !== currency) check(settings.currency, seen, 'config hourlyRate', currency);
     for (const s of mergeShifts(input.shifts!)) {
@@ -114,7 +126,10 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
   const hasPlan = input.budget !== undefined && plan.size > 0;
   const absThreshold = toCents(settings.varianceThresholdAbs);
   const flag = (variance: number, planCents: number) =>
-    hasPlan && planCents !== 0 && Math.abs(pct(variance, planCents)!) >= settings.varianceThresholdPct && Math.abs(variance) >= absThreshold;
+    hasPlan &&
+    planCents !== 0 &&
+    Math.abs(pct(variance, planCents)!) >= settings.varianceThresholdPct &&
+    Math.abs(variance) >= absThreshold;
   const figures = (p: number, a: number, estimated?: boolean): MoneyFigures => ({
     plan: hasPlan ? fromCents(p) : null,
     actual: fromCents(a),
@@ -153,14 +168,27 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
     currency,
     byCategory,
     month: { label: month, ...figures(sum(plan, [month]), monthActual) },
-    ytd: { plan: hasPlan ? fromCents(ytdPlan) : null, actual: fromCents(ytdActual), variance: hasPlan ? fromCents(ytdActual - ytdPlan) : null, variancePct: hasPlan ? pct(ytdActual - ytdPlan, ytdPlan) : null },
+    ytd: {
+      plan: hasPlan ? fromCents(ytdPlan) : null,
+      actual: fromCents(ytdActual),
+      variance: hasPlan ? fromCents(ytdActual - ytdPlan) : null,
+      variancePct: hasPlan ? pct(ytdActual - ytdPlan, ytdPlan) : null,
+    },
     burnRate: fromCents(burn),
     forecast: fromCents(forecast),
     annualPlan: hasPlan ? fromCents(annualPlan) : null,
     forecastVariance: hasPlan ? fromCents(forecastVariance) : null,
     forecastFlagged: flag(forecastVariance, annualPlan),
-    unitCosts: { costPerAlert: unit(input.counts.alertsCreated), costPerCase: unit(input.counts.casesCreated), costPerTruePositive: unit(input.counts.truePositivesClosed) },
-    months: upTo.map((m) => ({ month: m, plan: hasPlan ? fromCents(sum(plan, [m])) : null, actual: fromCents(sum(actual, [m])) })),
+    unitCosts: {
+      costPerAlert: unit(input.counts.alertsCreated),
+      costPerCase: unit(input.counts.casesCreated),
+      costPerTruePositive: unit(input.counts.truePositivesClosed),
+    },
+    months: upTo.map((m) => ({
+      month: m,
+      plan: hasPlan ? fromCents(sum(plan, [m])) : null,
+      actual: fromCents(sum(actual, [m])),
+    })),
     personnelEstimated,
   };
 }

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { alertCount, AlertCountSchema, caseFacts, CaseFactsSchema, shiftFacts, ShiftFactsSchema, type AlertCount, type CaseFacts, type ShiftFacts } from './facts.js';
+import {
+  alertCount,
+  AlertCountSchema,
+  caseFacts,
+  CaseFactsSchema,
+  shiftFacts,
+  ShiftFactsSchema,
+  type AlertCount,
+  type CaseFacts,
+  type ShiftFacts,
+} from './facts.js';
 import { localDay } from './periods.js';
 import { AlertSchema, CaseSchema, CostSchema, ShiftSchema, type Cost } from './records.js';
 import type { SummaryInput } from './summary.js';
@@ -96,13 +106,30 @@ export class DaySnapshotBuilder {
     const out: DaySnapshot[] = [];
     for (const day of this.days) {
       if (this.families.has('cases'))
-        out.push({ family: 'cases', periodKey: day, payload: { cases: [...(this.cases.get(day)?.values() ?? [])].sort(byId) } });
+        out.push({
+          family: 'cases',
+          periodKey: day,
+          payload: { cases: [...(this.cases.get(day)?.values() ?? [])].sort(byId) },
+        });
       if (this.families.has('alerts'))
-        out.push({ family: 'alerts', periodKey: day, payload: { counts: [...(this.alerts.get(day)?.values() ?? [])].sort(byBucket) } });
+        out.push({
+          family: 'alerts',
+          periodKey: day,
+          payload: { counts: [...(this.alerts.get(day)?.values() ?? [])].sort(byBucket) },
+        });
       if (this.families.has('shifts'))
-        out.push({ family: 'shifts', periodKey: day, payload: { shifts: (this.shifts.get(day) ?? []).sort((a, b) => a.start - b.start || a.analyst.localeCompare(b.analyst)) } });
+        out.push({
+          family: 'shifts',
+          periodKey: day,
+          payload: {
+            shifts: (this.shifts.get(day) ?? []).sort(
+              (a, b) => a.start - b.start || a.analyst.localeCompare(b.analyst),
+            ),
+          },
+        });
     }
-    for (const [month, costs] of [...this.costs].sort()) out.push({ family: 'costs', periodKey: month, payload: { costs } });
+    for (const [month, costs] of [...this.costs].sort())
+      out.push({ family: 'costs', periodKey: month, payload: { costs } });
     return out;
   }
 }
@@ -127,7 +154,8 @@ export function mergeDaySnapshots(snapshots: { family: string; payload: unknown 
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const byBucket = (a: AlertCount, b: AlertCount) => a.at - b.at || a.sev.localeCompare(b.sev) || a.rule.localeCompare(b.rule);
+const byBucket = (a: AlertCount, b: AlertCount) =>
+  a.at - b.at || a.sev.localeCompare(b.sev) || a.rule.localeCompare(b.rule);
 function stripSource(c: Cost): Cost {
   const { source: _source, ...rest } = c;
   return rest;

@@ -11,13 +11,23 @@ export function erlangC(trafficErlangs: number, agents: number): number {
 }
 
 /** Service level: probability an arrival waits no longer than `withinMinutes`: `1 − Pw·e^{−(c−A)·t/aht}`. */
-export function serviceLevel(trafficErlangs: number, agents: number, ahtMinutes: number, withinMinutes: number): number {
+export function serviceLevel(
+  trafficErlangs: number,
+  agents: number,
+  ahtMinutes: number,
+  withinMinutes: number,
+): number {
   if (agents <= trafficErlangs) return 0;
   return 1 - erlangC(trafficErlangs, agents) * Math.exp((-(agents - trafficErlangs) * withinMinutes) / ahtMinutes);
 }
 
 /** Smallest integer c ≥ 1 with c > A and service level ≥ target (METRICS.md "Staffing"). */
-export function requiredAgents(trafficErlangs: number, ahtMinutes: number, withinMinutes: number, target: number): number {
+export function requiredAgents(
+  trafficErlangs: number,
+  ahtMinutes: number,
+  withinMinutes: number,
+  target: number,
+): number {
   let c = Math.max(1, Math.floor(trafficErlangs) + 1);
   while (serviceLevel(trafficErlangs, c, ahtMinutes, withinMinutes) < target) c++;
   return c;

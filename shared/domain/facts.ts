@@ -26,11 +26,21 @@ export const CaseFactsSchema = z.object({
 export type CaseFacts = z.infer<typeof CaseFactsSchema>;
 
 /** Alerts counted per (bucket instant, rule, severity): a day of a million alerts stays a few thousand rows. */
-export const AlertCountSchema = z.object({ at: z.number(), rule: z.string(), sev: Severity, count: z.number().int().positive() });
+export const AlertCountSchema = z.object({
+  at: z.number(),
+  rule: z.string(),
+  sev: Severity,
+  count: z.number().int().positive(),
+});
 export type AlertCount = z.infer<typeof AlertCountSchema>;
 
 /** An on-shift interval in epoch ms. */
-export const ShiftFactsSchema = z.object({ analyst: z.string(), tier: z.number().int().min(1).max(3), start: z.number(), end: z.number() });
+export const ShiftFactsSchema = z.object({
+  analyst: z.string(),
+  tier: z.number().int().min(1).max(3),
+  start: z.number(),
+  end: z.number(),
+});
 export type ShiftFacts = z.infer<typeof ShiftFactsSchema>;
 
 const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));

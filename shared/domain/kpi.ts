@@ -47,10 +47,23 @@ export interface KpiSummary {
   escalationRate: number | null;
   escalationRateByTier: { '2': number | null; '3': number | null };
   alertToCaseRatio: number | null;
-  backlog: { open: number; age: DurationStats; buckets: { lt1d: number; d1to7: number; d7to30: number; gt30d: number } };
+  backlog: {
+    open: number;
+    age: DurationStats;
+    buckets: { lt1d: number; d1to7: number; d7to30: number; gt30d: number };
+  };
   rules: { rule: string; alerts: number; closedCases: number; falsePositiveRate: number | null }[];
-  runbooks: { runbook: string; closed: number; ttr: DurationStats; falsePositiveRate: number | null; resolveCompliance: number | null }[];
-  volume: { days: { day: string; alerts: number | null; cases: number }[]; alertsBySeverity: Record<Severity, number> | null };
+  runbooks: {
+    runbook: string;
+    closed: number;
+    ttr: DurationStats;
+    falsePositiveRate: number | null;
+    resolveCompliance: number | null;
+  }[];
+  volume: {
+    days: { day: string; alerts: number | null; cases: number }[];
+    alertsBySeverity: Record<Severity, number> | null;
+  };
   trend?: { previous: { label: string; start: string; end: string }; metrics: Record<string, TrendMetric> };
 }
 
@@ -242,7 +255,9 @@ export function buildKpiSummary(input: KpiInput): KpiSummary {
     ...timing(created, closed),
     ttrCohort: kaplanMeierMedian(
       created.map((c) =>
-        c.closed !== undefined && c.closed < asOf ? { t: minutes(c.created, c.closed), event: true } : { t: minutes(c.created, asOf), event: false },
+        c.closed !== undefined && c.closed < asOf
+          ? { t: minutes(c.created, c.closed), event: true }
+          : { t: minutes(c.created, asOf), event: false },
       ),
     ),
     bySeverity,
@@ -260,7 +275,11 @@ export function buildKpiSummary(input: KpiInput): KpiSummary {
     rules,
     runbooks,
     volume: {
-      days: days.map((day) => ({ day, alerts: input.alerts ? (alertsPerDay.get(day) ?? 0) : null, cases: casesPerDay.get(day) ?? 0 })),
+      days: days.map((day) => ({
+        day,
+        alerts: input.alerts ? (alertsPerDay.get(day) ?? 0) : null,
+        cases: casesPerDay.get(day) ?? 0,
+      })),
       alertsBySeverity: input.alerts ? alertsBySeverity : null,
     },
   };
@@ -288,7 +307,11 @@ const HEADLINES: [string, (k: KpiSummary) => number | null, 'lower' | 'higher' |
 ];
 
 /** The trend block: every headline figure now and in the previous period, the change, and better/worse. */
-export function buildTrend(current: KpiSummary, previous: KpiSummary, previousPeriod: { label: string; start: string; end: string }): NonNullable<KpiSummary['trend']> {
+export function buildTrend(
+  current: KpiSummary,
+  previous: KpiSummary,
+  previousPeriod: { label: string; start: string; end: string },
+): NonNullable<KpiSummary['trend']> {
   const metrics: Record<string, TrendMetric> = {};
   for (const [name, get, better] of HEADLINES) {
     const c = get(current);
@@ -296,7 +319,8 @@ export function buildTrend(current: KpiSummary, previous: KpiSummary, previousPe
     const change = c === null || p === null ? null : c - p;
     const changePct = change === null || p === 0 || p === null ? null : (100 * change) / Math.abs(p);
     let direction: TrendMetric['direction'] = null;
-    if (change !== null && better) direction = change === 0 ? 'same' : (change < 0) === (better === 'lower') ? 'better' : 'worse';
+    if (change !== null && better)
+      direction = change === 0 ? 'same' : change < 0 === (better === 'lower') ? 'better' : 'worse';
     metrics[name] = { current: c, previous: p, change, changePct, better, direction };
   }
   return { previous: previousPeriod, metrics };

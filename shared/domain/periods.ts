@@ -167,7 +167,13 @@ export function monthsOfFiscalYear(fiscalYear: string, startMonth: number): stri
   });
 }
 
-function build(kind: PeriodKind, label: string, from: [number, number, number], to: [number, number, number], tz: string): Period {
+function build(
+  kind: PeriodKind,
+  label: string,
+  from: [number, number, number],
+  to: [number, number, number],
+  tz: string,
+): Period {
   return { kind, label, tz, start: zonedTime(...from, tz), end: zonedTime(...to, tz) };
 }
 
@@ -179,7 +185,8 @@ export function parsePeriod(label: string, opts: PeriodOptions): Period {
   if ((m = label.match(/^(\d{4})-(\d{2})-(\d{2})$/))) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const check = new Date(Date.UTC(y, mo - 1, d));
-    if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) throw new PeriodError(`"${label}" is not a calendar day`);
+    if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
+      throw new PeriodError(`"${label}" is not a calendar day`);
     return build('day', label, [y, mo, d], addDays([y, mo, d], 1), tz);
   }
   if ((m = label.match(/^(\d{4})-W(\d{2})$/))) {

@@ -14,7 +14,15 @@ export type Disposition = z.infer<typeof Disposition>;
 export const Tier = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 export type Tier = z.infer<typeof Tier>;
 
-export const BUDGET_CATEGORIES = ['personnel', 'tooling', 'siem_ingest', 'cloud', 'services', 'training', 'other'] as const;
+export const BUDGET_CATEGORIES = [
+  'personnel',
+  'tooling',
+  'siem_ingest',
+  'cloud',
+  'services',
+  'training',
+  'other',
+] as const;
 export const BudgetCategory = z.enum(BUDGET_CATEGORIES);
 export type BudgetCategory = z.infer<typeof BudgetCategory>;
 

@@ -22,10 +22,7 @@ const TierMap = <T extends z.ZodType>(value: T) =>
  */
 export const MetricSettingsSchema = z
   .object({
-    timezone: z
-      .string()
-      .refine(isTimeZone, { message: 'unknown IANA time zone' })
-      .default('UTC'),
+    timezone: z.string().refine(isTimeZone, { message: 'unknown IANA time zone' }).default('UTC'),
     fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),
     slaTargets: z.partialRecord(z.enum(SEVERITIES), SlaTarget).default({}),
     ahtMinutes: TierMap(Minutes).default({}),

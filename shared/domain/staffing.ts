@@ -88,10 +88,13 @@ export function buildStaffingSummary(input: {
     if (a < b) addInterval(shiftMinutes, a, b, period.tz);
   }
   const arrivalsCount = new Float64Array(168);
-  for (const c of input.cases) if (c.created >= from && c.created < to && c.created < asOf) arrivalsCount[hourOfWeek(c.created, period.tz)]!++;
+  for (const c of input.cases)
+    if (c.created >= from && c.created < to && c.created < asOf) arrivalsCount[hourOfWeek(c.created, period.tz)]!++;
 
-  const closed = input.cases.filter((c) => c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf);
-  const handleOf = (c: CaseFacts) => c.handle ?? ahtFor(settings, ((c.tier ?? 1) as 1 | 2 | 3));
+  const closed = input.cases.filter(
+    (c) => c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf,
+  );
+  const handleOf = (c: CaseFacts) => c.handle ?? ahtFor(settings, (c.tier ?? 1) as 1 | 2 | 3);
   const aht = closed.length ? stableSum(closed.map(handleOf)) / closed.length : ahtFor(settings, 1);
 
   const scheduled = Array.from(shiftMinutes, (m) => m / 60 / W);
@@ -115,7 +118,8 @@ export function buildStaffingSummary(input: {
   // Period-wide figures: shifts clipped to the period itself, not to its whole weeks.
   const onShiftMinutes: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
   const analysts: Record<TierKey, Set<string>> = { '1': new Set(), '2': new Set(), '3': new Set() };
-  for (const s of input.shifts) if (s.start < period.end && s.end > period.start) analysts[String(s.tier) as TierKey].add(s.analyst);
+  for (const s of input.shifts)
+    if (s.start < period.end && s.end > period.start) analysts[String(s.tier) as TierKey].add(s.analyst);
   for (const s of merged) {
     const a = Math.max(s.start, period.start);
     const b = Math.min(s.end, period.end, asOf);

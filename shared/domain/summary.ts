@@ -34,7 +34,10 @@ export function isMissing<T extends object>(section: T | Missing): section is Mi
  * Compute every figure for one period judged at `asOf` (nothing after it is visible). The trend compares with the
  * previous period of equal kind as it stood at its own end.
  */
-export function summarize(input: SummaryInput, opts: { period: Period; asOf: number; settings: MetricSettings }): Summary {
+export function summarize(
+  input: SummaryInput,
+  opts: { period: Period; asOf: number; settings: MetricSettings },
+): Summary {
   const { period, settings } = opts;
   const asOf = opts.asOf;
   const popts = { tz: period.tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
@@ -43,8 +46,18 @@ export function summarize(input: SummaryInput, opts: { period: Period; asOf: num
   if (input.cases) {
     kpi = buildKpiSummary({ cases: input.cases, alerts: input.alerts, period, asOf, settings });
     const prev = previousPeriod(period, popts);
-    const prevKpi = buildKpiSummary({ cases: input.cases, alerts: input.alerts, period: prev, asOf: Math.min(asOf, prev.end), settings });
-    kpi.trend = buildTrend(kpi, prevKpi, { label: prev.label, start: formatInstant(prev.start, prev.tz), end: formatInstant(prev.end, prev.tz) });
+    const prevKpi = buildKpiSummary({
+      cases: input.cases,
+      alerts: input.alerts,
+      period: prev,
+      asOf: Math.min(asOf, prev.end),
+      settings,
+    });
+    kpi.trend = buildTrend(kpi, prevKpi, {
+      label: prev.label,
+      start: formatInstant(prev.start, prev.tz),
+      end: formatInstant(prev.end, prev.tz),
+    });
   }
 
   const month = parsePeriod(reportMonth(period, asOf), popts);
@@ -52,13 +65,29 @@ export function summarize(input: SummaryInput, opts: { period: Period; asOf: num
   const counts = {
     alertsCreated: input.alerts ? input.alerts.reduce((n, a) => (inMonth(a.at) ? n + a.count : n), 0) : null,
     casesCreated: input.cases ? input.cases.filter((c) => inMonth(c.created)).length : null,
-    truePositivesClosed: input.cases ? input.cases.filter((c) => c.closed !== undefined && inMonth(c.closed) && c.disp === 'true_positive').length : null,
+    truePositivesClosed: input.cases
+      ? input.cases.filter((c) => c.closed !== undefined && inMonth(c.closed) && c.disp === 'true_positive').length
+      : null,
   };
 
   return {
-    period: { label: period.label, start: formatInstant(period.start, period.tz), end: formatInstant(period.end, period.tz), tz: period.tz, asOf: formatInstant(asOf, period.tz) },
+    period: {
+      label: period.label,
+      start: formatInstant(period.start, period.tz),
+      end: formatInstant(period.end, period.tz),
+      tz: period.tz,
+      asOf: formatInstant(asOf, period.tz),
+    },
     kpi,
     staffing: buildStaffingSummary({ shifts: input.shifts, cases: input.cases, period, asOf, settings }),
-    budget: buildBudgetSummary({ costs: input.costs, budget: input.budget, shifts: input.shifts, period, asOf, settings, counts }),
+    budget: buildBudgetSummary({
+      costs: input.costs,
+      budget: input.budget,
+      shifts: input.shifts,
+      period,
+      asOf,
+      settings,
+      counts,
+    }),
   };
 }

@@ -19,7 +19,9 @@ export interface LocalStack {
  * Start DynamoDB (dynalite) and SES (aws-ses-v2-local) in process on free ports, create the table, and return the
  * standard `AWS_ENDPOINT_URL_*` variables: code under test uses the ordinary SDK clients, never an `if (local)` branch.
  */
-export async function startLocalStack(options: { tableName?: string; applyToProcessEnv?: boolean } = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  options: { tableName?: string; applyToProcessEnv?: boolean } = {},
+): Promise<LocalStack> {
   const tableName = options.tableName ?? 'socpulse-local';
   const dynamo = await startLocalDynamo();
   let ses: Awaited<ReturnType<typeof startLocalSes>>;
@@ -43,7 +45,11 @@ export async function startLocalStack(options: { tableName?: string; applyToProc
     delete process.env.AWS_PROFILE;
     Object.assign(process.env, env);
   }
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: env.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await ensureTable(client, tableName);
   client.destroy();
   return {

@@ -15,5 +15,6 @@ export function csvCell(value: unknown, opts: { numeric?: boolean } = {}): strin
 
 /** Text for a plain-text mail part: control characters removed so nothing can fake lines or headers. */
 export function plainText(value: unknown): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return String(value ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
 }

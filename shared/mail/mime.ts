@@ -19,7 +19,8 @@ export interface MimeInput {
 /** Validate addresses and reject CR/LF anywhere a header is built from, so no header can be injected. */
 export function checkHeaders(input: Pick<MimeInput, 'from' | 'to' | 'subject' | 'headers'>): void {
   for (const a of [input.from, ...input.to]) {
-    if (/[\r\n]/.test(a) || !Address.safeParse(a).success) throw new MailAddressError(`not a valid email address: ${JSON.stringify(a)}`);
+    if (/[\r\n]/.test(a) || !Address.safeParse(a).success)
+      throw new MailAddressError(`not a valid email address: ${JSON.stringify(a)}`);
   }
   for (const v of [input.subject, ...Object.entries(input.headers ?? {}).flat()]) {
     if (/[\r\n]/.test(v)) throw new MailAddressError(`line break in a header value: ${JSON.stringify(v.slice(0, 60))}`);
@@ -37,8 +38,18 @@ export async function composeMime(input: MimeInput): Promise<Buffer> {
     html: input.html,
     headers: input.headers,
     attachments: [
-      ...(input.inlineImages ?? []).map((i) => ({ filename: i.filename, content: i.content, cid: i.cid, contentType: 'image/png', contentDisposition: 'inline' as const })),
-      ...(input.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+      ...(input.inlineImages ?? []).map((i) => ({
+        filename: i.filename,
+        content: i.content,
+        cid: i.cid,
+        contentType: 'image/png',
+        contentDisposition: 'inline' as const,
+      })),
+      ...(input.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        contentType: a.contentType,
+      })),
     ],
   });
   return mail.compile().build();

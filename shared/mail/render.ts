@@ -45,14 +45,18 @@ const C = {
   warnBg: '#fff4e5',
   warnLine: '#f0a43a',
 };
-const FONT = "font-family:Segoe UI,Helvetica,Arial,sans-serif;";
+const FONT = 'font-family:Segoe UI,Helvetica,Arial,sans-serif;';
 const cell = `padding:6px 8px;border-bottom:1px solid ${C.line};${FONT}font-size:13px;color:${C.ink};`;
 const head = `padding:6px 8px;border-bottom:2px solid ${C.line};${FONT}font-size:12px;color:${C.muted};text-align:left;font-weight:600;`;
 const num = 'text-align:right;white-space:nowrap;';
 
 function table(headers: string[], rows: string[][], numericFrom = 1): string {
-  const th = headers.map((x, i) => `<th style="${head}${i >= numericFrom ? 'text-align:right;' : ''}">${h(x)}</th>`).join('');
-  const tr = rows.map((r) => `<tr>${r.map((x, i) => `<td style="${cell}${i >= numericFrom ? num : ''}">${x}</td>`).join('')}</tr>`).join('');
+  const th = headers
+    .map((x, i) => `<th style="${head}${i >= numericFrom ? 'text-align:right;' : ''}">${h(x)}</th>`)
+    .join('');
+  const tr = rows
+    .map((r) => `<tr>${r.map((x, i) => `<td style="${cell}${i >= numericFrom ? num : ''}">${x}</td>`).join('')}</tr>`)
+    .join('');
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:8px 0 16px 0;"><tr>${th}</tr>${tr}</table>`;
 }
 
@@ -65,8 +69,15 @@ function note(text: string): string {
 }
 
 /** A headline tile: value, change against the previous period coloured by whether it is better or worse. */
-function tile(label: string, value: string, trend: TrendMetric | undefined, lowN: boolean, format: (n: number) => string): string {
-  const color = !trend?.direction || trend.direction === 'same' ? C.neutral : trend.direction === 'better' ? C.better : C.worse;
+function tile(
+  label: string,
+  value: string,
+  trend: TrendMetric | undefined,
+  lowN: boolean,
+  format: (n: number) => string,
+): string {
+  const color =
+    !trend?.direction || trend.direction === 'same' ? C.neutral : trend.direction === 'better' ? C.better : C.worse;
   const arrow = trend?.change ? (trend.change > 0 ? '▲' : '▼') : '';
   const change =
     trend && trend.change !== null
@@ -89,7 +100,10 @@ function tiles(cells: string[]): string {
 function chartImg(model: ReportModel, section: Section): string {
   return (model.charts ?? [])
     .filter((c) => c.section === section)
-    .map((c) => `<img src="cid:${h(c.cid)}" alt="${h(c.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0;">`)
+    .map(
+      (c) =>
+        `<img src="cid:${h(c.cid)}" alt="${h(c.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0;">`,
+    )
     .join('');
 }
 
@@ -103,12 +117,30 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
     sectionTitle('Headline figures'),
     tiles([
       tile('Cases created', formatCount(k.cases.created), m['cases.created'], false, count),
-      tile('Alerts created', alerts === null ? 'no alert source' : formatCount(alerts), m['alerts.created'], false, count),
+      tile(
+        'Alerts created',
+        alerts === null ? 'no alert source' : formatCount(alerts),
+        m['alerts.created'],
+        false,
+        count,
+      ),
       tile('Open backlog', formatCount(k.backlog.open), m['backlog.open'], false, count),
       tile('Time to acknowledge (median)', formatMinutes(k.tta.p50), m['tta.p50'], k.tta.lowN, minutes),
       tile('Time to resolve (median)', formatMinutes(k.ttr.p50), m['ttr.p50'], k.ttr.lowN, minutes),
-      tile('Resolve SLA compliance', formatRate(k.sla.resolve.compliance), m['sla.resolve.compliance'], k.sla.resolve.met + k.sla.resolve.breached < 10, rate),
-      tile('Acknowledge SLA compliance', formatRate(k.sla.acknowledge.compliance), m['sla.acknowledge.compliance'], k.sla.acknowledge.met + k.sla.acknowledge.breached < 10, rate),
+      tile(
+        'Resolve SLA compliance',
+        formatRate(k.sla.resolve.compliance),
+        m['sla.resolve.compliance'],
+        k.sla.resolve.met + k.sla.resolve.breached < 10,
+        rate,
+      ),
+      tile(
+        'Acknowledge SLA compliance',
+        formatRate(k.sla.acknowledge.compliance),
+        m['sla.acknowledge.compliance'],
+        k.sla.acknowledge.met + k.sla.acknowledge.breached < 10,
+        rate,
+      ),
       tile('False positive rate', formatRate(k.falsePositiveRate), m['falsePositiveRate'], false, rate),
       tile('Open past resolve SLA', formatCount(k.sla.openBreached), m['sla.openBreached'], false, count),
     ]),
@@ -123,7 +155,13 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
           ['Time to contain', k.ttc],
           ['Time to resolve', k.ttr],
         ] as const
-      ).map(([name, s]) => [h(name), formatMinutes(s.p50), formatMinutes(s.p90), formatMinutes(s.mean), `${formatCount(s.n)}${s.lowN ? ' <span style="color:#9aa3b2;">(low n)</span>' : ''}`]),
+      ).map(([name, s]) => [
+        h(name),
+        formatMinutes(s.p50),
+        formatMinutes(s.p90),
+        formatMinutes(s.mean),
+        `${formatCount(s.n)}${s.lowN ? ' <span style="color:#9aa3b2;">(low n)</span>' : ''}`,
+      ]),
     ),
     note(
       k.ttrCohort.median !== null
@@ -132,33 +170,88 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
     ),
     sectionTitle('SLA by severity'),
     table(
-      ['Severity', 'Ack met', 'Ack breached', 'Ack compliance', 'Resolve met', 'Resolve breached', 'Resolve compliance'],
+      [
+        'Severity',
+        'Ack met',
+        'Ack breached',
+        'Ack compliance',
+        'Resolve met',
+        'Resolve breached',
+        'Resolve compliance',
+      ],
       SEVERITIES.filter((s) => k.bySeverity[s].sla.acknowledge || k.bySeverity[s].sla.resolve).map((s) => {
         const a = k.bySeverity[s].sla.acknowledge;
         const r = k.bySeverity[s].sla.resolve;
-        return [h(s), formatCount(a?.met), formatCount(a?.breached), formatRate(a?.compliance), formatCount(r?.met), formatCount(r?.breached), formatRate(r?.compliance)];
+        return [
+          h(s),
+          formatCount(a?.met),
+          formatCount(a?.breached),
+          formatRate(a?.compliance),
+          formatCount(r?.met),
+          formatCount(r?.breached),
+          formatRate(r?.compliance),
+        ];
       }),
     ),
-    note(`${formatCount(k.sla.openBreached)} open cases are past their resolve target; ${formatCount(k.sla.atRisk)} more have used 75% of it.`),
+    note(
+      `${formatCount(k.sla.openBreached)} open cases are past their resolve target; ${formatCount(k.sla.atRisk)} more have used 75% of it.`,
+    ),
     sectionTitle('Backlog'),
     table(
       ['Open cases', 'Under 1 day', '1–7 days', '7–30 days', 'Over 30 days', 'Median age', 'p90 age'],
-      [[formatCount(k.backlog.open), formatCount(k.backlog.buckets.lt1d), formatCount(k.backlog.buckets.d1to7), formatCount(k.backlog.buckets.d7to30), formatCount(k.backlog.buckets.gt30d), formatMinutes(k.backlog.age.p50), formatMinutes(k.backlog.age.p90)]],
+      [
+        [
+          formatCount(k.backlog.open),
+          formatCount(k.backlog.buckets.lt1d),
+          formatCount(k.backlog.buckets.d1to7),
+          formatCount(k.backlog.buckets.d7to30),
+          formatCount(k.backlog.buckets.gt30d),
+          formatMinutes(k.backlog.age.p50),
+          formatMinutes(k.backlog.age.p90),
+        ],
+      ],
       0,
     ),
     sectionTitle('Quality'),
     table(
       ['False positive rate', 'Precision', 'Escalation rate', 'Cases per alert'],
-      [[formatRate(k.falsePositiveRate), formatRate(k.precision), formatRate(k.escalationRate), k.alertToCaseRatio === null ? '—' : k.alertToCaseRatio.toFixed(3)]],
+      [
+        [
+          formatRate(k.falsePositiveRate),
+          formatRate(k.precision),
+          formatRate(k.escalationRate),
+          k.alertToCaseRatio === null ? '—' : k.alertToCaseRatio.toFixed(3),
+        ],
+      ],
       0,
     ),
   ];
   if (k.rules.length)
-    out.push(sectionTitle('Top detection rules'), table(['Rule', 'Alerts', 'Closed cases', 'False positive share'], k.rules.map((r) => [h(r.rule), formatCount(r.alerts), formatCount(r.closedCases), formatRate(r.falsePositiveRate)])));
+    out.push(
+      sectionTitle('Top detection rules'),
+      table(
+        ['Rule', 'Alerts', 'Closed cases', 'False positive share'],
+        k.rules.map((r) => [
+          h(r.rule),
+          formatCount(r.alerts),
+          formatCount(r.closedCases),
+          formatRate(r.falsePositiveRate),
+        ]),
+      ),
+    );
   if (k.runbooks.length)
     out.push(
       sectionTitle('Runbook effectiveness'),
-      table(['Runbook', 'Closed', 'Median resolve', 'False positive rate', 'Resolve SLA'], k.runbooks.map((r) => [h(r.runbook), formatCount(r.closed), formatMinutes(r.ttr.p50), formatRate(r.falsePositiveRate), formatRate(r.resolveCompliance)])),
+      table(
+        ['Runbook', 'Closed', 'Median resolve', 'False positive rate', 'Resolve SLA'],
+        k.runbooks.map((r) => [
+          h(r.runbook),
+          formatCount(r.closed),
+          formatMinutes(r.ttr.p50),
+          formatRate(r.falsePositiveRate),
+          formatRate(r.resolveCompliance),
+        ]),
+      ),
     );
   return out.join('\n');
 }
@@ -176,17 +269,42 @@ function staffingHtml(s: StaffingSummary, model: ReportModel): string {
     }).join('');
     return `<tr><td style="${FONT}font-size:10px;color:${C.muted};padding-right:4px;">${d}</td>${cells}</tr>`;
   }).join('');
-  const hours = Array.from({ length: 24 }, (_, i) => `<td style="${FONT}font-size:9px;color:${C.muted};text-align:center;">${i}</td>`).join('');
+  const hours = Array.from(
+    { length: 24 },
+    (_, i) => `<td style="${FONT}font-size:9px;color:${C.muted};text-align:center;">${i}</td>`,
+  ).join('');
   return [
     sectionTitle('Staffing'),
     table(
-      ['Required FTE', 'Scheduled FTE', 'Hours short', 'Analyst-hours short', 'Mean occupancy', 'Hours above 85%', 'Utilization'],
-      [[s.requiredFte.toFixed(1), s.scheduledFte.toFixed(1), formatCount(s.coverageGap.hours), s.coverageGap.analystHours.toFixed(1), formatRate(s.occupancy.mean), formatCount(s.occupancy.bucketsAbove85), formatRate(s.utilization)]],
+      [
+        'Required FTE',
+        'Scheduled FTE',
+        'Hours short',
+        'Analyst-hours short',
+        'Mean occupancy',
+        'Hours above 85%',
+        'Utilization',
+      ],
+      [
+        [
+          s.requiredFte.toFixed(1),
+          s.scheduledFte.toFixed(1),
+          formatCount(s.coverageGap.hours),
+          s.coverageGap.analystHours.toFixed(1),
+          formatRate(s.occupancy.mean),
+          formatCount(s.occupancy.bucketsAbove85),
+          formatRate(s.utilization),
+        ],
+      ],
       0,
     ),
     table(
       ['Tier', 'Analysts on shift', 'Cases closed per analyst-hour'],
-      (['1', '2', '3'] as const).map((t) => [`Tier ${t}`, formatCount(s.headcount[t]), s.casesPerAnalystHour[t] === null ? '—' : s.casesPerAnalystHour[t]!.toFixed(2)]),
+      (['1', '2', '3'] as const).map((t) => [
+        `Tier ${t}`,
+        formatCount(s.headcount[t]),
+        s.casesPerAnalystHour[t] === null ? '—' : s.casesPerAnalystHour[t]!.toFixed(2),
+      ]),
     ),
     `<p style="${FONT}font-size:12px;color:${C.muted};margin:8px 0 2px 0;">Coverage by hour of week (scheduled / required analysts, weeks ${h(s.weeks.join(', '))}; red = short):</p>`,
     `<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;"><tr><td></td>${hours}</tr>${grid}</table>`,
@@ -204,13 +322,44 @@ function budgetHtml(b: BudgetSummary, model: ReportModel): string {
       [
         ...Object.entries(b.byCategory)
           .filter(([, f]) => f.actual !== '0.00' || (f.plan !== null && f.plan !== '0.00'))
-          .map(([c, f]) => [h(c.replace('_', ' ')) + (f.estimated ? ' <span style="color:#9aa3b2;">(estimated from shifts)</span>' : ''), money(f.plan), money(f.actual), money(f.variance), formatPct(f.variancePct), flag(f.flagged)]),
-        ['<b>Total</b>', `<b>${money(b.month.plan)}</b>`, `<b>${money(b.month.actual)}</b>`, `<b>${money(b.month.variance)}</b>`, `<b>${formatPct(b.month.variancePct)}</b>`, flag(b.month.flagged)],
+          .map(([c, f]) => [
+            h(c.replace('_', ' ')) +
+              (f.estimated ? ' <span style="color:#9aa3b2;">(estimated from shifts)</span>' : ''),
+            money(f.plan),
+            money(f.actual),
+            money(f.variance),
+            formatPct(f.variancePct),
+            flag(f.flagged),
+          ]),
+        [
+          '<b>Total</b>',
+          `<b>${money(b.month.plan)}</b>`,
+          `<b>${money(b.month.actual)}</b>`,
+          `<b>${money(b.month.variance)}</b>`,
+          `<b>${formatPct(b.month.variancePct)}</b>`,
+          flag(b.month.flagged),
+        ],
       ],
     ),
     table(
-      ['Year to date plan', 'Year to date actual', 'Burn rate (3-month)', 'Forecast to year end', 'Annual plan', 'Forecast variance'],
-      [[money(b.ytd.plan), money(b.ytd.actual), money(b.burnRate), money(b.forecast), money(b.annualPlan), `${money(b.forecastVariance)} ${flag(b.forecastFlagged)}`]],
+      [
+        'Year to date plan',
+        'Year to date actual',
+        'Burn rate (3-month)',
+        'Forecast to year end',
+        'Annual plan',
+        'Forecast variance',
+      ],
+      [
+        [
+          money(b.ytd.plan),
+          money(b.ytd.actual),
+          money(b.burnRate),
+          money(b.forecast),
+          money(b.annualPlan),
+          `${money(b.forecastVariance)} ${flag(b.forecastFlagged)}`,
+        ],
+      ],
       0,
     ),
     table(
@@ -239,7 +388,7 @@ const DEFINITIONS: Record<Section, string[]> = {
   budget: [
     'Variance: actual − plan; variance % = variance / plan. Flagged when both the % and the absolute thresholds are reached.',
     'Burn rate: mean monthly actual over the last 3 months of the fiscal year. Forecast: year-to-date actual + burn rate × remaining months.',
-    'Unit costs: the month\'s total actual divided by alerts created, cases created, or true positives closed that month.',
+    "Unit costs: the month's total actual divided by alerts created, cases created, or true positives closed that month.",
   ],
 };
 
@@ -247,7 +396,10 @@ function sourcesBanner(sources: SourceLine[]): string {
   const bad = sources.filter((s) => s.status !== 'ok');
   if (!bad.length) return '';
   const items = bad
-    .map((s) => `<li style="margin:2px 0;"><b>${h(s.name)}</b> (${h(s.kind)}): ${h(s.status)}${s.lastCollectedAt ? `, last collected ${h(s.lastCollectedAt)}` : ', never collected'}${s.detail ? ` — ${h(s.detail)}` : ''}</li>`)
+    .map(
+      (s) =>
+        `<li style="margin:2px 0;"><b>${h(s.name)}</b> (${h(s.kind)}): ${h(s.status)}${s.lastCollectedAt ? `, last collected ${h(s.lastCollectedAt)}` : ', never collected'}${s.detail ? ` — ${h(s.detail)}` : ''}</li>`,
+    )
     .join('');
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td style="background:${C.warnBg};border-left:4px solid ${C.warnLine};padding:10px 12px;${FONT}font-size:13px;color:${C.ink};"><b>Some sources were not up to date for this report.</b> Figures that depend on them may be incomplete:<ul style="margin:6px 0 0 18px;padding:0;">${items}</ul></td></tr></table>`;
 }
@@ -260,7 +412,12 @@ export function hasNoData(model: ReportModel): boolean {
     if (isMissing(part)) return true;
     if (sec === 'kpi') {
       const k = part as KpiSummary;
-      return k.cases.created === 0 && k.cases.closed === 0 && k.backlog.open === 0 && (!('created' in k.alerts) || k.alerts.created === 0);
+      return (
+        k.cases.created === 0 &&
+        k.cases.closed === 0 &&
+        k.backlog.open === 0 &&
+        (!('created' in k.alerts) || k.alerts.created === 0)
+      );
     }
     return false;
   });
@@ -279,7 +436,10 @@ export function renderReport(model: ReportModel): RenderedReport {
   for (const sec of runbook.sections) {
     const part = summary[sec];
     if (isMissing(part)) {
-      body.push(sectionTitle(sec === 'kpi' ? 'KPIs' : sec === 'staffing' ? 'Staffing' : 'Budget'), note(`Not available: ${h(part.reason)}.`));
+      body.push(
+        sectionTitle(sec === 'kpi' ? 'KPIs' : sec === 'staffing' ? 'Staffing' : 'Budget'),
+        note(`Not available: ${h(part.reason)}.`),
+      );
       continue;
     }
     if (noData && sec === 'kpi') continue;
@@ -287,7 +447,10 @@ export function renderReport(model: ReportModel): RenderedReport {
     if (sec === 'staffing') body.push(staffingHtml(part as StaffingSummary, model));
     if (sec === 'budget') body.push(budgetHtml(part as BudgetSummary, model));
   }
-  const defs = runbook.sections.flatMap((s) => DEFINITIONS[s]).map((d) => `<li style="margin:2px 0;">${h(d)}</li>`).join('');
+  const defs = runbook.sections
+    .flatMap((s) => DEFINITIONS[s])
+    .map((d) => `<li style="margin:2px 0;">${h(d)}</li>`)
+    .join('');
   const preheader = noData ? `No data for ${summary.period.label}` : headline(model);
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><title>${h(subject)}</title></head>
@@ -307,17 +470,25 @@ ${body.join('\n')}
 
 function headline(model: ReportModel): string {
   const k = model.summary.kpi;
-  if (!isMissing(k)) return `${k.cases.created} cases, median resolve ${formatMinutes(k.ttr.p50)}, resolve SLA ${formatRate(k.sla.resolve.compliance)}`;
+  if (!isMissing(k))
+    return `${k.cases.created} cases, median resolve ${formatMinutes(k.ttr.p50)}, resolve SLA ${formatRate(k.sla.resolve.compliance)}`;
   const b = model.summary.budget;
-  if (!isMissing(b)) return `Actual ${formatMoney(b.month.actual, b.currency)} against plan ${formatMoney(b.month.plan, b.currency)}`;
+  if (!isMissing(b))
+    return `Actual ${formatMoney(b.month.actual, b.currency)} against plan ${formatMoney(b.month.plan, b.currency)}`;
   return model.runbook.title;
 }
 
 function renderText(model: ReportModel, noData: boolean): string {
   const { summary } = model;
-  const lines = [`${model.runbook.title} — ${summary.period.label}`, `${summary.period.start} to ${summary.period.end} (${summary.period.tz}), data as of ${summary.period.asOf}`, ''];
+  const lines = [
+    `${model.runbook.title} — ${summary.period.label}`,
+    `${summary.period.start} to ${summary.period.end} (${summary.period.tz}), data as of ${summary.period.asOf}`,
+    '',
+  ];
   for (const s of model.sources.filter((x) => x.status !== 'ok'))
-    lines.push(`! Source ${plainText(s.name)} (${s.kind}) ${s.status}${s.lastCollectedAt ? `, last collected ${s.lastCollectedAt}` : ', never collected'}${s.detail ? `: ${plainText(s.detail)}` : ''}`);
+    lines.push(
+      `! Source ${plainText(s.name)} (${s.kind}) ${s.status}${s.lastCollectedAt ? `, last collected ${s.lastCollectedAt}` : ', never collected'}${s.detail ? `: ${plainText(s.detail)}` : ''}`,
+    );
   if (noData) lines.push('No data this period.', '');
   const trend = (name: string) => {
     const t = !isMissing(summary.kpi) ? (summary.kpi as KpiSummary).trend?.metrics[name] : undefined;
@@ -342,13 +513,24 @@ function renderText(model: ReportModel, noData: boolean): string {
         `  Acknowledge SLA compliance: ${formatRate(k.sla.acknowledge.compliance)}`,
         `  Open past resolve SLA: ${formatCount(k.sla.openBreached)}, at risk: ${formatCount(k.sla.atRisk)}`,
         `  False positive rate: ${formatRate(k.falsePositiveRate)}, escalation rate: ${formatRate(k.escalationRate)}`,
-        ...k.rules.slice(0, 5).map((r) => `  Rule ${plainText(r.rule)}: ${formatCount(r.alerts)} alerts, FP share ${formatRate(r.falsePositiveRate)}`),
+        ...k.rules
+          .slice(0, 5)
+          .map(
+            (r) =>
+              `  Rule ${plainText(r.rule)}: ${formatCount(r.alerts)} alerts, FP share ${formatRate(r.falsePositiveRate)}`,
+          ),
         '',
       );
     }
     if (sec === 'staffing') {
       const s = part as StaffingSummary;
-      lines.push('Staffing', `  Required FTE ${s.requiredFte.toFixed(1)}, scheduled FTE ${s.scheduledFte.toFixed(1)}`, `  Hours short: ${s.coverageGap.hours} (${s.coverageGap.analystHours.toFixed(1)} analyst-hours)`, `  Utilization: ${formatRate(s.utilization)}, mean occupancy ${formatRate(s.occupancy.mean)}`, '');
+      lines.push(
+        'Staffing',
+        `  Required FTE ${s.requiredFte.toFixed(1)}, scheduled FTE ${s.scheduledFte.toFixed(1)}`,
+        `  Hours short: ${s.coverageGap.hours} (${s.coverageGap.analystHours.toFixed(1)} analyst-hours)`,
+        `  Utilization: ${formatRate(s.utilization)}, mean occupancy ${formatRate(s.occupancy.mean)}`,
+        '',
+      );
     }
     if (sec === 'budget') {
       const b = part as BudgetSummary;
@@ -357,7 +539,10 @@ function renderText(model: ReportModel, noData: boolean): string {
         `Budget ${b.month.label} (${b.fiscalYear})`,
         ...Object.entries(b.byCategory)
           .filter(([, f]) => f.actual !== '0.00' || (f.plan !== null && f.plan !== '0.00'))
-          .map(([c, f]) => `  ${c}: actual ${m(f.actual)}, plan ${m(f.plan)}, variance ${m(f.variance)} ${formatPct(f.variancePct)}${f.flagged ? ' FLAGGED' : ''}${f.estimated ? ' (estimated)' : ''}`),
+          .map(
+            ([c, f]) =>
+              `  ${c}: actual ${m(f.actual)}, plan ${m(f.plan)}, variance ${m(f.variance)} ${formatPct(f.variancePct)}${f.flagged ? ' FLAGGED' : ''}${f.estimated ? ' (estimated)' : ''}`,
+          ),
         `  Total: actual ${m(b.month.actual)}, plan ${m(b.month.plan)}${b.month.flagged ? ' FLAGGED' : ''}`,
         `  Forecast to year end ${m(b.forecast)} against plan ${m(b.annualPlan)}${b.forecastFlagged ? ' FLAGGED' : ''}`,
         '',

@@ -1,7 +1,14 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { MailRejectedError, MailTransientError } from './errors.js';
 
-const PERMANENT = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'SendingPausedException', 'BadRequestException', 'NotFoundException']);
+const PERMANENT = new Set([
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'AccountSuspendedException',
+  'SendingPausedException',
+  'BadRequestException',
+  'NotFoundException',
+]);
 
 /** Sends raw MIME through SES v2; the endpoint comes from the SDK's standard `AWS_ENDPOINT_URL_SESV2`. */
 export class SesMailer {

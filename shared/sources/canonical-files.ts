@@ -25,8 +25,16 @@ function describeIssue(error: z.ZodError): string {
 }
 
 /** Stream a JSONL file, validating each line with `schema` and handing the parsed record to `onRecord`. */
-async function readJsonl<S extends z.ZodType>(path: string, name: string, schema: S, onRecord: (r: z.infer<S>) => void) {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+async function readJsonl<S extends z.ZodType>(
+  path: string,
+  name: string,
+  schema: S,
+  onRecord: (r: z.infer<S>) => void,
+) {
+  const lines = createInterface({
+    input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   let n = 0;
   for await (const line of lines) {
     n++;
@@ -115,29 +123,44 @@ export class BudgetCsvError extends Error {
 export function parseBudgetCsv(text: string, file = 'budget.csv') {
   let rows: string[][];
   try {
-    rows = parseCsvSync(text, { skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as string[][];
+    rows = parseCsvSync(text, {
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
+    }) as string[][];
   } catch (e) {
-    throw new BudgetCsvError(file, [{ line: (e as { lines?: number }).lines ?? 1, field: '(csv)', message: (e as Error).message }]);
+    throw new BudgetCsvError(file, [
+      { line: (e as { lines?: number }).lines ?? 1, field: '(csv)', message: (e as Error).message },
+    ]);
   }
   const header = rows[0]?.map((h) => h.trim());
   if (!header || BUDGET_CSV_HEADER.some((h, i) => header[i] !== h) || header.length !== BUDGET_CSV_HEADER.length)
-    throw new BudgetCsvError(file, [{ line: 1, field: '(header)', message: `expected "${BUDGET_CSV_HEADER.join(',')}"` }]);
+    throw new BudgetCsvError(file, [
+      { line: 1, field: '(header)', message: `expected "${BUDGET_CSV_HEADER.join(',')}"` },
+    ]);
   const problems: CsvRowProblem[] = [];
   const lines = rows.slice(1).map((row, i) => {
     const line = i + 2;
     if (row.length !== BUDGET_CSV_HEADER.length) {
-      problems.push({ line, field: '(row)', message: `expected ${BUDGET_CSV_HEADER.length} columns, found ${row.length}` });
+      problems.push({
+        line,
+        field: '(row)',
+        message: `expected ${BUDGET_CSV_HEADER.length} columns, found ${row.length}`,
+      });
       return undefined;
     }
     const parsed = BudgetLineSchema.safeParse(Object.fromEntries(BUDGET_CSV_HEADER.map((h, j) => [h, row[j]])));
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push({ line, field: issue.path.join('.'), message: issue.message });
+      for (const issue of parsed.error.issues)
+        problems.push({ line, field: issue.path.join('.'), message: issue.message });
       return undefined;
     }
     return parsed.data;
   });
   const currencies = new Set(lines.filter((l) => l).map((l) => l!.currency));
-  if (currencies.size > 1) problems.push({ line: 1, field: 'currency', message: `mixed currencies ${[...currencies].join(', ')}` });
+  if (currencies.size > 1)
+    problems.push({ line: 1, field: 'currency', message: `mixed currencies ${[...currencies].join(', ')}` });
   if (problems.length) throw new BudgetCsvError(file, problems);
   return lines as NonNullable<(typeof lines)[number]>[];
 }

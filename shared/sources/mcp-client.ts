@@ -16,7 +16,13 @@ export interface ClientLimits {
   maxPages: number;
 }
 
-export const DEFAULT_LIMITS: ClientLimits = { timeoutMs: 30_000, retries: 3, backoffMs: 250, maxInFlight: 16, maxPages: 100_000 };
+export const DEFAULT_LIMITS: ClientLimits = {
+  timeoutMs: 30_000,
+  retries: 3,
+  backoffMs: 250,
+  maxInFlight: 16,
+  maxPages: 100_000,
+};
 
 /** A failure worth trying again: the server or the network may answer next time. */
 class TransientError extends Error {}
@@ -46,8 +52,17 @@ export class SourceClient {
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     let transport: Transport;
     if ('transport' in server) transport = server.transport;
-    else if ('url' in server) transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers ?? {} } });
-    else transport = new StdioClientTransport({ command: server.command, args: server.args ?? [], env: { ...getDefaultEnvironment(), ...server.env }, stderr: 'ignore' });
+    else if ('url' in server)
+      transport = new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: { headers: server.headers ?? {} },
+      });
+    else
+      transport = new StdioClientTransport({
+        command: server.command,
+        args: server.args ?? [],
+        env: { ...getDefaultEnvironment(), ...server.env },
+        stderr: 'ignore',
+      });
     const client = new Client({ name: 'socpulse', version: '1.0.0' });
     try {
       await client.connect(transport, { timeout: limits.timeoutMs });
@@ -68,7 +83,11 @@ export class SourceClient {
       cursor = page.nextCursor;
     } while (cursor && ++pages < 100);
     const missing = names.filter((n) => !available.has(n));
-    if (missing.length) throw new MissingToolError(this.source, `the server lacks tool${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (it offers: ${[...available].sort().join(', ') || 'none'})`);
+    if (missing.length)
+      throw new MissingToolError(
+        this.source,
+        `the server lacks tool${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (it offers: ${[...available].sort().join(', ') || 'none'})`,
+      );
     return available;
   }
 
@@ -108,8 +127,13 @@ export class SourceClient {
       const { items, next } = read(payload);
       yield items;
       if (next === undefined || next === '') return;
-      if (seen.has(next)) throw new PaginationError(this.source, `${tool} returned cursor "${next.slice(0, 40)}" twice: stopping instead of looping`);
-      if (pages >= this.limits.maxPages) throw new PaginationError(this.source, `${tool} gave more than ${this.limits.maxPages} pages: stopping`);
+      if (seen.has(next))
+        throw new PaginationError(
+          this.source,
+          `${tool} returned cursor "${next.slice(0, 40)}" twice: stopping instead of looping`,
+        );
+      if (pages >= this.limits.maxPages)
+        throw new PaginationError(this.source, `${tool} gave more than ${this.limits.maxPages} pages: stopping`);
       seen.add(next);
       cursor = next;
     }
@@ -120,9 +144,17 @@ export class SourceClient {
     await this.client.close();
   }
 
-  private async callOnce(tool: string, args: Record<string, unknown>, parseText?: (text: string) => unknown): Promise<unknown> {
-    const result = await this.client.callTool({ name: tool, arguments: args }, undefined, { timeout: this.limits.timeoutMs });
-    const text = Array.isArray(result.content) ? (result.content.find((c) => c.type === 'text') as { text?: string } | undefined)?.text : undefined;
+  private async callOnce(
+    tool: string,
+    args: Record<string, unknown>,
+    parseText?: (text: string) => unknown,
+  ): Promise<unknown> {
+    const result = await this.client.callTool({ name: tool, arguments: args }, undefined, {
+      timeout: this.limits.timeoutMs,
+    });
+    const text = Array.isArray(result.content)
+      ? (result.content.find((c) => c.type === 'text') as { text?: string } | undefined)?.text
+      : undefined;
     // A tool failure is data (MCP): the server may recover, so it is retried a bounded number of times.
     if (result.isError) throw new TransientError(`isError: ${text ?? 'no message'}`);
     let payload: unknown = result.structuredContent;
@@ -130,7 +162,11 @@ export class SourceClient {
       try {
         payload = JSON.parse(text);
       } catch {
-        if (!parseText) throw new ToolCallError(this.source, `${tool} answered with text that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+        if (!parseText)
+          throw new ToolCallError(
+            this.source,
+            `${tool} answered with text that is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
+          );
         payload = parseText(text);
       }
     }

@@ -13,7 +13,10 @@ export async function openSource(
   deps: { secrets: SecretResolver; limits?: Partial<ClientLimits>; transport?: Transport },
 ): Promise<SourceReader> {
   const { server: resolved, values } = await resolveSecrets(name, server, deps.secrets);
-  const client = await SourceClient.connect(name, deps.transport ? { transport: deps.transport } : resolved, { secrets: values, limits: deps.limits });
+  const client = await SourceClient.connect(name, deps.transport ? { transport: deps.transport } : resolved, {
+    secrets: values,
+    limits: deps.limits,
+  });
   const opts = { redact: (t: string) => redact(t, values) };
   try {
     switch (server.kind) {

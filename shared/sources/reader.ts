@@ -35,7 +35,12 @@ export class RecordValidator {
   readonly rejects = { count: 0, samples: [] as RejectSample[] };
 
   /** Keep the records that pass `schema`; count and sample the rest. */
-  keep<S extends z.ZodType>(family: Family, schema: S, records: unknown[], redactText: (t: string) => string = (t) => t): z.infer<S>[] {
+  keep<S extends z.ZodType>(
+    family: Family,
+    schema: S,
+    records: unknown[],
+    redactText: (t: string) => string = (t) => t,
+  ): z.infer<S>[] {
     const out: z.infer<S>[] = [];
     for (const r of records) {
       const parsed = schema.safeParse(r);
@@ -46,7 +51,11 @@ export class RecordValidator {
       this.rejects.count++;
       if (this.rejects.samples.length < MAX_SAMPLES) {
         const issue = parsed.error.issues[0]!;
-        this.rejects.samples.push({ family, reason: `${issue.path.join('.') || '(record)'}: ${issue.message}`, record: redactText(JSON.stringify(r)).slice(0, 300) });
+        this.rejects.samples.push({
+          family,
+          reason: `${issue.path.join('.') || '(record)'}: ${issue.message}`,
+          record: redactText(JSON.stringify(r)).slice(0, 300),
+        });
       }
     }
     return out;

@@ -30,7 +30,9 @@ export class SecretsManagerResolver implements SecretResolver {
   resolve(name: string) {
     let hit = this.cache.get(name);
     if (!hit) {
-      hit = this.client.send(new GetSecretValueCommand({ SecretId: `${this.prefix}${name}` })).then((r) => r.SecretString);
+      hit = this.client
+        .send(new GetSecretValueCommand({ SecretId: `${this.prefix}${name}` }))
+        .then((r) => r.SecretString);
       this.cache.set(name, hit);
     }
     return hit;
@@ -48,7 +50,11 @@ export function secretNames(server: McpServerConfig): string[] {
  * Replace `${secret:NAME}` references in a server config with their values. Returns the resolved config and the
  * values, so every error path can redact them.
  */
-export async function resolveSecrets(source: string, server: McpServerConfig, resolver: SecretResolver): Promise<{ server: McpServerConfig; values: string[] }> {
+export async function resolveSecrets(
+  source: string,
+  server: McpServerConfig,
+  resolver: SecretResolver,
+): Promise<{ server: McpServerConfig; values: string[] }> {
   const values: string[] = [];
   const lookup = new Map<string, string>();
   for (const name of secretNames(server)) {
@@ -58,7 +64,11 @@ export async function resolveSecrets(source: string, server: McpServerConfig, re
     } catch (e) {
       throw new SecretError(source, `secret "${name}" could not be read (${(e as Error).name})`);
     }
-    if (value === undefined || value === '') throw new SecretError(source, `secret "${name}" is not set${resolver instanceof EnvSecretResolver ? ` (set ${envName(name)})` : ''}`);
+    if (value === undefined || value === '')
+      throw new SecretError(
+        source,
+        `secret "${name}" is not set${resolver instanceof EnvSecretResolver ? ` (set ${envName(name)})` : ''}`,
+      );
     lookup.set(name, value);
     values.push(value);
   }
@@ -73,7 +83,8 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) {
     if (s.length < 4) continue;
-    for (const form of [s, Buffer.from(s).toString('base64'), encodeURIComponent(s)]) out = out.split(form).join('[redacted]');
+    for (const form of [s, Buffer.from(s).toString('base64'), encodeURIComponent(s)])
+      out = out.split(form).join('[redacted]');
   }
   return out;
 }

@@ -5,12 +5,24 @@ import { ConflictError } from './errors.js';
 import { parseData } from './item-data.js';
 import { keys } from './keys.js';
 
-const PlanHeaderSchema = z.object({ fiscalYear: z.string(), importId: z.string(), importedAt: z.string(), lines: z.number(), importedBy: z.string().optional() });
+const PlanHeaderSchema = z.object({
+  fiscalYear: z.string(),
+  importId: z.string(),
+  importedAt: z.string(),
+  lines: z.number(),
+  importedBy: z.string().optional(),
+});
 export type PlanHeader = z.infer<typeof PlanHeaderSchema>;
 
 /** A stored budget snapshot: immutable once written; a correction is a new, higher version. */
 export const StoredBudgetSnapshotSchema = z
-  .object({ snapshotId: z.string(), fiscalYear: z.string(), month: z.string(), version: z.number().int().positive(), asOf: z.string() })
+  .object({
+    snapshotId: z.string(),
+    fiscalYear: z.string(),
+    month: z.string(),
+    version: z.number().int().positive(),
+    asOf: z.string(),
+  })
   .passthrough();
 export type StoredBudgetSnapshot = z.infer<typeof StoredBudgetSnapshotSchema>;
 
@@ -27,7 +39,11 @@ export class DynamoBudgetStore {
     for (const line of lines) byYear.set(line.fiscalYear, [...(byYear.get(line.fiscalYear) ?? []), line]);
     for (const [fiscalYear, yearLines] of byYear) {
       for (const line of yearLines) {
-        await this.table.put({ ...keys.planLine(fiscalYear, importId, line.month, line.category), type: 'plan-line', data: JSON.stringify(line) });
+        await this.table.put({
+          ...keys.planLine(fiscalYear, importId, line.month, line.category),
+          type: 'plan-line',
+          data: JSON.stringify(line),
+        });
       }
       const header: PlanHeader = { fiscalYear, importId, importedAt, lines: yearLines.length, importedBy };
       await this.table.put({ ...keys.planHeader(fiscalYear), type: 'plan-header', data: JSON.stringify(header) });
@@ -41,12 +57,15 @@ export class DynamoBudgetStore {
     const header = parseData(item, PlanHeaderSchema);
     const where = keys.planLinesOf(fiscalYear, header.importId);
     const lines: BudgetLine[] = [];
-    for await (const line of this.table.query(where.pk, { prefix: where.prefix })) lines.push(parseData(line, BudgetLineSchema));
+    for await (const line of this.table.query(where.pk, { prefix: where.prefix }))
+      lines.push(parseData(line, BudgetLineSchema));
     return { header, lines };
   }
 
   /** Store a new snapshot version for (fiscal year, month): put-if-absent, retrying with the next version on a race. */
-  async addSnapshot(snapshot: { fiscalYear: string; month: string; asOf: string } & Record<string, unknown>): Promise<StoredBudgetSnapshot> {
+  async addSnapshot(
+    snapshot: { fiscalYear: string; month: string; asOf: string } & Record<string, unknown>,
+  ): Promise<StoredBudgetSnapshot> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = (await this.snapshots(snapshot.fiscalYear, snapshot.month)).at(-1);
       const version = (latest?.version ?? 0) + 1;
@@ -57,7 +76,11 @@ export class DynamoBudgetStore {
       };
       try {
         await this.table.put(
-          { ...keys.budgetSnapshot(snapshot.fiscalYear, snapshot.month, version), type: 'budget-snapshot', data: JSON.stringify(stored) },
+          {
+            ...keys.budgetSnapshot(snapshot.fiscalYear, snapshot.month, version),
+            type: 'budget-snapshot',
+            data: JSON.stringify(stored),
+          },
           { expression: 'attribute_not_exists(pk)' },
         );
         return stored;

@@ -38,7 +38,12 @@ export class DynamoCollectionRunStore {
 
   /** Record a finished run and fold it into the source's status. */
   async record(run: CollectionRun): Promise<void> {
-    await this.table.put({ ...keys.collectionRun(run.source, run.startedAt), type: 'collection-run', status: run.status, data: JSON.stringify(run) });
+    await this.table.put({
+      ...keys.collectionRun(run.source, run.startedAt),
+      type: 'collection-run',
+      status: run.status,
+      data: JSON.stringify(run),
+    });
     const previous = await this.status(run.source);
     // A failed run keeps the last success: "last collected" must stay true when the source is down.
     const succeeded = run.status !== 'failed';
@@ -71,7 +76,8 @@ export class DynamoCollectionRunStore {
   /** The status of every source that ever ran. */
   async statuses(): Promise<SourceStatus[]> {
     const out: SourceStatus[] = [];
-    for await (const item of this.table.query(keys.allSourceStatuses().pk)) out.push(parseData(item, SourceStatusSchema));
+    for await (const item of this.table.query(keys.allSourceStatuses().pk))
+      out.push(parseData(item, SourceStatusSchema));
     return out;
   }
 }

@@ -33,7 +33,11 @@ function fromAttr(a: AttributeValue): Scalar {
 }
 
 const marshal = (item: Item): Record<string, AttributeValue> =>
-  Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toAttr(v)]));
+  Object.fromEntries(
+    Object.entries(item)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, toAttr(v)]),
+  );
 const unmarshal = (attrs: Record<string, AttributeValue>): Item =>
   Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, fromAttr(v)]));
 

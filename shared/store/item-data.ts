@@ -13,7 +13,9 @@ export function parseData<S extends z.ZodType>(item: Item, schema: S): z.infer<S
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CorruptItemError(`${item.pk} ${item.sk}: ${issue?.path.join('.') || '(data)'}: ${issue?.message}`, { cause: parsed.error });
+    throw new CorruptItemError(`${item.pk} ${item.sk}: ${issue?.path.join('.') || '(data)'}: ${issue?.message}`, {
+      cause: parsed.error,
+    });
   }
   return parsed.data;
 }

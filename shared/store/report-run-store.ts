@@ -87,8 +87,10 @@ export class DynamoReportRunStore {
     }
     const existing = await this.getByKey(key);
     if (!existing) throw new CorruptItemError(`${key.pk} ${key.sk}: claim conflicted but no run is stored`);
-    if (existing.status === 'delivered' || existing.status === 'no-data-sent') return { outcome: 'already-delivered', run: existing };
-    if (existing.status === 'claimed' && (existing.leaseUntil ?? 0) > now.getTime()) return { outcome: 'in-progress', run: existing };
+    if (existing.status === 'delivered' || existing.status === 'no-data-sent')
+      return { outcome: 'already-delivered', run: existing };
+    if (existing.status === 'claimed' && (existing.leaseUntil ?? 0) > now.getTime())
+      return { outcome: 'in-progress', run: existing };
     const takeover: ReportRun = {
       ...existing,
       // A retry of a queued on-demand run keeps the recipients it was queued with.
@@ -132,7 +134,8 @@ export class DynamoReportRunStore {
   /** Runs of one runbook, newest period first. */
   async list(runbook: string, limit = 20): Promise<ReportRun[]> {
     const out: ReportRun[] = [];
-    for await (const item of this.table.query(keys.reportRunsOf(runbook).pk, { descending: true, limit })) out.push(parse(item));
+    for await (const item of this.table.query(keys.reportRunsOf(runbook).pk, { descending: true, limit }))
+      out.push(parse(item));
     return out;
   }
 

@@ -81,13 +81,19 @@ export class DynamoSnapshotStore {
         if (e instanceof ConflictError && attempt < 3) continue;
         throw e;
       }
-      if (existing && Number(existing.parts) > 0) await this.deleteParts(snapshot, String(existing.version), Number(existing.parts));
+      if (existing && Number(existing.parts) > 0)
+        await this.deleteParts(snapshot, String(existing.version), Number(existing.parts));
       return 'written';
     }
   }
 
   /** Every snapshot of a family from `fromKey` through `toKey` (inclusive), each payload validated by `schema`. */
-  async list<S extends z.ZodType>(family: string, fromKey: string, toKey: string, schema: S): Promise<Snapshot<z.infer<S>>[]> {
+  async list<S extends z.ZodType>(
+    family: string,
+    fromKey: string,
+    toKey: string,
+    schema: S,
+  ): Promise<Snapshot<z.infer<S>>[]> {
     const range = keys.snapshotRange(family, fromKey, toKey);
     const headers: Item[] = [];
     const parts = new Map<string, Uint8Array>();
@@ -119,7 +125,9 @@ export class DynamoSnapshotStore {
       const parsed = schema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new CorruptItemError(`${where}: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`, { cause: parsed.error });
+        throw new CorruptItemError(`${where}: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`, {
+          cause: parsed.error,
+        });
       }
       return {
         family,

@@ -36,7 +36,12 @@ export async function loadSummary(
   const [cases, alerts, shifts, costs, plan] = await Promise.all([
     stores.snapshots.list('cases', caseFrom, upTo, SnapshotPayloadSchemas.cases),
     stores.snapshots.list('alerts', alertFrom, upTo, SnapshotPayloadSchemas.alerts),
-    stores.snapshots.list('shifts', localDay(Math.min(prev.start, Date.parse(`${fyMonths[0]}-01T00:00:00Z`)) - DAY, tz), upTo, SnapshotPayloadSchemas.shifts),
+    stores.snapshots.list(
+      'shifts',
+      localDay(Math.min(prev.start, Date.parse(`${fyMonths[0]}-01T00:00:00Z`)) - DAY, tz),
+      upTo,
+      SnapshotPayloadSchemas.shifts,
+    ),
     stores.snapshots.list('costs', fyMonths[0]!, fyMonths[11]!, SnapshotPayloadSchemas.costs),
     stores.budget.plan(fiscalYear),
   ]);

@@ -8,7 +8,9 @@ import type { StoredEmail } from '../../shared/local/ses.js';
 
 /** Run `socpulse start --serve` as a user would, wait until it serves, and hand back what it printed. */
 async function startServing(out: string) {
-  const child = spawn('node', ['functions/cli/bin.js', 'start', '--serve', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', ['functions/cli/bin.js', 'start', '--serve', '--out', out], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -17,12 +19,15 @@ async function startServing(out: string) {
       stdout += d;
       if (stdout.includes('serving until Ctrl-C')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`socpulse start exited ${code} before serving:\n${stdout}\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`socpulse start exited ${code} before serving:\n${stdout}\n${stderr}`)),
+    );
   });
-  const stop = () => new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGINT');
-  });
+  const stop = () =>
+    new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill('SIGINT');
+    });
   return { stdout, stop };
 }
 
@@ -32,7 +37,8 @@ describe('socpulse start (the README quick start)', () => {
     const { stdout, stop } = await startServing(out);
     try {
       expect(stdout).toMatch(/collect sim \(socpulse\) from \d{4}-\d{2}-\d{2}: ok, \d+ cases, \d+ alerts, \d+ shifts/);
-      for (const runbook of ['weekly-kpi', 'monthly-budget', 'weekly-staffing', 'monthly-executive']) expect(stdout).toMatch(new RegExp(`report ${runbook} \\S+: delivered`));
+      for (const runbook of ['weekly-kpi', 'monthly-budget', 'weekly-staffing', 'monthly-executive'])
+        expect(stdout).toMatch(new RegExp(`report ${runbook} \\S+: delivered`));
       const ses = /SES stand-in (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
       const store = (await (await fetch(`${ses}/store`)).json()) as { emails: StoredEmail[] };
       // leadership gets weekly-kpi, monthly-budget and monthly-executive; finance monthly-budget; the manager weekly-staffing
@@ -44,8 +50,12 @@ describe('socpulse start (the README quick start)', () => {
       const kpi = store.emails.find((e) => e.subject.startsWith('SOC weekly KPI report'))!;
       expect(kpi.body.html).toContain('Headline figures');
       expect(kpi.body.text).toMatch(/Cases created: [\d,]+/);
-      const budget = store.emails.find((e) => e.subject.startsWith('SOC monthly budget report') && e.destination.to[0] === 'fpa@example.com')!;
-      expect(budget.attachments.map((a) => a.filename)).toEqual([expect.stringMatching(/^socpulse-budget-FY\d{4}-\d{4}-\d{2}-v1\.csv$/)]);
+      const budget = store.emails.find(
+        (e) => e.subject.startsWith('SOC monthly budget report') && e.destination.to[0] === 'fpa@example.com',
+      )!;
+      expect(budget.attachments.map((a) => a.filename)).toEqual([
+        expect.stringMatching(/^socpulse-budget-FY\d{4}-\d{4}-\d{2}-v1\.csv$/),
+      ]);
     } finally {
       expect(await stop()).toBe(0);
     }
@@ -57,6 +67,13 @@ describe('socpulse start (the README quick start)', () => {
     const parsed = await simpleParser(readFileSync(join(out, eml)));
     expect(parsed.headers.get('x-socpulse-runbook')).toBe('weekly-kpi');
     expect(parsed.html).toContain('SOC weekly KPI report');
-    expect(existsSync(join(out, files.find((f) => f.endsWith('.html'))!))).toBe(true);
+    expect(
+      existsSync(
+        join(
+          out,
+          files.find((f) => f.endsWith('.html'))!,
+        ),
+      ),
+    ).toBe(true);
   });
 });

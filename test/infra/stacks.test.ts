@@ -7,7 +7,9 @@ import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 
 // Bundling is skipped here (it has its own test); everything else is the real app as `cdk synth` builds it.
 const makeApp = (configFile = 'test/fixtures/config/prod.json') => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong' },
+  });
   const stacks = buildApp(app, configFile);
   return { app, stateful: Template.fromStack(stacks.stateful), stateless: Template.fromStack(stacks.stateless) };
 };
@@ -23,7 +25,10 @@ describe('stateful stack', () => {
         SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
       }),
     });
   });
@@ -51,8 +56,14 @@ describe('stateless stack', () => {
   });
 
   it('schedules each remote source collection and a deadline check per runbook', () => {
-    stateless.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)', Target: Match.objectLike({ Input: JSON.stringify({ source: 'soar' }) }) });
-    stateless.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 10 ? * MON *)', Target: Match.objectLike({ Input: JSON.stringify({ deadlineCheck: 'weekly-kpi' }) }) });
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Target: Match.objectLike({ Input: JSON.stringify({ source: 'soar' }) }),
+    });
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 10 ? * MON *)',
+      Target: Match.objectLike({ Input: JSON.stringify({ deadlineCheck: 'weekly-kpi' }) }),
+    });
     // 4 runbooks × (report + deadline) + 2 sources
     stateless.resourceCountIs('AWS::Scheduler::Schedule', 10);
   });
@@ -60,16 +71,31 @@ describe('stateless stack', () => {
   it('encrypts the DLQ and refuses plain HTTP to it', () => {
     stateless.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
   it('gives the report function only the table actions it uses and SES send on the identity', () => {
     const policies = stateless.findResources('AWS::IAM::Policy');
     const reportPolicy = Object.entries(policies).find(([id]) => id.startsWith('ReportFnServiceRoleDefaultPolicy'))![1];
-    const statements = reportPolicy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
+    const statements = reportPolicy.Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
     const actions = statements.flatMap((s) => [s.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'ses:SendEmail', 'ses:SendRawEmail']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'ses:SendEmail',
+        'ses:SendRawEmail',
+      ]),
+    );
     expect(actions).not.toContain('dynamodb:DeleteItem');
     expect(actions).not.toContain('dynamodb:Scan');
     expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
@@ -80,19 +106,31 @@ describe('stateless stack', () => {
   it('lets only the collect function read the source secrets', () => {
     const policies = stateless.findResources('AWS::IAM::Policy');
     const collect = Object.entries(policies).find(([id]) => id.startsWith('CollectFnServiceRoleDefaultPolicy'))![1];
-    const secretStatement = (collect.Properties.PolicyDocument.Statement as { Action: string[] }[]).find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    const secretStatement = (collect.Properties.PolicyDocument.Statement as { Action: string[] }[]).find((s) =>
+      [s.Action].flat().includes('secretsmanager:GetSecretValue'),
+    );
     expect(secretStatement).toBeDefined();
   });
 
   it('runs Node 22 on arm64 with the table name in the environment', () => {
-    stateless.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ SOCPULSE_TABLE: Match.anyValue() }) } });
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: Match.objectLike({ SOCPULSE_TABLE: Match.anyValue() }) },
+    });
   });
 
   it('links every alarm to the operator runbook that says what to do', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms.length).toBeGreaterThanOrEqual(2 + 1 + 2 + runbooks.length + 1);
-    for (const a of alarms) expect(a.Properties.AlarmDescription).toMatch(/What to do: https:\/\/runbooks\.example\.com\/socpulse\/[a-z-]+\.md/);
-    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReportOverdue', Dimensions: Match.arrayWith([{ Name: 'runbook', Value: 'weekly-kpi' }]) });
+    for (const a of alarms)
+      expect(a.Properties.AlarmDescription).toMatch(
+        /What to do: https:\/\/runbooks\.example\.com\/socpulse\/[a-z-]+\.md/,
+      );
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReportOverdue',
+      Dimensions: Match.arrayWith([{ Name: 'runbook', Value: 'weekly-kpi' }]),
+    });
   });
 
   it('passes cdk-nag AwsSolutions with every acknowledgement explained', () => {
@@ -102,11 +140,15 @@ describe('stateless stack', () => {
 
 describe('config at synth time', () => {
   it('refuses a config without a deploy section, naming the file', () => {
-    expect(() => buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'test/fixtures/config/no-deploy.json')).toThrow(/no-deploy\.json: a "deploy" section/);
+    expect(() =>
+      buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'test/fixtures/config/no-deploy.json'),
+    ).toThrow(/no-deploy\.json: a "deploy" section/);
   });
 
   it('computes deadline schedules and refuses one that passes midnight', () => {
     expect(cronPlusHours('cron(0 7 ? * MON *)', 3, 'x')).toBe('cron(0 10 ? * MON *)');
-    expect(() => cronPlusHours('cron(0 22 ? * MON *)', 3, 'runbooks/x.md')).toThrow(/runbooks\/x\.md: .*passes midnight/);
+    expect(() => cronPlusHours('cron(0 22 ? * MON *)', 3, 'runbooks/x.md')).toThrow(
+      /runbooks\/x\.md: .*passes midnight/,
+    );
   });
 });

@@ -21,7 +21,11 @@ const tz = 'Europe/London';
 async function simSource(options: SocSimOptions = {}) {
   const [client, server] = InMemoryTransport.createLinkedPair();
   await createSocSimServer({ now: () => NOW, ...options }).connect(server);
-  return openSource('sim', { kind: 'socpulse', command: 'unused' }, { secrets: new EnvSecretResolver({}), transport: client, limits: { backoffMs: 1, retries: 2, timeoutMs: 2000 } });
+  return openSource(
+    'sim',
+    { kind: 'socpulse', command: 'unused' },
+    { secrets: new EnvSecretResolver({}), transport: client, limits: { backoffMs: 1, retries: 2, timeoutMs: 2000 } },
+  );
 }
 
 let env: Awaited<ReturnType<typeof localTable>>;
@@ -30,17 +34,33 @@ beforeAll(async () => {
 });
 afterAll(async () => env.stop());
 
-const deps = () => ({ snapshots: new DynamoSnapshotStore(env.table), runs: new DynamoCollectionRunStore(env.table), now: () => new Date(NOW) });
+const deps = () => ({
+  snapshots: new DynamoSnapshotStore(env.table),
+  runs: new DynamoCollectionRunStore(env.table),
+  now: () => new Date(NOW),
+});
 
 describe('collect from soc-sim into DynamoDB', () => {
   it('writes one snapshot per family and day, and a second identical run changes nothing', async () => {
-    const first = await collectSource(deps(), { source: 'sim', kind: 'socpulse', open: () => simSource(), tz, windowDays: 14 });
+    const first = await collectSource(deps(), {
+      source: 'sim',
+      kind: 'socpulse',
+      open: () => simSource(),
+      tz,
+      windowDays: 14,
+    });
     expect(first.status).toBe('ok');
     expect(first.counts.cases).toBeGreaterThan(100);
     expect(first.counts.alerts).toBeGreaterThan(5000);
     // 14 days back plus today: 15 local days × 3 daily families, plus cost months
     expect(first.snapshots.written).toBeGreaterThanOrEqual(45);
-    const second = await collectSource(deps(), { source: 'sim', kind: 'socpulse', open: () => simSource(), tz, windowDays: 14 });
+    const second = await collectSource(deps(), {
+      source: 'sim',
+      kind: 'socpulse',
+      open: () => simSource(),
+      tz,
+      windowDays: 14,
+    });
     expect(second.snapshots.written).toBe(0);
     expect(second.snapshots.unchanged).toBe(first.snapshots.written);
   });
@@ -54,7 +74,11 @@ describe('collect from soc-sim into DynamoDB', () => {
     const client = await SourceClient.connect('sim', { transport: ct });
     const all = async (tool: string) => {
       const out: unknown[] = [];
-      for await (const items of client.paginate(tool, { from: '2026-11-09T00:00:00Z', to: new Date(NOW).toISOString() }, (p) => ({ items: (p as { items: unknown[] }).items, next: (p as { nextCursor?: string }).nextCursor })))
+      for await (const items of client.paginate(
+        tool,
+        { from: '2026-11-09T00:00:00Z', to: new Date(NOW).toISOString() },
+        (p) => ({ items: (p as { items: unknown[] }).items, next: (p as { nextCursor?: string }).nextCursor }),
+      ))
         out.push(...items);
       return out;
     };
@@ -63,7 +87,10 @@ describe('collect from soc-sim into DynamoDB', () => {
     const shifts = (await all('list_shifts')).map((s) => shiftFacts(ShiftSchema.parse(s)));
     await client.close();
     const asOf = period.end;
-    const fromRecords = summarize({ cases: cases.filter((c) => c.created >= Date.parse('2026-11-09T00:00:00Z')), alerts, shifts }, { period, asOf, settings });
+    const fromRecords = summarize(
+      { cases: cases.filter((c) => c.created >= Date.parse('2026-11-09T00:00:00Z')), alerts, shifts },
+      { period, asOf, settings },
+    );
 
     const store = new DynamoSnapshotStore(env.table);
     const snaps = [
@@ -82,23 +109,43 @@ describe('collect from soc-sim into DynamoDB', () => {
     ['die-mid-page', /closed|Connection/i],
     ['repeat-cursor', /cursor "page-2" twice/],
   ] as const)('a %s source records a failed run and writes no snapshot', async (fault, reason) => {
-    const run = await collectSource({ ...deps(), now: () => new Date(NOW + 3_600_000) }, { source: `bad-${fault.toLowerCase()}`, kind: 'socpulse', open: () => simSource({ fault }), tz, windowDays: 2 });
+    const run = await collectSource(
+      { ...deps(), now: () => new Date(NOW + 3_600_000) },
+      { source: `bad-${fault.toLowerCase()}`, kind: 'socpulse', open: () => simSource({ fault }), tz, windowDays: 2 },
+    );
     expect(run.status).toBe('failed');
     expect(run.errors.join(' ')).toMatch(reason);
     expect(run.snapshots.written).toBe(0);
-    const stored = await new DynamoSnapshotStore(env.table).list('cases', '2026-11-01', '2026-11-30', SnapshotPayloadSchemas.cases);
+    const stored = await new DynamoSnapshotStore(env.table).list(
+      'cases',
+      '2026-11-01',
+      '2026-11-30',
+      SnapshotPayloadSchemas.cases,
+    );
     expect(stored.filter((s) => s.source.startsWith('bad-'))).toEqual([]);
   });
 
   it('recovers from transient errors and null results by retrying', async () => {
     for (const fault of ['erroring', 'null-result'] as const) {
-      const run = await collectSource(deps(), { source: `flaky-${fault}`, kind: 'socpulse', open: () => simSource({ fault, failTimes: 2 }), tz, windowDays: 1 });
+      const run = await collectSource(deps(), {
+        source: `flaky-${fault}`,
+        kind: 'socpulse',
+        open: () => simSource({ fault, failTimes: 2 }),
+        tz,
+        windowDays: 1,
+      });
       expect(run.status).toBe('ok');
     }
   });
 
   it('keeps valid records of a malformed page and samples the rejects', async () => {
-    const run = await collectSource(deps(), { source: 'malformed', kind: 'socpulse', open: () => simSource({ fault: 'malformed' }), tz, windowDays: 1 });
+    const run = await collectSource(deps(), {
+      source: 'malformed',
+      kind: 'socpulse',
+      open: () => simSource({ fault: 'malformed' }),
+      tz,
+      windowDays: 1,
+    });
     expect(run.status).toBe('ok');
     expect(run.rejects.count).toBeGreaterThan(0);
     expect(run.rejects.samples[0]!.reason).toMatch(/severity/);
@@ -111,7 +158,16 @@ describe('collect from soc-sim into DynamoDB', () => {
     const run = await collectSource(deps(), {
       source: 'slow',
       kind: 'socpulse',
-      open: () => openSource('slow', { kind: 'socpulse', command: 'unused' }, { secrets: new EnvSecretResolver({}), transport: client, limits: { timeoutMs: 100, retries: 1, backoffMs: 1 } }),
+      open: () =>
+        openSource(
+          'slow',
+          { kind: 'socpulse', command: 'unused' },
+          {
+            secrets: new EnvSecretResolver({}),
+            transport: client,
+            limits: { timeoutMs: 100, retries: 1, backoffMs: 1 },
+          },
+        ),
       tz,
       windowDays: 1,
     });

@@ -4,7 +4,12 @@ import { ensureTable, startLocalDynamo, type LocalDynamo } from '../../shared/lo
 import { DynamoTable } from '../../shared/store/dynamo-table.js';
 
 /** A dynalite instance and a fresh table in it, for one test file. */
-export async function localTable(): Promise<{ dynamo: LocalDynamo; table: DynamoTable; client: DynamoDBClient; stop(): Promise<void> }> {
+export async function localTable(): Promise<{
+  dynamo: LocalDynamo;
+  table: DynamoTable;
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}> {
   const dynamo = await startLocalDynamo();
   const client = new DynamoDBClient({
     endpoint: dynamo.endpoint,

@@ -9,12 +9,22 @@ beforeAll(async () => {
 });
 afterAll(async () => env.stop());
 
-const line = (month: string, category: 'personnel' | 'tooling', amount: string) => ({ fiscalYear: 'FY2027', month, category, amount, currency: 'EUR' });
+const line = (month: string, category: 'personnel' | 'tooling', amount: string) => ({
+  fiscalYear: 'FY2027',
+  month,
+  category,
+  amount,
+  currency: 'EUR',
+});
 
 describe('DynamoBudgetStore', () => {
   it('replaces a fiscal year plan whole: the second import hides every line of the first', async () => {
     const store = new DynamoBudgetStore(env.table);
-    await store.importPlan([line('2026-04', 'personnel', '100.00'), line('2026-05', 'tooling', '5.00')], 'imp-1', '2026-04-01T00:00:00Z');
+    await store.importPlan(
+      [line('2026-04', 'personnel', '100.00'), line('2026-05', 'tooling', '5.00')],
+      'imp-1',
+      '2026-04-01T00:00:00Z',
+    );
     await store.importPlan([line('2026-04', 'personnel', '120.00')], 'imp-2', '2026-05-01T00:00:00Z', 'finance');
     const plan = await store.plan('FY2027');
     expect(plan?.header.importId).toBe('imp-2');

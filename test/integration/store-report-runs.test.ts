@@ -41,7 +41,9 @@ describe('DynamoReportRunStore', () => {
     const store = new DynamoReportRunStore(env.table, 60_000);
     const first = await store.claim(init('2026-W45'), 'a', now);
     if (first.outcome !== 'claimed') throw new Error('expected a claim');
-    await store.update(first.run, { deliveries: { 'ciso@example.com': { messageId: 'm-1', sentAt: now.toISOString() } } });
+    await store.update(first.run, {
+      deliveries: { 'ciso@example.com': { messageId: 'm-1', sentAt: now.toISOString() } },
+    });
     // Within the lease: someone else's.
     expect((await store.claim(init('2026-W45'), 'b', new Date(now.getTime() + 30_000))).outcome).toBe('in-progress');
     // After it: taken over, with the earlier delivery so only the other recipient is sent.

@@ -38,7 +38,9 @@ describe('DynamoSnapshotStore', () => {
   it('never lets an older collection overwrite a newer one', async () => {
     const store = new DynamoSnapshotStore(env.table);
     await store.put(snap('2026-11-02', 'sim', { cases: [{ id: 'new', note: '' }] }, '2026-11-21T10:00:00Z'));
-    expect(await store.put(snap('2026-11-02', 'sim', { cases: [{ id: 'old', note: '' }] }, '2026-11-21T09:00:00Z'))).toBe('superseded');
+    expect(
+      await store.put(snap('2026-11-02', 'sim', { cases: [{ id: 'old', note: '' }] }, '2026-11-21T09:00:00Z')),
+    ).toBe('superseded');
     const [got] = await store.list('cases', '2026-11-02', '2026-11-02', Payload);
     expect(got!.payload.cases[0]!.id).toBe('new');
   });
@@ -46,7 +48,12 @@ describe('DynamoSnapshotStore', () => {
   it('splits a payload larger than one item into parts and reads it back whole, removing the old parts on rewrite', async () => {
     const store = new DynamoSnapshotStore(env.table, 1000); // 1 KB parts force a split
     // Random-looking notes so gzip cannot shrink them below one part.
-    const big = { cases: Array.from({ length: 200 }, (_, i) => ({ id: `c${i}`, note: (i * 7919).toString(36).repeat(9) + Math.sin(i) })) };
+    const big = {
+      cases: Array.from({ length: 200 }, (_, i) => ({
+        id: `c${i}`,
+        note: (i * 7919).toString(36).repeat(9) + Math.sin(i),
+      })),
+    };
     expect(await store.put(snap('2026-11-03', 'sim', big))).toBe('written');
     const [got] = await store.list('cases', '2026-11-03', '2026-11-03', Payload);
     expect(got!.payload).toEqual(big);
@@ -70,14 +77,27 @@ describe('DynamoSnapshotStore', () => {
       await store.put(snap(day, 'b', { cases: [{ id: `${day}-b`, note: '' }] }));
     }
     const got = await store.list('cases', '2026-10-30', '2026-10-31', Payload);
-    expect(got.map((s) => `${s.periodKey}/${s.source}`)).toEqual(['2026-10-30/a', '2026-10-30/b', '2026-10-31/a', '2026-10-31/b']);
+    expect(got.map((s) => `${s.periodKey}/${s.source}`)).toEqual([
+      '2026-10-30/a',
+      '2026-10-30/b',
+      '2026-10-31/a',
+      '2026-10-31/b',
+    ]);
   });
 
   it('refuses a stored payload that fails validation, naming the key and field', async () => {
     const store = new DynamoSnapshotStore(env.table);
-    await store.put({ family: 'cases', periodKey: '2026-09-01', source: 'bad', collectedAt: '2026-11-20T10:00:00Z', payload: { cases: [{ id: 1 }] } });
+    await store.put({
+      family: 'cases',
+      periodKey: '2026-09-01',
+      source: 'bad',
+      collectedAt: '2026-11-20T10:00:00Z',
+      payload: { cases: [{ id: 1 }] },
+    });
     await expect(store.list('cases', '2026-09-01', '2026-09-01', Payload)).rejects.toThrow(CorruptItemError);
-    await expect(store.list('cases', '2026-09-01', '2026-09-01', Payload)).rejects.toThrow(/SNAP#cases 2026-09-01#bad: cases\.0\.id/);
+    await expect(store.list('cases', '2026-09-01', '2026-09-01', Payload)).rejects.toThrow(
+      /SNAP#cases 2026-09-01#bad: cases\.0\.id/,
+    );
   });
 
   it('keeps keys in one place: header and part keys share the day and source prefix', () => {

@@ -46,7 +46,8 @@ describe('architecture', () => {
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       for (const spec of importsOf(readFileSync(file, 'utf8'))) {
-        const ok = isBuiltin(spec) || spec === 'zod' || spec.startsWith('zod/') || resolvesUnder(file, spec, 'shared/domain');
+        const ok =
+          isBuiltin(spec) || spec === 'zod' || spec.startsWith('zod/') || resolvesUnder(file, spec, 'shared/domain');
         if (!ok) offenders.push(`${relative(root, file)} imports ${spec}`);
       }
     }
@@ -70,7 +71,8 @@ describe('architecture', () => {
           const target = relative(root, resolve(dirname(file), spec));
           if (!target.startsWith(`functions${sep}`)) continue;
           // The CLI is the local composition root: it may start the simulator and call the use cases.
-          const allowed = top === 'functions' && (target.startsWith(ownFolder + sep) || ownFolder === join('functions', 'cli'));
+          const allowed =
+            top === 'functions' && (target.startsWith(ownFolder + sep) || ownFolder === join('functions', 'cli'));
           if (!allowed) offenders.push(`${rel} imports ${spec}`);
         }
       }

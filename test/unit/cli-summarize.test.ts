@@ -18,13 +18,36 @@ describe('socpulse summarize', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual(['period', 'kpi', 'staffing', 'budget']);
-    expect(out.period).toEqual({ label: '2026-W47', start: '2026-11-16T00:00:00+00:00', end: '2026-11-23T00:00:00+00:00', tz: 'UTC', asOf: '2026-11-23T00:00:00+00:00' });
+    expect(out.period).toEqual({
+      label: '2026-W47',
+      start: '2026-11-16T00:00:00+00:00',
+      end: '2026-11-23T00:00:00+00:00',
+      tz: 'UTC',
+      asOf: '2026-11-23T00:00:00+00:00',
+    });
     // cases created in W47: c1, c2, c3; closed in W47: c1 (180 min), c2 (360 min), c5 (10 days = 14400 min)
     expect(out.kpi.cases).toEqual({ created: 3, closed: 3, openAtAsOf: 2 });
     expect(out.kpi.ttr).toEqual({ n: 3, p50: 360, p90: 14400, mean: (180 + 360 + 14400) / 3, lowN: true });
     expect(out.kpi.alerts).toEqual({ created: 4 });
     expect(out.kpi.trend.metrics['cases.created']).toMatchObject({ current: 3, previous: 1 });
-    for (const key of ['ttd', 'tta', 'ttc', 'ttrCohort', 'bySeverity', 'sla', 'dispositions', 'falsePositiveRate', 'precision', 'escalationRate', 'alertToCaseRatio', 'backlog', 'rules', 'runbooks', 'volume', 'trend'])
+    for (const key of [
+      'ttd',
+      'tta',
+      'ttc',
+      'ttrCohort',
+      'bySeverity',
+      'sla',
+      'dispositions',
+      'falsePositiveRate',
+      'precision',
+      'escalationRate',
+      'alertToCaseRatio',
+      'backlog',
+      'rules',
+      'runbooks',
+      'volume',
+      'trend',
+    ])
       expect(out.kpi).toHaveProperty(key);
     // No shifts.jsonl, costs.jsonl or budget.csv: those sections are missing, never zeros.
     expect(out.staffing).toMatchObject({ missing: true });
@@ -32,7 +55,17 @@ describe('socpulse summarize', () => {
   });
 
   it('--as-of hides what happened later', async () => {
-    const r = await run('--input', 'test/fixtures/summarize/basic', '--period', '2026-W47', '--tz', 'UTC', '--as-of', '2026-11-16T11:00:00Z', '--json');
+    const r = await run(
+      '--input',
+      'test/fixtures/summarize/basic',
+      '--period',
+      '2026-W47',
+      '--tz',
+      'UTC',
+      '--as-of',
+      '2026-11-16T11:00:00Z',
+      '--json',
+    );
     const out = JSON.parse(r.stdout);
     // At 11:00 on the 16th only c1 exists in the period and it is still open (it closes at 12:00);
     // open at asOf: c1, c4 (since October) and c5 (closes on the 20th).

@@ -31,13 +31,18 @@ describe('config', () => {
 
   it('rejects an unknown key nested in a source and names where', () => {
     expect(() =>
-      parseConfig({ ...minimal, mcpServers: { soar: { kind: 'secops-soar', url: 'https://x.example/mcp', header: {} } } }),
+      parseConfig({
+        ...minimal,
+        mcpServers: { soar: { kind: 'secops-soar', url: 'https://x.example/mcp', header: {} } },
+      }),
     ).toThrow(ConfigError);
   });
 
   it('names the field of a bad value', () => {
     expect(() => parseConfig({ ...minimal, timezone: 'Mars/Olympus' })).toThrow(/timezone: unknown IANA time zone/);
-    expect(() => parseConfig({ ...minimal, audiences: { leadership: ['not-an-email'] } })).toThrow(/audiences\.leadership\.0/);
+    expect(() => parseConfig({ ...minimal, audiences: { leadership: ['not-an-email'] } })).toThrow(
+      /audiences\.leadership\.0/,
+    );
   });
 
   it('names the file when it cannot be read or parsed', () => {

@@ -31,9 +31,22 @@ describe('statistics', () => {
   it('Kaplan–Meier handles censoring: events before censorings at equal times, moreThan when S never reaches 0.5', () => {
     // 4 subjects: events at 10 and 20, censored at 20 and 30.
     // t=10: S = 1 − 1/4 = 0.75; t=20: the event comes first, at risk 3 → S = 0.75·(1 − 1/3) = 0.5 ≤ 0.5 → median 20.
-    expect(kaplanMeierMedian([{ t: 10, event: true }, { t: 20, event: false }, { t: 20, event: true }, { t: 30, event: false }]).median).toBe(20);
+    expect(
+      kaplanMeierMedian([
+        { t: 10, event: true },
+        { t: 20, event: false },
+        { t: 20, event: true },
+        { t: 30, event: false },
+      ]).median,
+    ).toBe(20);
     // 3 subjects, one event at 5, two censored at 50 and 60: S(5) = 2/3 > 0.5 → no median, more than 60.
-    expect(kaplanMeierMedian([{ t: 5, event: true }, { t: 50, event: false }, { t: 60, event: false }])).toEqual({ n: 3, median: null, moreThan: 60 });
+    expect(
+      kaplanMeierMedian([
+        { t: 5, event: true },
+        { t: 50, event: false },
+        { t: 60, event: false },
+      ]),
+    ).toEqual({ n: 3, median: null, moreThan: 60 });
   });
 
   it('property: percentiles are monotone and KM equals the plain median when nothing is censored', () => {
@@ -47,7 +60,11 @@ describe('statistics', () => {
   });
 });
 
-const base = (over: Partial<CaseFacts> & { id: string }): CaseFacts => ({ sev: 'critical', created: t('2026-11-16T09:00:00Z'), ...over });
+const base = (over: Partial<CaseFacts> & { id: string }): CaseFacts => ({
+  sev: 'critical',
+  created: t('2026-11-16T09:00:00Z'),
+  ...over,
+});
 
 describe('buildKpiSummary', () => {
   it('judges SLA per case: met, breached late, breached overdue, pending', () => {
@@ -72,8 +89,14 @@ describe('buildKpiSummary', () => {
   it('hides everything after asOf', () => {
     const asOf = t('2026-11-16T10:00:00Z');
     const k = buildKpiSummary({
-      cases: [base({ id: 'a', ack: t('2026-11-16T09:05:00Z'), closed: t('2026-11-16T11:00:00Z') }), base({ id: 'future', created: t('2026-11-17T00:00:00Z') })],
-      alerts: [{ at: t('2026-11-16T08:00:00Z'), rule: 'r', sev: 'high', count: 2 }, { at: t('2026-11-16T10:30:00Z'), rule: 'r', sev: 'high', count: 5 }],
+      cases: [
+        base({ id: 'a', ack: t('2026-11-16T09:05:00Z'), closed: t('2026-11-16T11:00:00Z') }),
+        base({ id: 'future', created: t('2026-11-17T00:00:00Z') }),
+      ],
+      alerts: [
+        { at: t('2026-11-16T08:00:00Z'), rule: 'r', sev: 'high', count: 2 },
+        { at: t('2026-11-16T10:30:00Z'), rule: 'r', sev: 'high', count: 5 },
+      ],
       period: week,
       asOf,
       settings,
@@ -118,7 +141,12 @@ describe('buildKpiSummary', () => {
     expect(k.alertToCaseRatio).toBe(7 / 40);
     expect(k.rules[0]).toEqual({ rule: 'r1', alerts: 30, closedCases: 4, falsePositiveRate: 1 / 3 });
     expect(k.rules[1]).toEqual({ rule: 'r2', alerts: 10, closedCases: 1, falsePositiveRate: 1 });
-    expect(k.runbooks[0]).toMatchObject({ runbook: 'triage_alerts', closed: 5, falsePositiveRate: 0.5, resolveCompliance: 1 });
+    expect(k.runbooks[0]).toMatchObject({
+      runbook: 'triage_alerts',
+      closed: 5,
+      falsePositiveRate: 0.5,
+      resolveCompliance: 1,
+    });
     expect(k.volume.days[0]).toEqual({ day: '2026-11-16', alerts: 30, cases: 5 });
     expect(k.volume.alertsBySeverity).toMatchObject({ high: 30, low: 10, critical: 0 });
   });
@@ -131,25 +159,31 @@ describe('buildKpiSummary', () => {
       close: fc.option(fc.integer({ min: 0, max: 30 * 86_400_000 }), { nil: undefined }),
     });
     fc.assert(
-      fc.property(fc.array(arbCase, { maxLength: 60 }), fc.integer({ min: week.start, max: week.end + 86_400_000 }), (raw, asOf) => {
-        const cases: CaseFacts[] = raw.map((r, i) => ({
-          id: String(i),
-          sev: r.sev as CaseFacts['sev'],
-          created: r.created,
-          ack: r.ack === undefined ? undefined : r.created + r.ack,
-          closed: r.close === undefined ? undefined : r.created + r.close,
-        }));
-        const k = buildKpiSummary({ cases, alerts: [], period: week, asOf, settings });
-        for (const sev of ['critical', 'high', 'medium', 'low'] as const) {
-          const cohort = cases.filter((c) => c.sev === sev && c.created >= week.start && c.created < week.end && c.created < asOf).length;
-          for (const kind of ['acknowledge', 'resolve'] as const) {
-            const s = k.bySeverity[sev].sla[kind]!;
-            if (s.met + s.breached + s.pending !== cohort) return false;
-            if (s.compliance !== null && (s.compliance < 0 || s.compliance > 1)) return false;
+      fc.property(
+        fc.array(arbCase, { maxLength: 60 }),
+        fc.integer({ min: week.start, max: week.end + 86_400_000 }),
+        (raw, asOf) => {
+          const cases: CaseFacts[] = raw.map((r, i) => ({
+            id: String(i),
+            sev: r.sev as CaseFacts['sev'],
+            created: r.created,
+            ack: r.ack === undefined ? undefined : r.created + r.ack,
+            closed: r.close === undefined ? undefined : r.created + r.close,
+          }));
+          const k = buildKpiSummary({ cases, alerts: [], period: week, asOf, settings });
+          for (const sev of ['critical', 'high', 'medium', 'low'] as const) {
+            const cohort = cases.filter(
+              (c) => c.sev === sev && c.created >= week.start && c.created < week.end && c.created < asOf,
+            ).length;
+            for (const kind of ['acknowledge', 'resolve'] as const) {
+              const s = k.bySeverity[sev].sla[kind]!;
+              if (s.met + s.breached + s.pending !== cohort) return false;
+              if (s.compliance !== null && (s.compliance < 0 || s.compliance > 1)) return false;
+            }
           }
-        }
-        return true;
-      }),
+          return true;
+        },
+      ),
     );
   });
 });

@@ -37,7 +37,18 @@ describe('periods', () => {
     expect(fiscalYearOf('2026-03', 4)).toBe('FY2026');
     expect(fiscalYearOf('2026-11', 1)).toBe('FY2026');
     expect(monthsOfFiscalYear('FY2027', 4)).toEqual([
-      '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03',
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+      '2026-11',
+      '2026-12',
+      '2027-01',
+      '2027-02',
+      '2027-03',
     ]);
     const fy = parsePeriod('FY2027', london);
     expect(formatInstant(fy.start, fy.tz)).toBe('2026-04-01T00:00:00+01:00');
@@ -61,7 +72,12 @@ describe('periods', () => {
 
   it('lists local days and whole ISO weeks inside a period', () => {
     expect(localDaysOf(parsePeriod('2026-W43', london))).toHaveLength(7);
-    expect(isoWeeksInside(parsePeriod('2026-11', london)).map((w) => w.label)).toEqual(['2026-W45', '2026-W46', '2026-W47', '2026-W48']);
+    expect(isoWeeksInside(parsePeriod('2026-11', london)).map((w) => w.label)).toEqual([
+      '2026-W45',
+      '2026-W46',
+      '2026-W47',
+      '2026-W48',
+    ]);
     expect(isoWeeksInside(parsePeriod('2026-11-23', london))).toEqual([]);
   });
 
@@ -81,16 +97,20 @@ describe('periods', () => {
   it('property: any instant lies in the week containing it, and consecutive weeks tile time', () => {
     const zones = ['Europe/London', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata', 'UTC'];
     fc.assert(
-      fc.property(fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }), fc.constantFrom(...zones), (ms, tz) => {
-        const opts = { tz, fiscalYearStartMonth: 4 };
-        for (const kind of ['day', 'week', 'month', 'quarter', 'fiscalYear'] as const) {
-          const p = periodContaining(kind, ms, opts);
-          if (!(p.start <= ms && ms < p.end)) return false;
-          if (previousPeriod(p, opts).end !== p.start) return false;
-        }
-        const h = hours(periodContaining('week', ms, opts));
-        return h === 167 || h === 168 || h === 169 || (tz === 'Australia/Sydney' && (h === 167 || h === 169));
-      }),
+      fc.property(
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
+        fc.constantFrom(...zones),
+        (ms, tz) => {
+          const opts = { tz, fiscalYearStartMonth: 4 };
+          for (const kind of ['day', 'week', 'month', 'quarter', 'fiscalYear'] as const) {
+            const p = periodContaining(kind, ms, opts);
+            if (!(p.start <= ms && ms < p.end)) return false;
+            if (previousPeriod(p, opts).end !== p.start) return false;
+          }
+          const h = hours(periodContaining('week', ms, opts));
+          return h === 167 || h === 168 || h === 169 || (tz === 'Australia/Sydney' && (h === 167 || h === 169));
+        },
+      ),
     );
   });
 });

@@ -27,7 +27,13 @@ describe('Erlang C', () => {
   });
 
   it('property: required agents never fall as load grows', () => {
-    fc.assert(fc.property(fc.double({ min: 0.01, max: 300, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), (a, d) => requiredAgents(a, 20, 15, 0.8) <= requiredAgents(a + d, 20, 15, 0.8)));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.01, max: 300, noNaN: true }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (a, d) => requiredAgents(a, 20, 15, 0.8) <= requiredAgents(a + d, 20, 15, 0.8),
+      ),
+    );
   });
 });
 
@@ -39,7 +45,13 @@ describe('staffing', () => {
       { analyst: 'ann', tier: 1, start: t('2026-11-16T10:00:00Z'), end: t('2026-11-16T12:30:00Z') },
     ]);
     expect(merged).toHaveLength(1);
-    const s = buildStaffingSummary({ shifts: merged, cases: [], period: parsePeriod('2026-W47', { tz, fiscalYearStartMonth: 1 }), asOf: t('2026-11-23T00:00:00Z'), settings });
+    const s = buildStaffingSummary({
+      shifts: merged,
+      cases: [],
+      period: parsePeriod('2026-W47', { tz, fiscalYearStartMonth: 1 }),
+      asOf: t('2026-11-23T00:00:00Z'),
+      settings,
+    });
     if ('missing' in s) throw new Error(s.reason);
     // Monday 09:00–12:30 local (London is UTC in November): buckets 9, 10, 11 full, 12 half.
     expect(s.scheduled.slice(8, 14)).toEqual([0, 1, 1, 1, 0.5, 0]);
@@ -58,7 +70,13 @@ describe('staffing', () => {
   });
 
   it('reports missing when the period holds no whole ISO week', () => {
-    const s = buildStaffingSummary({ shifts: [], cases: [], period: parsePeriod('2026-11-20', { tz, fiscalYearStartMonth: 1 }), asOf: t('2026-11-23T00:00:00Z'), settings });
+    const s = buildStaffingSummary({
+      shifts: [],
+      cases: [],
+      period: parsePeriod('2026-11-20', { tz, fiscalYearStartMonth: 1 }),
+      asOf: t('2026-11-23T00:00:00Z'),
+      settings,
+    });
     expect(s).toEqual({ missing: true, reason: '2026-11-20 holds no whole ISO week' });
   });
 });
@@ -75,19 +93,66 @@ describe('money and budget', () => {
   });
 
   const fy = { ...settings, fiscalYearStartMonth: 4, currency: 'EUR' };
-  const plan = (month: string, category: 'tooling' | 'personnel', amount: string) => ({ fiscalYear: 'FY2027', month, category, amount, currency: 'EUR' });
-  const cost = (month: string, category: 'tooling' | 'personnel', amount: string, currency = 'EUR') => ({ month, category, amount, currency });
+  const plan = (month: string, category: 'tooling' | 'personnel', amount: string) => ({
+    fiscalYear: 'FY2027',
+    month,
+    category,
+    amount,
+    currency: 'EUR',
+  });
+  const cost = (month: string, category: 'tooling' | 'personnel', amount: string, currency = 'EUR') => ({
+    month,
+    category,
+    amount,
+    currency,
+  });
 
   it('computes plan vs actual, YTD, burn rate, forecast and both-threshold flags', () => {
-    const budget = ['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03'].map((m) => plan(m, 'tooling', '10000.00'));
-    const costs = [cost('2026-04', 'tooling', '10000.00'), cost('2026-05', 'tooling', '11000.00'), cost('2026-06', 'tooling', '16000.00'), cost('2026-06', 'personnel', '500.00')];
-    const b = buildBudgetSummary({ costs, budget, shifts: undefined, period: parsePeriod('2026-06', { tz: 'UTC', fiscalYearStartMonth: 4 }), asOf: t('2026-07-03T00:00:00Z'), settings: fy, counts: { alertsCreated: 1000, casesCreated: 0, truePositivesClosed: 3 } });
+    const budget = [
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+      '2026-11',
+      '2026-12',
+      '2027-01',
+      '2027-02',
+      '2027-03',
+    ].map((m) => plan(m, 'tooling', '10000.00'));
+    const costs = [
+      cost('2026-04', 'tooling', '10000.00'),
+      cost('2026-05', 'tooling', '11000.00'),
+      cost('2026-06', 'tooling', '16000.00'),
+      cost('2026-06', 'personnel', '500.00'),
+    ];
+    const b = buildBudgetSummary({
+      costs,
+      budget,
+      shifts: undefined,
+      period: parsePeriod('2026-06', { tz: 'UTC', fiscalYearStartMonth: 4 }),
+      asOf: t('2026-07-03T00:00:00Z'),
+      settings: fy,
+      counts: { alertsCreated: 1000, casesCreated: 0, truePositivesClosed: 3 },
+    });
     if ('missing' in b) throw new Error(b.reason);
     expect(b.fiscalYear).toBe('FY2027');
     // June tooling: 16000 − 10000 = 6000 = 60%: ≥ 10% and ≥ 5000 → flagged
-    expect(b.byCategory.tooling).toMatchObject({ plan: '10000.00', actual: '16000.00', variance: '6000.00', variancePct: 60, flagged: true });
+    expect(b.byCategory.tooling).toMatchObject({
+      plan: '10000.00',
+      actual: '16000.00',
+      variance: '6000.00',
+      variancePct: 60,
+      flagged: true,
+    });
     // Tooling year view: YTD 10000 + 11000 + 16000 = 37000; burn 37000 / 3 = 12333.33; forecast 37000 + 12333.33 × 9 = 147999.97
-    expect(b.byCategory.tooling).toMatchObject({ ytdActual: '37000.00', forecast: '147999.97', annualPlan: '120000.00' });
+    expect(b.byCategory.tooling).toMatchObject({
+      ytdActual: '37000.00',
+      forecast: '147999.97',
+      annualPlan: '120000.00',
+    });
     // June personnel: no plan → variancePct null, not flagged
     expect(b.byCategory.personnel).toMatchObject({ plan: '0.00', actual: '500.00', variancePct: null, flagged: false });
     // YTD Apr–Jun: plan 30000, actual 10000 + 11000 + 16500 = 37500
@@ -102,7 +167,15 @@ describe('money and budget', () => {
   });
 
   it('does not flag a large percentage that is small in money', () => {
-    const b = buildBudgetSummary({ costs: [cost('2026-06', 'tooling', '150.00')], budget: [plan('2026-06', 'tooling', '100.00')], shifts: undefined, period: parsePeriod('2026-06', { tz: 'UTC', fiscalYearStartMonth: 4 }), asOf: t('2026-07-03T00:00:00Z'), settings: fy, counts: { alertsCreated: null, casesCreated: null, truePositivesClosed: null } });
+    const b = buildBudgetSummary({
+      costs: [cost('2026-06', 'tooling', '150.00')],
+      budget: [plan('2026-06', 'tooling', '100.00')],
+      shifts: undefined,
+      period: parsePeriod('2026-06', { tz: 'UTC', fiscalYearStartMonth: 4 }),
+      asOf: t('2026-07-03T00:00:00Z'),
+      settings: fy,
+      counts: { alertsCreated: null, casesCreated: null, truePositivesClosed: null },
+    });
     if ('missing' in b) throw new Error(b.reason);
     expect(b.byCategory.tooling!.variancePct).toBe(50);
     expect(b.byCategory.tooling!.flagged).toBe(false);
@@ -110,7 +183,15 @@ describe('money and budget', () => {
 
   it('refuses to sum mixed currencies and names both', () => {
     expect(() =>
-      buildBudgetSummary({ costs: [cost('2026-06', 'tooling', '1.00'), cost('2026-06', 'tooling', '1.00', 'USD')], budget: undefined, shifts: undefined, period: parsePeriod('2026-06', { tz: 'UTC', fiscalYearStartMonth: 4 }), asOf: t('2026-07-03T00:00:00Z'), settings: fy, counts: { alertsCreated: null, casesCreated: null, truePositivesClosed: null } }),
+      buildBudgetSummary({
+        costs: [cost('2026-06', 'tooling', '1.00'), cost('2026-06', 'tooling', '1.00', 'USD')],
+        budget: undefined,
+        shifts: undefined,
+        period: parsePeriod('2026-06', { tz: 'UTC', fiscalYearStartMonth: 4 }),
+        asOf: t('2026-07-03T00:00:00Z'),
+        settings: fy,
+        counts: { alertsCreated: null, casesCreated: null, truePositivesClosed: null },
+      }),
     ).toThrow(MixedCurrencyError);
   });
 
@@ -131,13 +212,26 @@ describe('money and budget', () => {
 
   it('property: the month total equals the sum of its category lines', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('tooling', 'personnel' as const), fc.integer({ min: 0, max: 10_000_000 })), { maxLength: 20 }), (rows) => {
-        const costs = rows.map(([c, cents]) => cost('2026-06', c as 'tooling', fromCents(cents)));
-        const b = buildBudgetSummary({ costs, budget: undefined, shifts: undefined, period: parsePeriod('2026-06', { tz: 'UTC', fiscalYearStartMonth: 4 }), asOf: t('2026-07-03T00:00:00Z'), settings: fy, counts: { alertsCreated: null, casesCreated: null, truePositivesClosed: null } });
-        if ('missing' in b) return false;
-        const sum = Object.values(b.byCategory).reduce((s, f) => s + toCents(f.actual), 0);
-        return sum === toCents(b.month.actual);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('tooling', 'personnel' as const), fc.integer({ min: 0, max: 10_000_000 })), {
+          maxLength: 20,
+        }),
+        (rows) => {
+          const costs = rows.map(([c, cents]) => cost('2026-06', c as 'tooling', fromCents(cents)));
+          const b = buildBudgetSummary({
+            costs,
+            budget: undefined,
+            shifts: undefined,
+            period: parsePeriod('2026-06', { tz: 'UTC', fiscalYearStartMonth: 4 }),
+            asOf: t('2026-07-03T00:00:00Z'),
+            settings: fy,
+            counts: { alertsCreated: null, casesCreated: null, truePositivesClosed: null },
+          });
+          if ('missing' in b) return false;
+          const sum = Object.values(b.byCategory).reduce((s, f) => s + toCents(f.actual), 0);
+          return sum === toCents(b.month.actual);
+        },
+      ),
     );
   });
 });

@@ -4,7 +4,10 @@ import { ToolCallError } from '../errors.js';
 import type { SourceClient } from '../mcp-client.js';
 import { RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
 
-const TOOLS: Record<Family, { tool: string; schema: typeof CaseSchema | typeof AlertSchema | typeof ShiftSchema | typeof CostSchema }> = {
+const TOOLS: Record<
+  Family,
+  { tool: string; schema: typeof CaseSchema | typeof AlertSchema | typeof ShiftSchema | typeof CostSchema }
+> = {
   cases: { tool: 'list_cases', schema: CaseSchema },
   alerts: { tool: 'list_alerts', schema: AlertSchema },
   shifts: { tool: 'list_shifts', schema: ShiftSchema },
@@ -16,7 +19,10 @@ const TOOLS: Record<Family, { tool: string; schema: typeof CaseSchema | typeof A
  * `{from, to, cursor}` and answering `{items, nextCursor}` of canonical records. A server may offer a subset;
  * it must offer at least one, and the families it lacks are not collected (never written as zeros).
  */
-export async function socpulseReader(client: SourceClient, opts: { redact: (t: string) => string }): Promise<SourceReader> {
+export async function socpulseReader(
+  client: SourceClient,
+  opts: { redact: (t: string) => string },
+): Promise<SourceReader> {
   const available = await client.requireTools([]);
   const families = new Set((Object.keys(TOOLS) as Family[]).filter((f) => available.has(TOOLS[f].tool)));
   if (families.size === 0) await client.requireTools(Object.values(TOOLS).map((t) => t.tool));
@@ -27,11 +33,16 @@ export async function socpulseReader(client: SourceClient, opts: { redact: (t: s
     async *read(window): AsyncIterable<RecordBatch> {
       for (const family of families) {
         const { tool, schema } = TOOLS[family];
-        const pages = client.paginate(tool, { from: window.from.toISOString(), to: window.to.toISOString() }, (payload) => {
-          const p = payload as { items?: unknown; nextCursor?: unknown };
-          if (!Array.isArray(p.items)) throw new ToolCallError(client.source, `${tool} answered without an "items" array`);
-          return { items: p.items, next: typeof p.nextCursor === 'string' ? p.nextCursor : undefined };
-        });
+        const pages = client.paginate(
+          tool,
+          { from: window.from.toISOString(), to: window.to.toISOString() },
+          (payload) => {
+            const p = payload as { items?: unknown; nextCursor?: unknown };
+            if (!Array.isArray(p.items))
+              throw new ToolCallError(client.source, `${tool} answered without an "items" array`);
+            return { items: p.items, next: typeof p.nextCursor === 'string' ? p.nextCursor : undefined };
+          },
+        );
         for await (const items of pages) yield { family, records: validator.keep(family, schema, items, opts.redact) };
       }
     },
