@@ -9,6 +9,7 @@ import { fiscalYearOf, localDay, localMonth } from '../../shared/domain/periods.
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { readLocalStore } from '../../shared/local/ses.js';
 import { startLocalStack } from '../../shared/local/stack.js';
+import { reportCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
@@ -74,6 +75,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       runbooks,
       ...deps,
       mailer: new SesMailer(new SESv2Client({})),
+      charts: reportCharts,
       archive: (file, content) => writeFile(join(outDir, file), content),
       now: () => new Date(),
     };

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { functionConfig } from '../../shared/config/function-env.js';
+import { reportCharts, warmCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
@@ -21,9 +22,12 @@ const deps: ReportDeps = {
   collections: new DynamoCollectionRunStore(table),
   runs,
   mailer: new SesMailer(undefined, process.env.SOCPULSE_SES_CONFIGURATION_SET),
+  charts: reportCharts,
   now: () => new Date(),
 };
 const logger = new Logger({ serviceName: 'socpulse-report' });
+// INIT: load the chart renderer's wasm and fonts now, so the first report does not pay for them.
+await warmCharts();
 const metrics = new Metrics({ namespace: 'socpulse', serviceName: 'report' });
 
 /** A schedule names the runbook; an on-demand run (queued by the API) names its run id. */

@@ -6,6 +6,13 @@ import { Construct } from 'constructs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Files the chart renderer loads at run time (shared/mail/charts.ts looks for them beside the bundle). */
+const CHART_ASSETS = [
+  '@resvg/resvg-wasm/index_bg.wasm',
+  '@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf',
+  '@expo-google-fonts/inter/700Bold/Inter_700Bold.ttf',
+];
+
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface SocpulseFunctionProps {
@@ -33,6 +40,10 @@ export class SocpulseFunction extends Construct {
         `cp "${props.configFile}" "${output}/socpulse.config.json"`,
         `mkdir -p "${output}/runbooks"`,
         `cp "${ROOT}"/runbooks/*.md "${output}/runbooks/"`,
+        // The report function renders charts: resvg's wasm and the Inter fonts sit beside its bundle.
+        ...(props.name === 'report'
+          ? CHART_ASSETS.map((f) => `cp "${join(ROOT, 'node_modules', f)}" "${output}/"`)
+          : []),
       ],
     };
     const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS });

@@ -1,0 +1,174 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initWasm, Resvg } from '@resvg/resvg-wasm';
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TitleComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import type { BudgetSummary } from '../domain/budget.js';
+import type { KpiSummary } from '../domain/kpi.js';
+import type { StaffingSummary } from '../domain/staffing.js';
+import { isMissing } from '../domain/summary.js';
+import type { ReportModel } from './render.js';
+
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
+
+const ASSETS = { wasm: 'index_bg.wasm', regular: 'Inter_400Regular.ttf', bold: 'Inter_700Bold.ttf' } as const;
+
+/**
+ * The .wasm and fonts: beside the bundle in Lambda (the CDK copies them there), else from node_modules.
+ * Without fonts resvg silently draws no text at all, so a missing font is an error, not a blank chart.
+ */
+function assetPath(name: keyof typeof ASSETS): string {
+  const beside = join(dirname(fileURLToPath(import.meta.url)), ASSETS[name]);
+  if (existsSync(beside)) return beside;
+  const require = createRequire(import.meta.url);
+  if (name === 'wasm') return require.resolve('@resvg/resvg-wasm/index_bg.wasm');
+  return require.resolve(`@expo-google-fonts/inter/${name === 'regular' ? '400Regular' : '700Bold'}/${ASSETS[name]}`);
+}
+
+/** Paths of every file the chart renderer needs at run time (the CDK bundling copies these). */
+export const chartAssetFiles = () => (Object.keys(ASSETS) as (keyof typeof ASSETS)[]).map(assetPath);
+
+let ready: Promise<Uint8Array[]> | undefined;
+
+/** Load the wasm and the fonts once; call during Lambda INIT so the first report pays nothing. */
+export function warmCharts(): Promise<Uint8Array[]> {
+  ready ??= (async () => {
+    await initWasm(readFileSync(assetPath('wasm')));
+    return [readFileSync(assetPath('regular')), readFileSync(assetPath('bold'))];
+  })();
+  return ready;
+}
+
+const COLORS = ['#17324d', '#3d8bd9', '#f0a43a', '#b42318', '#0f7a3d'];
+
+/** An ECharts option as an SVG string (server-side rendering, no DOM). */
+export function chartSvg(option: echarts.EChartsCoreOption, size = { width: 600, height: 240 }): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
+  chart.setOption({
+    animation: false,
+    color: COLORS,
+    textStyle: { fontFamily: 'Inter', color: '#1d2433' },
+    backgroundColor: '#ffffff',
+    ...option,
+  });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return svg;
+}
+
+/** Rasterize an SVG at 2× with the given fonts: the PNG and its RGBA pixels. */
+export async function rasterize(
+  svg: string,
+  fonts?: Uint8Array[],
+): Promise<{ png: Buffer; pixels: Uint8Array; width: number; height: number }> {
+  const loaded = await warmCharts();
+  const resvg = new Resvg(svg, {
+    font: { fontBuffers: fonts ?? loaded, defaultFontFamily: 'Inter', sansSerifFamily: 'Inter' },
+    fitTo: { mode: 'zoom', value: 2 },
+  });
+  const image = resvg.render();
+  const out = { png: Buffer.from(image.asPng()), pixels: image.pixels, width: image.width, height: image.height };
+  image.free();
+  resvg.free();
+  return out;
+}
+
+/** Render an ECharts option to a PNG for a `cid:` inline image. */
+export async function renderChart(
+  option: echarts.EChartsCoreOption,
+  size = { width: 600, height: 240 },
+): Promise<Buffer> {
+  return (await rasterize(chartSvg(option, size))).png;
+}
+
+const title = (text: string) => ({ text, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 'bold' as const } });
+const grid = { left: 48, right: 48, top: 44, bottom: 28 };
+
+/** The charts of a report, one or two per section shown; every chart has a table with the same figures beside it. */
+export async function reportCharts(model: ReportModel): Promise<NonNullable<ReportModel['charts']>> {
+  const out: NonNullable<ReportModel['charts']> = [];
+  const { summary, runbook } = model;
+  if (runbook.sections.includes('kpi') && !isMissing(summary.kpi)) {
+    const k = summary.kpi as KpiSummary;
+    const days = k.volume.days;
+    out.push({
+      cid: 'volume@socpulse',
+      alt: 'Alerts and cases created per day',
+      section: 'kpi',
+      png: await renderChart({
+        title: title('Alerts and cases per day'),
+        legend: { right: 8, top: 6, data: ['Alerts', 'Cases'] },
+        grid,
+        xAxis: { type: 'category', data: days.map((d) => d.day.slice(5)) },
+        yAxis: [
+          { type: 'value', name: '' },
+          { type: 'value', name: '', splitLine: { show: false } },
+        ],
+        series: [
+          { name: 'Alerts', type: 'bar', data: days.map((d) => d.alerts ?? 0), barMaxWidth: 28 },
+          { name: 'Cases', type: 'line', yAxisIndex: 1, data: days.map((d) => d.cases), symbolSize: 6 },
+        ],
+      }),
+    });
+  }
+  if (runbook.sections.includes('staffing') && !isMissing(summary.staffing)) {
+    const s = summary.staffing as StaffingSummary;
+    const labels = s.required.map((_, i) =>
+      i % 24 === 0 ? ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][i / 24]! : '',
+    );
+    out.push({
+      cid: 'coverage@socpulse',
+      alt: 'Analysts scheduled and required by hour of week',
+      section: 'staffing',
+      png: await renderChart({
+        title: title('Analysts scheduled vs required, by hour of week'),
+        legend: { right: 8, top: 6, data: ['Scheduled', 'Required'] },
+        grid,
+        xAxis: { type: 'category', data: labels, axisLabel: { interval: 0 } },
+        yAxis: { type: 'value' },
+        series: [
+          {
+            name: 'Scheduled',
+            type: 'line',
+            step: 'start',
+            data: s.scheduled.map((x) => Math.round(x * 10) / 10),
+            symbol: 'none',
+            areaStyle: { opacity: 0.15 },
+          },
+          {
+            name: 'Required',
+            type: 'line',
+            step: 'start',
+            data: s.required,
+            symbol: 'none',
+            lineStyle: { type: 'dashed' },
+          },
+        ],
+      }),
+    });
+  }
+  if (runbook.sections.includes('budget') && !isMissing(summary.budget)) {
+    const b = summary.budget as BudgetSummary;
+    out.push({
+      cid: 'budget@socpulse',
+      alt: `Plan and actual per month, ${b.fiscalYear}`,
+      section: 'budget',
+      png: await renderChart({
+        title: title(`Plan vs actual per month (${b.currency}), ${b.fiscalYear}`),
+        legend: { right: 8, top: 6, data: ['Plan', 'Actual'] },
+        grid: { ...grid, left: 64 },
+        xAxis: { type: 'category', data: b.months.map((m) => m.month) },
+        yAxis: { type: 'value' },
+        series: [
+          { name: 'Plan', type: 'bar', data: b.months.map((m) => (m.plan === null ? 0 : Number(m.plan))), barGap: 0 },
+          { name: 'Actual', type: 'bar', data: b.months.map((m) => Number(m.actual)) },
+        ],
+      }),
+    });
+  }
+  return out;
+}
