@@ -202,7 +202,12 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
       });
     }
     const base = `${runbook.id}-${period.label}`;
-    await deps.archive?.(`${base}.html`, rendered.html);
+    // The archived .html shows its charts on its own (data URIs); the .eml files keep the cid: parts as sent.
+    const standalone = (model.charts ?? []).reduce(
+      (html, c) => html.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
+      rendered.html,
+    );
+    await deps.archive?.(`${base}.html`, standalone);
     await deps.archive?.(`${base}.txt`, rendered.text);
 
     const deliveries = { ...(run?.deliveries ?? {}) };

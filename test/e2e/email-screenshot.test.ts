@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../shared/config/config.js';
+import { DaySnapshotBuilder, mergeDaySnapshots } from '../../shared/domain/day-snapshot.js';
+import { localDaysOf, parsePeriod } from '../../shared/domain/periods.js';
+import { summarize } from '../../shared/domain/summary.js';
+import {
+  alertsForHour,
+  casesForDay,
+  costsForMonth,
+  DEFAULT_PROFILE,
+  shiftsForDay,
+} from '../../functions/soc-sim/generate.js';
+import { reportCharts } from '../../shared/mail/charts.js';
+import { renderReport, type ReportModel } from '../../shared/mail/render.js';
+import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+
+/** Screenshot an HTML file in headless Chromium, as a mail client's web view would show it. */
+function screenshot(html: string, name: string): PNG {
+  if (!CHROMIUM) throw new Error("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it");
+  const dir = mkdtempSync(join(tmpdir(), 'socpulse-shot-'));
+  const file = join(dir, `${name}.html`);
+  writeFileSync(file, html);
+  const out = join('out', 'screenshots');
+  mkdirSync(out, { recursive: true });
+  const png = join(out, `${name}.png`);
+  execFileSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      '--hide-scrollbars',
+      `--screenshot=${png}`,
+      '--window-size=760,1800',
+      `file://${file}`,
+    ],
+    { stdio: 'ignore', timeout: 60_000 },
+  );
+  return PNG.sync.read(readFileSync(png));
+}
+
+/** Pixels close to an RGB colour. */
+function count(img: PNG, [r, g, b]: [number, number, number], tolerance = 24): number {
+  let n = 0;
+  for (let i = 0; i < img.data.length; i += 4)
+    if (
+      Math.abs(img.data[i]! - r) <= tolerance &&
+      Math.abs(img.data[i + 1]! - g) <= tolerance &&
+      Math.abs(img.data[i + 2]! - b) <= tolerance
+    )
+      n++;
+  return n;
+}
+
+describe('the email as a person sees it (headless Chromium)', () => {
+  it('renders the executive summary with its tiles, tables and charts', async () => {
+    const tz = 'Europe/London';
+    const config = parseConfig({
+      timezone: tz,
+      fiscalYearStartMonth: 4,
+      sender: 'socpulse@example.com',
+      hourlyRate: { '1': '55.00', '2': '70.00', '3': '90.00' },
+    });
+    const month = parsePeriod('2026-10', { tz, fiscalYearStartMonth: 4 });
+    const previous = parsePeriod('2026-09', { tz, fiscalYearStartMonth: 4 });
+    const days = [...localDaysOf(previous), ...localDaysOf(month)];
+    const builder = new DaySnapshotBuilder(tz, days, new Set(['cases', 'alerts', 'shifts']));
+    const now = month.end + 3 * 86_400_000;
+    for (const d of days) {
+      const dayStart = Date.parse(`${d}T00:00:00Z`);
+      builder.add('cases', casesForDay(DEFAULT_PROFILE, dayStart, now));
+      for (let h = 0; h < 24; h++) builder.add('alerts', alertsForHour(DEFAULT_PROFILE, dayStart, h));
+      builder.add('shifts', shiftsForDay(DEFAULT_PROFILE, dayStart));
+    }
+    const input = mergeDaySnapshots(builder.snapshots());
+    input.costs = ['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'].flatMap((m) =>
+      costsForMonth(DEFAULT_PROFILE, m),
+    );
+    input.budget = demoBudgetPlan('FY2027', 4, 'EUR');
+    const summary = summarize(input, { period: month, asOf: now, settings: config });
+    const model: ReportModel = {
+      runbook: {
+        id: 'monthly-executive',
+        title: 'SOC monthly executive summary',
+        sections: ['kpi', 'staffing', 'budget'],
+      },
+      summary,
+      sources: [
+        {
+          name: 'soar',
+          kind: 'secops-soar',
+          status: 'stale',
+          lastCollectedAt: '2026-10-30T10:00:00+00:00',
+          detail: 'data only up to 2026-10-30',
+        },
+      ],
+      generatedAt: '2026-11-03T08:00:00+00:00',
+    };
+    model.charts = await reportCharts(model);
+    const rendered = renderReport(model);
+    expect(Buffer.byteLength(rendered.html)).toBeLessThan(102 * 1024);
+    const html = model.charts.reduce(
+      (h, c) => h.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
+      rendered.html,
+    );
+    const img = screenshot(html, 'monthly-executive');
+
+    const total = img.width * img.height;
+    const white = count(img, [255, 255, 255], 2);
+    expect(white / total).toBeLessThan(0.9); // not blank
+    expect(count(img, [0x17, 0x32, 0x4d], 10)).toBeGreaterThan(5_000); // the header band and chart bars
+    expect(count(img, [0x0f, 0x7a, 0x3d], 40) + count(img, [0xb4, 0x23, 0x18], 40)).toBeGreaterThan(50); // tile changes in green or red
+    expect(count(img, [0xff, 0xf4, 0xe5], 4)).toBeGreaterThan(2_000); // the stale-source banner
+  });
+});
