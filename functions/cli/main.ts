@@ -13,6 +13,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'compute every figure from canonical files: --input DIR --period LABEL [--tz] [--as-of] --json',
     load: async () => (await import('./summarize.js')).summarizeCommand,
   },
+  export: {
+    summary: 'collect straight to canonical JSONL: --from DATE --to DATE --out DIR [--source NAME]',
+    load: async () => (await import('./export.js')).exportCommand,
+  },
+  backfill: {
+    summary: 'collect history into the table (SOCPULSE_TABLE): --from DATE [--source NAME]',
+    load: async () => (await import('./backfill.js')).backfillCommand,
+  },
+  report: {
+    summary: 'produce one report now: RUNBOOK --period LABEL [--dry-run --out DIR]',
+    load: async () => (await import('./report.js')).reportCommand,
+  },
   sim: {
     summary: 'run the SOC simulator as an MCP server [--stdio | --port N]',
     load: async () => (await import('./sim.js')).simCommand,

@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { SingleBar, Presets } from 'cli-progress';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
+import { localDay } from '../../shared/domain/periods.js';
+import { openSource } from '../../shared/sources/open-source.js';
+import { EnvSecretResolver } from '../../shared/sources/secrets.js';
+import { collectSource } from '../collect/collect-source.js';
+import { dayFlag } from './export.js';
+import { tableDeps } from './table-deps.js';
+import { UsageError } from './usage-error.js';
+
+/** `socpulse backfill --from DATE [--source NAME]`: collect history from DATE to now into the table, with a progress bar. */
+export async function backfillCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { from: { type: 'string' }, source: { type: 'string' }, config: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
+  const fromDay = localDay(dayFlag('from', values.from, config.timezone), config.timezone);
+  const sources = Object.entries(config.mcpServers).filter(([name]) => !values.source || name === values.source);
+  if (sources.length === 0) throw new UsageError(`--source ${values.source}: no such source`);
+  const deps = tableDeps();
+  let failed = 0;
+  try {
+    for (const [name, server] of sources) {
+      const bar = new SingleBar(
+        {
+          format: `${name.padEnd(12)} {bar} {value} records  {family}`,
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
+        },
+        Presets.shades_classic,
+      );
+      bar.start(0, 0, { family: '' });
+      let total = 0;
+      const run = await collectSource(
+        { snapshots: deps.snapshots, runs: deps.collections, now: () => new Date() },
+        {
+          source: name,
+          kind: server.kind,
+          open: () => openSource(name, server, { secrets: new EnvSecretResolver() }),
+          tz: config.timezone,
+          fromDay,
+          onProgress: ({ family, records }) => {
+            total += records;
+            bar.setTotal(total);
+            bar.update(total, { family });
+          },
+        },
+      );
+      bar.stop();
+      if (run.status === 'failed') failed++;
+      process.stderr.write(
+        `${name}: ${run.status}; ${run.snapshots.written} snapshots written, ${run.snapshots.unchanged} unchanged; ${run.rejects.count} rejected${run.errors.length ? `; ${run.errors.join('; ')}` : ''}\n`,
+      );
+    }
+  } finally {
+    deps.client.destroy();
+  }
+  return failed ? 1 : 0;
+}
