@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { reportCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
-import { ReportRequestError } from '../report/errors.js';
+import { ReportRequestError } from '../../shared/config/report-request.js';
 import { runReport } from '../report/run-report.js';
 import { tableDeps } from './table-deps.js';
 import { UsageError } from './usage-error.js';

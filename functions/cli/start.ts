@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { fiscalYearOf, localDay, localMonth } from '../../shared/domain/periods.js';
+import { fiscalYearOf, localDay, localMonth, parsePeriod } from '../../shared/domain/periods.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { readLocalStore } from '../../shared/local/ses.js';
 import { startLocalStack } from '../../shared/local/stack.js';
@@ -19,7 +19,9 @@ import { DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectSource } from '../collect/collect-source.js';
-import { runReport, type ReportDeps } from '../report/run-report.js';
+import { runQueued, runReport, type ReportDeps } from '../report/run-report.js';
+import { serveLocal } from './serve.js';
+import { collectionAsOf, loadSummary } from '../../shared/store/summary-loader.js';
 import { UsageError } from './usage-error.js';
 
 /** Days of history `socpulse start` backfills from the configured sources. */
@@ -91,9 +93,42 @@ export async function startCommand(argv: string[]): Promise<number> {
     log(`\n${mails.length} email(s) delivered to the local SES in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     log(`  read them: ${outDir}/*.html (rendered) and *.eml (as sent)`);
     if (values.serve) {
+      const port = values.port === undefined ? 8787 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
+      const pending = new Set<Promise<unknown>>();
+      const server = await serveLocal(
+        {
+          config,
+          runbooks,
+          runs: deps.runs,
+          budget: deps.budget,
+          summaryFor: async (label) =>
+            loadSummary(deps, {
+              period: parsePeriod(label, { tz: config.timezone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
+              asOf: collectionAsOf(await deps.collections.statuses(), Date.now()),
+              settings: config,
+            }),
+          // Locally a queued run is produced in process, as the report Lambda would produce it.
+          trigger: {
+            start: async (runId) => {
+              const job = runQueued(reportDeps, runId).catch((e: Error) =>
+                log(`report run ${runId} failed: ${e.message}`),
+              );
+              pending.add(job);
+              void job.finally(() => pending.delete(job));
+            },
+          },
+          now: () => new Date(),
+        },
+        port,
+      );
       log(`  and on the SES stand-in's page: ${stack.sesWebUrl}`);
+      log(`API: ${server.url}/  (Authorization: Bearer <token from localTokens>)`);
+      log(`MCP: ${server.url}/mcp`);
       log('socpulse: serving until Ctrl-C');
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await server.close();
+      await Promise.all(pending);
     }
     return failed || mails.length === 0 ? 1 : 0;
   } finally {

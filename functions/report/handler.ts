@@ -9,7 +9,8 @@ import { DynamoCollectionRunStore } from '../../shared/store/collection-run-stor
 import { tableFromEnv } from '../../shared/store/dynamo-table.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { resolvePeriod, runReport, type ReportDeps } from './run-report.js';
+import { resolvePeriod } from '../../shared/config/report-request.js';
+import { runQueued, runReport, type ReportDeps } from './run-report.js';
 
 const { config, runbooks } = functionConfig();
 const table = tableFromEnv();
@@ -41,20 +42,10 @@ const Event = z.union([
 export const handler = async (event: unknown) => {
   const parsed = Event.parse(event);
   if ('deadlineCheck' in parsed) return deadlineCheck(parsed.deadlineCheck);
-  let request;
-  if ('runId' in parsed) {
-    const queued = await runs.getById(parsed.runId);
-    if (!queued) throw new Error(`unknown run "${parsed.runId}"`);
-    request = {
-      runbook: queued.runbook,
-      period: queued.period,
-      trigger: queued.trigger,
-      runId: queued.runId,
-      recipients: queued.recipients,
-      requestedBy: queued.requestedBy,
-    };
-  } else request = { runbook: parsed.runbook, period: parsed.period, trigger: 'schedule' as const };
-  const result = await runReport(deps, request);
+  const result =
+    'runId' in parsed
+      ? await runQueued(deps, parsed.runId)
+      : await runReport(deps, { runbook: parsed.runbook, period: parsed.period, trigger: 'schedule' });
   metrics.addDimension('runbook', result.runbook);
   metrics.addMetric(
     'ReportDelivered',

@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../shared/config/config.js';
-import type { RelativePeriod, ReportRunbook } from '../../shared/config/runbooks.js';
+import type { ReportRunbook } from '../../shared/config/runbooks.js';
 import { buildBudgetSnapshot, type BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
-import {
-  formatInstant,
-  lastCompletePeriod,
-  parsePeriod,
-  periodContaining,
-  type Period,
-  type PeriodKind,
-} from '../../shared/domain/periods.js';
+import { formatInstant, parsePeriod, type Period } from '../../shared/domain/periods.js';
 import { isMissing, type Summary } from '../../shared/domain/summary.js';
 import type { BudgetSummary } from '../../shared/domain/budget.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
@@ -20,8 +13,8 @@ import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import type { DynamoCollectionRunStore, SourceStatus } from '../../shared/store/collection-run-store.js';
 import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
 import type { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { loadSummary } from '../../shared/store/summary-loader.js';
-import { ReportRequestError } from './errors.js';
+import { collectionAsOf, loadSummary } from '../../shared/store/summary-loader.js';
+import { recipientsFor, ReportRequestError, resolvePeriod } from '../../shared/config/report-request.js';
 
 export interface ReportDeps {
   config: Config;
@@ -58,47 +51,6 @@ export interface ReportResult {
   errors: string[];
   subject?: string;
   htmlBytes?: number;
-}
-
-const RELATIVE: Record<RelativePeriod, { kind: PeriodKind; toDate: boolean }> = {
-  'previous-day': { kind: 'day', toDate: false },
-  'previous-week': { kind: 'week', toDate: false },
-  'previous-month': { kind: 'month', toDate: false },
-  'previous-quarter': { kind: 'quarter', toDate: false },
-  'previous-fiscal-year': { kind: 'fiscalYear', toDate: false },
-  'week-to-date': { kind: 'week', toDate: true },
-  'month-to-date': { kind: 'month', toDate: true },
-};
-
-/** The period a runbook reports on at `now`, in the SOC's time zone. */
-export function resolvePeriod(
-  runbook: ReportRunbook,
-  label: string | undefined,
-  now: number,
-  opts: { tz: string; fiscalYearStartMonth: number },
-): Period {
-  if (label) {
-    try {
-      return parsePeriod(label, opts);
-    } catch (e) {
-      throw new ReportRequestError('period', (e as Error).message);
-    }
-  }
-  const r = RELATIVE[runbook.period];
-  return r.toDate ? periodContaining(r.kind, now, opts) : lastCompletePeriod(r.kind, now, opts);
-}
-
-/** Every address of the runbook's audiences; a requested subset must lie within them. */
-export function recipientsFor(runbook: ReportRunbook, config: Config, requested?: string[]): string[] {
-  const allowed = [...new Set(runbook.audience.flatMap((a) => config.audiences[a] ?? []))];
-  if (!requested?.length) return allowed;
-  const outside = requested.filter((r) => !allowed.includes(r));
-  if (outside.length)
-    throw new ReportRequestError(
-      'recipients',
-      `not in the ${runbook.audience.join('/')} audience: ${outside.join(', ')}`,
-    );
-  return [...new Set(requested)];
 }
 
 /** How each configured source stood for this report; staleness is judged against the end of the period. */
@@ -178,8 +130,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     const statuses = await deps.collections.statuses();
     const sources = sourceLines(config, statuses, period, now.getTime());
     // asOf is the collection time: the newest point all data is complete to, never later than now.
-    const through = statuses.map((s) => Date.parse(s.collectedThrough ?? '')).filter((t) => !Number.isNaN(t));
-    const asOf = Math.min(now.getTime(), through.length ? Math.max(...through) : now.getTime());
+    const asOf = collectionAsOf(statuses, now.getTime());
     const summary = await loadSummary(
       { snapshots: deps.snapshots, budget: deps.budget },
       { period, asOf, settings: config },
@@ -305,4 +256,18 @@ async function saveBudgetSnapshot(
     return latest;
   if (dryRun) return { ...content, snapshotId: `${b.fiscalYear}-${b.month.label}-draft`, version: 0 };
   return (await deps.budget.addSnapshot(content)) as unknown as BudgetSnapshot;
+}
+
+/** Run a queued on-demand report (queued by the API or the MCP server) by its run id. */
+export async function runQueued(deps: ReportDeps, runId: string): Promise<ReportResult> {
+  const queued = await deps.runs.getById(runId);
+  if (!queued) throw new ReportRequestError('runId', `unknown run "${runId}"`);
+  return runReport(deps, {
+    runbook: queued.runbook,
+    period: queued.period,
+    trigger: queued.trigger,
+    runId: queued.runId,
+    recipients: queued.recipients,
+    requestedBy: queued.requestedBy,
+  });
 }

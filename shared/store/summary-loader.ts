@@ -8,6 +8,12 @@ import type { DynamoSnapshotStore } from './snapshot-store.js';
 
 const DAY = 86_400_000;
 
+/** The instant data is judged at: the newest collection time of any source, never later than now. */
+export function collectionAsOf(statuses: { collectedThrough?: string }[], now: number): number {
+  const through = statuses.map((s) => Date.parse(s.collectedThrough ?? '')).filter((t) => !Number.isNaN(t));
+  return Math.min(now, through.length ? Math.max(...through) : now);
+}
+
 /** How far back cases are read for the backlog (open cases of any age): 13 months by default. */
 export const DEFAULT_HISTORY_DAYS = 400;
 

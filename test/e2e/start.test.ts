@@ -8,7 +8,7 @@ import type { StoredEmail } from '../../shared/local/ses.js';
 
 /** Run `socpulse start --serve` as a user would, wait until it serves, and hand back what it printed. */
 async function startServing(out: string) {
-  const child = spawn('node', ['functions/cli/bin.js', 'start', '--serve', '--out', out], {
+  const child = spawn('node', ['functions/cli/bin.js', 'start', '--serve', '--port', '0', '--out', out], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -53,16 +53,45 @@ describe('socpulse start (the README quick start)', () => {
       const budget = store.emails.find(
         (e) => e.subject.startsWith('SOC monthly budget report') && e.destination.to[0] === 'fpa@example.com',
       )!;
-      expect(budget.attachments.map((a) => a.filename)).toEqual([
+      // The stand-in lists the inline chart beside the CSV attachment.
+      expect(budget.attachments.map((a) => a.filename).sort()).toEqual([
+        'budget.png',
         expect.stringMatching(/^socpulse-budget-FY\d{4}-\d{4}-\d{2}-v1\.csv$/),
       ]);
+
+      // The manager triggers a report on demand through the local API; it arrives at the SES stand-in.
+      const api = /API: (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+      const asManager = { authorization: 'Bearer dev-manager-token', 'content-type': 'application/json' };
+      const denied = await fetch(`${api}/reports`, {
+        method: 'POST',
+        headers: { ...asManager, authorization: 'Bearer dev-finance-token' },
+        body: JSON.stringify({ runbook: 'weekly-kpi', period: '2026-W45' }),
+      });
+      expect(denied.status).toBe(403);
+      const queued = await fetch(`${api}/reports`, {
+        method: 'POST',
+        headers: asManager,
+        body: JSON.stringify({ runbook: 'weekly-kpi', period: '2026-W45' }),
+      });
+      expect(queued.status).toBe(202);
+      const { runId, status } = (await queued.json()) as { runId: string; status: string };
+      expect(status).toBe('queued');
+      let run: { status: string; deliveries: Record<string, { messageId: string }> } | undefined;
+      for (let i = 0; i < 100 && run?.status !== 'delivered'; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        run = (await (await fetch(`${api}/reports/${runId}`, { headers: asManager })).json()) as typeof run;
+      }
+      expect(run?.status).toBe('delivered');
+      const after = (await (await fetch(`${ses}/store`)).json()) as { emails: StoredEmail[] };
+      const onDemand = after.emails.filter((e) => e.subject === 'SOC weekly KPI report — 2026-W45 (Europe/London)');
+      expect(onDemand.map((e) => e.messageId)).toEqual([run!.deliveries['ciso@example.com']!.messageId]);
     } finally {
       expect(await stop()).toBe(0);
     }
     // The same emails were written to the out folder, as .eml (as sent) and .html.
     const files = readdirSync(out);
-    expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(5);
-    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(4);
+    expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(6);
+    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(5);
     const eml = files.find((f) => f.startsWith('weekly-kpi-') && f.endsWith('.eml'))!;
     const parsed = await simpleParser(readFileSync(join(out, eml)));
     expect(parsed.headers.get('x-socpulse-runbook')).toBe('weekly-kpi');

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { Config } from '../../shared/config/config.js';
+import { ReportRequestError } from '../../shared/config/report-request.js';
+import { enqueueReport } from '../../shared/store/enqueue-report.js';
+import { allowed, type Caller, type Permission } from '../../shared/config/roles.js';
+import type { ReportRunbook } from '../../shared/config/runbooks.js';
+import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
+import type { Summary } from '../../shared/domain/summary.js';
+import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
+import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
+import { BudgetCsvError, parseBudgetCsv } from '../../shared/sources/canonical-files.js';
+import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
+
+/** Starts a queued on-demand run: the cloud invokes the report function asynchronously; a local run calls it in process. */
+export interface ReportTrigger {
+  start(runId: string): Promise<void>;
+}
+
+export interface ApiDeps {
+  config: Config;
+  runbooks: ReportRunbook[];
+  runs: DynamoReportRunStore;
+  budget: DynamoBudgetStore;
+  /** Figures for a period at the collection time (shared/store/summary-loader.ts). */
+  summaryFor: (periodLabel: string) => Promise<Summary>;
+  trigger: ReportTrigger;
+  /** Who is calling: the IAM identity in the cloud, a local token locally. Undefined = unknown credentials. */
+  identify: (c: Context) => Caller | undefined;
+  now: () => Date;
+}
+
+/** An API error: `{"error": {"code", "message", "field"?}}` with its HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_PLAN_BYTES = 1024 * 1024;
+const TriggerBody = z
+  .object({
+    runbook: z.string().min(1),
+    period: z.string().min(1).optional(),
+    recipients: z.array(z.string()).max(100).optional(),
+  })
+  .strict();
+const FiscalYear = z.string().regex(/^FY\d{4}$/, 'expected a fiscal year such as FY2027');
+const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month such as 2026-09');
+
+/** The public shape of a report run (no claim internals). */
+const publicRun = (r: ReportRun) => ({
+  runId: r.runId,
+  runbook: r.runbook,
+  period: r.period,
+  trigger: r.trigger,
+  status: r.status,
+  recipients: r.recipients,
+  deliveries: r.deliveries,
+  attempts: r.attempts,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+  error: r.error,
+});
+
+/** The HTTP API of DESIGN.md: one Hono app for the Lambda handler and the local server alike. */
+export function createApiApp(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const guard = (c: Context, permission: Permission): Caller => {
+    const caller = deps.identify(c);
+    if (!caller) throw new ApiError(401, 'unauthenticated', 'no or unknown credentials');
+    if (!allowed(caller.role, permission))
+      throw new ApiError(403, 'forbidden', `role ${caller.role} may not ${permission}`);
+    return caller;
+  };
+  const popts = () => ({ tz: deps.config.timezone, fiscalYearStartMonth: deps.config.fiscalYearStartMonth });
+
+  app.post('/reports', async (c) => {
+    const caller = guard(c, 'POST /reports');
+    const body = TriggerBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) {
+      const issue = body.error.issues[0]!;
+      throw new ApiError(
+        400,
+        'invalid_body',
+        issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message,
+        issue.path.join('.') || 'body',
+      );
+    }
+    let run;
+    try {
+      run = await enqueueReport(deps, { ...body.data, requestedBy: caller.principal });
+    } catch (e) {
+      if (e instanceof ReportRequestError) throw new ApiError(400, `invalid_${e.field}`, e.message, e.field);
+      throw e;
+    }
+    await deps.trigger.start(run.runId);
+    return c.json({ runId: run.runId, status: 'queued' }, 202);
+  });
+
+  app.get('/reports/:runId', async (c) => {
+    guard(c, 'GET /reports/{runId}');
+    const run = await deps.runs.getById(c.req.param('runId'));
+    if (!run) throw new ApiError(404, 'not_found', `no report run ${c.req.param('runId')}`, 'runId');
+    return c.json(publicRun(run));
+  });
+
+  app.get('/kpis', async (c) => {
+    guard(c, 'GET /kpis');
+    const label = c.req.query('period');
+    if (!label) throw new ApiError(400, 'missing_period', 'period is required (e.g. 2026-W47)', 'period');
+    try {
+      parsePeriod(label, popts());
+    } catch (e) {
+      if (e instanceof PeriodError) throw new ApiError(400, 'invalid_period', e.message, 'period');
+      throw e;
+    }
+    const include = c.req.query('include');
+    if (include !== undefined && include !== 'staffing')
+      throw new ApiError(400, 'invalid_include', 'include may only be "staffing"', 'include');
+    const summary = await deps.summaryFor(label);
+    return c.json(
+      include
+        ? { period: summary.period, kpi: summary.kpi, staffing: summary.staffing }
+        : { period: summary.period, kpi: summary.kpi },
+    );
+  });
+
+  app.get('/budget/snapshots', async (c) => {
+    guard(c, 'GET /budget/snapshots');
+    const fy = FiscalYear.safeParse(c.req.query('fiscalYear'));
+    if (!fy.success) throw new ApiError(400, 'invalid_fiscal_year', fy.error.issues[0]!.message, 'fiscalYear');
+    const monthQ = c.req.query('month');
+    const month = monthQ === undefined ? undefined : Month.safeParse(monthQ);
+    if (month && !month.success) throw new ApiError(400, 'invalid_month', month.error.issues[0]!.message, 'month');
+    const format = c.req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'csv')
+      throw new ApiError(400, 'invalid_format', 'format is json or csv', 'format');
+    const snapshots = (await deps.budget.snapshots(fy.data, month?.data)) as unknown as BudgetSnapshot[];
+    if (format === 'json') return c.json({ fiscalYear: fy.data, month: month?.data ?? null, snapshots });
+    // The filename is built from validated values only: nothing from the data reaches a header.
+    const name = `socpulse-budget-${fy.data}${month ? `-${month.data}` : ''}.csv`;
+    return c.body(budgetSnapshotCsv(snapshots), 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${name}"`,
+    });
+  });
+
+  app.put('/budget/plan', async (c) => {
+    const caller = guard(c, 'PUT /budget/plan');
+    if (!(c.req.header('content-type') ?? '').startsWith('text/csv'))
+      throw new ApiError(415, 'unsupported_media_type', 'send the plan as text/csv', 'Content-Type');
+    const text = await c.req.text();
+    if (Buffer.byteLength(text) > MAX_PLAN_BYTES)
+      throw new ApiError(413, 'too_large', `the plan is over ${MAX_PLAN_BYTES} bytes`);
+    let lines;
+    try {
+      lines = parseBudgetCsv(text, 'body');
+    } catch (e) {
+      if (e instanceof BudgetCsvError)
+        throw new ApiError(
+          400,
+          'invalid_plan',
+          e.message,
+          e.problems.map((p) => `line ${p.line}: ${p.field}`).join(', '),
+        );
+      throw e;
+    }
+    if (lines.length === 0) throw new ApiError(400, 'invalid_plan', 'the plan has no lines', 'body');
+    await deps.budget.importPlan(
+      lines,
+      `imp-${deps
+        .now()
+        .toISOString()
+        .replace(/[^0-9]/g, '')}-${randomUUID().slice(0, 8)}`,
+      deps.now().toISOString(),
+      caller.principal,
+    );
+    return c.json({ lines: lines.length }, 200);
+  });
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError((e, c) => {
+    if (e instanceof ApiError)
+      return c.json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } }, e.status);
+    console.error(JSON.stringify({ level: 'ERROR', message: 'api error', error: e.message }));
+    return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
+  });
+  return app;
+}

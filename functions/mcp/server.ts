@@ -1,0 +1,146 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { z } from 'zod';
+import type { Config } from '../../shared/config/config.js';
+import { ReportRequestError } from '../../shared/config/report-request.js';
+import { allowed, type Caller, type Permission } from '../../shared/config/roles.js';
+import type { ReportRunbook } from '../../shared/config/runbooks.js';
+import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
+import type { Summary } from '../../shared/domain/summary.js';
+import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import { enqueueReport } from '../../shared/store/enqueue-report.js';
+import type { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
+
+export interface McpDeps {
+  config: Config;
+  runbooks: ReportRunbook[];
+  runs: DynamoReportRunStore;
+  budget: DynamoBudgetStore;
+  summaryFor: (periodLabel: string) => Promise<Summary>;
+  trigger: { start(runId: string): Promise<void> };
+  now: () => Date;
+}
+
+const Period = z.string().describe('Period label: 2026-11-23, 2026-W47, 2026-11, 2026-Q4 or FY2027');
+const Obj = z.object({}).passthrough();
+
+/** socpulse's own MCP server for the SOC manager's AI agent; every tool checks the caller's role. */
+export function createSocpulseMcpServer(deps: McpDeps, caller: Caller | undefined): McpServer {
+  const server = new McpServer({ name: 'socpulse', version: '1.0.0' }, { capabilities: { tools: {} } });
+  const ok = (body: Record<string, unknown>) => ({
+    structuredContent: body,
+    content: [{ type: 'text' as const, text: JSON.stringify(body) }],
+  });
+  const fail = (message: string) => ({ isError: true, content: [{ type: 'text' as const, text: message }] });
+  // A denied or bad call is a tool error the agent can read and act on, not a protocol failure.
+  const guarded =
+    <A>(permission: Permission, fn: (args: A, who: Caller) => Promise<ReturnType<typeof ok>>) =>
+    async (args: A) => {
+      if (!caller) return fail('unauthenticated: no or unknown credentials');
+      if (!allowed(caller.role, permission))
+        return fail(`forbidden: role ${caller.role} may not call ${permission.slice(4)}`);
+      try {
+        return await fn(args, caller);
+      } catch (e) {
+        if (e instanceof ReportRequestError || e instanceof PeriodError) return fail(e.message);
+        throw e;
+      }
+    };
+  const checkPeriod = (label: string) =>
+    parsePeriod(label, { tz: deps.config.timezone, fiscalYearStartMonth: deps.config.fiscalYearStartMonth });
+
+  server.registerTool(
+    'get_kpis',
+    {
+      description:
+        'SOC KPIs for a period (METRICS.md "kpi"): volumes, response times, SLA compliance, backlog, quality, trend.',
+      inputSchema: { period: Period },
+      outputSchema: { period: Obj, kpi: Obj },
+    },
+    guarded('mcp:get_kpis', async ({ period }: { period: string }) => {
+      checkPeriod(period);
+      const s = await deps.summaryFor(period);
+      return ok({ period: s.period, kpi: s.kpi });
+    }),
+  );
+  server.registerTool(
+    'get_staffing',
+    {
+      description:
+        'Staffing for a period: analysts scheduled vs required per hour of week (Erlang C), FTE, coverage gaps, utilization.',
+      inputSchema: { period: Period },
+      outputSchema: { period: Obj, staffing: Obj },
+    },
+    guarded('mcp:get_staffing', async ({ period }: { period: string }) => {
+      checkPeriod(period);
+      const s = await deps.summaryFor(period);
+      return ok({ period: s.period, staffing: s.staffing });
+    }),
+  );
+  server.registerTool(
+    'get_budget_snapshot',
+    {
+      description: 'Immutable budget snapshots of a fiscal year (optionally one month), every version, oldest first.',
+      inputSchema: {
+        fiscalYear: z.string().regex(/^FY\d{4}$/),
+        month: z
+          .string()
+          .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+          .optional(),
+      },
+      outputSchema: { fiscalYear: z.string(), snapshots: z.array(Obj) },
+    },
+    guarded('mcp:get_budget_snapshot', async ({ fiscalYear, month }: { fiscalYear: string; month?: string }) =>
+      ok({ fiscalYear, snapshots: await deps.budget.snapshots(fiscalYear, month) }),
+    ),
+  );
+  server.registerTool(
+    'trigger_report',
+    {
+      description:
+        'Queue a report run now (the email goes to the runbook audience, or to the given recipients within it).',
+      inputSchema: { runbook: z.string(), period: Period.optional(), recipients: z.array(z.string()).optional() },
+      outputSchema: { runId: z.string(), status: z.string(), period: z.string() },
+    },
+    guarded('mcp:trigger_report', async (args: { runbook: string; period?: string; recipients?: string[] }, who) => {
+      const run = await enqueueReport(deps, { ...args, requestedBy: `mcp:${who.principal}` });
+      await deps.trigger.start(run.runId);
+      return ok({ runId: run.runId, status: 'queued', period: run.period });
+    }),
+  );
+  server.registerTool(
+    'list_report_runs',
+    {
+      description: 'Recent runs of a report runbook, newest period first, with delivery status and SES message ids.',
+      inputSchema: { runbook: z.string(), limit: z.number().int().min(1).max(100).optional() },
+      outputSchema: { runs: z.array(Obj) },
+    },
+    guarded('mcp:list_report_runs', async ({ runbook, limit }: { runbook: string; limit?: number }) => {
+      if (!deps.runbooks.some((r) => r.id === runbook))
+        throw new ReportRequestError('runbook', `unknown runbook "${runbook}"`);
+      const runs = await deps.runs.list(runbook, limit ?? 20);
+      return ok({ runs: runs.map(({ claimId: _c, leaseUntil: _l, rev: _r, ...r }) => r) });
+    }),
+  );
+  return server;
+}
+
+/** Serve one MCP request statelessly (Lambda-friendly): a fresh server and transport per request. */
+export async function handleMcpRequest(deps: McpDeps, caller: Caller | undefined, request: Request): Promise<Response> {
+  if (request.method !== 'POST')
+    return new Response(
+      JSON.stringify({ error: { code: 'method_not_allowed', message: 'stateless MCP server: POST only' } }),
+      { status: 405, headers: { 'content-type': 'application/json', allow: 'POST' } },
+    );
+  const server = createSocpulseMcpServer(deps, caller);
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(request);
+  } finally {
+    void server.close();
+  }
+}
