@@ -11,7 +11,20 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  AccountRootPrincipal,
+  ArnPrincipal,
+  CompositePrincipal,
+  PolicyStatement,
+  Role as IamRole,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
+import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ROLES, type Role } from '../../shared/config/config.js';
+import { PERMISSIONS, type Permission } from '../../shared/config/roles.js';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -60,6 +73,10 @@ export function cronPlusHours(cron: string, hours: number, what: string): string
 export class StatelessStack extends Stack {
   readonly collect: NodejsFunction;
   readonly report: NodejsFunction;
+  readonly api: NodejsFunction;
+  readonly mcp: NodejsFunction;
+  readonly httpApi: HttpApi;
+  readonly appRoles: Record<Role, IamRole>;
   readonly alarmTopic: Topic;
   readonly dlq: Queue;
 
@@ -109,11 +126,89 @@ export class StatelessStack extends Stack {
       memorySize: 1536,
     }).fn;
 
+    // The app roles people (or their tools) assume; API Gateway checks SigV4, the handler checks the role again.
+    const trust = (role: Role) => {
+      const principals = deploy.roles[role].map((arn) => new ArnPrincipal(arn));
+      return principals.length ? new CompositePrincipal(...principals) : new AccountRootPrincipal();
+    };
+    this.appRoles = Object.fromEntries(
+      ROLES.map((role) => [
+        role,
+        new IamRole(this, `Role-${role}`, {
+          roleName: `socpulse-${deploy.stage}-${role}`,
+          assumedBy: trust(role),
+          description: `socpulse ${role}: ${role === 'manager' ? 'trigger reports, read all' : role === 'finance' ? 'budget snapshots and plan import' : 'read KPIs and report runs'}`,
+        }),
+      ]),
+    ) as Record<Role, IamRole>;
+    const roleArns = JSON.stringify(Object.fromEntries(ROLES.map((r) => [r, this.appRoles[r].roleArn])));
+    const apiEnv = { ...env, SOCPULSE_ROLE_ARNS: roleArns, SOCPULSE_REPORT_FUNCTION: this.report.functionName };
+    this.api = new SocpulseFunction(this, 'Api', {
+      name: 'api',
+      configFile: props.configFile,
+      environment: apiEnv,
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+    }).fn;
+    this.mcp = new SocpulseFunction(this, 'Mcp', {
+      name: 'mcp',
+      configFile: props.configFile,
+      environment: apiEnv,
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+    }).fn;
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'socpulse API and MCP server',
+      defaultAuthorizer: new HttpIamAuthorizer(),
+    });
+    const stage = this.httpApi.defaultStage!.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        caller: '$context.identity.userArn',
+        route: '$context.routeKey',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+      }),
+    };
+    const apiIntegration = new HttpLambdaIntegration('ApiIntegration', this.api);
+    const mcpIntegration = new HttpLambdaIntegration('McpIntegration', this.mcp);
+    const ROUTES: { permission: Permission; path: string; method: HttpMethod; integration: HttpLambdaIntegration }[] = [
+      { permission: 'POST /reports', path: '/reports', method: HttpMethod.POST, integration: apiIntegration },
+      {
+        permission: 'GET /reports/{runId}',
+        path: '/reports/{runId}',
+        method: HttpMethod.GET,
+        integration: apiIntegration,
+      },
+      { permission: 'GET /kpis', path: '/kpis', method: HttpMethod.GET, integration: apiIntegration },
+      {
+        permission: 'GET /budget/snapshots',
+        path: '/budget/snapshots',
+        method: HttpMethod.GET,
+        integration: apiIntegration,
+      },
+      { permission: 'PUT /budget/plan', path: '/budget/plan', method: HttpMethod.PUT, integration: apiIntegration },
+    ];
+    for (const r of ROUTES) {
+      this.httpApi.addRoutes({ path: r.path, methods: [r.method], integration: r.integration });
+      for (const role of PERMISSIONS[r.permission] as readonly Role[]) this.grantRoute(role, r.method, r.path);
+    }
+    // The MCP endpoint: every role may reach it; each tool checks the caller's role (shared/config/roles.ts).
+    this.httpApi.addRoutes({ path: '/mcp', methods: [HttpMethod.POST], integration: mcpIntegration });
+    for (const role of ROLES) this.grantRoute(role, HttpMethod.POST, '/mcp');
+    this.report.grantInvoke(this.api);
+    this.report.grantInvoke(this.mcp);
+
     // Least privilege: each function gets the item actions it uses, on this table only.
     table.grant(this.collect, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem');
     table.grant(this.report, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
-    key.grantEncryptDecrypt(this.collect);
-    key.grantEncryptDecrypt(this.report);
+    table.grant(this.api, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+    table.grant(this.mcp, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
+    for (const fn of [this.collect, this.report, this.api, this.mcp]) key.grantEncryptDecrypt(fn);
     for (const s of secrets) s.grantRead(this.collect);
     this.report.addToRolePolicy(
       new PolicyStatement({
@@ -191,6 +286,8 @@ export class StatelessStack extends Stack {
     for (const [fnId, fn, runbook] of [
       ['Collect', this.collect, 'source-stale-or-failing.md'],
       ['Report', this.report, 'report-failed.md'],
+      ['Api', this.api, 'trigger-a-report.md'],
+      ['Mcp', this.mcp, 'trigger-a-report.md'],
     ] as const)
       alarm(
         `${fnId}Errors`,
@@ -332,5 +429,15 @@ export class StatelessStack extends Stack {
         ],
       ],
     });
+  }
+
+  /** execute-api:Invoke on one route of the default stage only (path parameters become `*`). */
+  private grantRoute(role: Role, method: HttpMethod, path: string) {
+    this.appRoles[role].addToPolicy(
+      new PolicyStatement({
+        actions: ['execute-api:Invoke'],
+        resources: [this.httpApi.arnForExecuteApi(method, path.replace(/\{[^}]+\}/g, '*'), '$default')],
+      }),
+    );
   }
 }

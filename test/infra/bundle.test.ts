@@ -18,7 +18,7 @@ describe('function bundles (esbuild, as cdk synth builds them)', () => {
     const assets = Object.entries(template.Resources)
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
       .map(([id, r]) => ({ id, dir: join(outdir, `asset.${r.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`) }));
-    expect(assets.map((a) => a.id.replace(/Fn.*/, '')).sort()).toEqual(['Collect', 'Report']);
+    expect(assets.map((a) => a.id.replace(/Fn.*/, '')).sort()).toEqual(['Api', 'Collect', 'Mcp', 'Report']);
     for (const { id, dir } of assets) {
       const files = readdirSync(dir);
       expect(files).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'socpulse.config.json', 'runbooks']));

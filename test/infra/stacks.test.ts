@@ -122,7 +122,7 @@ describe('stateless stack', () => {
 
   it('links every alarm to the operator runbook that says what to do', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBeGreaterThanOrEqual(2 + 1 + 2 + runbooks.length + 1);
+    expect(alarms.length).toBeGreaterThanOrEqual(4 + 1 + 2 + runbooks.length + 1);
     for (const a of alarms)
       expect(a.Properties.AlarmDescription).toMatch(
         /What to do: https:\/\/runbooks\.example\.com\/socpulse\/[a-z-]+\.md/,
@@ -131,6 +131,25 @@ describe('stateless stack', () => {
       MetricName: 'ReportOverdue',
       Dimensions: Match.arrayWith([{ Name: 'runbook', Value: 'weekly-kpi' }]),
     });
+  });
+
+  it('puts every API route behind IAM authorization, and the MCP endpoint too', () => {
+    const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);
+    expect(routes.map(([k]) => k).sort()).toEqual(['GET /budget/snapshots', 'GET /kpis', 'GET /reports/{runId}', 'POST /mcp', 'POST /reports', 'PUT /budget/plan']);
+    expect(routes.every(([, auth]) => auth === 'AWS_IAM')).toBe(true);
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+  });
+
+  it('lets each app role invoke exactly its routes: finance cannot trigger, viewer cannot import plans', () => {
+    const policies = Object.entries(stateless.findResources('AWS::IAM::Policy'));
+    const routesOf = (role: string) =>
+      JSON.stringify(policies.find(([id]) => id.startsWith(`Role${role}DefaultPolicy`))![1].Properties.PolicyDocument)
+        .match(/\/\$default\/[A-Z]+\/[a-z/*]+/g)!
+        .map((r) => r.replace('/$default/', ''))
+        .sort();
+    expect(routesOf('manager')).toEqual(['GET/budget/snapshots', 'GET/kpis', 'GET/reports/*', 'POST/mcp', 'POST/reports']);
+    expect(routesOf('finance')).toEqual(['GET/budget/snapshots', 'POST/mcp', 'PUT/budget/plan']);
+    expect(routesOf('viewer')).toEqual(['GET/kpis', 'GET/reports/*', 'POST/mcp']);
   });
 
   it('passes cdk-nag AwsSolutions with every acknowledgement explained', () => {

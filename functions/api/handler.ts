@@ -1,0 +1,42 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { handle } from 'hono/aws-lambda';
+import type { LambdaEvent } from 'hono/aws-lambda';
+import { functionConfig } from '../../shared/config/function-env.js';
+import { parsePeriod } from '../../shared/domain/periods.js';
+import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
+import { tableFromEnv } from '../../shared/store/dynamo-table.js';
+import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
+import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
+import { collectionAsOf, loadSummary } from '../../shared/store/summary-loader.js';
+import { createApiApp } from './app.js';
+import { cloudCaller, cloudTrigger } from '../../shared/config/cloud.js';
+
+const { config, runbooks } = functionConfig();
+const table = tableFromEnv();
+const snapshots = new DynamoSnapshotStore(table);
+const budget = new DynamoBudgetStore(table);
+const collections = new DynamoCollectionRunStore(table);
+
+const app = createApiApp({
+  config,
+  runbooks: runbooks(),
+  runs: new DynamoReportRunStore(table),
+  budget,
+  summaryFor: async (label) =>
+    loadSummary(
+      { snapshots, budget },
+      {
+        period: parsePeriod(label, { tz: config.timezone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
+        asOf: collectionAsOf(await collections.statuses(), Date.now()),
+        settings: config,
+      },
+    ),
+  trigger: cloudTrigger(new LambdaClient({})),
+  // The IAM identity API Gateway verified; a bearer token is never looked at here.
+  identify: (c) => cloudCaller((c.env as { event?: LambdaEvent }).event),
+  now: () => new Date(),
+});
+
+/** API Gateway HTTP API (IAM authorization per route) → the socpulse API. */
+export const handler = handle(app);
