@@ -171,3 +171,13 @@ describe('config at synth time', () => {
     );
   });
 });
+
+describe('operator runbooks', () => {
+  it('exist for every alarm link', async () => {
+    const { existsSync } = await import('node:fs');
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
+    const files = new Set(alarms.map((a) => /socpulse\/([a-z-]+\.md)/.exec(a.Properties.AlarmDescription as string)![1]!));
+    expect(files.size).toBeGreaterThanOrEqual(4);
+    for (const f of files) expect(existsSync(`runbooks/operator/${f}`), f).toBe(true);
+  });
+});
