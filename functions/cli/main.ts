@@ -25,6 +25,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'produce one report now: RUNBOOK --period LABEL [--dry-run --out DIR]',
     load: async () => (await import('./report.js')).reportCommand,
   },
+  trigger: {
+    summary: 'ask the API for a report: RUNBOOK [--period LABEL] [--recipients a,b] [--api URL] [--wait]',
+    load: async () => (await import('./trigger.js')).triggerCommand,
+  },
+  budget: {
+    summary: 'finance: import plan.csv | export --fiscal-year FY2027 [--month] [--format csv|json] [--api URL]',
+    load: async () => (await import('./budget.js')).budgetCommand,
+  },
   sim: {
     summary: 'run the SOC simulator as an MCP server [--stdio | --port N]',
     load: async () => (await import('./sim.js')).simCommand,
