@@ -1,3 +1,4 @@
+import { pushTo } from './group.js';
 import { z } from 'zod';
 import {
   alertCount,
@@ -71,7 +72,7 @@ export class DaySnapshotBuilder {
         const f = caseFacts(r);
         const day = localDay(f.created, this.tz);
         if (day < first) {
-          this.olderCases.set(day, [...(this.olderCases.get(day) ?? []), f]);
+          pushTo(this.olderCases, day, f);
           continue;
         }
         let m = this.cases.get(day);
@@ -94,10 +95,10 @@ export class DaySnapshotBuilder {
       for (const r of records as z.infer<typeof ShiftSchema>[]) {
         const s = shiftFacts(r);
         const day = localDay(s.start, this.tz);
-        this.shifts.set(day, [...(this.shifts.get(day) ?? []), s]);
+        pushTo(this.shifts, day, s);
       }
     } else {
-      for (const r of records as Cost[]) this.costs.set(r.month, [...(this.costs.get(r.month) ?? []), stripSource(r)]);
+      for (const r of records as Cost[]) pushTo(this.costs, r.month, stripSource(r));
     }
   }
 

@@ -1,3 +1,4 @@
+import { pushTo } from './group.js';
 import type { AlertCount, CaseFacts } from './facts.js';
 import { localDay, localDaysOf, type Period } from './periods.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
@@ -217,7 +218,7 @@ export function buildKpiSummary(input: KpiInput): KpiSummary {
   }
 
   const closedByRule = new Map<string, CaseFacts[]>();
-  for (const c of closed) if (c.rule) closedByRule.set(c.rule, [...(closedByRule.get(c.rule) ?? []), c]);
+  for (const c of closed) if (c.rule) pushTo(closedByRule, c.rule, c);
   const ruleNames = new Set([...alertsByRule.keys(), ...closedByRule.keys()]);
   const rules = [...ruleNames]
     .map((rule) => ({
@@ -230,7 +231,7 @@ export function buildKpiSummary(input: KpiInput): KpiSummary {
     .slice(0, 10);
 
   const closedByRunbook = new Map<string, CaseFacts[]>();
-  for (const c of closed) if (c.runbook) closedByRunbook.set(c.runbook, [...(closedByRunbook.get(c.runbook) ?? []), c]);
+  for (const c of closed) if (c.runbook) pushTo(closedByRunbook, c.runbook, c);
   const runbooks = [...closedByRunbook]
     .map(([runbook, cs]) => {
       const s = emptySla();

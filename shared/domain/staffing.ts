@@ -1,3 +1,4 @@
+import { pushTo } from './group.js';
 import { requiredAgents } from './erlang.js';
 import type { CaseFacts, ShiftFacts } from './facts.js';
 import { isoWeeksInside, localFields, offsetAt, type Period } from './periods.js';
@@ -28,7 +29,7 @@ export type Missing = { missing: true; reason: string };
 /** Merge each analyst's overlapping shifts so an analyst on two overlapping shifts counts once. */
 export function mergeShifts(shifts: ShiftFacts[]): ShiftFacts[] {
   const byAnalyst = new Map<string, ShiftFacts[]>();
-  for (const s of shifts) byAnalyst.set(s.analyst, [...(byAnalyst.get(s.analyst) ?? []), s]);
+  for (const s of shifts) pushTo(byAnalyst, s.analyst, s);
   const out: ShiftFacts[] = [];
   for (const list of byAnalyst.values()) {
     list.sort((a, b) => a.start - b.start);

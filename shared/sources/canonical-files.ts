@@ -4,7 +4,15 @@ import { createInterface } from 'node:readline';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { alertCount, caseFacts, shiftFacts, type AlertCount } from '../domain/facts.js';
-import { AlertSchema, BudgetLineSchema, CaseSchema, CostSchema, ShiftSchema } from '../domain/records.js';
+import {
+  AlertSchema,
+  BudgetLineSchema,
+  CaseSchema,
+  CostSchema,
+  DISPOSITIONS,
+  SEVERITIES,
+  ShiftSchema,
+} from '../domain/records.js';
 import type { SummaryInput } from '../domain/summary.js';
 
 /** A line of an input file that is not a valid canonical record: names the file, the line and the field. */
@@ -24,12 +32,78 @@ function describeIssue(error: z.ZodError): string {
   return `${issue.path.join('.') || '(record)'}: ${issue.message}`;
 }
 
-/** Stream a JSONL file, validating each line with `schema` and handing the parsed record to `onRecord`. */
+// Fast paths for the two big files: plain checks that accept only what the zod schema accepts. Anything they do not
+// accept goes through zod, which either accepts it too or produces the error message naming the field.
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const isInstant = (v: unknown): boolean => {
+  if (typeof v !== 'string' || !ISO.test(v) || Number.isNaN(Date.parse(v))) return false;
+  // Date.parse rolls 2026-02-30 over to March; the schema does not, so neither may this.
+  const y = Number(v.slice(0, 4));
+  const m = Number(v.slice(5, 7));
+  const d = Number(v.slice(8, 10));
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return (
+    day.getUTCMonth() === m - 1 &&
+    day.getUTCDate() === d &&
+    Number(v.slice(11, 13)) < 24 &&
+    Number(v.slice(14, 16)) < 60 &&
+    Number(v.slice(17, 19)) < 60
+  );
+};
+const SEV = new Set<unknown>(SEVERITIES);
+const DISP = new Set<unknown>(DISPOSITIONS);
+const ALERT_KEYS = new Set(Object.keys(AlertSchema.shape));
+const CASE_KEYS = new Set(Object.keys(CaseSchema.shape));
+const str = (x: unknown) => typeof x === 'string';
+const nonEmpty = (v: unknown) => typeof v === 'string' && v.length > 0;
+const optional = (v: unknown, ok: (x: unknown) => boolean) => v === undefined || ok(v);
+
+/** True only for alerts the AlertSchema accepts (the schema may accept more; never less). */
+export function isPlainAlert(r: Record<string, unknown>): boolean {
+  for (const k in r) if (!ALERT_KEYS.has(k)) return false;
+  return (
+    nonEmpty(r.id) &&
+    nonEmpty(r.source) &&
+    nonEmpty(r.rule) &&
+    SEV.has(r.severity) &&
+    isInstant(r.createdAt) &&
+    optional(r.firstEventAt, isInstant) &&
+    optional(r.caseId, str) &&
+    optional(r.disposition, (x) => DISP.has(x))
+  );
+}
+
+/** True only for cases the CaseSchema accepts. */
+export function isPlainCase(r: Record<string, unknown>): boolean {
+  for (const k in r) if (!CASE_KEYS.has(k)) return false;
+  return (
+    nonEmpty(r.id) &&
+    nonEmpty(r.source) &&
+    str(r.title) &&
+    SEV.has(r.severity) &&
+    isInstant(r.createdAt) &&
+    optional(r.firstEventAt, isInstant) &&
+    optional(r.detectedAt, isInstant) &&
+    optional(r.acknowledgedAt, isInstant) &&
+    optional(r.containedAt, isInstant) &&
+    optional(r.closedAt, isInstant) &&
+    optional(r.disposition, (x) => DISP.has(x)) &&
+    optional(r.assignee, str) &&
+    optional(r.tier, (x) => x === 1 || x === 2 || x === 3) &&
+    optional(r.escalatedToTier, (x) => x === 2 || x === 3) &&
+    optional(r.runbook, str) &&
+    optional(r.rule, str) &&
+    optional(r.handleMinutes, (x) => typeof x === 'number' && x >= 0 && Number.isFinite(x))
+  );
+}
+
+/** Stream a JSONL file, validating each line with `schema` (after `fast`, when given) and handing it to `onRecord`. */
 async function readJsonl<S extends z.ZodType>(
   path: string,
   name: string,
   schema: S,
   onRecord: (r: z.infer<S>) => void,
+  fast?: (r: Record<string, unknown>) => boolean,
 ) {
   const lines = createInterface({
     input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }),
@@ -45,6 +119,16 @@ async function readJsonl<S extends z.ZodType>(
     } catch (e) {
       throw new InputFileError(name, n, `not valid JSON (${(e as Error).message})`);
     }
+    if (
+      fast &&
+      typeof raw === 'object' &&
+      raw !== null &&
+      !Array.isArray(raw) &&
+      fast(raw as Record<string, unknown>)
+    ) {
+      onRecord(raw as z.infer<S>);
+      continue;
+    }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) throw new InputFileError(name, n, describeIssue(parsed.error));
     onRecord(parsed.data);
@@ -52,6 +136,10 @@ async function readJsonl<S extends z.ZodType>(
 }
 
 const MINUTE = 60_000;
+const SEVERITY_INDEX = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<
+  (typeof SEVERITIES)[number],
+  number
+>;
 
 /**
  * Read a summarize input directory: any of `cases.jsonl alerts.jsonl shifts.jsonl costs.jsonl budget.csv`.
@@ -63,22 +151,34 @@ export async function readCanonicalDir(dir: string, opts: { asOf?: number } = {}
   const file = (name: string) => join(dir, name);
   if (existsSync(file('cases.jsonl'))) {
     const cases: SummaryInput['cases'] = [];
-    await readJsonl(file('cases.jsonl'), 'cases.jsonl', CaseSchema, (c) => cases.push(caseFacts(c)));
+    await readJsonl(file('cases.jsonl'), 'cases.jsonl', CaseSchema, (c) => cases.push(caseFacts(c)), isPlainCase);
     input.cases = cases;
   }
   if (existsSync(file('alerts.jsonl'))) {
-    const buckets = new Map<string, AlertCount>();
+    // Numeric bucket keys (minute, rule, severity) keep a 5-million-line file to one Map lookup per line.
+    const buckets = new Map<number, AlertCount>();
+    const exact: AlertCount[] = [];
+    const ruleIds = new Map<string, number>();
     const asOfMinute = opts.asOf === undefined ? NaN : Math.floor(opts.asOf / MINUTE);
-    await readJsonl(file('alerts.jsonl'), 'alerts.jsonl', AlertSchema, (a) => {
-      const one = alertCount(a);
-      const minute = Math.floor(one.at / MINUTE);
-      const at = minute === asOfMinute ? one.at : minute * MINUTE;
-      const key = `${at}|${one.sev}|${one.rule}`;
-      const hit = buckets.get(key);
-      if (hit) hit.count++;
-      else buckets.set(key, { ...one, at });
-    });
-    input.alerts = [...buckets.values()];
+    await readJsonl(
+      file('alerts.jsonl'),
+      'alerts.jsonl',
+      AlertSchema,
+      (a) => {
+        const at = Date.parse(a.createdAt);
+        const minute = Math.floor(at / MINUTE);
+        // In the minute of asOf the exact instant matters (the cut is exact); everywhere else the minute suffices.
+        if (minute === asOfMinute) return void exact.push(alertCount(a));
+        let ruleId = ruleIds.get(a.rule);
+        if (ruleId === undefined) ruleIds.set(a.rule, (ruleId = ruleIds.size));
+        const key = (minute * 65_536 + ruleId) * 8 + SEVERITY_INDEX[a.severity];
+        const hit = buckets.get(key);
+        if (hit) hit.count++;
+        else buckets.set(key, { at: minute * MINUTE, rule: a.rule, sev: a.severity, count: 1 });
+      },
+      isPlainAlert,
+    );
+    input.alerts = [...buckets.values(), ...exact];
   }
   if (existsSync(file('shifts.jsonl'))) {
     const shifts: SummaryInput['shifts'] = [];

@@ -1,3 +1,4 @@
+import { pushTo } from '../domain/group.js';
 import { z } from 'zod';
 import { BudgetLineSchema, type BudgetLine } from '../domain/records.js';
 import type { DynamoTable } from './dynamo-table.js';
@@ -36,7 +37,7 @@ export class DynamoBudgetStore {
   /** Replace the plan of each fiscal year present in `lines` (all lines already validated). */
   async importPlan(lines: BudgetLine[], importId: string, importedAt: string, importedBy?: string): Promise<void> {
     const byYear = new Map<string, BudgetLine[]>();
-    for (const line of lines) byYear.set(line.fiscalYear, [...(byYear.get(line.fiscalYear) ?? []), line]);
+    for (const line of lines) pushTo(byYear, line.fiscalYear, line);
     for (const [fiscalYear, yearLines] of byYear) {
       for (const line of yearLines) {
         await this.table.put({

@@ -94,3 +94,57 @@ describe('socpulse summarize', () => {
     expect(r.stderr).toMatch(/--period: "last-week" is not a period label/);
   });
 });
+
+describe('fast record checks', () => {
+  it('property: whatever the fast path accepts, the zod schema accepts too', async () => {
+    const fc = (await import('fast-check')).default;
+    const { isPlainAlert, isPlainCase } = await import('../../shared/sources/canonical-files.js');
+    const { AlertSchema, CaseSchema } = await import('../../shared/domain/records.js');
+    const instant = fc.oneof(
+      fc
+        .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+      fc.constantFrom('2026-11-23T07:00:00+01:00', '2026-02-30T00:00:00Z', '2026-11-23 07:00', '', 'x'),
+    );
+    const anyValue = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.constant(undefined),
+      fc.constant(null),
+      instant,
+      fc.constantFrom('high', 'urgent', 'false_positive', 1, 2, 3),
+    );
+    const alert = fc.record(
+      {
+        id: anyValue,
+        source: anyValue,
+        rule: anyValue,
+        severity: anyValue,
+        createdAt: instant,
+        firstEventAt: fc.option(instant, { nil: undefined }),
+      },
+      { requiredKeys: [] },
+    );
+    const kase = fc.record(
+      {
+        id: anyValue,
+        source: anyValue,
+        title: anyValue,
+        severity: anyValue,
+        createdAt: instant,
+        closedAt: fc.option(instant, { nil: undefined }),
+        tier: anyValue,
+        handleMinutes: fc.option(fc.double(), { nil: undefined }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(alert, (a) => !isPlainAlert(a) || AlertSchema.safeParse(a).success),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(kase, (c) => !isPlainCase(c) || CaseSchema.safeParse(c).success),
+      { numRuns: 2000 },
+    );
+  });
+});
