@@ -54,7 +54,7 @@ export async function summarizeCommand(argv: string[]): Promise<number> {
       if (!/^\d{4}-\d{2}-\d{2}T/.test(values['as-of']) || Number.isNaN(asOf))
         throw new UsageError(`--as-of "${values['as-of']}" is not an ISO-8601 instant`);
     }
-    const input = await readCanonicalDir(values.input, { asOf });
+    const input = await readCanonicalDir(values.input, { asOf, tz: settings.timezone });
     const summary = summarize(input, { period, asOf, settings });
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     return 0;

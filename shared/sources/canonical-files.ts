@@ -14,6 +14,7 @@ import {
   ShiftSchema,
 } from '../domain/records.js';
 import type { SummaryInput } from '../domain/summary.js';
+import { offsetAt, zonedTime } from '../domain/periods.js';
 
 /** A line of an input file that is not a valid canonical record: names the file, the line and the field. */
 export class InputFileError extends Error {
@@ -135,7 +136,7 @@ async function readJsonl<S extends z.ZodType>(
   }
 }
 
-const MINUTE = 60_000;
+const DAY = 86_400_000;
 const SEVERITY_INDEX = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<
   (typeof SEVERITIES)[number],
   number
@@ -143,10 +144,10 @@ const SEVERITY_INDEX = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as R
 
 /**
  * Read a summarize input directory: any of `cases.jsonl alerts.jsonl shifts.jsonl costs.jsonl budget.csv`.
- * A missing file leaves its family undefined (reported as missing, never zeros). Alerts are counted per minute,
- * except in the minute of `asOf`, where exact instants are kept so the asOf cut stays exact.
+ * A missing file leaves its family undefined (reported as missing, never zeros). Alerts are counted per local day
+ * of `tz`, except on the day of `asOf`, where exact instants are kept so the asOf cut stays exact.
  */
-export async function readCanonicalDir(dir: string, opts: { asOf?: number } = {}): Promise<SummaryInput> {
+export async function readCanonicalDir(dir: string, opts: { asOf?: number; tz?: string } = {}): Promise<SummaryInput> {
   const input: SummaryInput = {};
   const file = (name: string) => join(dir, name);
   if (existsSync(file('cases.jsonl'))) {
@@ -155,26 +156,37 @@ export async function readCanonicalDir(dir: string, opts: { asOf?: number } = {}
     input.cases = cases;
   }
   if (existsSync(file('alerts.jsonl'))) {
-    // Numeric bucket keys (minute, rule, severity) keep a 5-million-line file to one Map lookup per line.
+    // Alerts are counted per (local day, rule, severity): every period is a union of local days in the SOC's zone,
+    // so day buckets are exact for every period, and a 5-million-line file becomes a few tens of thousands of rows.
+    // Only the local day holding asOf keeps exact instants, so the asOf cut stays exact too.
+    const tz = opts.tz ?? 'UTC';
     const buckets = new Map<number, AlertCount>();
     const exact: AlertCount[] = [];
     const ruleIds = new Map<string, number>();
-    const asOfMinute = opts.asOf === undefined ? NaN : Math.floor(opts.asOf / MINUTE);
+    const dayStarts = new Map<number, number>();
+    const dayIndex = (at: number) => Math.floor((at + offsetAt(at, tz)) / DAY);
+    const asOfDay = opts.asOf === undefined ? NaN : dayIndex(opts.asOf);
     await readJsonl(
       file('alerts.jsonl'),
       'alerts.jsonl',
       AlertSchema,
       (a) => {
         const at = Date.parse(a.createdAt);
-        const minute = Math.floor(at / MINUTE);
-        // In the minute of asOf the exact instant matters (the cut is exact); everywhere else the minute suffices.
-        if (minute === asOfMinute) return void exact.push(alertCount(a));
+        const day = dayIndex(at);
+        if (day === asOfDay) return void exact.push(alertCount(a));
         let ruleId = ruleIds.get(a.rule);
         if (ruleId === undefined) ruleIds.set(a.rule, (ruleId = ruleIds.size));
-        const key = (minute * 65_536 + ruleId) * 8 + SEVERITY_INDEX[a.severity];
+        const key = (day * 65_536 + ruleId) * 8 + SEVERITY_INDEX[a.severity];
         const hit = buckets.get(key);
         if (hit) hit.count++;
-        else buckets.set(key, { at: minute * MINUTE, rule: a.rule, sev: a.severity, count: 1 });
+        else {
+          let start = dayStarts.get(day);
+          if (start === undefined) {
+            const d = new Date(day * DAY);
+            dayStarts.set(day, (start = zonedTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), tz)));
+          }
+          buckets.set(key, { at: start, rule: a.rule, sev: a.severity, count: 1 });
+        }
       },
       isPlainAlert,
     );

@@ -134,10 +134,22 @@ describe('stateless stack', () => {
   });
 
   it('puts every API route behind IAM authorization, and the MCP endpoint too', () => {
-    const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]);
-    expect(routes.map(([k]) => k).sort()).toEqual(['GET /budget/snapshots', 'GET /kpis', 'GET /reports/{runId}', 'POST /mcp', 'POST /reports', 'PUT /budget/plan']);
+    const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route')).map((r) => [
+      r.Properties.RouteKey,
+      r.Properties.AuthorizationType,
+    ]);
+    expect(routes.map(([k]) => k).sort()).toEqual([
+      'GET /budget/snapshots',
+      'GET /kpis',
+      'GET /reports/{runId}',
+      'POST /mcp',
+      'POST /reports',
+      'PUT /budget/plan',
+    ]);
     expect(routes.every(([, auth]) => auth === 'AWS_IAM')).toBe(true);
-    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
   });
 
   it('lets each app role invoke exactly its routes: finance cannot trigger, viewer cannot import plans', () => {
@@ -147,7 +159,13 @@ describe('stateless stack', () => {
         .match(/\/\$default\/[A-Z]+\/[a-z/*]+/g)!
         .map((r) => r.replace('/$default/', ''))
         .sort();
-    expect(routesOf('manager')).toEqual(['GET/budget/snapshots', 'GET/kpis', 'GET/reports/*', 'POST/mcp', 'POST/reports']);
+    expect(routesOf('manager')).toEqual([
+      'GET/budget/snapshots',
+      'GET/kpis',
+      'GET/reports/*',
+      'POST/mcp',
+      'POST/reports',
+    ]);
     expect(routesOf('finance')).toEqual(['GET/budget/snapshots', 'POST/mcp', 'PUT/budget/plan']);
     expect(routesOf('viewer')).toEqual(['GET/kpis', 'GET/reports/*', 'POST/mcp']);
   });
@@ -176,7 +194,9 @@ describe('operator runbooks', () => {
   it('exist for every alarm link', async () => {
     const { existsSync } = await import('node:fs');
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
-    const files = new Set(alarms.map((a) => /socpulse\/([a-z-]+\.md)/.exec(a.Properties.AlarmDescription as string)![1]!));
+    const files = new Set(
+      alarms.map((a) => /socpulse\/([a-z-]+\.md)/.exec(a.Properties.AlarmDescription as string)![1]!),
+    );
     expect(files.size).toBeGreaterThanOrEqual(4);
     for (const f of files) expect(existsSync(`runbooks/operator/${f}`), f).toBe(true);
   });

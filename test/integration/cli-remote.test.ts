@@ -22,13 +22,11 @@ const server = createServer((req, res) => {
         .writeHead(202, { 'content-type': 'application/json' })
         .end(JSON.stringify({ runId: 'run-1', status: 'queued' }));
     else if (req.url === '/budget/plan')
-      res
-        .writeHead(400, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: { code: 'invalid_plan', message: 'body: line 3: month: expected a month', field: 'line 3: month' },
-          }),
-        );
+      res.writeHead(400, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'invalid_plan', message: 'body: line 3: month: expected a month', field: 'line 3: month' },
+        }),
+      );
     else res.writeHead(200, { 'content-type': 'text/csv' }).end('BillingPeriodStart\n');
   });
 });

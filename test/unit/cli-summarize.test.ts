@@ -148,3 +148,40 @@ describe('fast record checks', () => {
     );
   });
 });
+
+describe('reading alerts per local day', () => {
+  it('gives the same figures as the raw alerts, across DST days and with asOf inside a day', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readCanonicalDir } = await import('../../shared/sources/canonical-files.js');
+    const { alertCount } = await import('../../shared/domain/facts.js');
+    const { parsePeriod } = await import('../../shared/domain/periods.js');
+    const { summarize } = await import('../../shared/domain/summary.js');
+    const { MetricSettingsSchema } = await import('../../shared/domain/settings.js');
+    const tz = 'Europe/London';
+    const settings = MetricSettingsSchema.parse({ timezone: tz });
+    // Alerts every 37 minutes from 2026-10-20 to 2026-11-05: W43 holds the 25-hour day of 2026-10-25.
+    const alerts = Array.from({ length: 620 }, (_, i) => ({
+      id: `a${i}`,
+      source: 's',
+      rule: `r${i % 3}`,
+      severity: i % 2 ? ('low' as const) : ('high' as const),
+      createdAt: new Date(Date.UTC(2026, 9, 20) + i * 37 * 60_000).toISOString(),
+    }));
+    const dir = mkdtempSync(join(tmpdir(), 'alerts-'));
+    writeFileSync(join(dir, 'alerts.jsonl'), alerts.map((a) => JSON.stringify(a)).join('\n'));
+    writeFileSync(join(dir, 'cases.jsonl'), '');
+    for (const [label, asOf] of [
+      ['2026-W43', undefined],
+      ['2026-W44', Date.parse('2026-10-29T13:17:00Z')],
+      ['2026-10', undefined],
+    ] as const) {
+      const period = parsePeriod(label, { tz, fiscalYearStartMonth: 1 });
+      const at = asOf ?? period.end;
+      const fromFile = summarize(await readCanonicalDir(dir, { asOf: at, tz }), { period, asOf: at, settings });
+      const fromRaw = summarize({ cases: [], alerts: alerts.map(alertCount) }, { period, asOf: at, settings });
+      expect(fromFile.kpi).toEqual(fromRaw.kpi);
+    }
+  });
+});
