@@ -1,7 +1,10 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../config/config.js';
+import { costReader } from './adapters/cost.js';
+import { pagerDutyReader } from './adapters/pagerduty.js';
+import { secopsSiemReader } from './adapters/secops-siem.js';
+import { secopsSoarReader } from './adapters/secops-soar.js';
 import { socpulseReader } from './adapters/socpulse.js';
-import { SourceError } from './errors.js';
 import { SourceClient, type ClientLimits } from './mcp-client.js';
 import type { SourceReader } from './reader.js';
 import { redact, resolveSecrets, type SecretResolver } from './secrets.js';
@@ -22,8 +25,14 @@ export async function openSource(
     switch (server.kind) {
       case 'socpulse':
         return await socpulseReader(client, opts);
-      default:
-        throw new SourceError(name, `kind "${server.kind}" has no adapter in this build`);
+      case 'secops-soar':
+        return await secopsSoarReader(client, opts);
+      case 'secops-siem':
+        return await secopsSiemReader(client, opts);
+      case 'pagerduty':
+        return await pagerDutyReader(client, opts);
+      case 'cost':
+        return await costReader(client, opts);
     }
   } catch (e) {
     await client.close().catch(() => undefined);
