@@ -11,6 +11,8 @@ import type { Case } from '../../shared/domain/records.js';
 import { readLocalStore } from '../../shared/local/ses.js';
 import { startLocalStack, type LocalStack } from '../../shared/local/stack.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
+import { reportCharts } from '../../shared/mail/charts.js';
+import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { MailTransientError } from '../../shared/mail/errors.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
@@ -155,6 +157,30 @@ describe('report delivery through SES', () => {
     expect(parsed.text).toContain('SOC weekly KPI report');
     expect(parsed.headers.get('x-socpulse-period')).toBe('2026-W49');
     expect(raw[0]!.toString()).toMatch(/multipart\/alternative/);
+  });
+
+  it('embeds the charts as inline PNG parts referenced by cid:, and attaches the budget CSV', async () => {
+    const raw: Buffer[] = [];
+    const capture: ReportDeps = {
+      ...deps,
+      charts: reportCharts,
+      mailer: { send: async (m) => (raw.push(m.raw), { messageId: 'x' }) },
+    };
+    await runReport(capture, { runbook: 'weekly-kpi', trigger: 'on-demand', period: '2026-W47' });
+    const kpi = await simpleParser(raw[0]!, { keepCidLinks: true });
+    const png = kpi.attachments.find((a) => a.contentType === 'image/png')!;
+    expect(png.cid).toBe('volume@socpulse');
+    expect(png.contentDisposition).toBe('inline');
+    expect(kpi.html).toContain('src="cid:volume@socpulse"');
+    expect(png.content.subarray(1, 4).toString()).toBe('PNG');
+    await deps.budget.importPlan(demoBudgetPlan('FY2027', 4, 'EUR'), 'plan-1', NOW.toISOString());
+    await runReport(capture, { runbook: 'monthly-budget', trigger: 'on-demand', period: '2026-10' });
+    const budgetMail = await simpleParser(raw.at(-1)!);
+    const csv = budgetMail.attachments.find((a) => a.contentType.startsWith('text/csv'))!;
+    expect(csv.filename).toMatch(/^socpulse-budget-FY2027-2026-10-v\d+\.csv$/);
+    expect(csv.content.toString().split('\n')[0]).toMatch(
+      /^BillingPeriodStart,BillingPeriodEnd,BilledCost,BillingCurrency,ServiceCategory/,
+    );
   });
 
   it('sends a "no data" email rather than silence for an empty period', async () => {
