@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createSocSimServer, FAULTS, startSocSimHttp, type Fault } from '../soc-sim/server.js';
+import { createSocSimServer, createSocSimSoarServer, FAULTS, startSocSimHttp, type Fault } from '../soc-sim/server.js';
 import { UsageError } from './usage-error.js';
 
-/** `socpulse sim [--stdio | --port N] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`: the simulator as an MCP server. */
+/** `socpulse sim [--stdio | --port N] [--shape socpulse|secops-soar] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`. */
 export async function simCommand(argv: string[]): Promise<number> {
   let values;
   try {
@@ -16,6 +16,7 @@ export async function simCommand(argv: string[]): Promise<number> {
         fault: { type: 'string' },
         'alerts-per-day': { type: 'string' },
         'cases-per-day': { type: 'string' },
+        shape: { type: 'string' },
         config: { type: 'string' },
       },
       strict: true,
@@ -36,12 +37,19 @@ export async function simCommand(argv: string[]): Promise<number> {
     alertsPerDay: int('alerts-per-day', values['alerts-per-day']),
     casesPerDay: int('cases-per-day', values['cases-per-day']),
   };
+  if (values.shape && values.shape !== 'socpulse' && values.shape !== 'secops-soar')
+    throw new UsageError('--shape is socpulse or secops-soar');
+  const soar = values.shape === 'secops-soar';
   if (values.stdio) {
     // stdout carries the protocol only: nothing else may print there.
-    await createSocSimServer(options).connect(new StdioServerTransport());
+    await (soar ? createSocSimSoarServer(options) : createSocSimServer(options)).connect(new StdioServerTransport());
     return new Promise<number>((resolve) => process.stdin.on('close', () => resolve(0)));
   }
-  const server = await startSocSimHttp({ ...options, port: int('port', values.port) ?? 9100 });
+  const server = await startSocSimHttp({
+    ...options,
+    shape: soar ? 'secops-soar' : 'socpulse',
+    port: int('port', values.port) ?? 9100,
+  });
   process.stderr.write(`soc-sim MCP server on ${server.url} (Ctrl-C to stop)\n`);
   return new Promise<number>((resolve) => process.on('SIGINT', () => void server.close().then(() => resolve(0))));
 }

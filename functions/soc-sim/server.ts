@@ -226,7 +226,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 /** Serve the simulator over Streamable HTTP (stateless: one server and transport per request) on loopback. */
 export async function startSocSimHttp(
-  options: SocSimOptions & { port?: number; host?: string } = {},
+  options: SocSimOptions & { port?: number; host?: string; shape?: 'socpulse' | 'secops-soar' } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   // Fault counters and page caches live across requests, like a real backend's; each request gets its own
   // stateless server and transport, so requests run concurrently.
@@ -236,7 +236,7 @@ export async function startSocSimHttp(
       res.writeHead(404).end();
       return;
     }
-    const mcp = createSocSimServer(options, state);
+    const mcp = options.shape === 'secops-soar' ? createSocSimSoarServer(options) : createSocSimServer(options, state);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -259,4 +259,76 @@ export async function startSocSimHttp(
         http.close(() => resolve());
       }),
   };
+}
+
+const PRIORITY_OF: Record<string, string> = {
+  critical: 'PriorityCritical',
+  high: 'PriorityHigh',
+  medium: 'PriorityMedium',
+  low: 'PriorityLow',
+  info: 'PriorityInfo',
+};
+
+/**
+ * The simulator in the shapes of google/mcp-security's SOAR server (local variant): `list_cases(next_page_token)` with
+ * no filters over the last `historyDays` days, newest first; `get_case_full_details(case_id)` with the details under
+ * the key `"case_details:"` (trailing colon, as that server sends it) and the case's alerts; `list_alerts_by_case`.
+ * Times are epoch milliseconds, as the SOAR API gives them.
+ */
+export function createSocSimSoarServer(options: SocSimOptions & { historyDays?: number } = {}): McpServer {
+  const profile: SimProfile = { ...DEFAULT_PROFILE, ...definedOnly(options) };
+  const now = options.now ?? (() => Date.now());
+  const history = options.historyDays ?? 40;
+  const server = new McpServer({ name: 'soc-sim-soar', version: '1.0.0' }, { capabilities: { tools: {} } });
+  const asText = (body: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(body) }] });
+  const soarCase = (c: ReturnType<typeof casesForDay>[number]) => ({
+    id: c.id,
+    displayName: c.title,
+    priority: PRIORITY_OF[c.severity],
+    status: c.closedAt ? 'Closed' : 'Opened',
+    assignedUser: c.assignee ?? '',
+    creationTime: Date.parse(c.createdAt),
+    // The last change: closure, acknowledgement or creation.
+    modificationTime: Date.parse(c.closedAt ?? c.acknowledgedAt ?? c.createdAt),
+  });
+  const dayCases = (day: number) => casesForDay(profile, day * DAY, now());
+  server.registerTool(
+    'list_cases',
+    { description: 'List cases (no filters), newest first.', inputSchema: { next_page_token: z.string().optional() } },
+    async ({ next_page_token }) => {
+      const today = Math.floor(now() / DAY);
+      const [day, offset] = next_page_token ? (next_page_token.split(':').map(Number) as [number, number]) : [today, 0];
+      const list = dayCases(day);
+      const page = list.slice(offset, offset + 100).map(soarCase);
+      const next = offset + 100 < list.length ? `${day}:${offset + 100}` : day > today - history ? `${day - 1}:0` : '';
+      return asText({ cases: page, nextPageToken: next });
+    },
+  );
+  server.registerTool(
+    'get_case_full_details',
+    { description: 'A case with its alerts and comments.', inputSchema: { case_id: z.string() } },
+    async ({ case_id }) => {
+      const m = /^case-(\d+)-(\d+)$/.exec(case_id);
+      const c = m ? dayCases(Number(m[1])).find((x) => x.id === case_id) : undefined;
+      if (!c) return { isError: true, content: [{ type: 'text' as const, text: `case ${case_id} not found` }] };
+      return asText({
+        'case_details:': { ...soarCase(c), ...(c.closedAt ? { closeTime: Date.parse(c.closedAt) } : {}) },
+        case_alerts: [
+          {
+            identifier: `${c.id}-a1`,
+            ruleGenerator: c.rule,
+            priority: PRIORITY_OF[c.severity],
+            creationTime: Date.parse(c.detectedAt ?? c.createdAt),
+          },
+        ],
+        case_comments: [],
+      });
+    },
+  );
+  server.registerTool(
+    'list_alerts_by_case',
+    { description: 'Alerts of a case.', inputSchema: { case_id: z.string(), next_page_token: z.string().optional() } },
+    async ({ case_id }) => asText({ alerts: [{ identifier: `${case_id}-a1` }], nextPageToken: '' }),
+  );
+  return server;
 }
