@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { McpServerConfig } from '../config/config.js';
 import { SecretError } from './errors.js';
 
@@ -20,19 +19,22 @@ export class EnvSecretResolver implements SecretResolver {
 /** The environment variable a secret name maps to locally. */
 export const envName = (name: string) => `SOCPULSE_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
-/** The cloud: Secrets Manager secret `<prefix><NAME>`, read once per cold start. */
+/**
+ * The cloud: Secrets Manager secret `<prefix><NAME>`, read once per cold start. The client is loaded on first use:
+ * a source without secrets never pays for it at INIT.
+ */
 export class SecretsManagerResolver implements SecretResolver {
   private readonly cache = new Map<string, Promise<string | undefined>>();
-  constructor(
-    private readonly prefix: string,
-    private readonly client = new SecretsManagerClient({}),
-  ) {}
+  constructor(private readonly prefix: string) {}
   resolve(name: string) {
     let hit = this.cache.get(name);
     if (!hit) {
-      hit = this.client
-        .send(new GetSecretValueCommand({ SecretId: `${this.prefix}${name}` }))
-        .then((r) => r.SecretString);
+      hit = import('@aws-sdk/client-secrets-manager').then(async ({ GetSecretValueCommand, SecretsManagerClient }) => {
+        const out = await new SecretsManagerClient({}).send(
+          new GetSecretValueCommand({ SecretId: `${this.prefix}${name}` }),
+        );
+        return out.SecretString;
+      });
       this.cache.set(name, hit);
     }
     return hit;
