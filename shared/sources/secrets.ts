@@ -35,6 +35,8 @@ export class SecretsManagerResolver implements SecretResolver {
         );
         return out.SecretString;
       });
+      // A failed read is not remembered: the next collection asks again.
+      hit.catch(() => this.cache.delete(name));
       this.cache.set(name, hit);
     }
     return hit;
