@@ -1,4 +1,10 @@
-import { DaySnapshotBuilder, mergeCases, SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
+import {
+  caseSnapshotMeta,
+  DaySnapshotBuilder,
+  mergeCases,
+  SnapshotPayloadSchemas,
+  type SnapshotPayload,
+} from '../../shared/domain/day-snapshot.js';
 import { localDay, localDaysOf, zonedTime } from '../../shared/domain/periods.js';
 import type { SourceReader } from '../../shared/sources/reader.js';
 import type { CollectionRun, DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
@@ -44,8 +50,16 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   const errors: string[] = [];
   let reader: SourceReader | undefined;
   const put = async (family: string, periodKey: string, payload: unknown) => {
+    const meta = family === 'cases' ? caseSnapshotMeta((payload as SnapshotPayload<'cases'>).cases) : undefined;
     outcomes[
-      await deps.snapshots.put({ family, periodKey, source: req.source, collectedAt: started.toISOString(), payload })
+      await deps.snapshots.put({
+        family,
+        periodKey,
+        source: req.source,
+        collectedAt: started.toISOString(),
+        payload,
+        meta,
+      })
     ]++;
   };
   try {

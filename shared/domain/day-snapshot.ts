@@ -161,3 +161,14 @@ function stripSource(c: Cost): Cost {
   const { source: _source, ...rest } = c;
   return rest;
 }
+
+/** What a cases snapshot's header records about it: how many cases are still open, and the latest close. */
+export function caseSnapshotMeta(cases: CaseFacts[]): { open: number; lastClosed: number } {
+  let open = 0;
+  let lastClosed = 0;
+  for (const c of cases) {
+    if (c.closed === undefined) open++;
+    else if (c.closed > lastClosed) lastClosed = c.closed;
+  }
+  return { open, lastClosed };
+}

@@ -89,7 +89,13 @@ export class DynamoTable {
   /** Every item of a partition, optionally within sort-key bounds or under a prefix, following pagination to the end. */
   async *query(
     pk: string,
-    range: { between?: [string, string]; prefix?: string; descending?: boolean; limit?: number } = {},
+    range: {
+      between?: [string, string];
+      prefix?: string;
+      descending?: boolean;
+      limit?: number;
+      attributes?: string[];
+    } = {},
   ): AsyncGenerator<Item> {
     const values: Record<string, AttributeValue> = { ':pk': { S: pk } };
     let expression = '#pk = :pk';
@@ -103,6 +109,8 @@ export class DynamoTable {
     }
     const names: Record<string, string> = { '#pk': 'pk' };
     if (range.between || range.prefix) names['#sk'] = 'sk';
+    // Only these attributes, when given: headers without their payloads.
+    const projection = range.attributes?.map((a, i) => ((names[`#p${i}`] = a), `#p${i}`)).join(', ');
     let startKey: QueryCommandInput['ExclusiveStartKey'];
     let yielded = 0;
     do {
@@ -117,6 +125,7 @@ export class DynamoTable {
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
             Limit: range.limit,
+            ProjectionExpression: projection,
           }),
         ),
       );

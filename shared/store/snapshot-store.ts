@@ -16,6 +16,16 @@ export interface Snapshot<T> {
   source: string;
   collectedAt: string;
   payload: T;
+  /** Small figures about the payload kept on the header, so readers can skip days without fetching them. */
+  meta?: Record<string, number>;
+}
+
+/** A snapshot's header: which day and source, when collected, and its meta figures; no payload. */
+export interface SnapshotHeader {
+  periodKey: string;
+  source: string;
+  collectedAt: string;
+  meta: Record<string, number>;
 }
 
 export type PutOutcome = 'written' | 'unchanged' | 'superseded';
@@ -67,6 +77,7 @@ export class DynamoSnapshotStore {
         parts: inline ? 0 : chunks.length,
         collectedAt: snapshot.collectedAt,
         bytes: json.length,
+        meta: JSON.stringify(snapshot.meta ?? {}),
         data: inline ? (chunks[0] ?? gzipSync('null')) : null,
       };
       try {
@@ -85,6 +96,22 @@ export class DynamoSnapshotStore {
         await this.deleteParts(snapshot, String(existing.version), Number(existing.parts));
       return 'written';
     }
+  }
+
+  /** The headers of a family from `fromKey` through `toKey` (inclusive), without reading any payload. */
+  async headers(family: string, fromKey: string, toKey: string): Promise<SnapshotHeader[]> {
+    const range = keys.snapshotRange(family, fromKey, toKey);
+    const out: SnapshotHeader[] = [];
+    const attributes = ['type', 'periodKey', 'source', 'collectedAt', 'meta'];
+    for await (const item of this.table.query(range.pk, { between: [range.from, range.to], attributes }))
+      if (item.type === 'snapshot')
+        out.push({
+          periodKey: String(item.periodKey),
+          source: String(item.source),
+          collectedAt: String(item.collectedAt),
+          meta: JSON.parse(String(item.meta ?? '{}')) as Record<string, number>,
+        });
+    return out;
   }
 
   /** Every snapshot of a family from `fromKey` through `toKey` (inclusive), each payload validated by `schema`. */

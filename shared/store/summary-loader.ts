@@ -1,6 +1,13 @@
 import { mergeDaySnapshots, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
 import { reportMonth } from '../domain/budget.js';
-import { fiscalYearOf, localDay, monthsOfFiscalYear, previousPeriod, type Period } from '../domain/periods.js';
+import {
+  fiscalYearOf,
+  localDay,
+  monthsOfFiscalYear,
+  parsePeriod,
+  previousPeriod,
+  type Period,
+} from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
 import { summarize, type Summary, type SummaryInput } from '../domain/summary.js';
 import type { DynamoBudgetStore } from './budget-store.js';
@@ -40,7 +47,7 @@ export async function loadSummary(
   const upTo = lastDay > today ? lastDay : today;
 
   const [cases, alerts, shifts, costs, plan] = await Promise.all([
-    stores.snapshots.list('cases', caseFrom, upTo, SnapshotPayloadSchemas.cases),
+    loadCaseDays(stores.snapshots, caseFrom, upTo, Math.min(prev.start, parsePeriod(month, popts).start), tz),
     stores.snapshots.list('alerts', alertFrom, upTo, SnapshotPayloadSchemas.alerts),
     stores.snapshots.list(
       'shifts',
@@ -54,4 +61,44 @@ export async function loadSummary(
   const input: SummaryInput = mergeDaySnapshots([...cases, ...alerts, ...shifts, ...costs]);
   if (plan) input.budget = plan.lines;
   return summarize(input, { period, asOf, settings });
+}
+
+/**
+ * The cases snapshots a period can need, without reading the rest of the history: every day from `since` on, and
+ * older days only when their header says a case was still open or one closed since then (the backlog and the
+ * closures of old cases). A header without meta figures is read, to be safe.
+ */
+async function loadCaseDays(snapshots: DynamoSnapshotStore, from: string, to: string, since: number, tz: string) {
+  const sinceDay = localDay(since, tz);
+  const headers = await snapshots.headers('cases', from, to);
+  const days = [
+    ...new Set(
+      headers
+        .filter(
+          (h) =>
+            h.periodKey >= sinceDay ||
+            !(h.meta.open === 0 && h.meta.lastClosed !== undefined && h.meta.lastClosed < since),
+        )
+        .map((h) => h.periodKey),
+    ),
+  ].sort();
+  const out: Awaited<ReturnType<typeof snapshots.list<typeof SnapshotPayloadSchemas.cases>>> = [];
+  // Contiguous runs of days are read with one query each.
+  let i = 0;
+  const runs: [string, string][] = [];
+  while (i < days.length) {
+    let j = i;
+    while (j + 1 < days.length && nextDay(days[j]!) === days[j + 1]) j++;
+    runs.push([days[i]!, days[j]!]);
+    i = j + 1;
+  }
+  const lists = await Promise.all(runs.map(([a, b]) => snapshots.list('cases', a, b, SnapshotPayloadSchemas.cases)));
+  for (const l of lists) out.push(...l);
+  return out;
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }

@@ -22,7 +22,12 @@ export async function run(): Promise<void> {
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const day = Date.parse('2026-11-20T00:00:00Z');
   const now = day + 86_400_000; // the whole day has happened
-  const sim = await startSocSimHttp({ now: () => now, alertsPerDay: 1_000_000 * scale, casesPerDay: 100_000 * scale, closeLookbackDays: 0 });
+  const sim = await startSocSimHttp({
+    now: () => now,
+    alertsPerDay: 1_000_000 * scale,
+    casesPerDay: 100_000 * scale,
+    closeLookbackDays: 0,
+  });
   const stack = await startLocalStack({ tableName: 'bench-collect' });
   const window = { from: new Date(day), to: new Date(now) };
   try {
@@ -33,23 +38,43 @@ export async function run(): Promise<void> {
     const client = await SourceClient.connect('sim', { kind: 'socpulse', url: sim.url });
     let records = 0;
     for (const tool of ['list_cases', 'list_alerts', 'list_shifts'])
-      for await (const items of client.paginate(tool, { from: window.from.toISOString(), to: window.to.toISOString() }, (p) => ({ items: (p as { items: unknown[] }).items, next: (p as { nextCursor?: string }).nextCursor })))
+      for await (const items of client.paginate(
+        tool,
+        { from: window.from.toISOString(), to: window.to.toISOString() },
+        (p) => ({ items: (p as { items: unknown[] }).items, next: (p as { nextCursor?: string }).nextCursor }),
+      ))
         records += items.length;
     await client.close();
     const floor = { s: (performance.now() - t) / 1000, mb: peak.stop() };
-    console.log(`floor: fetched and parsed ${records.toLocaleString()} records in ${floor.s.toFixed(1)} s, peak RSS ${floor.mb.toFixed(0)} MB`);
+    console.log(
+      `floor: fetched and parsed ${records.toLocaleString()} records in ${floor.s.toFixed(1)} s, peak RSS ${floor.mb.toFixed(0)} MB`,
+    );
 
     const table = new DynamoTable(new DynamoDBClient({}), stack.tableName);
     global.gc?.();
     peak = peakRss();
     t = performance.now();
     const result = await collectSource(
-      { snapshots: new DynamoSnapshotStore(table), runs: new DynamoCollectionRunStore(table), now: () => new Date(now) },
-      { source: 'sim', kind: 'socpulse', open: () => openSource('sim', { kind: 'socpulse', url: sim.url }, { secrets: new EnvSecretResolver({}) }), tz: 'UTC', fromDay: '2026-11-20' },
+      {
+        snapshots: new DynamoSnapshotStore(table),
+        runs: new DynamoCollectionRunStore(table),
+        now: () => new Date(now),
+      },
+      {
+        source: 'sim',
+        kind: 'socpulse',
+        open: () => openSource('sim', { kind: 'socpulse', url: sim.url }, { secrets: new EnvSecretResolver({}) }),
+        tz: 'UTC',
+        fromDay: '2026-11-20',
+      },
     );
     const collect = { s: (performance.now() - t) / 1000, mb: peak.stop() };
-    console.log(`collect: ${result.status}, ${JSON.stringify(result.counts)}, ${result.snapshots.written} snapshots written in ${collect.s.toFixed(1)} s, peak RSS ${collect.mb.toFixed(0)} MB`);
-    console.log(`ratio to floor: ${(collect.s / floor.s).toFixed(2)}× (target ≤ 3×); peak memory target < 512 MB (simulator included)`);
+    console.log(
+      `collect: ${result.status}, ${JSON.stringify(result.counts)}, ${result.snapshots.written} snapshots written in ${collect.s.toFixed(1)} s, peak RSS ${collect.mb.toFixed(0)} MB`,
+    );
+    console.log(
+      `ratio to floor: ${(collect.s / floor.s).toFixed(2)}× (target ≤ 3×); peak memory target < 512 MB (simulator included)`,
+    );
   } finally {
     await stack.stop();
     await sim.close();

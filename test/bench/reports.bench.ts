@@ -14,7 +14,7 @@ import {
 import { runReport, type ReportDeps } from '../../functions/report/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { DaySnapshotBuilder } from '../../shared/domain/day-snapshot.js';
+import { caseSnapshotMeta, DaySnapshotBuilder, type SnapshotPayload } from '../../shared/domain/day-snapshot.js';
 import { localDay } from '../../shared/domain/periods.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { startLocalStack } from '../../shared/local/stack.js';

@@ -13,6 +13,8 @@ import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { SourceClient } from '../../shared/sources/mcp-client.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
+import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import { loadSummary } from '../../shared/store/summary-loader.js';
 import { localTable } from './helpers.js';
 
 const NOW = Date.parse('2026-11-23T06:00:00Z');
@@ -101,6 +103,33 @@ describe('collect from soc-sim into DynamoDB', () => {
     const fromSnapshots = summarize(mergeDaySnapshots(snaps), { period, asOf, settings });
     expect(fromSnapshots.kpi).toEqual(fromRecords.kpi);
     expect(fromSnapshots.staffing).toEqual(fromRecords.staffing);
+  });
+
+  it('loads only the case days a period can need, and computes the same figures as from every stored day', async () => {
+    const store = new DynamoSnapshotStore(env.table);
+    const headers = await store.headers('cases', '2026-11-09', '2026-11-23');
+    expect(headers.length).toBeGreaterThanOrEqual(15);
+    expect(headers.every((h) => typeof h.meta.open === 'number' && typeof h.meta.lastClosed === 'number')).toBe(true);
+    const settings = MetricSettingsSchema.parse({ timezone: tz, fiscalYearStartMonth: 4 });
+    const budget = new DynamoBudgetStore(env.table);
+    for (const label of ['2026-W47', '2026-11-20']) {
+      const period = parsePeriod(label, { tz, fiscalYearStartMonth: 4 });
+      const asOf = Math.min(period.end, NOW);
+      const loaded = await loadSummary({ snapshots: store, budget }, { period, asOf, settings });
+      const all = mergeDaySnapshots([
+        ...(await store.list('cases', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.cases)).filter(
+          (s) => s.source === 'sim',
+        ),
+        ...(await store.list('alerts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.alerts)).filter(
+          (s) => s.source === 'sim',
+        ),
+        ...(await store.list('shifts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.shifts)).filter(
+          (s) => s.source === 'sim',
+        ),
+      ]);
+      const everything = summarize(all, { period, asOf, settings });
+      expect(loaded.kpi).toEqual(everything.kpi);
+    }
   });
 
   it.each([
