@@ -47,7 +47,12 @@ export async function run(): Promise<void> {
     for (let h = 0; h < 24; h++) b.add('alerts', alertsForHour(profile, dayStart, h));
     b.add('shifts', shiftsForDay(profile, dayStart));
     for (const s of b.snapshots())
-      await snapshots.put({ ...s, source: 'sim', collectedAt: new Date(now).toISOString() });
+      await snapshots.put({
+        ...s,
+        source: 'sim',
+        collectedAt: new Date(now).toISOString(),
+        meta: s.family === 'cases' ? caseSnapshotMeta((s.payload as SnapshotPayload<'cases'>).cases) : undefined,
+      });
   }
   const months = new Set<string>();
   for (let d = days; d >= 0; d -= 20) months.add(new Date(now - d * DAY).toISOString().slice(0, 7));
