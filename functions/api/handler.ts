@@ -2,13 +2,12 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { handle } from 'hono/aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
 import { functionConfig } from '../../shared/config/function-env.js';
-import { parsePeriod } from '../../shared/domain/periods.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { tableFromEnv } from '../../shared/store/dynamo-table.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { collectionAsOf, loadSummary } from '../../shared/store/summary-loader.js';
+import { summaryForLabel } from '../../shared/store/summary-loader.js';
 import { createApiApp } from './app.js';
 import { cloudCaller, cloudTrigger } from '../../shared/config/cloud.js';
 
@@ -23,15 +22,7 @@ const app = createApiApp({
   runbooks: runbooks(),
   runs: new DynamoReportRunStore(table),
   budget,
-  summaryFor: async (label) =>
-    loadSummary(
-      { snapshots, budget },
-      {
-        period: parsePeriod(label, { tz: config.timezone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
-        asOf: collectionAsOf(await collections.statuses(), Date.now()),
-        settings: config,
-      },
-    ),
+  summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
   trigger: cloudTrigger(new LambdaClient({})),
   // The IAM identity API Gateway verified; a bearer token is never looked at here.
   identify: (c) => cloudCaller((c.env as { event?: LambdaEvent }).event),

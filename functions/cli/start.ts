@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { fiscalYearOf, localDay, localMonth, parsePeriod } from '../../shared/domain/periods.js';
+import { fiscalYearOf, localDay, localMonth } from '../../shared/domain/periods.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { readLocalStore } from '../../shared/local/ses.js';
 import { startLocalStack } from '../../shared/local/stack.js';
@@ -21,7 +21,7 @@ import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectSource } from '../collect/collect-source.js';
 import { runQueued, runReport, type ReportDeps } from '../report/run-report.js';
 import { serveLocal } from './serve.js';
-import { collectionAsOf, loadSummary } from '../../shared/store/summary-loader.js';
+import { summaryForLabel } from '../../shared/store/summary-loader.js';
 import { UsageError } from './usage-error.js';
 
 /** Days of history `socpulse start` backfills from the configured sources. */
@@ -102,12 +102,7 @@ export async function startCommand(argv: string[]): Promise<number> {
           runbooks,
           runs: deps.runs,
           budget: deps.budget,
-          summaryFor: async (label) =>
-            loadSummary(deps, {
-              period: parsePeriod(label, { tz: config.timezone, fiscalYearStartMonth: config.fiscalYearStartMonth }),
-              asOf: collectionAsOf(await deps.collections.statuses(), Date.now()),
-              settings: config,
-            }),
+          summaryFor: summaryForLabel(deps, config),
           // Locally a queued run is produced in process, as the report Lambda would produce it.
           trigger: {
             start: async (runId) => {

@@ -12,6 +12,7 @@ import type { MetricSettings } from '../domain/settings.js';
 import { summarize, type Summary, type SummaryInput } from '../domain/summary.js';
 import type { DynamoBudgetStore } from './budget-store.js';
 import type { DynamoSnapshotStore } from './snapshot-store.js';
+import type { DynamoCollectionRunStore } from './collection-run-store.js';
 
 const DAY = 86_400_000;
 
@@ -101,4 +102,17 @@ function nextDay(day: string): string {
   const d = new Date(`${day}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
+}
+
+/** Figures for a period label judged at the newest collection time: what the API, MCP server and `--serve` answer. */
+export function summaryForLabel(
+  stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore; collections: DynamoCollectionRunStore },
+  settings: MetricSettings,
+): (label: string) => Promise<Summary> {
+  return async (label) =>
+    loadSummary(stores, {
+      period: parsePeriod(label, { tz: settings.timezone, fiscalYearStartMonth: settings.fiscalYearStartMonth }),
+      asOf: collectionAsOf(await stores.collections.statuses(), Date.now()),
+      settings,
+    });
 }
