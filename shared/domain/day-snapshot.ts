@@ -20,8 +20,8 @@ import type { SummaryInput } from './summary.js';
  * source) holds exactly what the engine needs, so any period's figures are recomputed exactly from stored days:
  * - cases: the facts of every case created that local day, in their latest known state (closures of older cases
  *   are merged into the snapshot of the day they were created);
- * - alerts: counts per (minute, rule, severity) — a million alerts a day stay a few tens of thousands of rows, and
- *   every period boundary falls on a whole minute;
+ * - alerts: counts per (15 minutes, rule, severity) — a million alerts a day stay a few thousand rows, and every
+ *   period boundary (a local midnight in any zone) falls on a bucket edge;
  * - shifts: the intervals starting that local day;
  * - costs: the cost lines of a month.
  */
@@ -42,7 +42,12 @@ export interface DaySnapshot {
   payload: SnapshotPayload<Family>;
 }
 
-const MINUTE = 60_000;
+/**
+ * Alert bucket width. Every modern UTC offset is a multiple of 15 minutes, so every local midnight — every period
+ * boundary in any zone — falls on a bucket edge: counts stay exact, and a day holds at most 96 buckets per
+ * (rule, severity) however many alerts it has.
+ */
+const BUCKET = 15 * 60_000;
 
 /**
  * Folds canonical records of one collection window into day snapshots. Memory grows with days and alert buckets,
@@ -82,7 +87,7 @@ export class DaySnapshotBuilder {
     } else if (family === 'alerts') {
       for (const r of records as z.infer<typeof AlertSchema>[]) {
         const a = alertCount(r);
-        const at = Math.floor(a.at / MINUTE) * MINUTE;
+        const at = Math.floor(a.at / BUCKET) * BUCKET;
         const day = localDay(at, this.tz);
         let m = this.alerts.get(day);
         if (!m) this.alerts.set(day, (m = new Map()));
