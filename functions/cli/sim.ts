@@ -17,6 +17,8 @@ export async function simCommand(argv: string[]): Promise<number> {
         'alerts-per-day': { type: 'string' },
         'cases-per-day': { type: 'string' },
         shape: { type: 'string' },
+        'close-lookback-days': { type: 'string' },
+        now: { type: 'string' },
         config: { type: 'string' },
       },
       strict: true,
@@ -36,6 +38,8 @@ export async function simCommand(argv: string[]): Promise<number> {
     fault: values.fault as Fault | undefined,
     alertsPerDay: int('alerts-per-day', values['alerts-per-day']),
     casesPerDay: int('cases-per-day', values['cases-per-day']),
+    closeLookbackDays: int('close-lookback-days', values['close-lookback-days']),
+    now: values.now === undefined ? undefined : fixedNow(values.now),
   };
   if (values.shape && values.shape !== 'socpulse' && values.shape !== 'secops-soar')
     throw new UsageError('--shape is socpulse or secops-soar');
@@ -52,4 +56,11 @@ export async function simCommand(argv: string[]): Promise<number> {
   });
   process.stderr.write(`soc-sim MCP server on ${server.url} (Ctrl-C to stop)\n`);
   return new Promise<number>((resolve) => process.on('SIGINT', () => void server.close().then(() => resolve(0))));
+}
+
+/** `--now ISO`: freeze the simulator's clock (benchmarks and demos that must be reproducible). */
+function fixedNow(value: string): () => number {
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new UsageError(`--now "${value}" is not an ISO-8601 instant`);
+  return () => t;
 }
