@@ -14,7 +14,7 @@ import type { DynamoCollectionRunStore, SourceStatus } from '../../shared/store/
 import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
 import type { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectionAsOf, loadSummary } from '../../shared/store/summary-loader.js';
-import { recipientsFor, ReportRequestError, resolvePeriod } from '../../shared/config/report-request.js';
+import { ReportRequestError, resolveReportRequest } from '../../shared/config/report-request.js';
 
 export interface ReportDeps {
   config: Config;
@@ -85,18 +85,8 @@ export function sourceLines(config: Config, statuses: SourceStatus[], period: Pe
  */
 export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<ReportResult> {
   const { config } = deps;
-  const runbook = deps.runbooks.find((r) => r.id === req.runbook);
-  if (!runbook)
-    throw new ReportRequestError(
-      'runbook',
-      `unknown runbook "${req.runbook}" (known: ${deps.runbooks.map((r) => r.id).join(', ')})`,
-    );
   const now = deps.now();
-  const popts = { tz: config.timezone, fiscalYearStartMonth: config.fiscalYearStartMonth };
-  const period = resolvePeriod(runbook, req.period, now.getTime(), popts);
-  const recipients = recipientsFor(runbook, config, req.recipients);
-  if (recipients.length === 0)
-    throw new ReportRequestError('recipients', `no addresses configured for audience ${runbook.audience.join(', ')}`);
+  const { runbook, period, recipients } = resolveReportRequest(config, deps.runbooks, req, now.getTime());
   const runId = req.runId ?? randomUUID();
 
   let run: ReportRun | undefined;

@@ -53,3 +53,29 @@ export function recipientsFor(runbook: ReportRunbook, config: Config, requested?
     );
   return [...new Set(requested)];
 }
+
+/**
+ * Resolve a report request against the configured runbooks: the runbook, its period at `now` in the SOC's zone, and
+ * the recipients. Every problem is a ReportRequestError naming its field (runbook, period, recipients).
+ */
+export function resolveReportRequest(
+  config: Config,
+  runbooks: ReportRunbook[],
+  req: { runbook: string; period?: string; recipients?: string[] },
+  now: number,
+): { runbook: ReportRunbook; period: Period; recipients: string[] } {
+  const runbook = runbooks.find((r) => r.id === req.runbook);
+  if (!runbook)
+    throw new ReportRequestError(
+      'runbook',
+      `unknown runbook "${req.runbook}" (known: ${runbooks.map((r) => r.id).join(', ')})`,
+    );
+  const period = resolvePeriod(runbook, req.period, now, {
+    tz: config.timezone,
+    fiscalYearStartMonth: config.fiscalYearStartMonth,
+  });
+  const recipients = recipientsFor(runbook, config, req.recipients);
+  if (recipients.length === 0)
+    throw new ReportRequestError('recipients', `no addresses configured for audience ${runbook.audience.join(', ')}`);
+  return { runbook, period, recipients };
+}

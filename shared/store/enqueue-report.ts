@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
-import { recipientsFor, ReportRequestError, resolvePeriod } from '../config/report-request.js';
+import { resolveReportRequest } from '../config/report-request.js';
 import type { ReportRunbook } from '../config/runbooks.js';
 import type { DynamoReportRunStore, ReportRun } from './report-run-store.js';
 
@@ -12,18 +12,8 @@ export async function enqueueReport(
   deps: { config: Config; runbooks: ReportRunbook[]; runs: DynamoReportRunStore; now: () => Date },
   req: { runbook: string; period?: string; recipients?: string[]; requestedBy: string },
 ): Promise<ReportRun> {
-  const runbook = deps.runbooks.find((r) => r.id === req.runbook);
-  if (!runbook)
-    throw new ReportRequestError(
-      'runbook',
-      `unknown runbook "${req.runbook}" (known: ${deps.runbooks.map((r) => r.id).join(', ')})`,
-    );
   const now = deps.now();
-  const period = resolvePeriod(runbook, req.period, now.getTime(), {
-    tz: deps.config.timezone,
-    fiscalYearStartMonth: deps.config.fiscalYearStartMonth,
-  });
-  const recipients = recipientsFor(runbook, deps.config, req.recipients);
+  const { runbook, period, recipients } = resolveReportRequest(deps.config, deps.runbooks, req, now.getTime());
   return deps.runs.enqueue({
     runId: randomUUID(),
     runbook: runbook.id,
