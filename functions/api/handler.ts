@@ -1,4 +1,3 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { handle } from 'hono/aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
 import { functionConfig } from '../../shared/config/function-env.js';
@@ -23,7 +22,7 @@ const app = createApiApp({
   runs: new DynamoReportRunStore(table),
   budget,
   summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
-  trigger: cloudTrigger(new LambdaClient({})),
+  trigger: cloudTrigger(),
   // The IAM identity API Gateway verified; a bearer token is never looked at here.
   identify: (c) => cloudCaller((c.env as { event?: LambdaEvent }).event),
   now: () => new Date(),

@@ -1,4 +1,3 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Hono } from 'hono';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { functionConfig } from '../../shared/config/function-env.js';
@@ -22,7 +21,7 @@ const deps: McpDeps = {
   runs: new DynamoReportRunStore(table),
   budget,
   summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
-  trigger: cloudTrigger(new LambdaClient({})),
+  trigger: cloudTrigger(),
   now: () => new Date(),
 };
 

@@ -1,4 +1,3 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
 import type { Role } from './config.js';
 import { callerFromIamArn, type Caller } from './roles.js';
@@ -18,19 +17,26 @@ export function cloudCaller(event: LambdaEvent | undefined): Caller | undefined 
   return callerFromIamArn((arns ??= roleArns()), ctx?.authorizer?.iam?.userArn);
 }
 
-/** Start a queued run by invoking the report function asynchronously (`SOCPULSE_REPORT_FUNCTION`). */
-export function cloudTrigger(lambda: LambdaClient) {
+/**
+ * Start a queued run by invoking the report function asynchronously (`SOCPULSE_REPORT_FUNCTION`). The Lambda client
+ * is loaded on the first trigger, not at cold start: most API and MCP calls only read.
+ */
+export function cloudTrigger() {
+  let client: Promise<{ send(name: string, payload: string): Promise<unknown> }> | undefined;
   return {
     start: async (runId: string) => {
       const name = process.env.SOCPULSE_REPORT_FUNCTION;
       if (!name) throw new Error('SOCPULSE_REPORT_FUNCTION is not set');
-      await lambda.send(
-        new InvokeCommand({
-          FunctionName: name,
-          InvocationType: 'Event',
-          Payload: Buffer.from(JSON.stringify({ runId })),
-        }),
-      );
+      client ??= import('@aws-sdk/client-lambda').then(({ InvokeCommand, LambdaClient }) => {
+        const lambda = new LambdaClient({});
+        return {
+          send: (fn: string, payload: string) =>
+            lambda.send(
+              new InvokeCommand({ FunctionName: fn, InvocationType: 'Event', Payload: Buffer.from(payload) }),
+            ),
+        };
+      });
+      await (await client).send(name, JSON.stringify({ runId }));
     },
   };
 }
