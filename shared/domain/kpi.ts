@@ -1,9 +1,8 @@
-import { pushTo } from './group.js';
 import type { AlertCount, CaseFacts } from './facts.js';
-import { localDay, localDaysOf, type Period } from './periods.js';
+import { localDayNumber, localDaysOf, type Period } from './periods.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
 import { slaTargetsFor, type MetricSettings } from './settings.js';
-import { durationStats, kaplanMeierMedian, ratio, type DurationStats } from './stats.js';
+import { durationStats, kaplanMeierMedianOf, NumberList, ratio, type DurationStats } from './stats.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -69,9 +68,9 @@ export interface KpiSummary {
 }
 
 export interface KpiInput {
-  cases: CaseFacts[];
+  cases: Iterable<CaseFacts>;
   /** Undefined when no alert source exists: alert figures are then missing, never zero. */
-  alerts: AlertCount[] | undefined;
+  alerts: Iterable<AlertCount> | undefined;
   period: Period;
   asOf: number;
   settings: MetricSettings;
@@ -80,6 +79,11 @@ export interface KpiInput {
 const emptySla = (): SlaCounts => ({ met: 0, breached: 0, pending: 0, compliance: null });
 const finishSla = (s: SlaCounts) => {
   s.compliance = ratio(s.met, s.met + s.breached);
+};
+const addSla = (into: SlaCounts, s: SlaCounts) => {
+  into.met += s.met;
+  into.breached += s.breached;
+  into.pending += s.pending;
 };
 
 /** Count one SLA kind for one case: met, breached (late or overdue), or pending. */
@@ -92,198 +96,252 @@ function judge(s: SlaCounts, created: number, event: number | undefined, asOf: n
   else s.pending++;
 }
 
-function fpRate(closed: CaseFacts[]) {
-  let tp = 0,
-    bp = 0,
-    fp = 0;
-  for (const c of closed) {
-    if (c.disp === 'true_positive') tp++;
-    else if (c.disp === 'benign_positive') bp++;
-    else if (c.disp === 'false_positive') fp++;
+/** True/benign/false positive counts of closed cases, and the rates built from them. */
+class Dispositions {
+  tp = 0;
+  bp = 0;
+  fp = 0;
+  add(disp: CaseFacts['disp']) {
+    if (disp === 'true_positive') this.tp++;
+    else if (disp === 'benign_positive') this.bp++;
+    else if (disp === 'false_positive') this.fp++;
   }
-  return { tp, bp, fp, falsePositiveRate: ratio(fp, tp + bp + fp), precision: ratio(tp, tp + bp + fp) };
+  get falsePositiveRate() {
+    return ratio(this.fp, this.tp + this.bp + this.fp);
+  }
+  get precision() {
+    return ratio(this.tp, this.tp + this.bp + this.fp);
+  }
+}
+
+/** Per severity: the created and closed cohorts' durations and SLA counts. */
+class SeverityState {
+  ttd = new NumberList();
+  tta = new NumberList();
+  ttc = new NumberList();
+  ttr = new NumberList();
+  ack = emptySla();
+  res = emptySla();
 }
 
 const minutes = (a: number, b: number) => (b - a) / MIN;
 
+/**
+ * Every case-timing, SLA, quality and flow KPI of METRICS.md for one period judged at `asOf`, computed in one pass:
+ * cases and alerts arrive one at a time (in any order) and only the figures are kept — durations as 8-byte numbers,
+ * counts as counts — so memory follows the period's cohorts, not the size of the history fed through.
+ */
+export class KpiAccumulator {
+  private readonly targets: ReturnType<typeof slaTargetsFor>;
+  private readonly sev: Record<Severity, SeverityState>;
+  private created = 0;
+  private closed = 0;
+  private readonly kmEvents = new NumberList();
+  private readonly kmCensored = new NumberList();
+  private open = 0;
+  private readonly openAges = new NumberList();
+  private readonly buckets = { lt1d: 0, d1to7: 0, d7to30: 0, gt30d: 0 };
+  private openBreached = 0;
+  private atRisk = 0;
+  private readonly dispositions: Record<string, number> = Object.fromEntries(DISPOSITIONS.map((d) => [d, 0]));
+  private withoutDisposition = 0;
+  private readonly quality = new Dispositions();
+  private readonly escalated = { all: 0, '2': 0, '3': 0 };
+  private readonly casesPerDay = new Map<number, number>();
+  private alertsCreated = 0;
+  private readonly alertsPerDay = new Map<number, number>();
+  private readonly alertsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  private readonly alertsByRule = new Map<string, number>();
+  private readonly closedByRule = new Map<string, Dispositions & { closed: number }>();
+  private readonly closedByRunbook = new Map<
+    string,
+    { closed: number; ttr: NumberList; quality: Dispositions; resolve: SlaCounts }
+  >();
+
+  constructor(
+    private readonly period: Period,
+    private readonly asOf: number,
+    settings: MetricSettings,
+    /** False when no alert source exists: alert figures are then missing, never zero. */
+    private readonly hasAlerts: boolean,
+  ) {
+    this.targets = slaTargetsFor(settings);
+    this.sev = Object.fromEntries(SEVERITIES.map((s) => [s, new SeverityState()])) as Record<Severity, SeverityState>;
+  }
+
+  /** Take one case into whichever cohorts it belongs to (created, closed, open at asOf); others are ignored. */
+  addCase(c: CaseFacts): void {
+    const { period, asOf } = this;
+    const isCreated = c.created >= period.start && c.created < period.end && c.created < asOf;
+    const isClosed = c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf;
+    const isOpen = c.created < asOf && (c.closed === undefined || c.closed >= asOf);
+    if (!isCreated && !isClosed && !isOpen) return;
+    const s = this.sev[c.sev];
+    const t = this.targets[c.sev]!;
+    if (isCreated) {
+      this.created++;
+      if (c.firstEvent !== undefined) s.ttd.push(minutes(c.firstEvent, c.detected ?? c.created));
+      if (c.ack !== undefined && c.ack < asOf) s.tta.push(minutes(c.created, c.ack));
+      if (c.contained !== undefined && c.contained < asOf) s.ttc.push(minutes(c.created, c.contained));
+      if (t.acknowledge !== undefined) judge(s.ack, c.created, c.ack, asOf, t.acknowledge);
+      if (t.resolve !== undefined) judge(s.res, c.created, c.closed, asOf, t.resolve);
+      if (c.closed !== undefined && c.closed < asOf) this.kmEvents.push(minutes(c.created, c.closed));
+      else this.kmCensored.push(minutes(c.created, asOf));
+      const day = localDayNumber(c.created, period.tz);
+      this.casesPerDay.set(day, (this.casesPerDay.get(day) ?? 0) + 1);
+    }
+    if (isClosed) this.addClosed(c, s);
+    if (isOpen) {
+      this.open++;
+      const age = asOf - c.created;
+      this.openAges.push(age / MIN);
+      if (age < DAY) this.buckets.lt1d++;
+      else if (age < 7 * DAY) this.buckets.d1to7++;
+      else if (age < 30 * DAY) this.buckets.d7to30++;
+      else this.buckets.gt30d++;
+      if (t.resolve !== undefined) {
+        if (age > t.resolve * MIN) this.openBreached++;
+        else if (age >= 0.75 * t.resolve * MIN) this.atRisk++;
+      }
+    }
+  }
+
+  private addClosed(c: CaseFacts, s: SeverityState) {
+    this.closed++;
+    const ttr = minutes(c.created, c.closed!);
+    s.ttr.push(ttr);
+    if (c.disp) this.dispositions[c.disp]!++;
+    else this.withoutDisposition++;
+    this.quality.add(c.disp);
+    if (c.esc !== undefined) {
+      this.escalated.all++;
+      this.escalated[c.esc === 2 ? '2' : '3']++;
+    }
+    if (c.rule) {
+      let r = this.closedByRule.get(c.rule);
+      if (!r) this.closedByRule.set(c.rule, (r = Object.assign(new Dispositions(), { closed: 0 })));
+      r.closed++;
+      r.add(c.disp);
+    }
+    if (c.runbook) {
+      let r = this.closedByRunbook.get(c.runbook);
+      if (!r)
+        this.closedByRunbook.set(
+          c.runbook,
+          (r = { closed: 0, ttr: new NumberList(), quality: new Dispositions(), resolve: emptySla() }),
+        );
+      r.closed++;
+      r.ttr.push(ttr);
+      r.quality.add(c.disp);
+      const resolve = this.targets[c.sev]?.resolve;
+      if (resolve !== undefined) judge(r.resolve, c.created, c.closed, this.asOf, resolve);
+    }
+  }
+
+  /** Take one alert count (an alert, or alerts of one rule and severity counted in one bucket instant). */
+  addAlerts(a: AlertCount): void {
+    if (a.at < this.period.start || a.at >= this.period.end || a.at >= this.asOf) return;
+    this.alertsCreated += a.count;
+    this.alertsBySeverity[a.sev] += a.count;
+    this.alertsByRule.set(a.rule, (this.alertsByRule.get(a.rule) ?? 0) + a.count);
+    const d = localDayNumber(a.at, this.period.tz);
+    this.alertsPerDay.set(d, (this.alertsPerDay.get(d) ?? 0) + a.count);
+  }
+
+  /** The figures of everything taken so far. */
+  result(): KpiSummary {
+    const { period, hasAlerts } = this;
+    const states = SEVERITIES.map((s) => this.sev[s]);
+    const bySeverity = {} as Record<Severity, SeverityKpi>;
+    const overallAck = emptySla();
+    const overallRes = emptySla();
+    for (const sev of SEVERITIES) {
+      const s = this.sev[sev];
+      const t = this.targets[sev]!;
+      const sla: SeverityKpi['sla'] = {};
+      if (t.acknowledge !== undefined) {
+        finishSla(s.ack);
+        sla.acknowledge = s.ack;
+        addSla(overallAck, s.ack);
+      }
+      if (t.resolve !== undefined) {
+        finishSla(s.res);
+        sla.resolve = s.res;
+        addSla(overallRes, s.res);
+      }
+      bySeverity[sev] = { ttd: s.ttd.stats(), tta: s.tta.stats(), ttc: s.ttc.stats(), ttr: s.ttr.stats(), sla };
+    }
+    finishSla(overallAck);
+    finishSla(overallRes);
+
+    const dispositions = { ...this.dispositions };
+    if (this.withoutDisposition) dispositions.none = this.withoutDisposition;
+
+    const ruleNames = new Set([...this.alertsByRule.keys(), ...this.closedByRule.keys()]);
+    const rules = [...ruleNames]
+      .map((rule) => ({
+        rule,
+        alerts: this.alertsByRule.get(rule) ?? 0,
+        closedCases: this.closedByRule.get(rule)?.closed ?? 0,
+        falsePositiveRate: this.closedByRule.get(rule)?.falsePositiveRate ?? null,
+      }))
+      .sort((a, b) => b.alerts - a.alerts || b.closedCases - a.closedCases || a.rule.localeCompare(b.rule))
+      .slice(0, 10);
+    const runbooks = [...this.closedByRunbook]
+      .map(([runbook, r]) => {
+        finishSla(r.resolve);
+        return {
+          runbook,
+          closed: r.closed,
+          ttr: r.ttr.stats(),
+          falsePositiveRate: r.quality.falsePositiveRate,
+          resolveCompliance: r.resolve.compliance,
+        };
+      })
+      .sort((a, b) => b.closed - a.closed || a.runbook.localeCompare(b.runbook));
+
+    const days = localDaysOf(period);
+    const dayNumbers = days.map((d) => Date.parse(`${d}T00:00:00Z`) / DAY);
+    return {
+      cases: { created: this.created, closed: this.closed, openAtAsOf: this.open },
+      alerts: hasAlerts ? { created: this.alertsCreated } : { missing: true, reason: 'no alert source' },
+      ttd: durationStats(NumberList.concat(states.map((s) => s.ttd))),
+      tta: durationStats(NumberList.concat(states.map((s) => s.tta))),
+      ttc: durationStats(NumberList.concat(states.map((s) => s.ttc))),
+      ttr: durationStats(NumberList.concat(states.map((s) => s.ttr))),
+      ttrCohort: kaplanMeierMedianOf(this.kmEvents.values(), this.kmCensored.values()),
+      bySeverity,
+      sla: { acknowledge: overallAck, resolve: overallRes, openBreached: this.openBreached, atRisk: this.atRisk },
+      dispositions,
+      falsePositiveRate: this.quality.falsePositiveRate,
+      precision: this.quality.precision,
+      escalationRate: ratio(this.escalated.all, this.closed),
+      escalationRateByTier: {
+        '2': ratio(this.escalated['2'], this.closed),
+        '3': ratio(this.escalated['3'], this.closed),
+      },
+      alertToCaseRatio: hasAlerts ? ratio(this.created, this.alertsCreated) : null,
+      backlog: { open: this.open, age: this.openAges.stats(), buckets: { ...this.buckets } },
+      rules,
+      runbooks,
+      volume: {
+        days: days.map((day, i) => ({
+          day,
+          alerts: hasAlerts ? (this.alertsPerDay.get(dayNumbers[i]!) ?? 0) : null,
+          cases: this.casesPerDay.get(dayNumbers[i]!) ?? 0,
+        })),
+        alertsBySeverity: hasAlerts ? { ...this.alertsBySeverity } : null,
+      },
+    };
+  }
+}
+
 /** Every case-timing, SLA, quality and flow KPI of METRICS.md for one period, judged at `asOf`. */
 export function buildKpiSummary(input: KpiInput): KpiSummary {
-  const { period, asOf, settings } = input;
-  const targets = slaTargetsFor(settings);
-  const created: CaseFacts[] = [];
-  const closed: CaseFacts[] = [];
-  const open: CaseFacts[] = [];
-  for (const c of input.cases) {
-    if (c.created >= period.start && c.created < period.end && c.created < asOf) created.push(c);
-    if (c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf) closed.push(c);
-    if (c.created < asOf && (c.closed === undefined || c.closed >= asOf)) open.push(c);
-  }
-
-  const timing = (createdCohort: CaseFacts[], closedCohort: CaseFacts[]) => {
-    const ttd: number[] = [];
-    const tta: number[] = [];
-    const ttc: number[] = [];
-    for (const c of createdCohort) {
-      if (c.firstEvent !== undefined) ttd.push(minutes(c.firstEvent, c.detected ?? c.created));
-      if (c.ack !== undefined && c.ack < asOf) tta.push(minutes(c.created, c.ack));
-      if (c.contained !== undefined && c.contained < asOf) ttc.push(minutes(c.created, c.contained));
-    }
-    return {
-      ttd: durationStats(ttd),
-      tta: durationStats(tta),
-      ttc: durationStats(ttc),
-      ttr: durationStats(closedCohort.map((c) => minutes(c.created, c.closed!))),
-    };
-  };
-
-  const bySeverity = {} as Record<Severity, SeverityKpi>;
-  const overallAck = emptySla();
-  const overallRes = emptySla();
-  for (const sev of SEVERITIES) {
-    const cr = created.filter((c) => c.sev === sev);
-    const cl = closed.filter((c) => c.sev === sev);
-    const sla: SeverityKpi['sla'] = {};
-    const t = targets[sev]!;
-    if (t.acknowledge !== undefined) {
-      const s = emptySla();
-      for (const c of cr) judge(s, c.created, c.ack, asOf, t.acknowledge);
-      finishSla(s);
-      sla.acknowledge = s;
-      overallAck.met += s.met;
-      overallAck.breached += s.breached;
-      overallAck.pending += s.pending;
-    }
-    if (t.resolve !== undefined) {
-      const s = emptySla();
-      for (const c of cr) judge(s, c.created, c.closed, asOf, t.resolve);
-      finishSla(s);
-      sla.resolve = s;
-      overallRes.met += s.met;
-      overallRes.breached += s.breached;
-      overallRes.pending += s.pending;
-    }
-    bySeverity[sev] = { ...timing(cr, cl), sla };
-  }
-  finishSla(overallAck);
-  finishSla(overallRes);
-
-  let openBreached = 0;
-  let atRisk = 0;
-  const ages: number[] = [];
-  const buckets = { lt1d: 0, d1to7: 0, d7to30: 0, gt30d: 0 };
-  for (const c of open) {
-    const age = asOf - c.created;
-    ages.push(age / MIN);
-    if (age < DAY) buckets.lt1d++;
-    else if (age < 7 * DAY) buckets.d1to7++;
-    else if (age < 30 * DAY) buckets.d7to30++;
-    else buckets.gt30d++;
-    const resolve = targets[c.sev]?.resolve;
-    if (resolve === undefined) continue;
-    if (age > resolve * MIN) openBreached++;
-    else if (age >= 0.75 * resolve * MIN) atRisk++;
-  }
-
-  const dispositions: Record<string, number> = Object.fromEntries(DISPOSITIONS.map((d) => [d, 0]));
-  let withoutDisposition = 0;
-  for (const c of closed) {
-    if (c.disp) dispositions[c.disp]!++;
-    else withoutDisposition++;
-  }
-  if (withoutDisposition) dispositions.none = withoutDisposition;
-  const quality = fpRate(closed);
-  const escalated = closed.filter((c) => c.esc !== undefined);
-
-  // Alerts: created-in-period cohort, per local day, severity and rule.
-  const days = localDaysOf(period);
-  const alertsPerDay = new Map<string, number>(days.map((d) => [d, 0]));
-  const casesPerDay = new Map<string, number>(days.map((d) => [d, 0]));
-  for (const c of created) {
-    const d = localDay(c.created, period.tz);
-    casesPerDay.set(d, (casesPerDay.get(d) ?? 0) + 1);
-  }
-  let alertsCreated = 0;
-  const alertsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  const alertsByRule = new Map<string, number>();
-  if (input.alerts) {
-    // Alert buckets are sorted or not; one pass either way. localDay is cached per 15-minute slot.
-    for (const a of input.alerts) {
-      if (a.at < period.start || a.at >= period.end || a.at >= asOf) continue;
-      alertsCreated += a.count;
-      alertsBySeverity[a.sev] += a.count;
-      alertsByRule.set(a.rule, (alertsByRule.get(a.rule) ?? 0) + a.count);
-      const d = localDay(a.at, period.tz);
-      alertsPerDay.set(d, (alertsPerDay.get(d) ?? 0) + a.count);
-    }
-  }
-
-  const closedByRule = new Map<string, CaseFacts[]>();
-  for (const c of closed) if (c.rule) pushTo(closedByRule, c.rule, c);
-  const ruleNames = new Set([...alertsByRule.keys(), ...closedByRule.keys()]);
-  const rules = [...ruleNames]
-    .map((rule) => ({
-      rule,
-      alerts: alertsByRule.get(rule) ?? 0,
-      closedCases: closedByRule.get(rule)?.length ?? 0,
-      falsePositiveRate: fpRate(closedByRule.get(rule) ?? []).falsePositiveRate,
-    }))
-    .sort((a, b) => b.alerts - a.alerts || b.closedCases - a.closedCases || a.rule.localeCompare(b.rule))
-    .slice(0, 10);
-
-  const closedByRunbook = new Map<string, CaseFacts[]>();
-  for (const c of closed) if (c.runbook) pushTo(closedByRunbook, c.runbook, c);
-  const runbooks = [...closedByRunbook]
-    .map(([runbook, cs]) => {
-      const s = emptySla();
-      for (const c of cs) {
-        const resolve = targets[c.sev]?.resolve;
-        if (resolve !== undefined) judge(s, c.created, c.closed, asOf, resolve);
-      }
-      finishSla(s);
-      return {
-        runbook,
-        closed: cs.length,
-        ttr: durationStats(cs.map((c) => minutes(c.created, c.closed!))),
-        falsePositiveRate: fpRate(cs).falsePositiveRate,
-        resolveCompliance: s.compliance,
-      };
-    })
-    .sort((a, b) => b.closed - a.closed || a.runbook.localeCompare(b.runbook));
-
-  return {
-    cases: { created: created.length, closed: closed.length, openAtAsOf: open.length },
-    alerts: input.alerts ? { created: alertsCreated } : { missing: true, reason: 'no alert source' },
-    ...timing(created, closed),
-    ttrCohort: kaplanMeierMedian(
-      created.map((c) =>
-        c.closed !== undefined && c.closed < asOf
-          ? { t: minutes(c.created, c.closed), event: true }
-          : { t: minutes(c.created, asOf), event: false },
-      ),
-    ),
-    bySeverity,
-    sla: { acknowledge: overallAck, resolve: overallRes, openBreached, atRisk },
-    dispositions,
-    falsePositiveRate: quality.falsePositiveRate,
-    precision: quality.precision,
-    escalationRate: ratio(escalated.length, closed.length),
-    escalationRateByTier: {
-      '2': ratio(escalated.filter((c) => c.esc === 2).length, closed.length),
-      '3': ratio(escalated.filter((c) => c.esc === 3).length, closed.length),
-    },
-    alertToCaseRatio: input.alerts ? ratio(created.length, alertsCreated) : null,
-    backlog: { open: open.length, age: durationStats(ages), buckets },
-    rules,
-    runbooks,
-    volume: {
-      days: days.map((day) => ({
-        day,
-        alerts: input.alerts ? (alertsPerDay.get(day) ?? 0) : null,
-        cases: casesPerDay.get(day) ?? 0,
-      })),
-      alertsBySeverity: input.alerts ? alertsBySeverity : null,
-    },
-  };
+  const acc = new KpiAccumulator(input.period, input.asOf, input.settings, input.alerts !== undefined);
+  for (const c of input.cases) acc.addCase(c);
+  if (input.alerts) for (const a of input.alerts) acc.addAlerts(a);
+  return acc.result();
 }
 
 /** Headline figures compared with the previous period, each judged by whether lower or higher is better. */

@@ -3,7 +3,7 @@ import { requiredAgents } from './erlang.js';
 import type { CaseFacts, ShiftFacts } from './facts.js';
 import { isoWeeksInside, localFields, offsetAt, type Period } from './periods.js';
 import { ahtFor, type MetricSettings } from './settings.js';
-import { ratio, stableSum } from './stats.js';
+import { NumberList, ratio, stableSum } from './stats.js';
 
 const HOUR = 3_600_000;
 type TierKey = '1' | '2' | '3';
@@ -64,6 +64,116 @@ function addInterval(minutes: Float64Array, start: number, end: number, tz: stri
   }
 }
 
+/**
+ * The case side of staffing, taken one case at a time: arrivals per hour-of-week bucket over the whole ISO weeks
+ * inside the period, and the handle times and tiers of the closed-in-period cohort.
+ */
+export class StaffingAccumulator {
+  private readonly weeks: Period[];
+  private readonly from: number;
+  private readonly to: number;
+  private readonly arrivalsCount = new Float64Array(168);
+  private readonly handles = new NumberList();
+  private readonly closedByTier: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
+
+  constructor(
+    private readonly period: Period,
+    private readonly asOf: number,
+    private readonly settings: MetricSettings,
+  ) {
+    this.weeks = isoWeeksInside(period);
+    this.from = this.weeks[0]?.start ?? 0;
+    this.to = this.weeks.at(-1)?.end ?? 0;
+  }
+
+  /** Take one case: an arrival when created inside the whole weeks, a handled case when closed in the period. */
+  addCase(c: CaseFacts): void {
+    const { period, asOf } = this;
+    if (c.created >= this.from && c.created < this.to && c.created < asOf)
+      this.arrivalsCount[hourOfWeek(c.created, period.tz)]!++;
+    if (c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf) {
+      this.handles.push(c.handle ?? ahtFor(this.settings, (c.tier ?? 1) as 1 | 2 | 3));
+      this.closedByTier[String(c.tier ?? 1) as TierKey]++;
+    }
+  }
+
+  /** Staffing figures of METRICS.md over the whole ISO weeks inside the period, with the roster's shifts. */
+  result(shifts: ShiftFacts[] | undefined, hasCases: boolean): StaffingSummary | Missing {
+    const { period, weeks } = this;
+    if (!shifts) return { missing: true, reason: 'no roster source (shifts)' };
+    if (!hasCases) return { missing: true, reason: 'no case source' };
+    if (weeks.length === 0) return { missing: true, reason: `${period.label} holds no whole ISO week` };
+    return this.figures(shifts);
+  }
+
+  private figures(shifts: ShiftFacts[]): StaffingSummary {
+    const { period, asOf, settings, weeks, from, to, arrivalsCount, closedByTier } = this;
+    const handles = this.handles.values();
+    const W = weeks.length;
+    const merged = mergeShifts(shifts);
+
+    const shiftMinutes = new Float64Array(168);
+    for (const s of merged) {
+      const a = Math.max(s.start, from);
+      const b = Math.min(s.end, to, asOf);
+      if (a < b) addInterval(shiftMinutes, a, b, period.tz);
+    }
+    const handled = stableSum(handles);
+    const closedCount = handles.length;
+    const aht = closedCount ? handled / closedCount : ahtFor(settings, 1);
+
+    const scheduled = Array.from(shiftMinutes, (m) => m / 60 / W);
+    const arrivals = Array.from(arrivalsCount, (n) => n / W);
+    const required: number[] = [];
+    const occupancies: number[] = [];
+    let gapHours = 0;
+    let gapAnalystHours = 0;
+    for (let h = 0; h < 168; h++) {
+      const traffic = (arrivals[h]! * aht) / 60;
+      const need = arrivals[h] === 0 ? 0 : requiredAgents(traffic, aht, settings.slaWithinMinutes, settings.slaTarget);
+      const req = Math.max(need, settings.minOnShift);
+      required.push(req);
+      if (scheduled[h]! < req) {
+        gapHours++;
+        gapAnalystHours += req - scheduled[h]!;
+      }
+      if (scheduled[h]! > 0) occupancies.push(traffic / scheduled[h]!);
+    }
+
+    // Period-wide figures: shifts clipped to the period itself, not to its whole weeks.
+    const onShiftMinutes: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
+    const analysts: Record<TierKey, Set<string>> = { '1': new Set(), '2': new Set(), '3': new Set() };
+    for (const s of shifts)
+      if (s.start < period.end && s.end > period.start) analysts[String(s.tier) as TierKey].add(s.analyst);
+    for (const s of merged) {
+      const a = Math.max(s.start, period.start);
+      const b = Math.min(s.end, period.end, asOf);
+      if (a < b) onShiftMinutes[String(s.tier) as TierKey] += (b - a) / 60_000;
+    }
+    const totalOnShift = onShiftMinutes['1'] + onShiftMinutes['2'] + onShiftMinutes['3'];
+
+    return {
+      weeks: weeks.map((w) => w.label),
+      aht,
+      headcount: { '1': analysts['1'].size, '2': analysts['2'].size, '3': analysts['3'].size },
+      scheduledFte: stableSum(scheduled) / settings.hoursPerFte,
+      requiredFte: required.reduce((a, b) => a + b, 0) / (settings.hoursPerFte * (1 - settings.shrinkage)),
+      required,
+      scheduled,
+      arrivals,
+      coverageGap: { hours: gapHours, analystHours: gapAnalystHours },
+      occupancy: {
+        mean: occupancies.length ? stableSum(occupancies) / occupancies.length : null,
+        bucketsAbove85: occupancies.filter((o) => o > 0.85).length,
+      },
+      utilization: ratio(handled, totalOnShift),
+      casesPerAnalystHour: Object.fromEntries(
+        TIERS.map((t) => [t, ratio(closedByTier[t], onShiftMinutes[t] / 60)]),
+      ) as Record<TierKey, number | null>,
+    };
+  }
+}
+
 /** Staffing figures of METRICS.md over the whole ISO weeks inside the period. */
 export function buildStaffingSummary(input: {
   shifts: ShiftFacts[] | undefined;
@@ -72,80 +182,7 @@ export function buildStaffingSummary(input: {
   asOf: number;
   settings: MetricSettings;
 }): StaffingSummary | Missing {
-  const { period, asOf, settings } = input;
-  if (!input.shifts) return { missing: true, reason: 'no roster source (shifts)' };
-  if (!input.cases) return { missing: true, reason: 'no case source' };
-  const weeks = isoWeeksInside(period);
-  if (weeks.length === 0) return { missing: true, reason: `${period.label} holds no whole ISO week` };
-  const W = weeks.length;
-  const from = weeks[0]!.start;
-  const to = weeks[W - 1]!.end;
-  const merged = mergeShifts(input.shifts);
-
-  const shiftMinutes = new Float64Array(168);
-  for (const s of merged) {
-    const a = Math.max(s.start, from);
-    const b = Math.min(s.end, to, asOf);
-    if (a < b) addInterval(shiftMinutes, a, b, period.tz);
-  }
-  const arrivalsCount = new Float64Array(168);
-  for (const c of input.cases)
-    if (c.created >= from && c.created < to && c.created < asOf) arrivalsCount[hourOfWeek(c.created, period.tz)]!++;
-
-  const closed = input.cases.filter(
-    (c) => c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf,
-  );
-  const handleOf = (c: CaseFacts) => c.handle ?? ahtFor(settings, (c.tier ?? 1) as 1 | 2 | 3);
-  const aht = closed.length ? stableSum(closed.map(handleOf)) / closed.length : ahtFor(settings, 1);
-
-  const scheduled = Array.from(shiftMinutes, (m) => m / 60 / W);
-  const arrivals = Array.from(arrivalsCount, (n) => n / W);
-  const required: number[] = [];
-  const occupancies: number[] = [];
-  let gapHours = 0;
-  let gapAnalystHours = 0;
-  for (let h = 0; h < 168; h++) {
-    const traffic = (arrivals[h]! * aht) / 60;
-    const need = arrivals[h] === 0 ? 0 : requiredAgents(traffic, aht, settings.slaWithinMinutes, settings.slaTarget);
-    const req = Math.max(need, settings.minOnShift);
-    required.push(req);
-    if (scheduled[h]! < req) {
-      gapHours++;
-      gapAnalystHours += req - scheduled[h]!;
-    }
-    if (scheduled[h]! > 0) occupancies.push(traffic / scheduled[h]!);
-  }
-
-  // Period-wide figures: shifts clipped to the period itself, not to its whole weeks.
-  const onShiftMinutes: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
-  const analysts: Record<TierKey, Set<string>> = { '1': new Set(), '2': new Set(), '3': new Set() };
-  for (const s of input.shifts)
-    if (s.start < period.end && s.end > period.start) analysts[String(s.tier) as TierKey].add(s.analyst);
-  for (const s of merged) {
-    const a = Math.max(s.start, period.start);
-    const b = Math.min(s.end, period.end, asOf);
-    if (a < b) onShiftMinutes[String(s.tier) as TierKey] += (b - a) / 60_000;
-  }
-  const totalOnShift = onShiftMinutes['1'] + onShiftMinutes['2'] + onShiftMinutes['3'];
-  const handled = stableSum(closed.map(handleOf));
-
-  return {
-    weeks: weeks.map((w) => w.label),
-    aht,
-    headcount: { '1': analysts['1'].size, '2': analysts['2'].size, '3': analysts['3'].size },
-    scheduledFte: stableSum(scheduled) / settings.hoursPerFte,
-    requiredFte: required.reduce((a, b) => a + b, 0) / (settings.hoursPerFte * (1 - settings.shrinkage)),
-    required,
-    scheduled,
-    arrivals,
-    coverageGap: { hours: gapHours, analystHours: gapAnalystHours },
-    occupancy: {
-      mean: occupancies.length ? stableSum(occupancies) / occupancies.length : null,
-      bucketsAbove85: occupancies.filter((o) => o > 0.85).length,
-    },
-    utilization: ratio(handled, totalOnShift),
-    casesPerAnalystHour: Object.fromEntries(
-      TIERS.map((t) => [t, ratio(closed.filter((c) => String(c.tier ?? 1) === t).length, onShiftMinutes[t] / 60)]),
-    ) as Record<TierKey, number | null>,
-  };
+  const acc = new StaffingAccumulator(input.period, input.asOf, input.settings);
+  for (const c of input.cases ?? []) acc.addCase(c);
+  return acc.result(input.shifts, input.cases !== undefined);
 }

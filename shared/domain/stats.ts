@@ -28,6 +28,83 @@ export function durationStats(values: number[] | Float64Array): DurationStats {
   return { n, p50: nearestRank(arr, 50), p90: nearestRank(arr, 90), mean: n ? sum / n : null, lowN: n < 10 };
 }
 
+/**
+ * A growable list of numbers in one Float64Array: a cohort's durations cost 8 bytes each, never an object per case,
+ * so the engine can take cases one at a time and hold only the figures it needs.
+ */
+export class NumberList {
+  private buf = new Float64Array(16);
+  length = 0;
+
+  /** Append one value. */
+  push(x: number): void {
+    if (this.length === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = x;
+  }
+
+  /** A copy of the values, in insertion order. */
+  values(): Float64Array {
+    return this.buf.slice(0, this.length);
+  }
+
+  /** The duration statistics of the values (sorts a copy). */
+  stats(): DurationStats {
+    return durationStats(this.values());
+  }
+
+  /** The values of several lists, concatenated into one array. */
+  static concat(lists: NumberList[]): Float64Array {
+    const out = new Float64Array(lists.reduce((n, l) => n + l.length, 0));
+    let at = 0;
+    for (const l of lists) {
+      out.set(l.buf.subarray(0, l.length), at);
+      at += l.length;
+    }
+    return out;
+  }
+}
+
+/**
+ * Kaplan–Meier median from event times and censoring times given apart (the streaming engine's shape): the same
+ * figure as `kaplanMeierMedian` over the subjects, without an object per subject.
+ */
+export function kaplanMeierMedianOf(
+  eventTimes: Float64Array,
+  censorTimes: Float64Array,
+): { n: number; median: number | null; moreThan: number | null } {
+  const events = eventTimes.sort();
+  const censored = censorTimes.sort();
+  const n = events.length + censored.length;
+  if (n === 0) return { n, median: null, moreThan: null };
+  let atRisk = n;
+  let survival = 1;
+  let i = 0;
+  let j = 0;
+  while (i < events.length) {
+    const t = events[i]!;
+    // Censorings strictly before t leave the risk set first; at equal times events come first.
+    while (j < censored.length && censored[j]! < t) {
+      atRisk--;
+      j++;
+    }
+    let d = 0;
+    while (i < events.length && events[i] === t) {
+      d++;
+      i++;
+    }
+    survival *= 1 - d / atRisk;
+    if (survival <= 0.5 + 1e-12) return { n, median: t, moreThan: null };
+    atRisk -= d;
+  }
+  const lastEvent = events.length ? events[events.length - 1]! : -Infinity;
+  const lastCensor = censored.length ? censored[censored.length - 1]! : -Infinity;
+  return { n, median: null, moreThan: Math.max(lastEvent, lastCensor) };
+}
+
 /** One subject of a survival estimate: time observed and whether the event happened (else censored). */
 export interface Survival {
   t: number;
@@ -36,29 +113,10 @@ export interface Survival {
 
 /** Kaplan–Meier median: smallest t with S(t) ≤ 0.5, else null with `moreThan` the largest observed time. */
 export function kaplanMeierMedian(subjects: Survival[]): { n: number; median: number | null; moreThan: number | null } {
-  const n = subjects.length;
-  if (n === 0) return { n, median: null, moreThan: null };
-  // At equal times events come before censorings: a case censored at t was still at risk when others closed at t.
-  const sorted = [...subjects].sort((a, b) => a.t - b.t || Number(b.event) - Number(a.event));
-  let atRisk = n;
-  let survival = 1;
-  let i = 0;
-  while (i < n) {
-    const t = sorted[i]!.t;
-    let events = 0;
-    let leaving = 0;
-    while (i < n && sorted[i]!.t === t) {
-      if (sorted[i]!.event) events++;
-      leaving++;
-      i++;
-    }
-    if (events > 0) {
-      survival *= 1 - events / atRisk;
-      if (survival <= 0.5 + 1e-12) return { n, median: t, moreThan: null };
-    }
-    atRisk -= leaving;
-  }
-  return { n, median: null, moreThan: sorted[n - 1]!.t };
+  return kaplanMeierMedianOf(
+    Float64Array.from(subjects.filter((s) => s.event).map((s) => s.t)),
+    Float64Array.from(subjects.filter((s) => !s.event).map((s) => s.t)),
+  );
 }
 
 /** `a / b`, or null when b is 0 (a rate over an empty cohort is unknown, not zero). */
@@ -67,7 +125,7 @@ export function ratio(a: number, b: number): number | null {
 }
 
 /** Sum in ascending order: the same figure whatever order the records arrived in (snapshots vs raw files). */
-export function stableSum(values: number[]): number {
+export function stableSum(values: ArrayLike<number>): number {
   const sorted = Float64Array.from(values).sort();
   let sum = 0;
   for (let i = 0; i < sorted.length; i++) sum += sorted[i]!;

@@ -1,10 +1,10 @@
 import type { AlertCount, CaseFacts, ShiftFacts } from './facts.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
-import { buildKpiSummary, buildTrend, type KpiSummary } from './kpi.js';
+import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
 import { formatInstant, parsePeriod, previousPeriod, type Period } from './periods.js';
 import type { BudgetLine, Cost } from './records.js';
 import type { MetricSettings } from './settings.js';
-import { buildStaffingSummary, type StaffingSummary } from './staffing.js';
+import { StaffingAccumulator, type StaffingSummary } from './staffing.js';
 
 export type Missing = { missing: true; reason: string };
 
@@ -30,64 +30,104 @@ export function isMissing<T extends object>(section: T | Missing): section is Mi
   return 'missing' in section && section.missing === true;
 }
 
-/**
- * Compute every figure for one period judged at `asOf` (nothing after it is visible). The trend compares with the
- * previous period of equal kind as it stood at its own end.
- */
-export function summarize(
-  input: SummaryInput,
-  opts: { period: Period; asOf: number; settings: MetricSettings },
-): Summary {
-  const { period, settings } = opts;
-  const asOf = opts.asOf;
-  const popts = { tz: period.tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
+export interface SummaryOptions {
+  period: Period;
+  asOf: number;
+  settings: MetricSettings;
+}
 
-  let kpi: KpiSummary | Missing = { missing: true, reason: 'no case source (cases.jsonl)' };
-  if (input.cases) {
-    kpi = buildKpiSummary({ cases: input.cases, alerts: input.alerts, period, asOf, settings });
-    const prev = previousPeriod(period, popts);
-    const prevKpi = buildKpiSummary({
-      cases: input.cases,
-      alerts: input.alerts,
-      period: prev,
-      asOf: Math.min(asOf, prev.end),
-      settings,
-    });
-    kpi.trend = buildTrend(kpi, prevKpi, {
-      label: prev.label,
-      start: formatInstant(prev.start, prev.tz),
-      end: formatInstant(prev.end, prev.tz),
-    });
+/**
+ * Every figure for one period judged at `asOf` (nothing after it is visible), taking cases and alerts one at a
+ * time in any order: the period, its previous period (the trend, as it stood at its own end), staffing and the
+ * report month's unit-cost counts each keep only their figures, so a history of any length streams through in
+ * memory that follows the period's cohorts. Shifts, costs and the budget plan are small and come whole at the end.
+ */
+export class SummaryAccumulator {
+  private readonly kpi: KpiAccumulator;
+  private readonly prevKpi: KpiAccumulator;
+  private readonly prev: Period;
+  private readonly staffing: StaffingAccumulator;
+  private readonly month: Period;
+  private readonly counts = { alertsCreated: 0, casesCreated: 0, truePositivesClosed: 0 };
+
+  constructor(
+    private readonly opts: SummaryOptions,
+    /** Which of the streamed families exist at all: an absent one is reported missing, never as zeros. */
+    private readonly has: { cases: boolean; alerts: boolean },
+  ) {
+    const { period, asOf, settings } = opts;
+    const popts = { tz: period.tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
+    this.prev = previousPeriod(period, popts);
+    this.kpi = new KpiAccumulator(period, asOf, settings, has.alerts);
+    this.prevKpi = new KpiAccumulator(this.prev, Math.min(asOf, this.prev.end), settings, has.alerts);
+    this.staffing = new StaffingAccumulator(period, asOf, settings);
+    this.month = parsePeriod(reportMonth(period, asOf), popts);
   }
 
-  const month = parsePeriod(reportMonth(period, asOf), popts);
-  const inMonth = (t: number) => t >= month.start && t < month.end && t < asOf;
-  const counts = {
-    alertsCreated: input.alerts ? input.alerts.reduce((n, a) => (inMonth(a.at) ? n + a.count : n), 0) : null,
-    casesCreated: input.cases ? input.cases.filter((c) => inMonth(c.created)).length : null,
-    truePositivesClosed: input.cases
-      ? input.cases.filter((c) => c.closed !== undefined && inMonth(c.closed) && c.disp === 'true_positive').length
-      : null,
-  };
+  private inMonth(t: number): boolean {
+    return t >= this.month.start && t < this.month.end && t < this.opts.asOf;
+  }
 
-  return {
-    period: {
-      label: period.label,
-      start: formatInstant(period.start, period.tz),
-      end: formatInstant(period.end, period.tz),
-      tz: period.tz,
-      asOf: formatInstant(asOf, period.tz),
-    },
-    kpi,
-    staffing: buildStaffingSummary({ shifts: input.shifts, cases: input.cases, period, asOf, settings }),
-    budget: buildBudgetSummary({
-      costs: input.costs,
-      budget: input.budget,
-      shifts: input.shifts,
-      period,
-      asOf,
-      settings,
-      counts,
-    }),
-  };
+  /** Take one case. */
+  addCase(c: CaseFacts): void {
+    this.kpi.addCase(c);
+    this.prevKpi.addCase(c);
+    this.staffing.addCase(c);
+    if (this.inMonth(c.created)) this.counts.casesCreated++;
+    if (c.closed !== undefined && c.disp === 'true_positive' && this.inMonth(c.closed))
+      this.counts.truePositivesClosed++;
+  }
+
+  /** Take one alert count. */
+  addAlerts(a: AlertCount): void {
+    this.kpi.addAlerts(a);
+    this.prevKpi.addAlerts(a);
+    if (this.inMonth(a.at)) this.counts.alertsCreated += a.count;
+  }
+
+  /** The summary of everything taken, with the roster, costs and budget plan (each undefined when missing). */
+  result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>): Summary {
+    const { period, asOf, settings } = this.opts;
+    let kpi: KpiSummary | Missing = { missing: true, reason: 'no case source (cases.jsonl)' };
+    if (this.has.cases) {
+      kpi = this.kpi.result();
+      kpi.trend = buildTrend(kpi, this.prevKpi.result(), {
+        label: this.prev.label,
+        start: formatInstant(this.prev.start, this.prev.tz),
+        end: formatInstant(this.prev.end, this.prev.tz),
+      });
+    }
+    return {
+      period: {
+        label: period.label,
+        start: formatInstant(period.start, period.tz),
+        end: formatInstant(period.end, period.tz),
+        tz: period.tz,
+        asOf: formatInstant(asOf, period.tz),
+      },
+      kpi,
+      staffing: this.staffing.result(rest.shifts, this.has.cases),
+      budget: buildBudgetSummary({
+        costs: rest.costs,
+        budget: rest.budget,
+        shifts: rest.shifts,
+        period,
+        asOf,
+        settings,
+        counts: {
+          alertsCreated: this.has.alerts ? this.counts.alertsCreated : null,
+          casesCreated: this.has.cases ? this.counts.casesCreated : null,
+          truePositivesClosed: this.has.cases ? this.counts.truePositivesClosed : null,
+        },
+      }),
+    };
+  }
+}
+
+/** Compute every figure for one period judged at `asOf` from records held in memory. */
+export function summarize(input: SummaryInput, opts: SummaryOptions): Summary {
+  const acc = new SummaryAccumulator(opts, { cases: input.cases !== undefined, alerts: input.alerts !== undefined });
+  for (const c of input.cases ?? []) acc.addCase(c);
+  for (const a of input.alerts ?? []) acc.addAlerts(a);
+  return acc.result(input);
 }
