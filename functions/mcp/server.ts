@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { z } from 'zod';
 import type { Config } from '../../shared/config/config.js';
 import { ReportRequestError } from '../../shared/config/report-request.js';
@@ -21,12 +22,26 @@ export interface McpDeps {
   now: () => Date;
 }
 
+/**
+ * The SDK validates JSON Schema only for elicitation (the server asking the client for input), which this server
+ * never does. Passing this instead of the default saves building an Ajv instance with its formats per request, and
+ * lets the mcp bundle leave Ajv out (infra/constructs/socpulse-function.ts).
+ */
+const noElicitationValidator: jsonSchemaValidator = {
+  getValidator: () => {
+    throw new Error('socpulse MCP server: no JSON Schema validator, the server never elicits input');
+  },
+};
+
 const Period = z.string().describe('Period label: 2026-11-23, 2026-W47, 2026-11, 2026-Q4 or FY2027');
 const Obj = z.object({}).passthrough();
 
 /** socpulse's own MCP server for the SOC manager's AI agent; every tool checks the caller's role. */
 export function createSocpulseMcpServer(deps: McpDeps, caller: Caller | undefined): McpServer {
-  const server = new McpServer({ name: 'socpulse', version: '1.0.0' }, { capabilities: { tools: {} } });
+  const server = new McpServer(
+    { name: 'socpulse', version: '1.0.0' },
+    { capabilities: { tools: {} }, jsonSchemaValidator: noElicitationValidator },
+  );
   const ok = (body: Record<string, unknown>) => ({
     structuredContent: body,
     content: [{ type: 'text' as const, text: JSON.stringify(body) }],
