@@ -3,8 +3,7 @@ import { loadConfig, parseConfig, DEFAULT_CONFIG_FILE } from '../../shared/confi
 import { existsSync, statSync } from 'node:fs';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import { MixedCurrencyError } from '../../shared/domain/budget.js';
-import { summarize } from '../../shared/domain/summary.js';
-import { BudgetCsvError, InputFileError, readCanonicalDir } from '../../shared/sources/canonical-files.js';
+import { BudgetCsvError, InputFileError, summarizeCanonicalDir } from '../../shared/sources/canonical-files.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -54,8 +53,7 @@ export async function summarizeCommand(argv: string[]): Promise<number> {
       if (!/^\d{4}-\d{2}-\d{2}T/.test(values['as-of']) || Number.isNaN(asOf))
         throw new UsageError(`--as-of "${values['as-of']}" is not an ISO-8601 instant`);
     }
-    const input = await readCanonicalDir(values.input, { asOf, tz: settings.timezone });
-    const summary = summarize(input, { period, asOf, settings });
+    const summary = await summarizeCanonicalDir(values.input, { period, asOf, settings });
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     return 0;
   } catch (e) {

@@ -1,9 +1,16 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { alertCount, caseFacts, shiftFacts, type AlertCount } from '../domain/facts.js';
+import {
+  alertCount,
+  caseFacts,
+  shiftFacts,
+  type AlertCount,
+  type CaseFacts,
+  type ShiftFacts,
+} from '../domain/facts.js';
 import {
   AlertSchema,
   BudgetLineSchema,
@@ -12,9 +19,9 @@ import {
   DISPOSITIONS,
   SEVERITIES,
   ShiftSchema,
+  type Cost,
 } from '../domain/records.js';
-import type { SummaryInput } from '../domain/summary.js';
-import { offsetAt, zonedTime } from '../domain/periods.js';
+import { SummaryAccumulator, type Summary, type SummaryInput, type SummaryOptions } from '../domain/summary.js';
 
 /** A line of an input file that is not a valid canonical record: names the file, the line and the field. */
 export class InputFileError extends Error {
@@ -33,24 +40,55 @@ function describeIssue(error: z.ZodError): string {
   return `${issue.path.join('.') || '(record)'}: ${issue.message}`;
 }
 
-// Fast paths for the two big files: plain checks that accept only what the zod schema accepts. Anything they do not
-// accept goes through zod, which either accepts it too or produces the error message naming the field.
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const isInstant = (v: unknown): boolean => {
-  if (typeof v !== 'string' || !ISO.test(v) || Number.isNaN(Date.parse(v))) return false;
-  // Date.parse rolls 2026-02-30 over to March; the schema does not, so neither may this.
-  const y = Number(v.slice(0, 4));
-  const m = Number(v.slice(5, 7));
-  const d = Number(v.slice(8, 10));
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return (
-    day.getUTCMonth() === m - 1 &&
-    day.getUTCDate() === d &&
-    Number(v.slice(11, 13)) < 24 &&
-    Number(v.slice(14, 16)) < 60 &&
-    Number(v.slice(17, 19)) < 60
-  );
+// Fast paths for the two big files: plain checks that accept only what the zod schema accepts, and that read each
+// instant once (validating and converting to epoch ms together). Anything they do not accept goes through zod, which
+// either accepts it too or produces the error message naming the field.
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const digit = (s: string, i: number) => {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : NaN;
 };
+const two = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
+
+/**
+ * Epoch ms of `yyyy-mm-ddThh:mm:ss[.f…](Z|±hh:mm)` with a real calendar date and in-range fields; NaN for anything
+ * else (which then goes to zod). Equal to `Date.parse` wherever it is not NaN.
+ */
+export function parseInstant(v: unknown): number {
+  if (typeof v !== 'string') return NaN;
+  const n = v.length;
+  if (n < 20 || v[4] !== '-' || v[7] !== '-' || v[10] !== 'T' || v[13] !== ':' || v[16] !== ':') return NaN;
+  const y = two(v, 0) * 100 + two(v, 2);
+  const mo = two(v, 5);
+  const d = two(v, 8);
+  const h = two(v, 11);
+  const mi = two(v, 14);
+  const se = two(v, 17);
+  // Years before 1000 go to zod (Date.UTC reads years 0–99 as 1900–1999).
+  if (!(y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && se <= 59)) return NaN; // NaN fails every test
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return NaN;
+  let i = 19;
+  let ms = 0;
+  if (v[i] === '.') {
+    const from = ++i;
+    while (i < n && !Number.isNaN(digit(v, i))) i++;
+    const k = i - from;
+    if (k === 0) return NaN;
+    // Milliseconds are the first three digits; further digits are truncated, as Date.parse does.
+    ms = digit(v, from) * 100 + (k > 1 ? digit(v, from + 1) * 10 : 0) + (k > 2 ? digit(v, from + 2) : 0);
+  }
+  let offset = 0;
+  if (v[i] === 'Z' && i + 1 === n) offset = 0;
+  else if ((v[i] === '+' || v[i] === '-') && i + 6 === n && v[i + 3] === ':') {
+    const oh = two(v, i + 1);
+    const om = two(v, i + 4);
+    if (!(oh <= 23 && om <= 59)) return NaN;
+    offset = (v[i] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  } else return NaN;
+  return Date.UTC(y, mo - 1, d, h, mi, se, ms) - offset;
+}
+
 const SEV = new Set<unknown>(SEVERITIES);
 const DISP = new Set<unknown>(DISPOSITIONS);
 const ALERT_KEYS = new Set(Object.keys(AlertSchema.shape));
@@ -58,157 +96,219 @@ const CASE_KEYS = new Set(Object.keys(CaseSchema.shape));
 const str = (x: unknown) => typeof x === 'string';
 const nonEmpty = (v: unknown) => typeof v === 'string' && v.length > 0;
 const optional = (v: unknown, ok: (x: unknown) => boolean) => v === undefined || ok(v);
+const isInstant = (v: unknown) => !Number.isNaN(parseInstant(v));
+/** An optional instant: undefined when absent, NaN when present but not a plain instant. */
+const optInstant = (v: unknown) => (v === undefined ? undefined : parseInstant(v));
+const bad = (t: number | undefined) => t !== undefined && Number.isNaN(t);
 
 /** True only for alerts the AlertSchema accepts (the schema may accept more; never less). */
 export function isPlainAlert(r: Record<string, unknown>): boolean {
-  for (const k in r) if (!ALERT_KEYS.has(k)) return false;
-  return (
-    nonEmpty(r.id) &&
-    nonEmpty(r.source) &&
-    nonEmpty(r.rule) &&
-    SEV.has(r.severity) &&
-    isInstant(r.createdAt) &&
-    optional(r.firstEventAt, isInstant) &&
-    optional(r.caseId, str) &&
-    optional(r.disposition, (x) => DISP.has(x))
-  );
+  return plainAlert(r) !== undefined;
+}
+
+/** An alert the AlertSchema accepts, as a count of one at its creation instant; undefined to let zod decide. */
+function plainAlert(r: Record<string, unknown>): AlertCount | undefined {
+  for (const k in r) if (!ALERT_KEYS.has(k)) return undefined;
+  const at = parseInstant(r.createdAt);
+  if (
+    Number.isNaN(at) ||
+    !nonEmpty(r.id) ||
+    !nonEmpty(r.source) ||
+    !nonEmpty(r.rule) ||
+    !SEV.has(r.severity) ||
+    !optional(r.firstEventAt, isInstant) ||
+    !optional(r.caseId, str) ||
+    !optional(r.disposition, (x) => DISP.has(x))
+  )
+    return undefined;
+  return { at, rule: r.rule as string, sev: r.severity as AlertCount['sev'], count: 1 };
 }
 
 /** True only for cases the CaseSchema accepts. */
 export function isPlainCase(r: Record<string, unknown>): boolean {
-  for (const k in r) if (!CASE_KEYS.has(k)) return false;
-  return (
-    nonEmpty(r.id) &&
-    nonEmpty(r.source) &&
-    str(r.title) &&
-    SEV.has(r.severity) &&
-    isInstant(r.createdAt) &&
-    optional(r.firstEventAt, isInstant) &&
-    optional(r.detectedAt, isInstant) &&
-    optional(r.acknowledgedAt, isInstant) &&
-    optional(r.containedAt, isInstant) &&
-    optional(r.closedAt, isInstant) &&
-    optional(r.disposition, (x) => DISP.has(x)) &&
-    optional(r.assignee, str) &&
-    optional(r.tier, (x) => x === 1 || x === 2 || x === 3) &&
-    optional(r.escalatedToTier, (x) => x === 2 || x === 3) &&
-    optional(r.runbook, str) &&
-    optional(r.rule, str) &&
-    optional(r.handleMinutes, (x) => typeof x === 'number' && x >= 0 && Number.isFinite(x))
-  );
+  return plainCaseFacts(r) !== undefined;
 }
 
-/** Stream a JSONL file, validating each line with `schema` (after `fast`, when given) and handing it to `onRecord`. */
-async function readJsonl<S extends z.ZodType>(
+/** A case the CaseSchema accepts, converted to engine facts exactly as `caseFacts` would; undefined to let zod decide. */
+export function plainCaseFacts(r: Record<string, unknown>): CaseFacts | undefined {
+  for (const k in r) if (!CASE_KEYS.has(k)) return undefined;
+  const created = parseInstant(r.createdAt);
+  const firstEvent = optInstant(r.firstEventAt);
+  const detected = optInstant(r.detectedAt);
+  const ack = optInstant(r.acknowledgedAt);
+  const contained = optInstant(r.containedAt);
+  const closed = optInstant(r.closedAt);
+  if (
+    Number.isNaN(created) ||
+    bad(firstEvent) ||
+    bad(detected) ||
+    bad(ack) ||
+    bad(contained) ||
+    bad(closed) ||
+    !nonEmpty(r.id) ||
+    !nonEmpty(r.source) ||
+    !str(r.title) ||
+    !SEV.has(r.severity) ||
+    !optional(r.disposition, (x) => DISP.has(x)) ||
+    !optional(r.assignee, str) ||
+    !optional(r.tier, (x) => x === 1 || x === 2 || x === 3) ||
+    !optional(r.escalatedToTier, (x) => x === 2 || x === 3) ||
+    !optional(r.runbook, str) ||
+    !optional(r.rule, str) ||
+    !optional(r.handleMinutes, (x) => typeof x === 'number' && x >= 0 && Number.isFinite(x))
+  )
+    return undefined;
+  const f: CaseFacts = { id: `${r.source as string}:${r.id as string}`, sev: r.severity as CaseFacts['sev'], created };
+  if (firstEvent !== undefined) f.firstEvent = firstEvent;
+  if (detected !== undefined) f.detected = detected;
+  if (ack !== undefined) f.ack = ack;
+  if (contained !== undefined) f.contained = contained;
+  if (closed !== undefined) f.closed = closed;
+  if (r.disposition !== undefined) f.disp = r.disposition as CaseFacts['disp'];
+  if (r.tier !== undefined) f.tier = r.tier as number;
+  if (r.escalatedToTier !== undefined) f.esc = r.escalatedToTier as number;
+  if (r.runbook !== undefined) f.runbook = r.runbook as string;
+  if (r.rule !== undefined) f.rule = r.rule as string;
+  if (r.handleMinutes !== undefined) f.handle = r.handleMinutes as number;
+  if (r.assignee !== undefined) f.assignee = r.assignee as string;
+  return f;
+}
+
+const CHUNK = 4 << 20;
+const NEWLINE = 10;
+
+/**
+ * Call `onLine` for every line of a file with its 1-based number. Reads big chunks and splits them itself (several
+ * times cheaper than readline for millions of short lines); a line never splits inside a UTF-8 sequence because the
+ * split is at a newline byte.
+ */
+async function forEachLine(path: string, onLine: (line: string, n: number) => void): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let carry = 0; // bytes of an unfinished line at the start of buf
+    let n = 0;
+    for (;;) {
+      if (carry === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+        buf.copy(bigger, 0, 0, carry);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, carry, buf.length - carry, null);
+      const end = carry + bytesRead;
+      const last = bytesRead === 0 ? end : buf.lastIndexOf(NEWLINE, end - 1);
+      if (last >= 0) {
+        const text = buf.toString('utf8', 0, bytesRead === 0 ? end : last);
+        let from = 0;
+        while (from <= text.length) {
+          let to = text.indexOf('\n', from);
+          if (to < 0) to = text.length;
+          const line = to > from && text.charCodeAt(to - 1) === 13 ? text.slice(from, to - 1) : text.slice(from, to);
+          n++;
+          if (bytesRead > 0 || to > from) onLine(line, n);
+          from = to + 1;
+        }
+        if (bytesRead === 0) return;
+        carry = end - last - 1;
+        buf.copy(buf, 0, last + 1, end);
+      } else carry = end;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Stream a JSONL file: each line is parsed, taken by `fast` when it accepts it, else validated with `schema` and
+ * converted with `convert`; an invalid line throws InputFileError naming the file, the line and the field.
+ */
+async function readJsonl<S extends z.ZodType, T>(
   path: string,
   name: string,
   schema: S,
-  onRecord: (r: z.infer<S>) => void,
-  fast?: (r: Record<string, unknown>) => boolean,
+  convert: (r: z.infer<S>) => T,
+  onRecord: (r: T) => void,
+  fast?: (r: Record<string, unknown>) => T | undefined,
 ) {
-  const lines = createInterface({
-    input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }),
-    crlfDelay: Infinity,
-  });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
+  await forEachLine(path, (line, n) => {
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
     let raw: unknown;
     try {
       raw = JSON.parse(line);
     } catch (e) {
       throw new InputFileError(name, n, `not valid JSON (${(e as Error).message})`);
     }
-    if (
-      fast &&
-      typeof raw === 'object' &&
-      raw !== null &&
-      !Array.isArray(raw) &&
-      fast(raw as Record<string, unknown>)
-    ) {
-      onRecord(raw as z.infer<S>);
-      continue;
+    if (fast && typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const hit = fast(raw as Record<string, unknown>);
+      if (hit !== undefined) return onRecord(hit);
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) throw new InputFileError(name, n, describeIssue(parsed.error));
-    onRecord(parsed.data);
-  }
+    onRecord(convert(parsed.data));
+  });
 }
 
-const DAY = 86_400_000;
-const SEVERITY_INDEX = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<
-  (typeof SEVERITIES)[number],
-  number
->;
+const FILES = ['cases.jsonl', 'alerts.jsonl', 'shifts.jsonl', 'costs.jsonl', 'budget.csv'] as const;
 
 /**
- * Read a summarize input directory: any of `cases.jsonl alerts.jsonl shifts.jsonl costs.jsonl budget.csv`.
- * A missing file leaves its family undefined (reported as missing, never zeros). Alerts are counted per local day
- * of `tz`, except on the day of `asOf`, where exact instants are kept so the asOf cut stays exact.
+ * Read a summarize input directory — any of `cases.jsonl alerts.jsonl shifts.jsonl costs.jsonl budget.csv` — and
+ * compute the summary. Cases and alerts stream through the engine one record at a time, so millions of lines need
+ * no more memory than the period's figures; shifts, costs and the plan are small and read whole. A missing file
+ * leaves its family missing (reported as such, never as zeros).
  */
-export async function readCanonicalDir(dir: string, opts: { asOf?: number; tz?: string } = {}): Promise<SummaryInput> {
-  const input: SummaryInput = {};
-  const file = (name: string) => join(dir, name);
-  if (existsSync(file('cases.jsonl'))) {
-    const cases: SummaryInput['cases'] = [];
-    await readJsonl(file('cases.jsonl'), 'cases.jsonl', CaseSchema, (c) => cases.push(caseFacts(c)), isPlainCase);
-    input.cases = cases;
-  }
-  if (existsSync(file('alerts.jsonl'))) {
-    // Alerts are counted per (local day, rule, severity): every period is a union of local days in the SOC's zone,
-    // so day buckets are exact for every period, and a 5-million-line file becomes a few tens of thousands of rows.
-    // Only the local day holding asOf keeps exact instants, so the asOf cut stays exact too.
-    const tz = opts.tz ?? 'UTC';
-    const buckets = new Map<number, AlertCount>();
-    const exact: AlertCount[] = [];
-    const ruleIds = new Map<string, number>();
-    const dayStarts = new Map<number, number>();
-    const dayIndex = (at: number) => Math.floor((at + offsetAt(at, tz)) / DAY);
-    const asOfDay = opts.asOf === undefined ? NaN : dayIndex(opts.asOf);
-    await readJsonl(
-      file('alerts.jsonl'),
-      'alerts.jsonl',
-      AlertSchema,
-      (a) => {
-        const at = Date.parse(a.createdAt);
-        const day = dayIndex(at);
-        if (day === asOfDay) return void exact.push(alertCount(a));
-        let ruleId = ruleIds.get(a.rule);
-        if (ruleId === undefined) ruleIds.set(a.rule, (ruleId = ruleIds.size));
-        const key = (day * 65_536 + ruleId) * 8 + SEVERITY_INDEX[a.severity];
-        const hit = buckets.get(key);
-        if (hit) hit.count++;
-        else {
-          let start = dayStarts.get(day);
-          if (start === undefined) {
-            const d = new Date(day * DAY);
-            dayStarts.set(day, (start = zonedTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), tz)));
-          }
-          buckets.set(key, { at: start, rule: a.rule, sev: a.severity, count: 1 });
-        }
-      },
-      isPlainAlert,
-    );
-    input.alerts = [...buckets.values(), ...exact];
-  }
-  if (existsSync(file('shifts.jsonl'))) {
-    const shifts: SummaryInput['shifts'] = [];
-    await readJsonl(file('shifts.jsonl'), 'shifts.jsonl', ShiftSchema, (s) => shifts.push(shiftFacts(s)));
-    input.shifts = shifts;
-  }
-  if (existsSync(file('costs.jsonl'))) {
-    const costs: NonNullable<SummaryInput['costs']> = [];
-    await readJsonl(file('costs.jsonl'), 'costs.jsonl', CostSchema, (c) => costs.push(c));
-    input.costs = costs;
-  }
-  if (existsSync(file('budget.csv'))) input.budget = parseBudgetCsv(await readText(file('budget.csv')), 'budget.csv');
+export async function summarizeCanonicalDir(dir: string, opts: SummaryOptions): Promise<Summary> {
+  const present = new Set(FILES.filter((f) => existsSync(join(dir, f))));
+  const acc = new SummaryAccumulator(opts, { cases: present.has('cases.jsonl'), alerts: present.has('alerts.jsonl') });
+  const rest = await readDir(dir, present, {
+    addCase: (c) => acc.addCase(c),
+    addAlerts: (a) => acc.addAlerts(a),
+  });
+  return acc.result(rest);
+}
+
+/** Read a summarize input directory whole into the engine's input (for small directories and tests). */
+export async function readCanonicalDir(dir: string): Promise<SummaryInput> {
+  const present = new Set(FILES.filter((f) => existsSync(join(dir, f))));
+  const cases: CaseFacts[] = [];
+  const alerts: AlertCount[] = [];
+  const input: SummaryInput = await readDir(dir, present, {
+    addCase: (c) => cases.push(c),
+    addAlerts: (a) => alerts.push(a),
+  });
+  if (present.has('cases.jsonl')) input.cases = cases;
+  if (present.has('alerts.jsonl')) input.alerts = alerts;
   return input;
 }
 
-async function readText(path: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(path, 'utf8');
+async function readDir(
+  dir: string,
+  present: ReadonlySet<(typeof FILES)[number]>,
+  sink: { addCase: (c: CaseFacts) => void; addAlerts: (a: AlertCount) => void },
+): Promise<Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>> {
+  const file = (name: string) => join(dir, name);
+  const rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'> = {};
+  if (present.has('cases.jsonl'))
+    await readJsonl(file('cases.jsonl'), 'cases.jsonl', CaseSchema, caseFacts, sink.addCase, plainCaseFacts);
+  if (present.has('alerts.jsonl'))
+    await readJsonl(file('alerts.jsonl'), 'alerts.jsonl', AlertSchema, alertCount, sink.addAlerts, plainAlert);
+  if (present.has('shifts.jsonl')) {
+    const shifts: ShiftFacts[] = [];
+    await readJsonl(file('shifts.jsonl'), 'shifts.jsonl', ShiftSchema, shiftFacts, (s) => shifts.push(s));
+    rest.shifts = shifts;
+  }
+  if (present.has('costs.jsonl')) {
+    const costs: Cost[] = [];
+    await readJsonl(
+      file('costs.jsonl'),
+      'costs.jsonl',
+      CostSchema,
+      (c: Cost) => c,
+      (c) => costs.push(c),
+    );
+    rest.costs = costs;
+  }
+  if (present.has('budget.csv')) rest.budget = parseBudgetCsv(await readFile(file('budget.csv'), 'utf8'), 'budget.csv');
+  return rest;
 }
 
 export const BUDGET_CSV_HEADER = ['fiscalYear', 'month', 'category', 'amount', 'currency'] as const;

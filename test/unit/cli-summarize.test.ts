@@ -134,7 +134,9 @@ describe('fast record checks', () => {
         createdAt: instant,
         closedAt: fc.option(instant, { nil: undefined }),
         tier: anyValue,
-        handleMinutes: fc.option(fc.double(), { nil: undefined }),
+        handleMinutes: fc.option(fc.oneof(fc.double(), fc.double({ min: 0, max: 1e4, noNaN: true })), {
+          nil: undefined,
+        }),
       },
       { requiredKeys: [] },
     );
@@ -147,31 +149,119 @@ describe('fast record checks', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('property: the fast path converts exactly as zod + caseFacts do, and reads instants as Date.parse does', async () => {
+    const fc = (await import('fast-check')).default;
+    const { parseInstant, plainCaseFacts } = await import('../../shared/sources/canonical-files.js');
+    const { CaseSchema } = await import('../../shared/domain/records.js');
+    const { caseFacts } = await import('../../shared/domain/facts.js');
+    const instant = fc.oneof(
+      fc
+        .date({ min: new Date('0900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+      fc
+        .tuple(
+          fc.date({ min: new Date('1990-01-01'), max: new Date('2060-01-01'), noInvalidDate: true }),
+          fc.constantFrom('Z', '+01:00', '-05:30', '+14:00', '-00:00', '+24:00', '+05:60'),
+          fc.constantFrom('', '.1', '.12', '.123', '.123456789', '.'),
+        )
+        .map(([d, off, frac]) => d.toISOString().slice(0, 19) + frac + off),
+      fc.constantFrom('2024-02-29T12:00:00Z', '2025-02-29T12:00:00Z', '2026-04-31T00:00:00Z', '2026-11-23T24:00:00Z'),
+    );
+    fc.assert(
+      fc.property(instant, (v) => {
+        const t = parseInstant(v);
+        return Number.isNaN(t) || t === Date.parse(v);
+      }),
+      { numRuns: 3000 },
+    );
+    // Mostly well-formed instants, so that records reach the fast path often enough to compare conversions.
+    const usual = fc.oneof(
+      {
+        arbitrary: fc
+          .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
+          .map((d) => d.toISOString()),
+        weight: 12,
+      },
+      { arbitrary: instant, weight: 1 },
+    );
+    const kase = fc.record(
+      {
+        id: fc.constantFrom('c1', 'c2'),
+        source: fc.constantFrom('s', 's', 's', ''),
+        title: fc.string(),
+        severity: fc.constantFrom('high', 'low', 'critical', 'urgent'),
+        createdAt: usual,
+        firstEventAt: fc.option(usual, { nil: undefined }),
+        detectedAt: fc.option(usual, { nil: undefined }),
+        acknowledgedAt: fc.option(usual, { nil: undefined }),
+        containedAt: fc.option(usual, { nil: undefined }),
+        closedAt: fc.option(usual, { nil: undefined }),
+        disposition: fc.option(fc.constantFrom('true_positive', 'false_positive', 'false_positive', 'maybe'), {
+          nil: undefined,
+        }),
+        tier: fc.option(fc.constantFrom(1, 2, 3, 3, 3, 4), { nil: undefined }),
+        escalatedToTier: fc.option(fc.constantFrom(1, 2, 3, 3, 3), { nil: undefined }),
+        runbook: fc.option(fc.string(), { nil: undefined }),
+        handleMinutes: fc.option(fc.oneof(fc.double(), fc.double({ min: 0, max: 1e4, noNaN: true })), {
+          nil: undefined,
+        }),
+      },
+      { requiredKeys: ['id', 'source', 'title', 'severity', 'createdAt'] },
+    );
+    let accepted = 0;
+    fc.assert(
+      fc.property(kase, (c) => {
+        const fast = plainCaseFacts(c);
+        if (fast === undefined) return true;
+        accepted++;
+        const parsed = CaseSchema.safeParse(c);
+        return parsed.success && JSON.stringify(caseFacts(parsed.data)) === JSON.stringify(fast);
+      }),
+      { numRuns: 3000 },
+    );
+    // The fast path must actually take ordinary records, or it would only ever defer to zod.
+    expect(accepted).toBeGreaterThan(150);
+  });
 });
 
-describe('reading alerts per local day', () => {
-  it('gives the same figures as the raw alerts, across DST days and with asOf inside a day', async () => {
+describe('streaming a directory through the engine', () => {
+  it('gives the same figures as the records held in memory, across DST days and with asOf inside a day', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { readCanonicalDir } = await import('../../shared/sources/canonical-files.js');
-    const { alertCount } = await import('../../shared/domain/facts.js');
+    const { summarizeCanonicalDir } = await import('../../shared/sources/canonical-files.js');
+    const { alertCount, caseFacts } = await import('../../shared/domain/facts.js');
     const { parsePeriod } = await import('../../shared/domain/periods.js');
     const { summarize } = await import('../../shared/domain/summary.js');
     const { MetricSettingsSchema } = await import('../../shared/domain/settings.js');
     const tz = 'Europe/London';
     const settings = MetricSettingsSchema.parse({ timezone: tz });
-    // Alerts every 37 minutes from 2026-10-20 to 2026-11-05: W43 holds the 25-hour day of 2026-10-25.
+    // Alerts every 37 minutes and cases every 5 hours from 2026-10-20 to 2026-11-05: W43 holds the 25-hour day of
+    // 2026-10-25. Lines end in CRLF and a blank line sits in the middle, as exported files sometimes do.
+    const base = Date.UTC(2026, 9, 20);
     const alerts = Array.from({ length: 620 }, (_, i) => ({
       id: `a${i}`,
       source: 's',
       rule: `r${i % 3}`,
       severity: i % 2 ? ('low' as const) : ('high' as const),
-      createdAt: new Date(Date.UTC(2026, 9, 20) + i * 37 * 60_000).toISOString(),
+      createdAt: new Date(base + i * 37 * 60_000).toISOString(),
     }));
-    const dir = mkdtempSync(join(tmpdir(), 'alerts-'));
-    writeFileSync(join(dir, 'alerts.jsonl'), alerts.map((a) => JSON.stringify(a)).join('\n'));
-    writeFileSync(join(dir, 'cases.jsonl'), '');
+    const cases = Array.from({ length: 80 }, (_, i) => ({
+      id: `c${i}`,
+      source: 's',
+      title: `case ${i}`,
+      severity: (['critical', 'high', 'medium', 'low', 'info'] as const)[i % 5]!,
+      createdAt: new Date(base + i * 5 * 3_600_000).toISOString().replace('Z', '+00:00'),
+      ...(i % 3 ? { closedAt: new Date(base + i * 5 * 3_600_000 + i * 7_000_000).toISOString() } : {}),
+      ...(i % 3 ? { disposition: 'false_positive' as const } : {}),
+      ...(i % 4 ? { acknowledgedAt: new Date(base + i * 5 * 3_600_000 + i * 60_000).toISOString() } : {}),
+    }));
+    const dir = mkdtempSync(join(tmpdir(), 'stream-'));
+    writeFileSync(join(dir, 'alerts.jsonl'), alerts.map((a) => JSON.stringify(a)).join('\r\n'));
+    const lines = cases.map((c) => JSON.stringify(c));
+    lines.splice(40, 0, '');
+    writeFileSync(join(dir, 'cases.jsonl'), lines.join('\n') + '\n');
     for (const [label, asOf] of [
       ['2026-W43', undefined],
       ['2026-W44', Date.parse('2026-10-29T13:17:00Z')],
@@ -179,9 +269,13 @@ describe('reading alerts per local day', () => {
     ] as const) {
       const period = parsePeriod(label, { tz, fiscalYearStartMonth: 1 });
       const at = asOf ?? period.end;
-      const fromFile = summarize(await readCanonicalDir(dir, { asOf: at, tz }), { period, asOf: at, settings });
-      const fromRaw = summarize({ cases: [], alerts: alerts.map(alertCount) }, { period, asOf: at, settings });
-      expect(fromFile.kpi).toEqual(fromRaw.kpi);
+      const streamed = await summarizeCanonicalDir(dir, { period, asOf: at, settings });
+      const inMemory = summarize(
+        { cases: cases.map(caseFacts), alerts: alerts.map(alertCount) },
+        { period, asOf: at, settings },
+      );
+      expect(streamed).toEqual(inMemory);
+      expect(streamed.kpi).toMatchObject({ cases: { created: expect.any(Number) } });
     }
   });
 });
