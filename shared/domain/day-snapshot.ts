@@ -11,8 +11,8 @@ import {
   type CaseFacts,
   type ShiftFacts,
 } from './facts.js';
-import { localDay } from './periods.js';
-import { AlertSchema, CaseSchema, CostSchema, ShiftSchema, type Cost } from './records.js';
+import { localDay, zonedTime } from './periods.js';
+import { AlertSchema, CaseSchema, CostSchema, DISPOSITIONS, SEVERITIES, ShiftSchema, type Cost } from './records.js';
 import type { SummaryInput } from './summary.js';
 
 /**
@@ -176,4 +176,118 @@ export function caseSnapshotMeta(cases: CaseFacts[]): { open: number; lastClosed
     else if (c.closed > lastClosed) lastClosed = c.closed;
   }
   return { open, lastClosed };
+}
+
+/**
+ * How many whole local days after its creation day a case must still be unresolved to be in its day's tail. Most
+ * cases close within a week, so a tail holds about an eighth of its day (simulator: 12.6%), and a period reads the
+ * tails of older days instead of the days themselves.
+ */
+export const TAIL_AFTER_DAYS = 7;
+
+/**
+ * The tail of a cases snapshot: the cases of `day` still open, or closed at or after `from` (the local midnight
+ * TAIL_AFTER_DAYS days after the day ends). A reader that needs only the cases open at, or closed since, an instant
+ * at or after `from` reads the tail instead of the whole day.
+ */
+export function caseSnapshotTail(cases: CaseFacts[], day: string, tz: string): { from: number; cases: CaseFacts[] } {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y, m - 1, d + 1 + TAIL_AFTER_DAYS));
+  const from = zonedTime(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), tz);
+  return { from, cases: cases.filter((c) => c.closed === undefined || c.closed >= from) };
+}
+
+// Schema-equivalent fast checks for stored payloads: plain checks that accept only what the zod schema accepts, and
+// only objects zod would return unchanged (no unknown keys, which zod strips). Anything they do not accept goes
+// through zod, which either accepts it too or names the field that is wrong. Proven by a property test
+// (test/unit/day-snapshot-fast.test.ts).
+const SEV = new Set<unknown>(SEVERITIES);
+const DISP = new Set<unknown>(DISPOSITIONS);
+const CASE_FACT_KEYS = new Set(Object.keys(CaseFactsSchema.shape));
+const ALERT_COUNT_KEYS = new Set(Object.keys(AlertCountSchema.shape));
+const SHIFT_FACT_KEYS = new Set(Object.keys(ShiftFactsSchema.shape));
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const optNum = (v: unknown) => v === undefined || num(v);
+const optStr = (v: unknown) => v === undefined || typeof v === 'string';
+const onlyKeys = (r: Record<string, unknown>, allowed: Set<string>) => {
+  for (const k in r) if (!allowed.has(k)) return false;
+  return true;
+};
+
+/** True only for case facts the CaseFactsSchema accepts and returns unchanged. */
+export function isPlainCaseFacts(r: unknown): boolean {
+  return (
+    isRecord(r) &&
+    onlyKeys(r, CASE_FACT_KEYS) &&
+    typeof r.id === 'string' &&
+    SEV.has(r.sev) &&
+    num(r.created) &&
+    optNum(r.firstEvent) &&
+    optNum(r.detected) &&
+    optNum(r.ack) &&
+    optNum(r.contained) &&
+    optNum(r.closed) &&
+    (r.disp === undefined || DISP.has(r.disp)) &&
+    (r.tier === undefined || r.tier === 1 || r.tier === 2 || r.tier === 3) &&
+    (r.esc === undefined || r.esc === 2 || r.esc === 3) &&
+    optStr(r.runbook) &&
+    optStr(r.rule) &&
+    optNum(r.handle) &&
+    optStr(r.assignee) &&
+    optStr(r.title)
+  );
+}
+
+/** True only for alert counts the AlertCountSchema accepts and returns unchanged. */
+export function isPlainAlertCount(r: unknown): boolean {
+  return (
+    isRecord(r) &&
+    onlyKeys(r, ALERT_COUNT_KEYS) &&
+    num(r.at) &&
+    typeof r.rule === 'string' &&
+    SEV.has(r.sev) &&
+    Number.isSafeInteger(r.count) &&
+    (r.count as number) > 0
+  );
+}
+
+/** True only for shift facts the ShiftFactsSchema accepts and returns unchanged. */
+export function isPlainShiftFacts(r: unknown): boolean {
+  return (
+    isRecord(r) &&
+    onlyKeys(r, SHIFT_FACT_KEYS) &&
+    typeof r.analyst === 'string' &&
+    (r.tier === 1 || r.tier === 2 || r.tier === 3) &&
+    num(r.start) &&
+    num(r.end)
+  );
+}
+
+const plainList =
+  (key: string, item: (r: unknown) => boolean) =>
+  (raw: unknown): boolean => {
+    if (!isRecord(raw)) return false;
+    for (const k in raw) if (k !== key) return false;
+    const list = raw[key];
+    if (!Array.isArray(list)) return false;
+    for (let i = 0; i < list.length; i++) if (!item(list[i])) return false;
+    return true;
+  };
+
+/** Fast checks per family, each accepting only payloads its SnapshotPayloadSchemas entry accepts unchanged. */
+export const SnapshotPayloadFastChecks: Partial<Record<Family, (raw: unknown) => boolean>> = {
+  cases: plainList('cases', isPlainCaseFacts),
+  alerts: plainList('counts', isPlainAlertCount),
+  shifts: plainList('shifts', isPlainShiftFacts),
+};
+
+/** What collection stores beside a cases snapshot of `day`: its header figures and its tail. */
+export function caseSnapshotExtras(
+  cases: CaseFacts[],
+  day: string,
+  tz: string,
+): { meta: Record<string, number>; tail: { from: number; payload: SnapshotPayload<'cases'> } } {
+  const tail = caseSnapshotTail(cases, day, tz);
+  return { meta: caseSnapshotMeta(cases), tail: { from: tail.from, payload: { cases: tail.cases } } };
 }
