@@ -1,7 +1,8 @@
 import {
-  caseSnapshotMeta,
+  caseSnapshotExtras,
   DaySnapshotBuilder,
   mergeCases,
+  SnapshotPayloadFastChecks,
   SnapshotPayloadSchemas,
   type SnapshotPayload,
 } from '../../shared/domain/day-snapshot.js';
@@ -50,15 +51,17 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   const errors: string[] = [];
   let reader: SourceReader | undefined;
   const put = async (family: string, periodKey: string, payload: unknown) => {
-    const meta = family === 'cases' ? caseSnapshotMeta((payload as SnapshotPayload<'cases'>).cases) : undefined;
+    // Cases carry their open count, latest close and tail, so reports read only what a period can need.
+    const extras =
+      family === 'cases' ? caseSnapshotExtras((payload as SnapshotPayload<'cases'>).cases, periodKey, req.tz) : {};
     outcomes[
-      await deps.snapshots.put({
+      await deps.snapshots.put<unknown>({
         family,
         periodKey,
         source: req.source,
         collectedAt: started.toISOString(),
         payload,
-        meta,
+        ...extras,
       })
     ]++;
   };
@@ -73,7 +76,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     for (const s of builder.snapshots()) await put(s.family, s.periodKey, s.payload);
     for (const [day, updates] of builder.olderCases) {
       const [stored] = await deps.snapshots
-        .list('cases', day, day, SnapshotPayloadSchemas.cases)
+        .list('cases', day, day, SnapshotPayloadSchemas.cases, { fast: SnapshotPayloadFastChecks.cases })
         .then((all) => all.filter((s) => s.source === req.source));
       // A day never collected is left alone: writing it from a few updated cases would pass a partial day off as whole.
       if (stored) await put('cases', day, { cases: mergeCases(stored.payload.cases, updates) });

@@ -123,7 +123,8 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     const asOf = collectionAsOf(statuses, now.getTime());
     const summary = await loadSummary(
       { snapshots: deps.snapshots, budget: deps.budget },
-      { period, asOf, settings: config },
+      // Only the runbook's sections are read and computed.
+      { period, asOf, settings: config, sections: runbook.sections },
     );
     const model: ReportModel = {
       runbook: { id: runbook.id, title: runbook.title, sections: runbook.sections },

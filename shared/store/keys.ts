@@ -15,8 +15,26 @@ export const keys = {
     pk: `SNAP#${family}`,
     sk: `${periodKey}#${source}`,
   }),
-  /** One part of one version of a snapshot whose payload did not fit in the header item. */
+  /**
+   * One part of one version of a snapshot's payload. Parts live in their own partition, so reading a range of headers
+   * reads only the headers (the payloads of 13 months are hundreds of megabytes).
+   */
   snapshotPart: (family: string, periodKey: string, source: string, version: string, part: number): Key => ({
+    pk: `SNAPDATA#${family}`,
+    sk: `${periodKey}#${source}#${version}#${pad(part, 4)}`,
+  }),
+  /** Every part of one version of a snapshot's payload. */
+  snapshotPartsOf: (family: string, periodKey: string, source: string, version: string) => ({
+    pk: `SNAPDATA#${family}`,
+    prefix: `${periodKey}#${source}#${version}#`,
+  }),
+  /** The tail of one version of a snapshot (cases still open a week after their day), in its own partition. */
+  snapshotTail: (family: string, periodKey: string, source: string, version: string): Key => ({
+    pk: `SNAPTAIL#${family}`,
+    sk: `${periodKey}#${source}#${version}`,
+  }),
+  /** A part written by the first layout (format 1), next to its header: still read, and removed on rewrite. */
+  legacySnapshotPart: (family: string, periodKey: string, source: string, version: string, part: number): Key => ({
     pk: `SNAP#${family}`,
     sk: `${periodKey}#${source}#${version}#${pad(part, 4)}`,
   }),

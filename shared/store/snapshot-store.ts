@@ -1,12 +1,28 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import type { DynamoTable, Item } from './dynamo-table.js';
 import { ConflictError, CorruptItemError } from './errors.js';
 import { keys } from './keys.js';
 
+const gunzipAsync = promisify(gunzip);
+
 /** Stored payload bytes per item: well under DynamoDB's 400 KB item limit, leaving room for keys and attributes. */
 export const MAX_PART_BYTES = 350_000;
+
+/** Payloads up to this many gzip'd bytes stay in the header item: one read unit, and no part to fetch. */
+export const INLINE_MAX_BYTES = 4_000;
+
+/**
+ * Item layout of the snapshots this code writes. Format 1 (no `format` attribute) kept parts next to their header
+ * and payloads up to 350 KB inline, so listing headers read every payload; it is still read, and rewritten in format
+ * 2 the next time collection writes the day.
+ */
+const FORMAT = 2;
+
+/** How many part, tail or inline payloads are fetched and decoded at once. */
+const READ_CONCURRENCY = 16;
 
 /** One dated snapshot: what one source said about one local day (or month, for costs) in one family. */
 export interface Snapshot<T> {
@@ -18,6 +34,15 @@ export interface Snapshot<T> {
   payload: T;
   /** Small figures about the payload kept on the header, so readers can skip days without fetching them. */
   meta?: Record<string, number>;
+}
+
+/**
+ * A subset of a snapshot's payload stored beside it, for readers that need only part of a day: for cases, those
+ * still open or closed at or after `from`. The header's meta then carries `tailFrom`.
+ */
+export interface SnapshotTail<T> {
+  from: number;
+  payload: T;
 }
 
 /** A snapshot's header: which day and source, when collected, and its meta figures; no payload. */
@@ -32,7 +57,9 @@ export type PutOutcome = 'written' | 'unchanged' | 'superseded';
 
 /**
  * Daily snapshots in DynamoDB. A snapshot's version is the hash of its payload, so writing the same content twice
- * changes nothing. Large payloads are gzip'd and split into numbered parts keyed by version; the header item is
+ * changes nothing. Payloads are gzip'd; small ones stay in the header item, larger ones are split into numbered parts
+ * keyed by version in a partition of their own (`keys.snapshotPart`), so a range of headers is a few kilobytes a day
+ * to read. A cases snapshot also keeps its tail (`SnapshotTail`), keyed by version likewise. The header item is
  * written last and names the version readers must use, so a reader never mixes parts of two writes — without
  * TransactWriteItems, which the stand-in lacks.
  */
@@ -42,34 +69,43 @@ export class DynamoSnapshotStore {
     private readonly maxPartBytes = MAX_PART_BYTES,
   ) {}
 
-  /** Upsert one snapshot; an older collection never overwrites a newer one. */
-  async put<T>(snapshot: Snapshot<T>): Promise<PutOutcome> {
+  /** Upsert one snapshot (and its tail); an older collection never overwrites a newer one. */
+  async put<T>(snapshot: Snapshot<T> & { tail?: SnapshotTail<T> }): Promise<PutOutcome> {
     const json = JSON.stringify(snapshot.payload);
     const version = createHash('sha256').update(json).digest('hex').slice(0, 20);
     const blob = gzipSync(json, { level: 6 });
+    let tail = snapshot.tail ? gzipSync(JSON.stringify(snapshot.tail.payload), { level: 6 }) : undefined;
+    // A tail as large as a part saves nothing: readers then read the whole day.
+    if (tail && tail.length > this.maxPartBytes) tail = undefined;
+    const meta = JSON.stringify({ ...snapshot.meta, ...(tail ? { tailFrom: snapshot.tail!.from } : {}) });
     const headerKey = keys.snapshotHeader(snapshot.family, snapshot.periodKey, snapshot.source);
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < blob.length; i += this.maxPartBytes) chunks.push(blob.subarray(i, i + this.maxPartBytes));
+    const inline = blob.length <= Math.min(INLINE_MAX_BYTES, this.maxPartBytes);
 
     for (let attempt = 0; ; attempt++) {
       const existing = await this.table.get(headerKey);
-      if (existing?.version === version) return 'unchanged';
+      if (existing?.version === version && existing.format === FORMAT && existing.meta === meta) return 'unchanged';
       if (existing && String(existing.collectedAt) > snapshot.collectedAt) return 'superseded';
 
-      const chunks: Uint8Array[] = [];
-      for (let i = 0; i < blob.length; i += this.maxPartBytes) chunks.push(blob.subarray(i, i + this.maxPartBytes));
-      const inline = chunks.length <= 1;
-      if (!inline) {
-        // Parts first, under the new version: invisible until the header below names that version.
-        for (const [i, chunk] of chunks.entries()) {
+      // Parts and tail first, under the new version: invisible until the header below names that version.
+      if (!inline)
+        for (const [i, chunk] of chunks.entries())
           await this.table.put({
             ...keys.snapshotPart(snapshot.family, snapshot.periodKey, snapshot.source, version, i),
             type: 'snapshot-part',
             data: chunk,
           });
-        }
-      }
+      if (tail)
+        await this.table.put({
+          ...keys.snapshotTail(snapshot.family, snapshot.periodKey, snapshot.source, version),
+          type: 'snapshot-tail',
+          data: tail,
+        });
       const header: Item & { pk: string; sk: string } = {
         ...headerKey,
         type: 'snapshot',
+        format: FORMAT,
         family: snapshot.family,
         periodKey: snapshot.periodKey,
         source: snapshot.source,
@@ -77,8 +113,8 @@ export class DynamoSnapshotStore {
         parts: inline ? 0 : chunks.length,
         collectedAt: snapshot.collectedAt,
         bytes: json.length,
-        meta: JSON.stringify(snapshot.meta ?? {}),
-        data: inline ? (chunks[0] ?? gzipSync('null')) : null,
+        meta,
+        data: inline ? blob : null,
       };
       try {
         // Optimistic concurrency: replace only the header we read, so two collectors cannot interleave.
@@ -92,8 +128,7 @@ export class DynamoSnapshotStore {
         if (e instanceof ConflictError && attempt < 3) continue;
         throw e;
       }
-      if (existing && Number(existing.parts) > 0)
-        await this.deleteParts(snapshot, String(existing.version), Number(existing.parts));
+      if (existing) await this.deleteOld(snapshot, existing, version);
       return 'written';
     }
   }
@@ -104,69 +139,133 @@ export class DynamoSnapshotStore {
     const out: SnapshotHeader[] = [];
     const attributes = ['type', 'periodKey', 'source', 'collectedAt', 'meta'];
     for await (const item of this.table.query(range.pk, { between: [range.from, range.to], attributes }))
-      if (item.type === 'snapshot')
-        out.push({
-          periodKey: String(item.periodKey),
-          source: String(item.source),
-          collectedAt: String(item.collectedAt),
-          meta: JSON.parse(String(item.meta ?? '{}')) as Record<string, number>,
-        });
+      if (item.type === 'snapshot') out.push(toHeader(item));
     return out;
   }
 
-  /** Every snapshot of a family from `fromKey` through `toKey` (inclusive), each payload validated by `schema`. */
+  /**
+   * Every snapshot of a family from `fromKey` through `toKey` (inclusive), each payload validated by `schema` (after
+   * `fast`, a check accepting only what the schema accepts unchanged, when given). `pick` chooses per header: the
+   * whole payload, its tail (when the header has one; else the whole payload), or nothing. Payloads are fetched and
+   * decoded in parallel.
+   */
   async list<S extends z.ZodType>(
     family: string,
     fromKey: string,
     toKey: string,
     schema: S,
+    opts: { fast?: (raw: unknown) => boolean; pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip' } = {},
   ): Promise<Snapshot<z.infer<S>>[]> {
     const range = keys.snapshotRange(family, fromKey, toKey);
     const headers: Item[] = [];
-    const parts = new Map<string, Uint8Array>();
+    const legacyParts = new Map<string, Uint8Array>();
     for await (const item of this.table.query(range.pk, { between: [range.from, range.to] })) {
       if (item.type === 'snapshot') headers.push(item);
-      else if (item.type === 'snapshot-part') parts.set(String(item.sk), item.data as Uint8Array);
+      else if (item.type === 'snapshot-part') legacyParts.set(String(item.sk), item.data as Uint8Array);
     }
-    return headers.map((h) => {
+    const read = async (h: Item): Promise<Snapshot<z.infer<S>> | undefined> => {
+      const header = toHeader(h);
+      const choice = opts.pick?.(header) ?? 'full';
+      if (choice === 'skip') return undefined;
       const where = `${h.pk} ${h.sk}`;
-      const n = Number(h.parts);
-      let blob: Uint8Array;
-      if (n === 0) blob = h.data as Uint8Array;
-      else {
-        const chunks: Uint8Array[] = [];
-        for (let i = 0; i < n; i++) {
-          const k = keys.snapshotPart(family, String(h.periodKey), String(h.source), String(h.version), i).sk;
-          const chunk = parts.get(k);
-          if (!chunk) throw new CorruptItemError(`${where}: part ${i} of ${n} (version ${h.version}) is missing`);
-          chunks.push(chunk);
-        }
-        blob = Buffer.concat(chunks);
-      }
+      const useTail = choice === 'tail' && h.format === FORMAT && header.meta.tailFrom !== undefined;
+      const blob = useTail
+        ? await this.tailBlob(family, h, where)
+        : await this.payloadBlob(family, h, where, legacyParts);
       let raw: unknown;
       try {
-        raw = JSON.parse(gunzipSync(blob).toString('utf8'));
+        raw = JSON.parse((await gunzipAsync(blob)).toString('utf8'));
       } catch (e) {
         throw new CorruptItemError(`${where}: payload is not gzip'd JSON`, { cause: e });
       }
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new CorruptItemError(`${where}: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`, {
-          cause: parsed.error,
-        });
+      let payload: z.infer<S>;
+      if (opts.fast?.(raw)) payload = raw as z.infer<S>;
+      else {
+        const parsed = schema.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new CorruptItemError(`${where}: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`, {
+            cause: parsed.error,
+          });
+        }
+        payload = parsed.data;
       }
       return {
         family,
-        periodKey: String(h.periodKey),
-        source: String(h.source),
-        collectedAt: String(h.collectedAt),
-        payload: parsed.data,
+        periodKey: header.periodKey,
+        source: header.source,
+        collectedAt: header.collectedAt,
+        payload,
+        meta: header.meta,
       };
-    });
+    };
+    const out = await mapLimit(headers, READ_CONCURRENCY, read);
+    return out.filter((s) => s !== undefined);
   }
 
-  private async deleteParts(s: Snapshot<unknown>, version: string, n: number) {
-    for (let i = 0; i < n; i++) await this.table.delete(keys.snapshotPart(s.family, s.periodKey, s.source, version, i));
+  private async payloadBlob(family: string, h: Item, where: string, legacyParts: Map<string, Uint8Array>) {
+    const n = Number(h.parts);
+    if (n === 0) return h.data as Uint8Array;
+    const [day, source, version] = [String(h.periodKey), String(h.source), String(h.version)];
+    const chunks: Uint8Array[] = [];
+    if (h.format === FORMAT) {
+      const where2 = keys.snapshotPartsOf(family, day, source, version);
+      for await (const item of this.table.query(where2.pk, { prefix: where2.prefix }))
+        chunks.push(item.data as Uint8Array);
+      if (chunks.length !== n)
+        throw new CorruptItemError(`${where}: ${chunks.length} of ${n} parts (version ${version}) found`);
+    } else
+      for (let i = 0; i < n; i++) {
+        const chunk = legacyParts.get(keys.legacySnapshotPart(family, day, source, version, i).sk);
+        if (!chunk) throw new CorruptItemError(`${where}: part ${i} of ${n} (version ${version}) is missing`);
+        chunks.push(chunk);
+      }
+    return Buffer.concat(chunks);
   }
+
+  private async tailBlob(family: string, h: Item, where: string) {
+    const item = await this.table.get(
+      keys.snapshotTail(family, String(h.periodKey), String(h.source), String(h.version)),
+    );
+    if (!item) throw new CorruptItemError(`${where}: the tail of version ${h.version} is missing`);
+    return item.data as Uint8Array;
+  }
+
+  /** Remove what the replaced header pointed at: its parts and tail, unless the new version reuses their keys. */
+  private async deleteOld(s: Snapshot<unknown>, old: Item, version: string) {
+    const [oldVersion, n] = [String(old.version), Number(old.parts)];
+    if (old.format !== FORMAT) {
+      for (let i = 0; i < n; i++)
+        await this.table.delete(keys.legacySnapshotPart(s.family, s.periodKey, s.source, oldVersion, i));
+      return;
+    }
+    if (oldVersion === version) return;
+    for (let i = 0; i < n; i++)
+      await this.table.delete(keys.snapshotPart(s.family, s.periodKey, s.source, oldVersion, i));
+    if (JSON.parse(String(old.meta ?? '{}')).tailFrom !== undefined)
+      await this.table.delete(keys.snapshotTail(s.family, s.periodKey, s.source, oldVersion));
+  }
+}
+
+function toHeader(item: Item): SnapshotHeader {
+  return {
+    periodKey: String(item.periodKey),
+    source: String(item.source),
+    collectedAt: String(item.collectedAt),
+    meta: JSON.parse(String(item.meta ?? '{}')) as Record<string, number>,
+  };
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

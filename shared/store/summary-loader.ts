@@ -1,4 +1,4 @@
-import { mergeDaySnapshots, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
+import { mergeDaySnapshots, SnapshotPayloadFastChecks, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
 import { reportMonth } from '../domain/budget.js';
 import {
   fiscalYearOf,
@@ -11,7 +11,7 @@ import {
 import type { MetricSettings } from '../domain/settings.js';
 import { summarize, type Summary, type SummaryInput } from '../domain/summary.js';
 import type { DynamoBudgetStore } from './budget-store.js';
-import type { DynamoSnapshotStore } from './snapshot-store.js';
+import type { DynamoSnapshotStore, SnapshotHeader } from './snapshot-store.js';
 import type { DynamoCollectionRunStore } from './collection-run-store.js';
 
 const DAY = 86_400_000;
@@ -25,83 +25,181 @@ export function collectionAsOf(statuses: { collectedThrough?: string }[], now: n
 /** How far back cases are read for the backlog (open cases of any age): 13 months by default. */
 export const DEFAULT_HISTORY_DAYS = 400;
 
+/** The sections of a summary; a report asks only for the ones it shows. */
+export const SECTIONS = ['kpi', 'staffing', 'budget'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface LoadOptions {
+  period: Period;
+  asOf: number;
+  settings: MetricSettings;
+  historyDays?: number;
+  /** The sections wanted (default all): only their data is read, and the others come back missing. */
+  sections?: readonly string[];
+}
+
 /**
  * Load what the engine needs for a period and its previous period from stored snapshots and the budget plan, and
  * compute the summary. The one path from storage to figures: report, API and MCP server all use it.
  */
 export async function loadSummary(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
-  opts: { period: Period; asOf: number; settings: MetricSettings; historyDays?: number },
+  opts: LoadOptions,
 ): Promise<Summary> {
+  const input = await loadSummaryInput(stores, opts);
+  const summary = summarize(input, { period: opts.period, asOf: opts.asOf, settings: opts.settings });
+  // A section not asked for was computed from partial data: it never leaves here.
+  const wanted = wantedSections(opts.sections);
+  for (const s of SECTIONS) if (!wanted.has(s)) summary[s] = { missing: true, reason: `${s} was not asked for` };
+  return summary;
+}
+
+function wantedSections(sections: readonly string[] | undefined): Set<Section> {
+  return new Set(SECTIONS.filter((s) => !sections || sections.includes(s)));
+}
+
+/**
+ * The engine's input for the wanted sections of a period, reading only what they can need (METRICS.md):
+ * - kpi: cases and alerts of the period and of the previous period, and every case open at asOf (the backlog);
+ * - staffing: cases created or closed in the period, and the shifts;
+ * - budget: cases and alerts of the report month (unit costs), and the shifts, costs and plan of the fiscal year.
+ * Cases are read whole for the days those windows cover; for older days only the cases still open at, or closed
+ * since, the windows' start (from a snapshot's tail when it has one), and for later days only the cases open at
+ * asOf. Figures equal those computed from every stored day (test/integration/collect.test.ts).
+ */
+export async function loadSummaryInput(
+  stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
+  opts: LoadOptions,
+): Promise<SummaryInput> {
   const { period, asOf, settings } = opts;
+  const wanted = wantedSections(opts.sections);
   const tz = period.tz;
   const popts = { tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
   const prev = previousPeriod(period, popts);
   const lastDay = localDay(Math.max(Math.min(asOf, period.end) - 1, period.start), tz);
   const caseFrom = localDay(Math.min(prev.start, asOf - (opts.historyDays ?? DEFAULT_HISTORY_DAYS) * DAY), tz);
   const month = reportMonth(period, asOf);
+  const monthPeriod = parsePeriod(month, popts);
   const fiscalYear = fiscalYearOf(month, settings.fiscalYearStartMonth);
   const fyMonths = monthsOfFiscalYear(fiscalYear, settings.fiscalYearStartMonth);
-  // Alerts and shifts: the period, the previous period, and the report month for the budget's unit costs.
-  const alertFrom = localDay(Math.min(prev.start, Date.parse(`${month}-01T00:00:00Z`) - DAY), tz);
   const today = localDay(asOf, tz);
   const upTo = lastDay > today ? lastDay : today;
 
+  // The instants each wanted section looks at: cases created in them are read whole, and so are alerts.
+  const caseWindows: [number, number][] = [];
+  const alertWindows: [number, number][] = [];
+  if (wanted.has('kpi')) {
+    caseWindows.push([prev.start, period.end]);
+    alertWindows.push([prev.start, period.end]);
+  }
+  if (wanted.has('staffing')) caseWindows.push([period.start, period.end]);
+  if (wanted.has('budget')) {
+    caseWindows.push([monthPeriod.start, monthPeriod.end]);
+    alertWindows.push([monthPeriod.start, monthPeriod.end]);
+  }
+  const span = (w: [number, number][]) =>
+    w.length ? ([Math.min(...w.map((x) => x[0])), Math.max(...w.map((x) => x[1]))] as const) : undefined;
+  const caseSpan = span(caseWindows);
+  const alertSpan = span(alertWindows);
+  const needShifts = wanted.has('staffing') || wanted.has('budget');
+  const fast = SnapshotPayloadFastChecks;
+
   const [cases, alerts, shifts, costs, plan] = await Promise.all([
-    loadCaseDays(stores.snapshots, caseFrom, upTo, Math.min(prev.start, parsePeriod(month, popts).start), tz),
-    stores.snapshots.list('alerts', alertFrom, upTo, SnapshotPayloadSchemas.alerts),
-    stores.snapshots.list(
-      'shifts',
-      localDay(Math.min(prev.start, Date.parse(`${fyMonths[0]}-01T00:00:00Z`)) - DAY, tz),
-      upTo,
-      SnapshotPayloadSchemas.shifts,
-    ),
-    stores.snapshots.list('costs', fyMonths[0]!, fyMonths[11]!, SnapshotPayloadSchemas.costs),
-    stores.budget.plan(fiscalYear),
+    caseSpan
+      ? loadCaseDays(stores.snapshots, caseFrom, upTo, tz, {
+          full: caseSpan,
+          // The backlog at asOf (kpi only) needs the cases still open then, of any creation day.
+          openAt: wanted.has('kpi') ? asOf : undefined,
+        })
+      : ([] as Listed),
+    alertSpan
+      ? loadPresent(
+          stores.snapshots,
+          'alerts',
+          // A day either side: a bucket belongs to the local day it starts in.
+          [localDay(alertSpan[0] - DAY, tz), localDay(alertSpan[1], tz)],
+          [caseFrom, upTo],
+        )
+      : ([] as Listed),
+    needShifts
+      ? stores.snapshots.list(
+          'shifts',
+          localDay(Math.min(prev.start, Date.parse(`${fyMonths[0]}-01T00:00:00Z`)) - DAY, tz),
+          upTo,
+          SnapshotPayloadSchemas.shifts,
+          { fast: fast.shifts },
+        )
+      : [],
+    wanted.has('budget')
+      ? stores.snapshots.list('costs', fyMonths[0]!, fyMonths[11]!, SnapshotPayloadSchemas.costs)
+      : [],
+    wanted.has('budget') ? stores.budget.plan(fiscalYear) : undefined,
   ]);
   const input: SummaryInput = mergeDaySnapshots([...cases, ...alerts, ...shifts, ...costs]);
+  if (caseSpan && cases.present && !input.cases) input.cases = [];
+  if (alerts.present && !input.alerts) input.alerts = [];
   if (plan) input.budget = plan.lines;
-  return summarize(input, { period, asOf, settings });
+  return input;
 }
 
+type Listed = Awaited<ReturnType<DynamoSnapshotStore['list']>> & { present?: boolean };
+
 /**
- * The cases snapshots a period can need, without reading the rest of the history: every day from `since` on, and
- * older days only when their header says a case was still open or one closed since then (the backlog and the
- * closures of old cases). A header without meta figures is read, to be safe.
+ * Alert snapshots of `days`; when there is none, whether the family has any snapshot in `around` at all, so a
+ * source that was collected stays present (zero alerts), as it is when every stored day is read.
  */
-async function loadCaseDays(snapshots: DynamoSnapshotStore, from: string, to: string, since: number, tz: string) {
-  const sinceDay = localDay(since, tz);
-  const headers = await snapshots.headers('cases', from, to);
-  const days = [
-    ...new Set(
-      headers
-        .filter(
-          (h) =>
-            h.periodKey >= sinceDay ||
-            !(h.meta.open === 0 && h.meta.lastClosed !== undefined && h.meta.lastClosed < since),
-        )
-        .map((h) => h.periodKey),
-    ),
-  ].sort();
-  const out: Awaited<ReturnType<typeof snapshots.list<typeof SnapshotPayloadSchemas.cases>>> = [];
-  // Contiguous runs of days are read with one query each.
-  let i = 0;
-  const runs: [string, string][] = [];
-  while (i < days.length) {
-    let j = i;
-    while (j + 1 < days.length && nextDay(days[j]!) === days[j + 1]) j++;
-    runs.push([days[i]!, days[j]!]);
-    i = j + 1;
-  }
-  const lists = await Promise.all(runs.map(([a, b]) => snapshots.list('cases', a, b, SnapshotPayloadSchemas.cases)));
-  for (const l of lists) out.push(...l);
+async function loadPresent(
+  snapshots: DynamoSnapshotStore,
+  family: 'alerts',
+  days: [string, string],
+  around: [string, string],
+): Promise<Listed> {
+  const out: Listed = await snapshots.list(family, days[0], days[1], SnapshotPayloadSchemas[family], {
+    fast: SnapshotPayloadFastChecks[family],
+  });
+  if (out.length === 0) out.present = (await snapshots.headers(family, around[0], around[1])).length > 0;
   return out;
 }
 
-function nextDay(day: string): string {
-  const d = new Date(`${day}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+/**
+ * The cases snapshots of `from`..`to` the windows can need: whole days for the days `full` covers; for an earlier
+ * day, the cases still open at or closed since the start of `full` (its tail, or nothing when its header says every
+ * case closed before); for a later day, the cases open at `openAt` (nothing without `openAt`). A header without
+ * meta figures is read whole, to be safe.
+ */
+async function loadCaseDays(
+  snapshots: DynamoSnapshotStore,
+  from: string,
+  to: string,
+  tz: string,
+  want: { full: readonly [number, number]; openAt?: number },
+): Promise<Listed> {
+  const fullFrom = localDay(want.full[0], tz);
+  const fullTo = localDay(want.full[1] - 1, tz);
+  let present = false;
+  const pick = (h: SnapshotHeader): 'full' | 'tail' | 'skip' => {
+    present = true;
+    if (h.periodKey >= fullFrom && h.periodKey <= fullTo) return 'full';
+    // Every case of this day was created before the windows (or after them): it matters only if still open at, or
+    // closed at or after, `since`.
+    let since: number;
+    if (h.periodKey < fullFrom) since = want.openAt === undefined ? want.full[0] : Math.min(want.full[0], want.openAt);
+    else if (want.openAt !== undefined) since = want.openAt;
+    else return 'skip';
+    const { open, lastClosed, tailFrom } = h.meta;
+    if (open === undefined || lastClosed === undefined) return 'full';
+    if (open === 0 && lastClosed < since) return 'skip';
+    // The tail holds every open case and every case closed at or after tailFrom: enough when since ≥ tailFrom, or
+    // when no case closed since `since` at all (then only the open ones matter).
+    if (tailFrom !== undefined && (tailFrom <= since || lastClosed < since)) return 'tail';
+    return 'full';
+  };
+  const out: Listed = await snapshots.list('cases', from, to, SnapshotPayloadSchemas.cases, {
+    fast: SnapshotPayloadFastChecks.cases,
+    pick,
+  });
+  out.present = present;
+  return out;
 }
 
 /** Figures for a period label judged at the newest collection time: what the API, MCP server and `--serve` answer. */

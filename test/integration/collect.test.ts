@@ -132,6 +132,81 @@ describe('collect from soc-sim into DynamoDB', () => {
     }
   });
 
+  it('reads only what each section needs — tails of older days, nothing of closed-out ones — and the figures equal those from every stored day, after late closures', async () => {
+    const own = await localTable();
+    try {
+      const store = new DynamoSnapshotStore(own.table);
+      const budget = new DynamoBudgetStore(own.table);
+      const runs = new DynamoCollectionRunStore(own.table);
+      const earlier = NOW - 20 * 86_400_000;
+      // Two months of history collected 20 days ago; then the usual 35-day window now, whose closures of cases
+      // created before it are merged into their (older) days; and a second source with a short history.
+      for (const [at, source, windowDays] of [
+        [earlier, 'sim', 60],
+        [NOW, 'sim', 35],
+        [NOW, 'other', 10],
+      ] as const) {
+        const [client, server] = InMemoryTransport.createLinkedPair();
+        await createSocSimServer({ now: () => at, source }).connect(server);
+        const run = await collectSource(
+          { snapshots: store, runs, now: () => new Date(at) },
+          {
+            source,
+            kind: 'socpulse',
+            open: () =>
+              openSource(
+                source,
+                { kind: 'socpulse', command: 'unused' },
+                {
+                  secrets: new EnvSecretResolver({}),
+                  transport: client,
+                  limits: { backoffMs: 1, retries: 2, timeoutMs: 5000 },
+                },
+              ),
+            tz,
+            windowDays,
+          },
+        );
+        expect(run.status).toBe('ok');
+      }
+      const everything = mergeDaySnapshots([
+        ...(await store.list('cases', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.cases)),
+        ...(await store.list('alerts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.alerts)),
+        ...(await store.list('shifts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.shifts)),
+        ...(await store.list('costs', '2025-01', '2027-12', SnapshotPayloadSchemas.costs)),
+      ]);
+      // Count what the loader chose per cases header.
+      const picked = { full: 0, tail: 0, skip: 0 };
+      const list = store.list.bind(store);
+      store.list = ((family, from, to, schema, opts = {}) =>
+        list(family, from, to, schema, {
+          ...opts,
+          pick:
+            opts.pick &&
+            ((h) => {
+              const choice = opts.pick!(h);
+              picked[choice]++;
+              return choice;
+            }),
+        })) as typeof store.list;
+      const settings = MetricSettingsSchema.parse({ timezone: tz, fiscalYearStartMonth: 4 });
+      for (const label of ['2026-W47', '2026-W45', '2026-11', '2026-10', '2026-11-20', '2026-Q4'])
+        for (const sections of [['kpi'], ['staffing'], ['budget'], ['kpi', 'staffing', 'budget']] as const)
+          for (const asOf of [NOW, Math.min(parsePeriod(label, { tz, fiscalYearStartMonth: 4 }).end, NOW)]) {
+            const period = parsePeriod(label, { tz, fiscalYearStartMonth: 4 });
+            const loaded = await loadSummary({ snapshots: store, budget }, { period, asOf, settings, sections });
+            const all = summarize(everything, { period, asOf, settings });
+            for (const s of sections)
+              expect(loaded[s], `${label} ${s} at ${new Date(asOf).toISOString()}`).toEqual(all[s]);
+          }
+      expect(picked.tail).toBeGreaterThan(0);
+      expect(picked.skip).toBeGreaterThan(0);
+      expect(picked.full).toBeGreaterThan(0);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it.each([
     ['isError', /permission denied/],
     ['error-payload', /backend search timed out/],

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
@@ -13,6 +14,12 @@ beforeAll(async () => {
   env = await localTable();
 });
 afterAll(async () => env.stop());
+
+async function itemsOf(pk: string, prefix: string) {
+  const out = [];
+  for await (const item of env.table.query(pk, { prefix })) out.push(item);
+  return out;
+}
 
 const snap = (periodKey: string, source: string, payload: Payload, collectedAt = '2026-11-20T10:00:00Z') => ({
   family: 'cases',
@@ -60,14 +67,107 @@ describe('DynamoSnapshotStore', () => {
 
     const smaller = { cases: big.cases.slice(0, 150) };
     expect(await store.put(snap('2026-11-03', 'sim', smaller, '2026-11-20T12:00:00Z'))).toBe('written');
-    const items = [];
-    for await (const item of env.table.query('SNAP#cases', { prefix: '2026-11-03#sim' })) items.push(item);
-    const header = items.find((i) => i.type === 'snapshot')!;
-    const parts = items.filter((i) => i.type === 'snapshot-part');
-    expect(parts.length).toBe(Number(header.parts));
-    expect(parts.every((p) => String(p.sk).includes(String(header.version)))).toBe(true);
+    const [header] = await itemsOf(keys.snapshotHeader('cases', '2026-11-03', 'sim').pk, '2026-11-03#sim');
+    // Parts live in their own partition, only those of the current version are left, and none beside the header.
+    const parts = await itemsOf('SNAPDATA#cases', '2026-11-03#sim#');
+    expect(parts.length).toBe(Number(header!.parts));
+    expect(parts.every((p) => String(p.sk).includes(String(header!.version)))).toBe(true);
+    expect((await itemsOf('SNAP#cases', '2026-11-03#sim')).map((i) => i.type)).toEqual(['snapshot']);
     const [again] = await store.list('cases', '2026-11-03', '2026-11-03', Payload);
     expect(again!.payload.cases).toHaveLength(150);
+  });
+
+  it('keeps a tail beside a snapshot, reads it instead of the payload when asked, and replaces it on rewrite', async () => {
+    const store = new DynamoSnapshotStore(env.table);
+    const payload = {
+      cases: [
+        { id: 'a', note: 'closed' },
+        { id: 'b', note: 'open' },
+      ],
+    };
+    const tail = { from: 1_000, payload: { cases: [payload.cases[1]!] } };
+    expect(await store.put({ ...snap('2026-11-04', 'sim', payload), meta: { open: 1 }, tail })).toBe('written');
+    const [h] = await store.headers('cases', '2026-11-04', '2026-11-04');
+    expect(h!.meta).toEqual({ open: 1, tailFrom: 1_000 });
+    const picks = { tail: 'tail', full: 'full', skip: 'skip' } as const;
+    for (const [choice, want] of [
+      ['tail', tail.payload],
+      ['full', payload],
+    ] as const) {
+      const got = await store.list('cases', '2026-11-04', '2026-11-04', Payload, { pick: () => picks[choice] });
+      expect(got.map((s) => s.payload)).toEqual([want]);
+    }
+    expect(await store.list('cases', '2026-11-04', '2026-11-04', Payload, { pick: () => 'skip' })).toEqual([]);
+    // Same content again: unchanged; new content: the old version's tail is removed, the new one read.
+    expect(
+      await store.put({ ...snap('2026-11-04', 'sim', payload, '2026-11-20T11:00:00Z'), meta: { open: 1 }, tail }),
+    ).toBe('unchanged');
+    const closed = {
+      cases: [
+        { id: 'a', note: 'closed' },
+        { id: 'b', note: 'closed' },
+      ],
+    };
+    const tail2 = { from: 1_000, payload: { cases: [] } };
+    expect(
+      await store.put({ ...snap('2026-11-04', 'sim', closed, '2026-11-21T10:00:00Z'), meta: { open: 0 }, tail: tail2 }),
+    ).toBe('written');
+    expect(await itemsOf('SNAPTAIL#cases', '2026-11-04#sim#')).toHaveLength(1);
+    const [t] = await store.list('cases', '2026-11-04', '2026-11-04', Payload, { pick: () => 'tail' });
+    expect(t!.payload).toEqual({ cases: [] });
+    // A snapshot without a tail is read whole when its tail is asked for.
+    await store.put(snap('2026-11-05', 'sim', payload));
+    const [whole] = await store.list('cases', '2026-11-05', '2026-11-05', Payload, { pick: () => 'tail' });
+    expect(whole!.payload).toEqual(payload);
+  });
+
+  it('still reads snapshots of the first layout (parts beside the header), and moves them on rewrite', async () => {
+    const store = new DynamoSnapshotStore(env.table);
+    const payload = { cases: Array.from({ length: 50 }, (_, i) => ({ id: `c${i}`, note: String(Math.sin(i)) })) };
+    const blob = gzipSync(JSON.stringify(payload));
+    const half = Math.ceil(blob.length / 2);
+    const version = 'legacyversion0000001';
+    for (const [i, chunk] of [blob.subarray(0, half), blob.subarray(half)].entries())
+      await env.table.put({
+        ...keys.legacySnapshotPart('cases', '2026-11-06', 'old', version, i),
+        type: 'snapshot-part',
+        data: chunk,
+      });
+    await env.table.put({
+      ...keys.snapshotHeader('cases', '2026-11-06', 'old'),
+      type: 'snapshot',
+      family: 'cases',
+      periodKey: '2026-11-06',
+      source: 'old',
+      version,
+      parts: 2,
+      collectedAt: '2026-11-20T10:00:00Z',
+      bytes: 0,
+      meta: '{}',
+      data: null,
+    });
+    const [got] = await store.list('cases', '2026-11-06', '2026-11-06', Payload, { pick: () => 'tail' });
+    expect(got!.payload).toEqual(payload);
+    // The same content written again is rewritten in the current layout, and the old parts go.
+    expect(await store.put(snap('2026-11-06', 'old', payload, '2026-11-21T10:00:00Z'))).toBe('written');
+    expect((await itemsOf('SNAP#cases', '2026-11-06#old')).map((i) => i.type)).toEqual(['snapshot']);
+    const [again] = await store.list('cases', '2026-11-06', '2026-11-06', Payload);
+    expect(again!.payload).toEqual(payload);
+  });
+
+  it('takes a payload past the fast check only when the schema accepts it unchanged', async () => {
+    const store = new DynamoSnapshotStore(env.table);
+    // An unknown key: the fast check refuses it, zod strips it.
+    await store.put(snap('2026-11-07', 'sim', { cases: [{ id: 'c', note: 'n', extra: 1 } as never] }));
+    const fast = (raw: unknown) =>
+      Payload.safeParse(raw).success &&
+      (raw as Payload).cases.every((c) => Object.keys(c).every((k) => k === 'id' || k === 'note'));
+    const [got] = await store.list('cases', '2026-11-07', '2026-11-07', Payload, { fast });
+    expect(got!.payload).toEqual({ cases: [{ id: 'c', note: 'n' }] });
+    await store.put(snap('2026-11-08', 'bad', { cases: [{ id: 2 }] as never }));
+    await expect(store.list('cases', '2026-11-08', '2026-11-08', Payload, { fast })).rejects.toThrow(
+      /SNAP#cases 2026-11-08#bad: cases\.0\.id/,
+    );
   });
 
   it('lists a day range across sources, inclusive at both ends', async () => {
@@ -102,6 +202,13 @@ describe('DynamoSnapshotStore', () => {
 
   it('keeps keys in one place: header and part keys share the day and source prefix', () => {
     expect(keys.snapshotHeader('cases', '2026-11-01', 'sim')).toEqual({ pk: 'SNAP#cases', sk: '2026-11-01#sim' });
-    expect(keys.snapshotPart('cases', '2026-11-01', 'sim', 'abc', 3).sk).toBe('2026-11-01#sim#abc#0003');
+    expect(keys.snapshotPart('cases', '2026-11-01', 'sim', 'abc', 3)).toEqual({
+      pk: 'SNAPDATA#cases',
+      sk: '2026-11-01#sim#abc#0003',
+    });
+    expect(keys.snapshotTail('cases', '2026-11-01', 'sim', 'abc')).toEqual({
+      pk: 'SNAPTAIL#cases',
+      sk: '2026-11-01#sim#abc',
+    });
   });
 });
