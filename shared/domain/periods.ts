@@ -52,11 +52,10 @@ function formatter(tz: string): Intl.DateTimeFormat {
 const SLOT = 15 * 60_000;
 const offsetCache = new Map<string, Map<number, number>>();
 
-/** UTC offset of `tz` at instant `ms`, in milliseconds (local = utc + offset). */
-export function offsetAt(ms: number, tz: string): number {
+/** UTC offset of `tz` at the start of a 15-minute slot (cached), in milliseconds. */
+function slotOffset(slot: number, tz: string): number {
   let cache = offsetCache.get(tz);
   if (!cache) offsetCache.set(tz, (cache = new Map()));
-  const slot = Math.floor(ms / SLOT);
   const hit = cache.get(slot);
   if (hit !== undefined) return hit;
   const parts = formatter(tz).formatToParts(new Date(slot * SLOT));
@@ -66,6 +65,39 @@ export function offsetAt(ms: number, tz: string): number {
   if (cache.size > 200_000) cache.clear();
   cache.set(slot, offset);
   return offset;
+}
+
+// Most UTC days see no transition: one array read per call for those days (NaN = not yet known, Infinity = the
+// offset changes that day, so ask per slot). Days 1900–2173 are tabled; others always ask per slot.
+const DAY_MS = 86_400_000;
+const FIRST_DAY = -25_567;
+const TABLE_DAYS = 100_000;
+const dayOffsets = new Map<string, Float64Array>();
+let lastZone = '';
+let lastTable: Float64Array | undefined;
+
+/** UTC offset of `tz` at instant `ms`, in milliseconds (local = utc + offset). */
+export function offsetAt(ms: number, tz: string): number {
+  if (tz !== lastZone || !lastTable) {
+    let table = dayOffsets.get(tz);
+    if (!table) dayOffsets.set(tz, (table = new Float64Array(TABLE_DAYS).fill(NaN)));
+    lastZone = tz;
+    lastTable = table;
+  }
+  const day = Math.floor(ms / DAY_MS);
+  const i = day - FIRST_DAY;
+  if (i >= 0 && i < TABLE_DAYS) {
+    const known = lastTable[i]!;
+    if (known !== Infinity && !Number.isNaN(known)) return known;
+    if (Number.isNaN(known)) {
+      const first = day * (DAY_MS / SLOT);
+      const atStart = slotOffset(first, tz);
+      const same = slotOffset(first + DAY_MS / SLOT - 1, tz) === atStart;
+      lastTable[i] = same ? atStart : Infinity;
+      if (same) return atStart;
+    }
+  }
+  return slotOffset(Math.floor(ms / SLOT), tz);
 }
 
 /** Local calendar fields of an instant in a zone. */

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -198,7 +199,9 @@ async function forEachLine(path: string, onLine: (line: string, n: number) => vo
       const end = carry + bytesRead;
       const last = bytesRead === 0 ? end : buf.lastIndexOf(NEWLINE, end - 1);
       if (last >= 0) {
-        const text = buf.toString('utf8', 0, bytesRead === 0 ? end : last);
+        const stop = bytesRead === 0 ? end : last;
+        // Plain ASCII (almost every export) decodes as latin1, a copy; anything else as UTF-8.
+        const text = buf.toString(isAscii(buf.subarray(0, stop)) ? 'latin1' : 'utf8', 0, stop);
         let from = 0;
         while (from <= text.length) {
           let to = text.indexOf('\n', from);
