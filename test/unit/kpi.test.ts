@@ -187,3 +187,56 @@ describe('buildKpiSummary', () => {
     );
   });
 });
+
+describe('the one-pass engine', () => {
+  it('property: the summary is the same whatever order cases and alerts arrive in', async () => {
+    const { summarize } = await import('../../shared/domain/summary.js');
+    const arbCase = fc.record({
+      sev: fc.constantFrom('critical', 'high', 'medium', 'low', 'info' as const),
+      created: fc.integer({ min: week.start - 9 * 86_400_000, max: week.end }),
+      ack: fc.option(fc.integer({ min: 0, max: 86_400_000 }), { nil: undefined }),
+      close: fc.option(fc.integer({ min: 0, max: 12 * 86_400_000 }), { nil: undefined }),
+      disp: fc.constantFrom('true_positive', 'false_positive', 'benign_positive', undefined),
+      rule: fc.constantFrom('r1', 'r2', undefined),
+      runbook: fc.constantFrom('triage_alerts', 'phishing_response', undefined),
+      handle: fc.option(fc.double({ min: 0, max: 300, noNaN: true }), { nil: undefined }),
+    });
+    const arbAlert = fc.record({
+      at: fc.integer({ min: week.start - 8 * 86_400_000, max: week.end }),
+      rule: fc.constantFrom('r1', 'r2', 'r3'),
+      sev: fc.constantFrom('critical', 'low' as const),
+      count: fc.integer({ min: 1, max: 5 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(arbCase, { maxLength: 40 }),
+        fc.array(arbAlert, { maxLength: 40 }),
+        fc.integer({ min: week.start, max: week.end }),
+        fc.integer(),
+        (raw, alerts, asOf, seed) => {
+          const cases: CaseFacts[] = raw.map((r, i) => ({
+            id: String(i),
+            sev: r.sev as CaseFacts['sev'],
+            created: r.created,
+            ...(r.ack === undefined ? {} : { ack: r.created + r.ack }),
+            ...(r.close === undefined ? {} : { closed: r.created + r.close, disp: r.disp }),
+            ...(r.rule ? { rule: r.rule } : {}),
+            ...(r.runbook ? { runbook: r.runbook } : {}),
+            ...(r.handle === undefined ? {} : { handle: r.handle }),
+          }));
+          // A deterministic shuffle from the seed.
+          const shuffle = <T>(xs: T[]) =>
+            xs
+              .map((x, i) => ({ x, k: Math.imul(i + 1, seed | 1) ^ (seed >>> 7) }))
+              .sort((a, b) => a.k - b.k)
+              .map((e) => e.x);
+          const opts = { period: week, asOf, settings };
+          const inOrder = summarize({ cases, alerts, shifts: [] }, opts);
+          const shuffled = summarize({ cases: shuffle(cases), alerts: shuffle(alerts), shifts: [] }, opts);
+          expect(shuffled).toEqual(inOrder);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
