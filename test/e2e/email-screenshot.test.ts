@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config.js';
 import { DaySnapshotBuilder, mergeDaySnapshots } from '../../shared/domain/day-snapshot.js';
 import { localDaysOf, parsePeriod } from '../../shared/domain/periods.js';
-import { summarize } from '../../shared/domain/summary.js';
+import { summarize, type SummaryInput } from '../../shared/domain/summary.js';
+import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import {
   alertsForHour,
   casesForDay,
@@ -44,7 +45,7 @@ function screenshot(html: string, name: string): PNG {
       `--user-data-dir=${join(dir, 'profile')}`,
       '--hide-scrollbars',
       `--screenshot=${png}`,
-      '--window-size=760,1800',
+      '--window-size=760,5200',
       `file://${file}`,
     ],
     { stdio: 'ignore', timeout: 60_000 },
@@ -65,64 +66,95 @@ function count(img: PNG, [r, g, b]: [number, number, number], tolerance = 24): n
   return n;
 }
 
-describe('the email as a person sees it (headless Chromium)', () => {
-  it('renders the executive summary with its tiles, tables and charts', async () => {
-    const tz = 'Europe/London';
-    const config = parseConfig({
-      timezone: tz,
-      fiscalYearStartMonth: 4,
-      sender: 'socpulse@example.com',
-      hourlyRate: { '1': '55.00', '2': '70.00', '3': '90.00' },
-    });
-    const month = parsePeriod('2026-10', { tz, fiscalYearStartMonth: 4 });
-    const previous = parsePeriod('2026-09', { tz, fiscalYearStartMonth: 4 });
-    const days = [...localDaysOf(previous), ...localDaysOf(month)];
-    const builder = new DaySnapshotBuilder(tz, days, new Set(['cases', 'alerts', 'shifts']));
-    const now = month.end + 3 * 86_400_000;
-    for (const d of days) {
-      const dayStart = Date.parse(`${d}T00:00:00Z`);
-      builder.add('cases', casesForDay(DEFAULT_PROFILE, dayStart, now));
-      for (let h = 0; h < 24; h++) builder.add('alerts', alertsForHour(DEFAULT_PROFILE, dayStart, h));
-      builder.add('shifts', shiftsForDay(DEFAULT_PROFILE, dayStart));
-    }
-    const input = mergeDaySnapshots(builder.snapshots());
-    input.costs = ['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'].flatMap((m) =>
-      costsForMonth(DEFAULT_PROFILE, m),
-    );
-    input.budget = demoBudgetPlan('FY2027', 4, 'EUR');
-    const summary = summarize(input, { period: month, asOf: now, settings: config });
-    const model: ReportModel = {
-      runbook: {
-        id: 'monthly-executive',
-        title: 'SOC monthly executive summary',
-        sections: ['kpi', 'staffing', 'budget'],
-      },
-      summary,
-      sources: [
-        {
-          name: 'soar',
-          kind: 'secops-soar',
-          status: 'stale',
-          lastCollectedAt: '2026-10-30T10:00:00+00:00',
-          detail: 'data only up to 2026-10-30',
-        },
-      ],
-      generatedAt: '2026-11-03T08:00:00+00:00',
-    };
-    model.charts = await reportCharts(model);
-    const rendered = renderReport(model);
-    expect(Buffer.byteLength(rendered.html)).toBeLessThan(102 * 1024);
-    const html = model.charts.reduce(
-      (h, c) => h.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
-      rendered.html,
-    );
-    const img = screenshot(html, 'monthly-executive');
+const tz = 'Europe/London';
+const config = parseConfig({
+  timezone: tz,
+  fiscalYearStartMonth: 4,
+  sender: 'socpulse@example.com',
+  hourlyRate: { '1': '55.00', '2': '70.00', '3': '90.00' },
+});
+const popts = { tz, fiscalYearStartMonth: 4 };
+const runbooks = new Map(loadReportRunbooks('runbooks').map((r) => [r.id, r]));
 
-    const total = img.width * img.height;
-    const white = count(img, [255, 255, 255], 2);
-    expect(white / total).toBeLessThan(0.9); // not blank
-    expect(count(img, [0x17, 0x32, 0x4d], 10)).toBeGreaterThan(5_000); // the header band and chart bars
-    expect(count(img, [0x0f, 0x7a, 0x3d], 40) + count(img, [0xb4, 0x23, 0x18], 40)).toBeGreaterThan(50); // tile changes in green or red
-    expect(count(img, [0xff, 0xf4, 0xe5], 4)).toBeGreaterThan(2_000); // the stale-source banner
-  });
+/** Two months of simulated history (September and October 2026) with costs and the demo plan, as stored days give it. */
+function history(): { input: SummaryInput; now: number } {
+  const month = parsePeriod('2026-10', popts);
+  const previous = parsePeriod('2026-09', popts);
+  const days = [...localDaysOf(previous), ...localDaysOf(month)];
+  const builder = new DaySnapshotBuilder(tz, days, new Set(['cases', 'alerts', 'shifts']));
+  const now = month.end + 3 * 86_400_000;
+  for (const d of days) {
+    const dayStart = Date.parse(`${d}T00:00:00Z`);
+    builder.add('cases', casesForDay(DEFAULT_PROFILE, dayStart, now));
+    for (let h = 0; h < 24; h++) builder.add('alerts', alertsForHour(DEFAULT_PROFILE, dayStart, h));
+    builder.add('shifts', shiftsForDay(DEFAULT_PROFILE, dayStart));
+  }
+  const input = mergeDaySnapshots(builder.snapshots());
+  input.costs = ['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'].flatMap((m) =>
+    costsForMonth(DEFAULT_PROFILE, m),
+  );
+  input.budget = demoBudgetPlan('FY2027', 4, 'EUR');
+  return { input, now };
+}
+
+/** Render one runbook's email for a period and screenshot it, charts inlined as the mail client shows them. */
+async function shoot(runbookId: string, label: string, data: { input: SummaryInput; now: number }) {
+  const runbook = runbooks.get(runbookId)!;
+  const summary = summarize(data.input, { period: parsePeriod(label, popts), asOf: data.now, settings: config });
+  const model: ReportModel = {
+    runbook: { id: runbook.id, title: runbook.title, sections: runbook.sections },
+    summary,
+    sources: [
+      {
+        name: 'soar',
+        kind: 'secops-soar',
+        status: 'stale',
+        lastCollectedAt: '2026-10-30T10:00:00+00:00',
+        detail: 'data only up to 2026-10-30',
+      },
+    ],
+    generatedAt: '2026-11-03T08:00:00+00:00',
+  };
+  model.charts = await reportCharts(model);
+  const rendered = renderReport(model);
+  const html = model.charts.reduce(
+    (h, c) => h.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
+    rendered.html,
+  );
+  return { img: screenshot(html, runbookId), bytes: Buffer.byteLength(rendered.html), charts: model.charts.length };
+}
+
+const BRAND: [number, number, number] = [0x17, 0x32, 0x4d];
+const CHART_BLUE: [number, number, number] = [0x3d, 0x8b, 0xd9];
+const BANNER: [number, number, number] = [0xff, 0xf4, 0xe5];
+const tileChanges = (img: PNG) => count(img, [0x0f, 0x7a, 0x3d], 40) + count(img, [0xb4, 0x23, 0x18], 40);
+const coverageCells = (img: PNG) => count(img, [0xdc, 0xef, 0xe3], 4) + count(img, [0xf8, 0xd7, 0xd3], 4);
+
+describe('each email as a person sees it (headless Chromium)', () => {
+  const data = history();
+
+  for (const [runbookId, label] of [
+    ['weekly-kpi', '2026-W43'],
+    ['weekly-staffing', '2026-W43'],
+    ['monthly-budget', '2026-10'],
+    ['monthly-executive', '2026-10'],
+  ] as const) {
+    it(`${runbookId} (${label}): not blank, under 102 KB, header, banner, its charts and its own section visible`, async () => {
+      const { img, bytes, charts } = await shoot(runbookId, label, data);
+      const sections = runbooks.get(runbookId)!.sections;
+      expect(bytes).toBeLessThan(102 * 1024);
+      const total = img.width * img.height;
+      expect(count(img, [255, 255, 255], 2) / total).toBeLessThan(0.9); // not blank
+      expect(count(img, BRAND, 10)).toBeGreaterThan(30_000); // the header band (640 × ~80 px)
+      expect(count(img, BANNER, 4)).toBeGreaterThan(2_000); // the stale-source banner
+      expect(charts).toBeGreaterThan(0);
+      expect(count(img, CHART_BLUE, 30)).toBeGreaterThan(300); // a chart's second series, drawn (not a broken image)
+      if (sections.includes('kpi'))
+        expect(tileChanges(img)).toBeGreaterThan(50); // tile changes in green or red
+      else expect(tileChanges(img)).toBeLessThan(5_000);
+      if (sections.includes('staffing'))
+        expect(coverageCells(img)).toBeGreaterThan(2_000); // the coverage grid
+      else expect(coverageCells(img)).toBeLessThan(300); // anti-aliased text may come close to the colours
+    });
+  }
 });
