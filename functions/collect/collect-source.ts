@@ -1,8 +1,8 @@
 import {
-  caseSnapshotExtras,
+  caseSnapshotForStore,
   DaySnapshotBuilder,
   mergeCases,
-  SnapshotPayloadFastChecks,
+  SnapshotPayloadDecoders,
   SnapshotPayloadSchemas,
   type SnapshotPayload,
 } from '../../shared/domain/day-snapshot.js';
@@ -51,17 +51,19 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   const errors: string[] = [];
   let reader: SourceReader | undefined;
   const put = async (family: string, periodKey: string, payload: unknown) => {
-    // Cases carry their open count, latest close and tail, so reports read only what a period can need.
-    const extras =
-      family === 'cases' ? caseSnapshotExtras((payload as SnapshotPayload<'cases'>).cases, periodKey, req.tz) : {};
+    // Cases are stored as columns, with their open count, latest close and tail, so reports read only what a
+    // period can need and decode it fast.
+    const stored =
+      family === 'cases'
+        ? caseSnapshotForStore((payload as SnapshotPayload<'cases'>).cases, periodKey, req.tz)
+        : { payload };
     outcomes[
       await deps.snapshots.put<unknown>({
         family,
         periodKey,
         source: req.source,
         collectedAt: started.toISOString(),
-        payload,
-        ...extras,
+        ...stored,
       })
     ]++;
   };
@@ -76,7 +78,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     for (const s of builder.snapshots()) await put(s.family, s.periodKey, s.payload);
     for (const [day, updates] of builder.olderCases) {
       const [stored] = await deps.snapshots
-        .list('cases', day, day, SnapshotPayloadSchemas.cases, { fast: SnapshotPayloadFastChecks.cases })
+        .list('cases', day, day, SnapshotPayloadSchemas.cases, { decode: SnapshotPayloadDecoders.cases })
         .then((all) => all.filter((s) => s.source === req.source));
       // A day never collected is left alone: writing it from a few updated cases would pass a partial day off as whole.
       if (stored) await put('cases', day, { cases: mergeCases(stored.payload.cases, updates) });

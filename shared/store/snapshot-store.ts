@@ -144,8 +144,8 @@ export class DynamoSnapshotStore {
   }
 
   /**
-   * Every snapshot of a family from `fromKey` through `toKey` (inclusive), each payload validated by `schema` (after
-   * `fast`, a check accepting only what the schema accepts unchanged, when given). `pick` chooses per header: the
+   * Every snapshot of a family from `fromKey` through `toKey` (inclusive), each payload validated by `schema` — or
+   * by `decode` when it accepts the payload: a plain decoder giving only what the schema would give, else undefined. `pick` chooses per header: the
    * whole payload, its tail (when the header has one; else the whole payload), or nothing. Payloads are fetched and
    * decoded in parallel.
    */
@@ -154,7 +154,10 @@ export class DynamoSnapshotStore {
     fromKey: string,
     toKey: string,
     schema: S,
-    opts: { fast?: (raw: unknown) => boolean; pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip' } = {},
+    opts: {
+      decode?: (raw: unknown) => z.infer<S> | undefined;
+      pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip';
+    } = {},
   ): Promise<Snapshot<z.infer<S>>[]> {
     const range = keys.snapshotRange(family, fromKey, toKey);
     const headers: Item[] = [];
@@ -178,9 +181,8 @@ export class DynamoSnapshotStore {
       } catch (e) {
         throw new CorruptItemError(`${where}: payload is not gzip'd JSON`, { cause: e });
       }
-      let payload: z.infer<S>;
-      if (opts.fast?.(raw)) payload = raw as z.infer<S>;
-      else {
+      let payload = opts.decode?.(raw) as z.infer<S> | undefined;
+      if (payload === undefined) {
         const parsed = schema.safeParse(raw);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];

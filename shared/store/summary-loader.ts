@@ -1,4 +1,4 @@
-import { mergeDaySnapshots, SnapshotPayloadFastChecks, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
+import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
 import { reportMonth } from '../domain/budget.js';
 import {
   fiscalYearOf,
@@ -102,7 +102,7 @@ export async function loadSummaryInput(
   const caseSpan = span(caseWindows);
   const alertSpan = span(alertWindows);
   const needShifts = wanted.has('staffing') || wanted.has('budget');
-  const fast = SnapshotPayloadFastChecks;
+  const decoders = SnapshotPayloadDecoders;
 
   const [cases, alerts, shifts, costs, plan] = await Promise.all([
     caseSpan
@@ -127,7 +127,7 @@ export async function loadSummaryInput(
           localDay(Math.min(prev.start, Date.parse(`${fyMonths[0]}-01T00:00:00Z`)) - DAY, tz),
           upTo,
           SnapshotPayloadSchemas.shifts,
-          { fast: fast.shifts },
+          { decode: decoders.shifts },
         )
       : [],
     wanted.has('budget')
@@ -155,7 +155,7 @@ async function loadPresent(
   around: [string, string],
 ): Promise<Listed> {
   const out: Listed = await snapshots.list(family, days[0], days[1], SnapshotPayloadSchemas[family], {
-    fast: SnapshotPayloadFastChecks[family],
+    decode: SnapshotPayloadDecoders[family],
   });
   if (out.length === 0) out.present = (await snapshots.headers(family, around[0], around[1])).length > 0;
   return out;
@@ -195,7 +195,7 @@ async function loadCaseDays(
     return 'full';
   };
   const out: Listed = await snapshots.list('cases', from, to, SnapshotPayloadSchemas.cases, {
-    fast: SnapshotPayloadFastChecks.cases,
+    decode: SnapshotPayloadDecoders.cases,
     pick,
   });
   out.present = present;

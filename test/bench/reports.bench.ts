@@ -21,7 +21,7 @@ import {
 import { runReport, type ReportDeps } from '../../functions/report/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { caseSnapshotExtras, DaySnapshotBuilder, type SnapshotPayload } from '../../shared/domain/day-snapshot.js';
+import { caseSnapshotForStore, DaySnapshotBuilder, type SnapshotPayload } from '../../shared/domain/day-snapshot.js';
 import { localDay } from '../../shared/domain/periods.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { ensureTable, startLocalDynamo } from '../../shared/local/dynamo.js';
@@ -40,7 +40,7 @@ import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 
 const DAY = 86_400_000;
 /** Bump when what collection stores changes: a kept table of an older version is repopulated. */
-const DATA_VERSION = 2;
+const DATA_VERSION = 3;
 
 export async function run(): Promise<void> {
   const casesPerDay = Number(process.env.BENCH_CASES_PER_DAY ?? 10_000);
@@ -189,7 +189,7 @@ async function populate(
         source: 'sim',
         collectedAt: new Date(now).toISOString(),
         ...(s.family === 'cases'
-          ? caseSnapshotExtras((s.payload as SnapshotPayload<'cases'>).cases, s.periodKey, tz)
+          ? caseSnapshotForStore((s.payload as SnapshotPayload<'cases'>).cases, s.periodKey, tz)
           : {}),
       });
   }

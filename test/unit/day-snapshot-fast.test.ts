@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   caseSnapshotTail,
+  decodeCaseColumns,
+  encodeCaseColumns,
   isPlainAlertCount,
   isPlainCaseFacts,
   isPlainShiftFacts,
@@ -167,5 +169,59 @@ describe('schema-equivalent fast checks for stored snapshot payloads', () => {
     const tail = caseSnapshotTail(cases, '2026-10-25', tz);
     expect(tail.from).toBe(from);
     expect(tail.cases.map((c) => c.id)).toEqual(['open', 'edge']);
+  });
+});
+
+describe('cases stored as columns', () => {
+  const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+  it('decode to exactly the cases encoded, fast or through zod', () => {
+    fc.assert(
+      fc.property(fc.array(validCase, { maxLength: 6 }), (cases) => {
+        const stored = json(encodeCaseColumns(cases));
+        expect(plain(decodeCaseColumns(stored))).toStrictEqual(plain({ cases }));
+        expect(plain(SnapshotPayloadSchemas.cases.parse(stored))).toStrictEqual(plain({ cases }));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('are decoded fast only when zod accepts them, into the cases zod gives, each a valid case', () => {
+    // Valid encodings with one thing broken: a value, the count, a key, a column dropped or cut short.
+    const damaged = fc
+      .tuple(
+        fc.array(validCase, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('value', 'n', 'extra', 'drop', 'short', 'dict', 'none'),
+        fc.nat(),
+        fc.nat(),
+        anyValue,
+      )
+      .map(([cases, how, a, b, value]) => {
+        const stored = json(encodeCaseColumns(cases)) as unknown as { columns: Record<string, unknown> };
+        const c = stored.columns;
+        const names = Object.keys(c).filter((k) => k !== 'n');
+        const name = names[a % names.length]!;
+        const col = c[name] as unknown[] | { d: unknown[]; v: unknown[] };
+        const list = Array.isArray(col) ? col : col.v;
+        if (how === 'value') list[b % list.length] = value;
+        else if (how === 'n') c.n = value;
+        else if (how === 'extra') c[`x${b % 3}`] = value;
+        else if (how === 'drop') delete c[name];
+        else if (how === 'short') list.pop();
+        else if (how === 'dict' && !Array.isArray(col)) col.d[b % Math.max(col.d.length, 1)] = value;
+        return stored;
+      });
+    fc.assert(
+      fc.property(fc.oneof(damaged, anyValue, fc.record({ columns: anyValue })), (stored) => {
+        const fast = decodeCaseColumns(stored);
+        if (fast === undefined) return true;
+        const parsed = SnapshotPayloadSchemas.cases.safeParse(stored);
+        expect(parsed.success).toBe(true);
+        expect(plain(fast)).toStrictEqual(plain(parsed.data));
+        for (const c of fast.cases) expect(plain(CaseFactsSchema.parse(c))).toStrictEqual(plain(c));
+        return true;
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
