@@ -1,5 +1,8 @@
 import { isAscii } from 'node:buffer';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseCsvSync } from 'csv-parse/sync';
@@ -22,6 +25,7 @@ import {
   ShiftSchema,
   type Cost,
 } from '../domain/records.js';
+import { localDayNumber, zonedTime } from '../domain/periods.js';
 import { SummaryAccumulator, type Summary, type SummaryInput, type SummaryOptions } from '../domain/summary.js';
 
 /** A line of an input file that is not a valid canonical record: names the file, the line and the field. */
@@ -30,7 +34,7 @@ export class InputFileError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${file}:${line}: ${detail}`);
   }
@@ -253,35 +257,103 @@ async function readJsonl<S extends z.ZodType, T>(
 
 const FILES = ['cases.jsonl', 'alerts.jsonl', 'shifts.jsonl', 'costs.jsonl', 'budget.csv'] as const;
 
+/** Alerts files at least this big are counted on a second thread while the cases are read on this one. */
+const PARALLEL_ALERTS_BYTES = 32 << 20;
+
 /**
  * Read a summarize input directory — any of `cases.jsonl alerts.jsonl shifts.jsonl costs.jsonl budget.csv` — and
- * compute the summary. Cases and alerts stream through the engine one record at a time, so millions of lines need
- * no more memory than the period's figures; shifts, costs and the plan are small and read whole. A missing file
- * leaves its family missing (reported as such, never as zeros).
+ * compute the summary. Cases stream through the engine one record at a time; a big alerts file is counted per local
+ * day on a worker thread meanwhile (`countAlertsByDay`, exact for every period), so millions of lines need no more
+ * memory than the period's figures and both cores work. Shifts, costs and the plan are small and read whole. A
+ * missing file leaves its family missing (reported as such, never as zeros).
  */
-export async function summarizeCanonicalDir(dir: string, opts: SummaryOptions): Promise<Summary> {
+export async function summarizeCanonicalDir(
+  dir: string,
+  opts: SummaryOptions & { parallelAlertsBytes?: number },
+): Promise<Summary> {
   const present = new Set(FILES.filter((f) => existsSync(join(dir, f))));
   const acc = new SummaryAccumulator(opts, { cases: present.has('cases.jsonl'), alerts: present.has('alerts.jsonl') });
-  const rest = await readDir(dir, present, {
-    addCase: (c) => acc.addCase(c),
-    addAlerts: (a) => acc.addAlerts(a),
-  });
-  return acc.result(rest);
+  const alertsFile = join(dir, 'alerts.jsonl');
+  const parallel =
+    present.has('alerts.jsonl') && statSync(alertsFile).size >= (opts.parallelAlertsBytes ?? PARALLEL_ALERTS_BYTES);
+  const worker = parallel ? countAlertsOnWorker(alertsFile, { tz: opts.period.tz, asOf: opts.asOf }) : undefined;
+  if (worker) present.delete('alerts.jsonl');
+  try {
+    const rest = await readDir(dir, present, {
+      addCase: (c) => acc.addCase(c),
+      addAlerts: (a) => acc.addAlerts(a),
+    });
+    if (worker) for (const a of await worker.counts) acc.addAlerts(a);
+    return acc.result(rest);
+  } finally {
+    await worker?.stop();
+  }
 }
 
-/** Read a summarize input directory whole into the engine's input (for small directories and tests). */
-export async function readCanonicalDir(dir: string): Promise<SummaryInput> {
-  const present = new Set(FILES.filter((f) => existsSync(join(dir, f))));
-  const cases: CaseFacts[] = [];
-  const alerts: AlertCount[] = [];
-  const input: SummaryInput = await readDir(dir, present, {
-    addCase: (c) => cases.push(c),
-    addAlerts: (a) => alerts.push(a),
-  });
-  if (present.has('cases.jsonl')) input.cases = cases;
-  if (present.has('alerts.jsonl')) input.alerts = alerts;
-  return input;
+/**
+ * Alert counts of an alerts file per (local day of `tz`, rule, severity), each at its day's start; on the local day
+ * holding `asOf`, alerts keep their exact instants. Every period boundary is a local midnight, so day counts give
+ * exact figures for every period, and the asOf cut stays exact.
+ */
+export async function countAlertsByDay(path: string, opts: { tz: string; asOf: number }): Promise<AlertCount[]> {
+  const buckets = new Map<number, AlertCount>();
+  const exact: AlertCount[] = [];
+  const ruleIds = new Map<string, number>();
+  const asOfDay = localDayNumber(opts.asOf, opts.tz);
+  await readJsonl(
+    path,
+    'alerts.jsonl',
+    AlertSchema,
+    alertCount,
+    (a) => {
+      const day = localDayNumber(a.at, opts.tz);
+      if (day === asOfDay) return void exact.push(a);
+      let ruleId = ruleIds.get(a.rule);
+      if (ruleId === undefined) ruleIds.set(a.rule, (ruleId = ruleIds.size));
+      const key = (day * 1_048_576 + ruleId) * 8 + SEVERITIES.indexOf(a.sev);
+      const hit = buckets.get(key);
+      if (hit) hit.count++;
+      else {
+        const d = new Date(day * 86_400_000);
+        const at = zonedTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), opts.tz);
+        buckets.set(key, { at, rule: a.rule, sev: a.sev, count: 1 });
+      }
+    },
+    plainAlert,
+  );
+  return [...buckets.values(), ...exact];
 }
+
+/** Run `countAlertsByDay` on a worker thread; its InputFileError comes back as one. */
+function countAlertsOnWorker(path: string, opts: { tz: string; asOf: number }) {
+  // From TypeScript sources (the CLI runs through tsx) the worker registers the same loader first; a build runs the .js.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./alert-count-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  const tsx = fromSource
+    ? new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'))).href
+    : '';
+  const worker = fromSource
+    ? new Worker(
+        `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`,
+        { eval: true, workerData: { path, ...opts } },
+      )
+    : new Worker(entry, { workerData: { path, ...opts } });
+  const counts = new Promise<AlertCount[]>((resolve, reject) => {
+    worker.once('message', (m: AlertCountReply) => {
+      if ('counts' in m) resolve(m.counts);
+      else if ('file' in m) reject(new InputFileError(m.file, m.line, m.detail));
+      else reject(new Error(`counting alerts in ${path}: ${m.message}`));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`counting alerts in ${path}: worker exited with code ${code}`)));
+  });
+  counts.catch(() => undefined); // awaited by the caller unless reading the cases failed first
+  return { counts, stop: async () => void (await worker.terminate()) };
+}
+
+/** What the alert-count worker answers. */
+export type AlertCountReply =
+  { counts: AlertCount[] } | { file: string; line: number; detail: string } | { message: string };
 
 async function readDir(
   dir: string,

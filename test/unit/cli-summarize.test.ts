@@ -275,7 +275,40 @@ describe('streaming a directory through the engine', () => {
         { period, asOf: at, settings },
       );
       expect(streamed).toEqual(inMemory);
+      // The same with the alerts counted per local day on a worker thread (as big files are).
+      const parallel = await summarizeCanonicalDir(dir, { period, asOf: at, settings, parallelAlertsBytes: 0 });
+      expect(parallel).toEqual(inMemory);
       expect(streamed.kpi).toMatchObject({ cases: { created: expect.any(Number) } });
     }
+  });
+});
+
+describe('a malformed alert counted on the worker thread', () => {
+  it('is reported with its file and line, as on the main thread', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { summarizeCanonicalDir, InputFileError } = await import('../../shared/sources/canonical-files.js');
+    const { parsePeriod } = await import('../../shared/domain/periods.js');
+    const { MetricSettingsSchema } = await import('../../shared/domain/settings.js');
+    const dir = mkdtempSync(join(tmpdir(), 'bad-alert-'));
+    const ok = JSON.stringify({ id: 'a1', source: 's', rule: 'r', severity: 'low', createdAt: '2026-11-17T10:00:00Z' });
+    const bad = JSON.stringify({
+      id: 'a2',
+      source: 's',
+      rule: 'r',
+      severity: 'urgent',
+      createdAt: '2026-11-17T10:00:00Z',
+    });
+    writeFileSync(join(dir, 'alerts.jsonl'), [ok, ok, bad, ok].join('\n'));
+    const period = parsePeriod('2026-W47', { tz: 'UTC', fiscalYearStartMonth: 1 });
+    const run = summarizeCanonicalDir(dir, {
+      period,
+      asOf: period.end,
+      settings: MetricSettingsSchema.parse({}),
+      parallelAlertsBytes: 0,
+    });
+    await expect(run).rejects.toBeInstanceOf(InputFileError);
+    await expect(run).rejects.toThrow(/^alerts\.jsonl:3: severity: /);
   });
 });

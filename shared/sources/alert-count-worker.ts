@@ -1,0 +1,12 @@
+// Worker thread of `summarizeCanonicalDir`: counts a big alerts file per local day while the main thread reads cases.
+import { parentPort, workerData } from 'node:worker_threads';
+import { countAlertsByDay, InputFileError, type AlertCountReply } from './canonical-files.js';
+
+const { path, tz, asOf } = workerData as { path: string; tz: string; asOf: number };
+let reply: AlertCountReply;
+try {
+  reply = { counts: await countAlertsByDay(path, { tz, asOf }) };
+} catch (e) {
+  reply = e instanceof InputFileError ? { file: e.file, line: e.line, detail: e.detail } : { message: String(e) };
+}
+parentPort!.postMessage(reply);
