@@ -18,7 +18,10 @@ const collections = new DynamoCollectionRunStore(table);
 
 const app = createApiApp({
   config,
-  runbooks: runbooks(),
+  // Read (once) on first use: only report requests need the runbooks, not the reads most calls are.
+  get runbooks() {
+    return runbooks();
+  },
   runs: new DynamoReportRunStore(table),
   budget,
   summaryFor: summaryForLabel({ snapshots, budget, collections }, config),

@@ -17,7 +17,10 @@ const budget = new DynamoBudgetStore(table);
 const collections = new DynamoCollectionRunStore(table);
 const deps: McpDeps = {
   config,
-  runbooks: runbooks(),
+  // Read (once) on first use: only the report tools need the runbooks, not the reads most calls are.
+  get runbooks() {
+    return runbooks();
+  },
   runs: new DynamoReportRunStore(table),
   budget,
   summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
