@@ -419,20 +419,41 @@ export function encodeCaseColumns(cases: CaseFacts[]): { columns: CaseColumns } 
 
 /** Rows from columns already validated (by CaseColumnsSchema or `decodeCaseColumns`). */
 function caseRows(c: CaseColumns): CaseFacts[] {
-  const out = new Array<CaseFacts>(c.n);
-  const cols = OPTIONAL_FIELDS.filter((f) => c[f] !== undefined).map((f) => [f, c[f]] as const);
-  for (let i = 0; i < c.n; i++) {
-    const row: Record<string, unknown> = { id: c.id[i], sev: SEVERITIES[c.sev[i]!], created: c.created[i] };
-    for (const [f, col] of cols) {
-      if (Array.isArray(col)) {
-        const v = col[i];
-        if (v !== null && v !== undefined) row[f] = f === 'disp' ? DISPOSITIONS[v as number] : v;
-      } else {
-        const j = (col as TextColumn).v[i];
-        if (j !== null && j !== undefined) row[f] = (col as TextColumn).d[j];
-      }
-    }
-    out[i] = row as CaseFacts;
+  // One named store per field (not a loop over field names): every row gets the same hidden class chain, which is
+  // what makes building a million of them cheap.
+  type Col = (number | null)[] | undefined;
+  const firstEvent = c.firstEvent as Col;
+  const detected = c.detected as Col;
+  const ack = c.ack as Col;
+  const contained = c.contained as Col;
+  const closed = c.closed as Col;
+  const disp = c.disp as Col;
+  const tier = c.tier as Col;
+  const esc = c.esc as Col;
+  const handle = c.handle as Col;
+  const runbook = c.runbook as TextColumn | undefined;
+  const rule = c.rule as TextColumn | undefined;
+  const assignee = c.assignee as TextColumn | undefined;
+  const title = c.title as TextColumn | undefined;
+  const { n, id, sev, created } = c;
+  const out = new Array<CaseFacts>(n);
+  let v: number | null | undefined;
+  for (let i = 0; i < n; i++) {
+    const row: CaseFacts = { id: id[i]!, sev: SEVERITIES[sev[i]!]!, created: created[i]! };
+    if (firstEvent && (v = firstEvent[i]) !== null) row.firstEvent = v;
+    if (detected && (v = detected[i]) !== null) row.detected = v;
+    if (ack && (v = ack[i]) !== null) row.ack = v;
+    if (contained && (v = contained[i]) !== null) row.contained = v;
+    if (closed && (v = closed[i]) !== null) row.closed = v;
+    if (disp && (v = disp[i]) !== null) row.disp = DISPOSITIONS[v!];
+    if (tier && (v = tier[i]) !== null) row.tier = v;
+    if (esc && (v = esc[i]) !== null) row.esc = v;
+    if (runbook && (v = runbook.v[i]) !== null) row.runbook = runbook.d[v!];
+    if (rule && (v = rule.v[i]) !== null) row.rule = rule.d[v!];
+    if (handle && (v = handle[i]) !== null) row.handle = v;
+    if (assignee && (v = assignee.v[i]) !== null) row.assignee = assignee.d[v!];
+    if (title && (v = title.v[i]) !== null) row.title = title.d[v!];
+    out[i] = row;
   }
   return out;
 }
