@@ -7,7 +7,7 @@
 // and sent to the SES stand-in, both running in this process.
 import { App } from 'aws-cdk-lib';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -146,6 +146,7 @@ export async function run(): Promise<void> {
     }
   } finally {
     await stack.stop();
+    rmSync(outdir, { recursive: true, force: true });
   }
   console.log(`${load()} at end`);
 }
