@@ -120,6 +120,15 @@ describe('stateless stack', () => {
     });
   });
 
+  it('gives every socpulse function source maps and the 64 MB young generation the report benchmark runs with', () => {
+    const fns = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.SOCPULSE_TABLE !== undefined,
+    );
+    expect(fns.length).toBe(4);
+    for (const f of fns)
+      expect(f.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps --max-semi-space-size=64');
+  });
+
   it('links every alarm to the operator runbook that says what to do', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms.length).toBeGreaterThanOrEqual(4 + 1 + 2 + runbooks.length + 1);
