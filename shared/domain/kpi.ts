@@ -2,7 +2,14 @@ import type { AlertCount, CaseFacts } from './facts.js';
 import { localDayNumber, localDaysOf, type Period } from './periods.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
 import { slaTargetsFor, type MetricSettings } from './settings.js';
-import { durationStats, kaplanMeierMedianOf, NumberList, ratio, type DurationStats } from './stats.js';
+import {
+  kaplanMeierMedianOf,
+  mergeSorted,
+  NumberList,
+  ratio,
+  sortedDurationStats,
+  type DurationStats,
+} from './stats.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -251,7 +258,13 @@ export class KpiAccumulator {
   /** The figures of everything taken so far. */
   result(): KpiSummary {
     const { period, hasAlerts } = this;
-    const states = SEVERITIES.map((s) => this.sev[s]);
+    // Each severity's durations sorted once; the overall figures merge them.
+    const sorted = {
+      ttd: [] as Float64Array[],
+      tta: [] as Float64Array[],
+      ttc: [] as Float64Array[],
+      ttr: [] as Float64Array[],
+    };
     const bySeverity = {} as Record<Severity, SeverityKpi>;
     const overallAck = emptySla();
     const overallRes = emptySla();
@@ -269,7 +282,13 @@ export class KpiAccumulator {
         sla.resolve = s.res;
         addSla(overallRes, s.res);
       }
-      bySeverity[sev] = { ttd: s.ttd.stats(), tta: s.tta.stats(), ttc: s.ttc.stats(), ttr: s.ttr.stats(), sla };
+      const timing = {} as Pick<SeverityKpi, 'ttd' | 'tta' | 'ttc' | 'ttr'>;
+      for (const m of ['ttd', 'tta', 'ttc', 'ttr'] as const) {
+        const values = s[m].sorted();
+        sorted[m].push(values);
+        timing[m] = sortedDurationStats(values);
+      }
+      bySeverity[sev] = { ...timing, sla };
     }
     finishSla(overallAck);
     finishSla(overallRes);
@@ -305,10 +324,10 @@ export class KpiAccumulator {
     return {
       cases: { created: this.created, closed: this.closed, openAtAsOf: this.open },
       alerts: hasAlerts ? { created: this.alertsCreated } : { missing: true, reason: 'no alert source' },
-      ttd: durationStats(NumberList.concat(states.map((s) => s.ttd))),
-      tta: durationStats(NumberList.concat(states.map((s) => s.tta))),
-      ttc: durationStats(NumberList.concat(states.map((s) => s.ttc))),
-      ttr: durationStats(NumberList.concat(states.map((s) => s.ttr))),
+      ttd: sortedDurationStats(mergeSorted(sorted.ttd)),
+      tta: sortedDurationStats(mergeSorted(sorted.tta)),
+      ttc: sortedDurationStats(mergeSorted(sorted.ttc)),
+      ttr: sortedDurationStats(mergeSorted(sorted.ttr)),
       ttrCohort: kaplanMeierMedianOf(this.kmEvents.values(), this.kmCensored.values()),
       bySeverity,
       sla: { acknowledge: overallAck, resolve: overallRes, openBreached: this.openBreached, atRisk: this.atRisk },

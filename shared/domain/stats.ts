@@ -21,11 +21,32 @@ export function nearestRank(sorted: ArrayLike<number>, percent: number): number 
 /** `{n, p50, p90, mean, lowN}` of durations in minutes; lowN when n < 10. Sorts its argument in place. */
 export function durationStats(values: number[] | Float64Array): DurationStats {
   const arr = values instanceof Float64Array ? values : Float64Array.from(values);
-  arr.sort();
-  const n = arr.length;
+  return sortedDurationStats(arr.sort());
+}
+
+/** `durationStats` of values already in ascending order (the mean summed in that order, so it never depends on input order). */
+export function sortedDurationStats(sorted: Float64Array): DurationStats {
+  const n = sorted.length;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += arr[i]!;
-  return { n, p50: nearestRank(arr, 50), p90: nearestRank(arr, 90), mean: n ? sum / n : null, lowN: n < 10 };
+  for (let i = 0; i < n; i++) sum += sorted[i]!;
+  return { n, p50: nearestRank(sorted, 50), p90: nearestRank(sorted, 90), mean: n ? sum / n : null, lowN: n < 10 };
+}
+
+/** One ascending array from several ascending arrays: the overall figures from the per-severity ones without sorting again. */
+export function mergeSorted(lists: Float64Array[]): Float64Array {
+  let merged: Float64Array = new Float64Array(0);
+  for (const b of lists) {
+    const a = merged;
+    const out = new Float64Array(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+    while (i < a.length) out[k++] = a[i++]!;
+    while (j < b.length) out[k++] = b[j++]!;
+    merged = out;
+  }
+  return merged;
 }
 
 /**
@@ -51,20 +72,14 @@ export class NumberList {
     return this.buf.slice(0, this.length);
   }
 
-  /** The duration statistics of the values (sorts a copy). */
-  stats(): DurationStats {
-    return durationStats(this.values());
+  /** A copy of the values, in ascending order. */
+  sorted(): Float64Array {
+    return this.values().sort();
   }
 
-  /** The values of several lists, concatenated into one array. */
-  static concat(lists: NumberList[]): Float64Array {
-    const out = new Float64Array(lists.reduce((n, l) => n + l.length, 0));
-    let at = 0;
-    for (const l of lists) {
-      out.set(l.buf.subarray(0, l.length), at);
-      at += l.length;
-    }
-    return out;
+  /** The duration statistics of the values (sorts a copy). */
+  stats(): DurationStats {
+    return sortedDurationStats(this.sorted());
   }
 }
 
