@@ -1,4 +1,4 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { MailRejectedError, MailTransientError } from './errors.js';
 
 const PERMANENT = new Set([
@@ -10,15 +10,24 @@ const PERMANENT = new Set([
   'NotFoundException',
 ]);
 
-/** Sends raw MIME through SES v2; the endpoint comes from the SDK's standard `AWS_ENDPOINT_URL_SESV2`. */
+/**
+ * Sends raw MIME through SES v2; the endpoint comes from the SDK's standard `AWS_ENDPOINT_URL_SESV2`. The SES
+ * module is loaded on the first send, not at cold start: a report run that finds its period already delivered
+ * (every retry, and the executive schedule's weekday no-ops) never loads it.
+ */
 export class SesMailer {
+  private sdk?: Promise<typeof import('@aws-sdk/client-sesv2')>;
+
   constructor(
-    private readonly client = new SESv2Client({}),
+    private client?: SESv2Client,
     private readonly configurationSet?: string,
   ) {}
 
   /** Send one message to its recipients; returns the SES message id. */
   async send(input: { from: string; to: string[]; raw: Buffer }): Promise<{ messageId: string }> {
+    this.sdk ??= import('@aws-sdk/client-sesv2');
+    const { SendEmailCommand, SESv2Client } = await this.sdk;
+    this.client ??= new SESv2Client({});
     try {
       const out = await this.client.send(
         new SendEmailCommand({
