@@ -21,6 +21,22 @@ export const INLINE_MAX_BYTES = 4_000;
  */
 const FORMAT = 2;
 
+/** A header's attributes without its payload (listing a long range reads only these). */
+const HEADER_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'type',
+  'format',
+  'periodKey',
+  'source',
+  'version',
+  'parts',
+  'collectedAt',
+  'bytes',
+  'tailBytes',
+  'meta',
+];
+
 /** How many part, tail or inline payloads are fetched and decoded at once. */
 const READ_CONCURRENCY = 16;
 
@@ -164,53 +180,87 @@ export class DynamoSnapshotStore {
     const range = keys.snapshotRange(family, fromKey, toKey);
     const headers: Item[] = [];
     const legacyParts = new Map<string, Uint8Array>();
-    for await (const item of this.table.query(range.pk, { between: [range.from, range.to] })) {
+    // With `pick`, a reader wants a few days of a long range: headers come without payloads (a format-1 header may
+    // hold 350 KB inline, and format-1 parts sit in the same range), and what is picked is fetched by key.
+    const lazy = opts.pick !== undefined;
+    const between: [string, string] = [range.from, range.to];
+    for await (const item of this.table.query(
+      range.pk,
+      lazy ? { between, attributes: HEADER_ATTRIBUTES } : { between },
+    )) {
       if (item.type === 'snapshot') headers.push(item);
-      else if (item.type === 'snapshot-part') legacyParts.set(String(item.sk), item.data as Uint8Array);
+      else if (item.type === 'snapshot-part' && !lazy) legacyParts.set(String(item.sk), item.data as Uint8Array);
     }
-    const read = async (h: Item): Promise<Snapshot<z.infer<S>> | undefined> => {
-      const header = toHeader(h);
-      const choice = opts.pick?.(header) ?? 'full';
-      if (choice === 'skip') return undefined;
-      const where = `${h.pk} ${h.sk}`;
-      const useTail = choice === 'tail' && h.format === FORMAT && header.meta.tailFrom !== undefined;
-      const blob = useTail
-        ? await this.tailBlob(family, h, where)
-        : await this.payloadBlob(family, h, where, legacyParts);
-      let raw: unknown;
-      try {
-        // Inflating into one buffer of the known size is ~3× faster than Node's default 16 KB chunks plus a concat.
-        const size = Number(useTail ? h.tailBytes : h.bytes);
-        const chunkSize = size > 0 ? Math.min(Math.max(size + 64, 16_384), 64 << 20) : undefined;
-        raw = JSON.parse((await gunzipAsync(blob, { chunkSize })).toString('utf8'));
-      } catch (e) {
-        throw new CorruptItemError(`${where}: payload is not gzip'd JSON`, { cause: e });
-      }
-      let payload = opts.decode?.(raw) as z.infer<S> | undefined;
-      if (payload === undefined) {
-        const parsed = schema.safeParse(raw);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new CorruptItemError(`${where}: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`, {
-            cause: parsed.error,
-          });
+    const read = async (first: Item): Promise<Snapshot<z.infer<S>> | undefined> => {
+      let h = first;
+      for (let attempt = 0; ; attempt++) {
+        const header = toHeader(h);
+        const choice = opts.pick?.(header) ?? 'full';
+        if (choice === 'skip') return undefined;
+        const where = `${h.pk} ${h.sk}`;
+        const useTail = choice === 'tail' && h.format === FORMAT && header.meta.tailFrom !== undefined;
+        if (lazy && !useTail && (Number(h.parts) === 0 || h.format !== FORMAT)) {
+          const whole = await this.table.get({ pk: String(h.pk), sk: String(h.sk) });
+          if (!whole) return undefined; // removed since the headers were listed
+          h = whole;
         }
-        payload = parsed.data;
+        const blob = useTail
+          ? await this.tailBlob(family, h)
+          : await this.payloadBlob(family, h, where, legacyParts, lazy);
+        if (blob === undefined) {
+          // A collection replaced this day between our reading its header and its parts, and removed the parts we
+          // were after: read the header again and follow it to the new version.
+          const again = await this.table.get({ pk: String(h.pk), sk: String(h.sk) });
+          if (attempt < 3 && again && again.version !== h.version) {
+            h = again;
+            continue;
+          }
+          throw new CorruptItemError(
+            `${where}: the ${useTail ? 'tail' : 'parts'} of version ${String(h.version)} are missing`,
+          );
+        }
+        let raw: unknown;
+        try {
+          // Inflating into one buffer of the known size is ~3× faster than Node's default 16 KB chunks plus a concat.
+          const size = Number(useTail ? h.tailBytes : h.bytes);
+          const chunkSize = size > 0 ? Math.min(Math.max(size + 64, 16_384), 64 << 20) : undefined;
+          raw = JSON.parse((await gunzipAsync(blob, { chunkSize })).toString('utf8'));
+        } catch (e) {
+          throw new CorruptItemError(`${where}: payload is not gzip'd JSON`, { cause: e });
+        }
+        let payload = opts.decode?.(raw) as z.infer<S> | undefined;
+        if (payload === undefined) {
+          const parsed = schema.safeParse(raw);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            throw new CorruptItemError(`${where}: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`, {
+              cause: parsed.error,
+            });
+          }
+          payload = parsed.data;
+        }
+        return {
+          family,
+          periodKey: header.periodKey,
+          source: header.source,
+          collectedAt: header.collectedAt,
+          payload,
+          meta: header.meta,
+        };
       }
-      return {
-        family,
-        periodKey: header.periodKey,
-        source: header.source,
-        collectedAt: header.collectedAt,
-        payload,
-        meta: header.meta,
-      };
     };
     const out = await mapLimit(headers, READ_CONCURRENCY, read);
     return out.filter((s) => s !== undefined);
   }
 
-  private async payloadBlob(family: string, h: Item, where: string, legacyParts: Map<string, Uint8Array>) {
+  /** The gzip'd payload a header names; undefined when its format-2 parts are gone (replaced since it was read). */
+  private async payloadBlob(
+    family: string,
+    h: Item,
+    where: string,
+    legacyParts: Map<string, Uint8Array>,
+    fetchLegacy: boolean,
+  ): Promise<Uint8Array | undefined> {
     const n = Number(h.parts);
     if (n === 0) return h.data as Uint8Array;
     const [day, source, version] = [String(h.periodKey), String(h.source), String(h.version)];
@@ -219,23 +269,27 @@ export class DynamoSnapshotStore {
       const where2 = keys.snapshotPartsOf(family, day, source, version);
       for await (const item of this.table.query(where2.pk, { prefix: where2.prefix }))
         chunks.push(item.data as Uint8Array);
+      if (chunks.length === 0) return undefined;
       if (chunks.length !== n)
         throw new CorruptItemError(`${where}: ${chunks.length} of ${n} parts (version ${version}) found`);
     } else
       for (let i = 0; i < n; i++) {
-        const chunk = legacyParts.get(keys.legacySnapshotPart(family, day, source, version, i).sk);
+        const key = keys.legacySnapshotPart(family, day, source, version, i);
+        const chunk = fetchLegacy
+          ? ((await this.table.get(key))?.data as Uint8Array | undefined)
+          : legacyParts.get(key.sk);
         if (!chunk) throw new CorruptItemError(`${where}: part ${i} of ${n} (version ${version}) is missing`);
         chunks.push(chunk);
       }
     return Buffer.concat(chunks);
   }
 
-  private async tailBlob(family: string, h: Item, where: string) {
+  /** The gzip'd tail a header names; undefined when it is gone (replaced since the header was read). */
+  private async tailBlob(family: string, h: Item): Promise<Uint8Array | undefined> {
     const item = await this.table.get(
       keys.snapshotTail(family, String(h.periodKey), String(h.source), String(h.version)),
     );
-    if (!item) throw new CorruptItemError(`${where}: the tail of version ${h.version} is missing`);
-    return item.data as Uint8Array;
+    return item?.data as Uint8Array | undefined;
   }
 
   /** Remove what the replaced header pointed at: its parts and tail, unless the new version reuses their keys. */

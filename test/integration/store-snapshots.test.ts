@@ -214,3 +214,41 @@ describe('DynamoSnapshotStore', () => {
     });
   });
 });
+
+describe('reading while collection rewrites a day', () => {
+  it('follows the header to the new version when the parts it listed were replaced meanwhile', async () => {
+    const writer = new DynamoSnapshotStore(env.table, 1000);
+    const noisy = (tag: string) => ({
+      cases: Array.from({ length: 400 }, (_, i) => ({
+        id: `${tag}${i}`,
+        note: `${tag}-${(i * 7919) % 10007}-${(i * i * 104729) % 999983}`,
+      })),
+    });
+    let minute = 0;
+    const later = () => new Date(Date.UTC(2026, 10, 20, 10, minute++)).toISOString();
+    // A table whose first parts read lets a newer collection replace the day (deleting v1's parts) just before it.
+    let rewritten = false;
+    const racing = new Proxy(env.table, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+        return (pk: string, opts: { prefix?: string }) => {
+          if (!opts.prefix || !opts.prefix.includes('2025-03-03') || rewritten) return target.query(pk, opts as never);
+          rewritten = true;
+          return (async function* () {
+            await writer.put(snap('2025-03-03', 'race', noisy('v2'), later()));
+            yield* target.query(pk, opts as never);
+          })();
+        };
+      },
+    });
+    const reader = new DynamoSnapshotStore(racing);
+    for (const pick of [undefined, () => 'full' as const]) {
+      rewritten = false;
+      expect(await writer.put(snap('2025-03-03', 'race', noisy('v1'), later()))).toBe('written');
+      const got = await reader.list('cases', '2025-03-03', '2025-03-03', Payload, pick ? { pick } : {});
+      expect(rewritten).toBe(true);
+      expect(got).toHaveLength(1);
+      expect(got[0]!.payload.cases[0]!.id).toBe('v20');
+    }
+  });
+});
