@@ -238,7 +238,8 @@ async function readJsonl<S extends z.ZodType, T>(
   fast?: (r: Record<string, unknown>) => T | undefined,
 ) {
   await forEachLine(path, (line, n) => {
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
+    // A record starts with "{"; anything else that trims to nothing (spaces, a BOM, NBSP) is a blank line.
+    if (line.length === 0 || (line.charCodeAt(0) !== 123 && line.trim() === '')) return;
     let raw: unknown;
     try {
       raw = JSON.parse(line);

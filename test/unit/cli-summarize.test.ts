@@ -260,7 +260,7 @@ describe('streaming a directory through the engine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stream-'));
     writeFileSync(join(dir, 'alerts.jsonl'), alerts.map((a) => JSON.stringify(a)).join('\r\n'));
     const lines = cases.map((c) => JSON.stringify(c));
-    lines.splice(40, 0, '');
+    lines.splice(40, 0, '', '  \u00a0', '\ufeff');
     writeFileSync(join(dir, 'cases.jsonl'), lines.join('\n') + '\n');
     for (const [label, asOf] of [
       ['2026-W43', undefined],
