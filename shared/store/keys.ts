@@ -28,10 +28,13 @@ export const keys = {
     pk: `SNAPDATA#${family}`,
     prefix: `${periodKey}#${source}#${version}#`,
   }),
-  /** The tail of one version of a snapshot (cases still open a week after their day), in its own partition. */
-  snapshotTail: (family: string, periodKey: string, source: string, version: string): Key => ({
+  /**
+   * The tail of one version of a snapshot (cases still open a week after their day), in its own partition. Its
+   * start instant is part of the key: the same payload cut from another instant (another zone) is another item.
+   */
+  snapshotTail: (family: string, periodKey: string, source: string, version: string, from: number): Key => ({
     pk: `SNAPTAIL#${family}`,
-    sk: `${periodKey}#${source}#${version}`,
+    sk: `${periodKey}#${source}#${version}#${from}`,
   }),
   /** A part written by the first layout (format 1), next to its header: still read, and removed on rewrite. */
   legacySnapshotPart: (family: string, periodKey: string, source: string, version: string, part: number): Key => ({

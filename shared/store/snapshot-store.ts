@@ -115,7 +115,7 @@ export class DynamoSnapshotStore {
           });
       if (tail)
         await this.table.put({
-          ...keys.snapshotTail(snapshot.family, snapshot.periodKey, snapshot.source, version),
+          ...keys.snapshotTail(snapshot.family, snapshot.periodKey, snapshot.source, version, snapshot.tail!.from),
           type: 'snapshot-tail',
           data: tail,
         });
@@ -146,7 +146,7 @@ export class DynamoSnapshotStore {
         if (e instanceof ConflictError && attempt < 3) continue;
         throw e;
       }
-      if (existing) await this.deleteOld(snapshot, existing, version);
+      if (existing) await this.deleteOld(snapshot, existing, version, tail ? snapshot.tail!.from : undefined);
       return 'written';
     }
   }
@@ -211,7 +211,7 @@ export class DynamoSnapshotStore {
           // A collection replaced this day between our reading its header and its parts, and removed the parts we
           // were after: read the header again and follow it to the new version.
           const again = await this.table.get({ pk: String(h.pk), sk: String(h.sk) });
-          if (attempt < 3 && again && again.version !== h.version) {
+          if (attempt < 3 && again && (again.version !== h.version || again.meta !== h.meta)) {
             h = again;
             continue;
           }
@@ -287,24 +287,25 @@ export class DynamoSnapshotStore {
   /** The gzip'd tail a header names; undefined when it is gone (replaced since the header was read). */
   private async tailBlob(family: string, h: Item): Promise<Uint8Array | undefined> {
     const item = await this.table.get(
-      keys.snapshotTail(family, String(h.periodKey), String(h.source), String(h.version)),
+      keys.snapshotTail(family, String(h.periodKey), String(h.source), String(h.version), toHeader(h).meta.tailFrom!),
     );
     return item?.data as Uint8Array | undefined;
   }
 
   /** Remove what the replaced header pointed at: its parts and tail, unless the new version reuses their keys. */
-  private async deleteOld(s: Snapshot<unknown>, old: Item, version: string) {
+  private async deleteOld(s: Snapshot<unknown>, old: Item, version: string, tailFrom: number | undefined) {
     const [oldVersion, n] = [String(old.version), Number(old.parts)];
     if (old.format !== FORMAT) {
       for (let i = 0; i < n; i++)
         await this.table.delete(keys.legacySnapshotPart(s.family, s.periodKey, s.source, oldVersion, i));
       return;
     }
+    const oldTailFrom = (JSON.parse(String(old.meta ?? '{}')) as { tailFrom?: number }).tailFrom;
+    if (oldTailFrom !== undefined && (oldVersion !== version || oldTailFrom !== tailFrom))
+      await this.table.delete(keys.snapshotTail(s.family, s.periodKey, s.source, oldVersion, oldTailFrom));
     if (oldVersion === version) return;
     for (let i = 0; i < n; i++)
       await this.table.delete(keys.snapshotPart(s.family, s.periodKey, s.source, oldVersion, i));
-    if (JSON.parse(String(old.meta ?? '{}')).tailFrom !== undefined)
-      await this.table.delete(keys.snapshotTail(s.family, s.periodKey, s.source, oldVersion));
   }
 }
 

@@ -115,6 +115,16 @@ describe('DynamoSnapshotStore', () => {
     expect(await itemsOf('SNAPTAIL#cases', '2026-11-04#sim#')).toHaveLength(1);
     const [t] = await store.list('cases', '2026-11-04', '2026-11-04', Payload, { pick: () => 'tail' });
     expect(t!.payload).toEqual({ cases: [] });
+    // The same content with its tail cut from another instant (the SOC changed zone): a new tail, the old one gone.
+    const tail3 = { from: 2_000, payload: { cases: [{ id: 'b', note: 'closed' }] } };
+    expect(
+      await store.put({ ...snap('2026-11-04', 'sim', closed, '2026-11-21T11:00:00Z'), meta: { open: 0 }, tail: tail3 }),
+    ).toBe('written');
+    expect((await itemsOf('SNAPTAIL#cases', '2026-11-04#sim#')).map((i) => i.sk)).toEqual([
+      expect.stringMatching(/#2000$/),
+    ]);
+    const [t3] = await store.list('cases', '2026-11-04', '2026-11-04', Payload, { pick: () => 'tail' });
+    expect(t3!.payload).toEqual(tail3.payload);
     // A snapshot without a tail is read whole when its tail is asked for.
     await store.put(snap('2026-11-05', 'sim', payload));
     const [whole] = await store.list('cases', '2026-11-05', '2026-11-05', Payload, { pick: () => 'tail' });
@@ -208,9 +218,9 @@ describe('DynamoSnapshotStore', () => {
       pk: 'SNAPDATA#cases',
       sk: '2026-11-01#sim#abc#0003',
     });
-    expect(keys.snapshotTail('cases', '2026-11-01', 'sim', 'abc')).toEqual({
+    expect(keys.snapshotTail('cases', '2026-11-01', 'sim', 'abc', 1_700_000_000_000)).toEqual({
       pk: 'SNAPTAIL#cases',
-      sk: '2026-11-01#sim#abc',
+      sk: '2026-11-01#sim#abc#1700000000000',
     });
   });
 });
