@@ -30,10 +30,16 @@ export function isMissing<T extends object>(section: T | Missing): section is Mi
   return 'missing' in section && section.missing === true;
 }
 
+/** The sections of a summary. */
+export const SUMMARY_SECTIONS = ['kpi', 'staffing', 'budget'] as const;
+export type SummarySection = (typeof SUMMARY_SECTIONS)[number];
+
 export interface SummaryOptions {
   period: Period;
   asOf: number;
   settings: MetricSettings;
+  /** The sections to compute (default all); the others come back missing, and their figures cost nothing. */
+  sections?: readonly string[];
 }
 
 /**
@@ -49,6 +55,7 @@ export class SummaryAccumulator {
   private readonly staffing: StaffingAccumulator;
   private readonly month: Period;
   private readonly counts = { alertsCreated: 0, casesCreated: 0, truePositivesClosed: 0 };
+  private readonly wants: Record<SummarySection, boolean>;
 
   constructor(
     private readonly opts: SummaryOptions,
@@ -56,6 +63,8 @@ export class SummaryAccumulator {
     private readonly has: { cases: boolean; alerts: boolean },
   ) {
     const { period, asOf, settings } = opts;
+    this.wants = { kpi: true, staffing: true, budget: true };
+    if (opts.sections) for (const s of SUMMARY_SECTIONS) this.wants[s] = opts.sections.includes(s);
     const popts = { tz: period.tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
     this.prev = previousPeriod(period, popts);
     this.kpi = new KpiAccumulator(period, asOf, settings, has.alerts);
@@ -70,9 +79,12 @@ export class SummaryAccumulator {
 
   /** Take one case. */
   addCase(c: CaseFacts): void {
-    this.kpi.addCase(c);
-    this.prevKpi.addCase(c);
-    this.staffing.addCase(c);
+    if (this.wants.kpi) {
+      this.kpi.addCase(c);
+      this.prevKpi.addCase(c);
+    }
+    if (this.wants.staffing) this.staffing.addCase(c);
+    if (!this.wants.budget) return;
     if (this.inMonth(c.created)) this.counts.casesCreated++;
     if (c.closed !== undefined && c.disp === 'true_positive' && this.inMonth(c.closed))
       this.counts.truePositivesClosed++;
@@ -80,16 +92,20 @@ export class SummaryAccumulator {
 
   /** Take one alert count. */
   addAlerts(a: AlertCount): void {
-    this.kpi.addAlerts(a);
-    this.prevKpi.addAlerts(a);
-    if (this.inMonth(a.at)) this.counts.alertsCreated += a.count;
+    if (this.wants.kpi) {
+      this.kpi.addAlerts(a);
+      this.prevKpi.addAlerts(a);
+    }
+    if (this.wants.budget && this.inMonth(a.at)) this.counts.alertsCreated += a.count;
   }
 
   /** The summary of everything taken, with the roster, costs and budget plan (each undefined when missing). */
   result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>): Summary {
     const { period, asOf, settings } = this.opts;
+    const notAsked = (s: SummarySection): Missing => ({ missing: true, reason: `${s} was not asked for` });
     let kpi: KpiSummary | Missing = { missing: true, reason: 'no case source (cases.jsonl)' };
-    if (this.has.cases) {
+    if (!this.wants.kpi) kpi = notAsked('kpi');
+    else if (this.has.cases) {
       kpi = this.kpi.result();
       kpi.trend = buildTrend(kpi, this.prevKpi.result(), {
         label: this.prev.label,
@@ -106,20 +122,22 @@ export class SummaryAccumulator {
         asOf: formatInstant(asOf, period.tz),
       },
       kpi,
-      staffing: this.staffing.result(rest.shifts, this.has.cases),
-      budget: buildBudgetSummary({
-        costs: rest.costs,
-        budget: rest.budget,
-        shifts: rest.shifts,
-        period,
-        asOf,
-        settings,
-        counts: {
-          alertsCreated: this.has.alerts ? this.counts.alertsCreated : null,
-          casesCreated: this.has.cases ? this.counts.casesCreated : null,
-          truePositivesClosed: this.has.cases ? this.counts.truePositivesClosed : null,
-        },
-      }),
+      staffing: this.wants.staffing ? this.staffing.result(rest.shifts, this.has.cases) : notAsked('staffing'),
+      budget: !this.wants.budget
+        ? notAsked('budget')
+        : buildBudgetSummary({
+            costs: rest.costs,
+            budget: rest.budget,
+            shifts: rest.shifts,
+            period,
+            asOf,
+            settings,
+            counts: {
+              alertsCreated: this.has.alerts ? this.counts.alertsCreated : null,
+              casesCreated: this.has.cases ? this.counts.casesCreated : null,
+              truePositivesClosed: this.has.cases ? this.counts.truePositivesClosed : null,
+            },
+          }),
     };
   }
 }

@@ -6,7 +6,8 @@ import { SEVERITIES } from '../domain/records.js';
 import { escapeHtml as h, plainText } from './escape.js';
 import { formatCount, formatMinutes, formatMoney, formatPct, formatRate } from './format.js';
 
-export type Section = 'kpi' | 'staffing' | 'budget';
+import type { SummarySection } from '../domain/summary.js';
+export type Section = SummarySection;
 
 /** What a source looked like when the report was made; anything but `ok` gets a banner. */
 export interface SourceLine {

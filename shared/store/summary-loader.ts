@@ -14,7 +14,13 @@ import {
   type Period,
 } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
-import { summarize, type Summary, type SummaryInput } from '../domain/summary.js';
+import {
+  summarize,
+  SUMMARY_SECTIONS,
+  type Summary,
+  type SummaryInput,
+  type SummarySection,
+} from '../domain/summary.js';
 import type { DynamoBudgetStore } from './budget-store.js';
 import type { DynamoSnapshotStore, SnapshotHeader } from './snapshot-store.js';
 import type { DynamoCollectionRunStore } from './collection-run-store.js';
@@ -29,10 +35,6 @@ export function collectionAsOf(statuses: { collectedThrough?: string }[], now: n
 
 /** How far back cases are read for the backlog (open cases of any age): 13 months by default. */
 export const DEFAULT_HISTORY_DAYS = 400;
-
-/** The sections of a summary; a report asks only for the ones it shows. */
-export const SECTIONS = ['kpi', 'staffing', 'budget'] as const;
-export type Section = (typeof SECTIONS)[number];
 
 export interface LoadOptions {
   period: Period;
@@ -52,15 +54,17 @@ export async function loadSummary(
   opts: LoadOptions,
 ): Promise<Summary> {
   const input = await loadSummaryInput(stores, opts);
-  const summary = summarize(input, { period: opts.period, asOf: opts.asOf, settings: opts.settings });
-  // A section not asked for was computed from partial data: it never leaves here.
-  const wanted = wantedSections(opts.sections);
-  for (const s of SECTIONS) if (!wanted.has(s)) summary[s] = { missing: true, reason: `${s} was not asked for` };
-  return summary;
+  // A section not asked for is not computed: its data was not read.
+  return summarize(input, {
+    period: opts.period,
+    asOf: opts.asOf,
+    settings: opts.settings,
+    sections: [...wantedSections(opts.sections)],
+  });
 }
 
-function wantedSections(sections: readonly string[] | undefined): Set<Section> {
-  return new Set(SECTIONS.filter((s) => !sections || sections.includes(s)));
+function wantedSections(sections: readonly string[] | undefined): Set<SummarySection> {
+  return new Set(SUMMARY_SECTIONS.filter((s) => !sections || sections.includes(s)));
 }
 
 /**

@@ -240,3 +240,27 @@ describe('the one-pass engine', () => {
     );
   });
 });
+
+describe('sections', () => {
+  it('computes only the sections asked for, each equal to the same section of the whole summary', async () => {
+    const { summarize } = await import('../../shared/domain/summary.js');
+    const cases: CaseFacts[] = Array.from({ length: 60 }, (_, i) => ({
+      id: String(i),
+      sev: (['critical', 'high', 'low'] as const)[i % 3]!,
+      created: week.start - 3 * 86_400_000 + i * 3 * 3_600_000,
+      ...(i % 2 ? { closed: week.start + i * 3_600_000, disp: 'true_positive' as const } : {}),
+    }));
+    const alerts = [{ at: week.start + 3_600_000, rule: 'r', sev: 'low' as const, count: 4 }];
+    const shifts = [{ analyst: 'a', tier: 1, start: week.start, end: week.start + 8 * 3_600_000 }];
+    const costs = [{ month: '2026-10', category: 'tooling' as const, amount: '1000.00', currency: 'EUR' }];
+    const input = { cases, alerts, shifts, costs };
+    const opts = { period: week, asOf: week.end, settings };
+    const whole = summarize(input, opts);
+    for (const only of ['kpi', 'staffing', 'budget'] as const) {
+      const part = summarize(input, { ...opts, sections: [only] });
+      expect(part[only]).toEqual(whole[only]);
+      for (const other of ['kpi', 'staffing', 'budget'] as const)
+        if (other !== only) expect(part[other]).toEqual({ missing: true, reason: `${other} was not asked for` });
+    }
+  });
+});
