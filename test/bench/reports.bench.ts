@@ -187,10 +187,10 @@ export async function run(): Promise<void> {
     );
     const loadMs = performance.now() - t;
     const t2 = performance.now();
-    summarize(input, { period, asOf, settings: config });
+    summarize(input, { period, asOf, settings: config, sections: rb.sections });
     const engineMs = performance.now() - t2;
     console.log(
-      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${input.cases?.length.toLocaleString()} cases, ${input.alerts?.length.toLocaleString()} alert rows, ${input.shifts?.length.toLocaleString()} shifts), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
+      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${input.cases?.length.toLocaleString()} cases, ${input.alerts?.length.toLocaleString() ?? 'no'} alert rows, ${input.shifts?.length.toLocaleString() ?? 'no'} shifts), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
     );
   }
   await client.send(new DeleteTableCommand({ TableName: runsTable }));
