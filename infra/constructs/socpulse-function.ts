@@ -3,6 +3,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,20 @@ function bundleAliases(name: SocpulseFunctionProps['name']): Record<string, stri
  */
 export const LAMBDA_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=64';
 
+/** The report runbooks' front matter as JSON, written once per synth to a stable path the bundling step copies. */
+function compiledRunbooks(): string {
+  const dir = join(ROOT, 'node_modules', '.cache', 'socpulse-runbooks');
+  const file = join(dir, 'runbooks.json');
+  const json = JSON.stringify(loadReportRunbooks(join(ROOT, 'runbooks')));
+  mkdirSync(dir, { recursive: true });
+  // Synths may run side by side (tests): never let a copy see a half-written file.
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== json) {
+    writeFileSync(`${file}.${process.pid}`, json);
+    renameSync(`${file}.${process.pid}`, file);
+  }
+  return file;
+}
+
 export interface SocpulseFunctionProps {
   /** Folder under functions/ holding handler.ts. */
   name: 'collect' | 'report' | 'api' | 'mcp';
@@ -72,7 +87,8 @@ export interface SocpulseFunctionProps {
 
 /**
  * One handler bundled with esbuild (ESM, arm64, Node 22, minified, source maps, AWS SDK from the runtime), with the
- * config file and the runbooks copied beside the bundle so a cold start reads them from disk.
+ * config file and the runbooks (their front matter compiled to JSON) beside the bundle, so a cold start reads
+ * them from disk without a YAML parser.
  */
 export class SocpulseFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -84,8 +100,7 @@ export class SocpulseFunction extends Construct {
       beforeInstall: () => [],
       afterBundling: (_input: string, output: string) => [
         `cp "${props.configFile}" "${output}/socpulse.config.json"`,
-        `mkdir -p "${output}/runbooks"`,
-        `cp "${ROOT}"/runbooks/*.md "${output}/runbooks/"`,
+        `cp "${compiledRunbooks()}" "${output}/runbooks.json"`,
         // The report function renders charts: resvg's wasm and the Inter fonts sit beside its bundle.
         ...(props.name === 'report'
           ? CHART_ASSETS.map((f) => `cp "${join(ROOT, 'node_modules', f)}" "${output}/"`)

@@ -1,10 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
-import { loadReportRunbooks, type ReportRunbook } from './runbooks.js';
+import { loadReportRunbooks, parseCompiledRunbooks, type ReportRunbook } from './runbooks.js';
 
 /**
- * Where a deployed function finds its configuration: the config file and the runbooks are bundled beside the
- * handler (the CDK copies them at synth time); `SOCPULSE_CONFIG_FILE` / `SOCPULSE_RUNBOOKS_DIR` override for tests.
+ * Where a deployed function finds its configuration: the config file and the runbooks, compiled to `runbooks.json`,
+ * sit beside the handler (the CDK writes them at synth time); `SOCPULSE_CONFIG_FILE` / `SOCPULSE_RUNBOOKS_DIR` (a
+ * folder of runbook markdown) override for tests and local runs.
  * Read once per cold start; a bad file fails the cold start with a message naming the file and key.
  */
 export function functionConfig(env: NodeJS.ProcessEnv = process.env): {
@@ -16,6 +18,11 @@ export function functionConfig(env: NodeJS.ProcessEnv = process.env): {
   let runbooks: ReportRunbook[] | undefined;
   return {
     config,
-    runbooks: () => (runbooks ??= loadReportRunbooks(env.SOCPULSE_RUNBOOKS_DIR ?? here('./runbooks/'))),
+    runbooks: () => (runbooks ??= loadRunbooks(env.SOCPULSE_RUNBOOKS_DIR, here('./runbooks.json'))),
   };
+}
+
+function loadRunbooks(dir: string | undefined, compiled: string): ReportRunbook[] {
+  if (dir === undefined && existsSync(compiled)) return parseCompiledRunbooks(readFileSync(compiled, 'utf8'), compiled);
+  return loadReportRunbooks(dir ?? fileURLToPath(new URL('./runbooks/', import.meta.url)));
 }

@@ -88,3 +88,22 @@ export function loadReportRunbooks(dir: string): ReportRunbook[] {
   }
   return runbooks;
 }
+
+/**
+ * Runbooks compiled at synth time (`runbooks.json` beside a deployed handler: the front matter of every report
+ * runbook, already read by `loadReportRunbooks`): validated again, without a YAML parser at cold start.
+ */
+export function parseCompiledRunbooks(text: string, file: string): ReportRunbook[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RunbookError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = z.array(ReportRunbookSchema).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new RunbookError(`${file}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}

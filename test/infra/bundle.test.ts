@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/bin/app.js';
+import { loadReportRunbooks, parseCompiledRunbooks } from '../../shared/config/runbooks.js';
 
 describe('function bundles (esbuild, as cdk synth builds them)', () => {
   it('bundles every function as minified ESM with its config, runbooks and, for report, the chart assets', () => {
@@ -22,7 +23,13 @@ describe('function bundles (esbuild, as cdk synth builds them)', () => {
     expect(assets.map((a) => a.id.replace(/Fn.*/, '')).sort()).toEqual(['Api', 'Collect', 'Mcp', 'Report']);
     for (const { id, dir } of assets) {
       const files = readdirSync(dir);
-      expect(files).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'socpulse.config.json', 'runbooks']));
+      expect(files).toEqual(
+        expect.arrayContaining(['index.mjs', 'index.mjs.map', 'socpulse.config.json', 'runbooks.json']),
+      );
+      // The compiled runbooks are the report runbooks, read back as a deployed handler reads them.
+      expect(
+        parseCompiledRunbooks(readFileSync(join(dir, 'runbooks.json'), 'utf8'), 'runbooks.json').map((r) => r.id),
+      ).toEqual(loadReportRunbooks('runbooks').map((r) => r.id));
       const size = statSync(join(dir, 'index.mjs')).size;
       const limit = id.startsWith('Report') ? 2 * 1024 * 1024 : 1.5 * 1024 * 1024;
       console.log(`${id}: index.mjs ${(size / 1024).toFixed(0)} KB (limit ${(limit / 1024).toFixed(0)} KB)`);
