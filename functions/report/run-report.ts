@@ -128,7 +128,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     );
     const model: ReportModel = {
       runbook: { id: runbook.id, title: runbook.title, sections: runbook.sections },
-      summary: pick(summary, runbook.sections),
+      summary,
       sources,
       generatedAt: formatInstant(now.getTime(), period.tz),
     };
@@ -211,16 +211,6 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     if (run) await deps.runs.update(run, { status: 'failed', error: (e as Error).message }).catch(() => undefined);
     throw e;
   }
-}
-
-function pick(summary: Summary, sections: string[]): Summary {
-  const missing = (name: string) => ({ missing: true as const, reason: `${name} is not part of this report` });
-  return {
-    period: summary.period,
-    kpi: sections.includes('kpi') ? summary.kpi : missing('kpi'),
-    staffing: sections.includes('staffing') ? summary.staffing : missing('staffing'),
-    budget: sections.includes('budget') ? summary.budget : missing('budget'),
-  };
 }
 
 /** Store this month's budget snapshot, reusing the latest version when nothing changed (a retry adds no version). */

@@ -32,17 +32,9 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  */
 function bundleAliases(name: SocpulseFunctionProps['name']): Record<string, string> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  const dir = join(ROOT, 'node_modules', '.cache', 'socpulse-bundle-aliases');
-  mkdirSync(dir, { recursive: true });
   const args: Record<string, string> = {};
   const alias = (pkgName: string, code: string) => {
-    const file = join(dir, `${pkgName.replace(/[@/]/g, '_')}.cjs`);
-    // Synths may run side by side (tests): never let esbuild see a half-written file.
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== code) {
-      writeFileSync(`${file}.${process.pid}`, code);
-      renameSync(`${file}.${process.pid}`, file);
-    }
-    args[`--alias:${pkgName}`] = file;
+    args[`--alias:${pkgName}`] = buildFile('socpulse-bundle-aliases', `${pkgName.replace(/[@/]/g, '_')}.cjs`, code);
   };
   for (const sdk of Object.keys(pkg.dependencies).filter((d) => d.startsWith('@aws-sdk/')))
     alias(sdk, `const name = ${JSON.stringify(sdk)};\nmodule.exports = require(name);\n`);
@@ -64,13 +56,20 @@ export const LAMBDA_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=6
 
 /** The report runbooks' front matter as JSON, written once per synth to a stable path the bundling step copies. */
 function compiledRunbooks(): string {
-  const dir = join(ROOT, 'node_modules', '.cache', 'socpulse-runbooks');
-  const file = join(dir, 'runbooks.json');
-  const json = JSON.stringify(loadReportRunbooks(join(ROOT, 'runbooks')));
+  return buildFile('socpulse-runbooks', 'runbooks.json', JSON.stringify(loadReportRunbooks(join(ROOT, 'runbooks'))));
+}
+
+/**
+ * A file that bundling reads, written under node_modules/.cache at a stable path (it ends up in source maps, and so in
+ * the asset hash) and only when its content changed.
+ */
+function buildFile(folder: string, name: string, content: string): string {
+  const dir = join(ROOT, 'node_modules', '.cache', folder);
+  const file = join(dir, name);
   mkdirSync(dir, { recursive: true });
-  // Synths may run side by side (tests): never let a copy see a half-written file.
-  if (!existsSync(file) || readFileSync(file, 'utf8') !== json) {
-    writeFileSync(`${file}.${process.pid}`, json);
+  // Synths may run side by side (tests): never let esbuild or a copy see a half-written file.
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== content) {
+    writeFileSync(`${file}.${process.pid}`, content);
     renameSync(`${file}.${process.pid}`, file);
   }
   return file;

@@ -18,11 +18,13 @@ export function functionConfig(env: NodeJS.ProcessEnv = process.env): {
   let runbooks: ReportRunbook[] | undefined;
   return {
     config,
-    runbooks: () => (runbooks ??= loadRunbooks(env.SOCPULSE_RUNBOOKS_DIR, here('./runbooks.json'))),
+    runbooks: () =>
+      (runbooks ??= loadRunbooks(env.SOCPULSE_RUNBOOKS_DIR, here('./runbooks.json'), here('./runbooks/'))),
   };
 }
 
-function loadRunbooks(dir: string | undefined, compiled: string): ReportRunbook[] {
+/** The runbooks from `dir` when given, else the compiled JSON beside the handler, else the markdown beside it. */
+function loadRunbooks(dir: string | undefined, compiled: string, besideDir: string): ReportRunbook[] {
   if (dir === undefined && existsSync(compiled)) return parseCompiledRunbooks(readFileSync(compiled, 'utf8'), compiled);
-  return loadReportRunbooks(dir ?? fileURLToPath(new URL('./runbooks/', import.meta.url)));
+  return loadReportRunbooks(dir ?? besideDir);
 }

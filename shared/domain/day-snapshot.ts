@@ -203,16 +203,32 @@ export function mergeCases(stored: CaseFacts[], updates: CaseFacts[]): CaseFacts
   return [...m.values()].sort(byId);
 }
 
-/** Turn stored snapshots back into the engine's input; a family with no snapshot at all stays missing. */
+/**
+ * Turn stored snapshots back into the engine's input; a family with no snapshot at all stays missing. Rows are
+ * copied into one array per family sized up front: a year of days is hundreds of thousands of rows, too many to
+ * spread into `push` (argument limits) or to grow one at a time.
+ */
 export function mergeDaySnapshots(snapshots: { family: string; payload: unknown }[]): SummaryInput {
-  const input: SummaryInput = {};
+  const rowsOf = (s: { family: string; payload: unknown }): unknown[] | undefined => {
+    if (s.family === 'cases') return (s.payload as SnapshotPayload<'cases'>).cases;
+    if (s.family === 'alerts') return (s.payload as SnapshotPayload<'alerts'>).counts;
+    if (s.family === 'shifts') return (s.payload as SnapshotPayload<'shifts'>).shifts;
+    if (s.family === 'costs') return (s.payload as SnapshotPayload<'costs'>).costs;
+    return undefined;
+  };
+  const lists = new Map<string, unknown[][]>();
   for (const s of snapshots) {
-    if (s.family === 'cases') (input.cases ??= []).push(...(s.payload as SnapshotPayload<'cases'>).cases);
-    else if (s.family === 'alerts') (input.alerts ??= []).push(...(s.payload as SnapshotPayload<'alerts'>).counts);
-    else if (s.family === 'shifts') (input.shifts ??= []).push(...(s.payload as SnapshotPayload<'shifts'>).shifts);
-    else if (s.family === 'costs') (input.costs ??= []).push(...(s.payload as SnapshotPayload<'costs'>).costs);
+    const rows = rowsOf(s);
+    if (rows) pushTo(lists, s.family, rows);
   }
-  return input;
+  const input: Record<string, unknown[]> = {};
+  for (const [family, parts] of lists) {
+    const out = new Array<unknown>(parts.reduce((n, l) => n + l.length, 0));
+    let i = 0;
+    for (const l of parts) for (let j = 0; j < l.length; j++) out[i++] = l[j];
+    input[family] = out;
+  }
+  return input as SummaryInput;
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -459,6 +475,7 @@ function caseRows(c: CaseColumns): CaseFacts[] {
 }
 
 const COLUMN_KEYS = new Set(['n', 'id', 'sev', 'created', ...OPTIONAL_FIELDS]);
+const TEXT_KEYS = new Set(['d', 'v']);
 const isIndex = (v: unknown, below: number) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < below;
 const valueCheck: Record<(typeof OPTIONAL_FIELDS)[number], (v: unknown) => boolean> = {
   firstEvent: num,
@@ -509,7 +526,6 @@ export function decodeCaseColumns(raw: unknown): SnapshotPayload<'cases'> | unde
   }
   return { cases: caseRows(c as unknown as CaseColumns) };
 }
-const TEXT_KEYS = new Set(['d', 'v']);
 
 /**
  * Decoders per family for `DynamoSnapshotStore.list`: the payload when a plain check accepts it — only payloads the

@@ -1,9 +1,4 @@
-import {
-  mergeDaySnapshots,
-  SnapshotPayloadDecoders,
-  SnapshotPayloadSchemas,
-  type SnapshotPayload,
-} from '../domain/day-snapshot.js';
+import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
 import { reportMonth } from '../domain/budget.js';
 import {
   fiscalYearOf,
@@ -144,21 +139,12 @@ export async function loadSummaryInput(
       : [],
     wanted.has('budget') ? stores.budget.plan(fiscalYear) : undefined,
   ]);
-  const input: SummaryInput = mergeDaySnapshots([...shifts, ...costs]);
-  // Cases and alerts are hundreds of thousands of rows: joined in one preallocated array each, not pushed per day.
-  if (cases.length || cases.present) input.cases = joined(cases, (p) => (p as SnapshotPayload<'cases'>).cases);
-  if (alerts.length || alerts.present) input.alerts = joined(alerts, (p) => (p as SnapshotPayload<'alerts'>).counts);
+  const input: SummaryInput = mergeDaySnapshots([...cases, ...alerts, ...shifts, ...costs]);
+  // A family that was collected but has no day to read here is present with no rows, never missing.
+  if (cases.present) input.cases ??= [];
+  if (alerts.present) input.alerts ??= [];
   if (plan) input.budget = plan.lines;
   return input;
-}
-
-/** The rows of every snapshot's payload, in order, as one array (what mergeDaySnapshots does, without spreading). */
-function joined<T>(snapshots: { payload: unknown }[], rows: (payload: unknown) => T[]): T[] {
-  const lists = snapshots.map((s) => rows(s.payload));
-  const out = new Array<T>(lists.reduce((n, l) => n + l.length, 0));
-  let i = 0;
-  for (const l of lists) for (let j = 0; j < l.length; j++) out[i++] = l[j]!;
-  return out;
 }
 
 type Listed = Awaited<ReturnType<DynamoSnapshotStore['list']>> & { present?: boolean };
