@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import type { RelativePeriod, ReportRunbook } from './runbooks.js';
+import type { RelativePeriod, ReportRunbook } from './runbook-schema.js';
 import { lastCompletePeriod, parsePeriod, periodContaining, type Period, type PeriodKind } from '../domain/periods.js';
 
 /** A report request that cannot be served as asked: names the field (runbook, period, recipients). */

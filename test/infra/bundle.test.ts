@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/bin/app.js';
-import { loadReportRunbooks, parseCompiledRunbooks } from '../../shared/config/runbooks.js';
+import { parseCompiledRunbooks } from '../../shared/config/runbook-schema.js';
+import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 
 describe('function bundles (esbuild, as cdk synth builds them)', () => {
   it('bundles every function as minified ESM with its config, runbooks and, for report, the chart assets', () => {
@@ -40,6 +41,9 @@ describe('function bundles (esbuild, as cdk synth builds them)', () => {
       expect(code).not.toMatch(/@aws-sdk\/client-dynamodb\/dist-cjs/);
       expect(code).toMatch(/"@aws-sdk\/client-dynamodb"/);
       expect(code).not.toMatch(/(from|import)\s*\(?\s*"@aws-sdk\//);
+      // Functions read the runbooks compiled to JSON: no bundle holds the YAML parser.
+      const { sources } = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+      expect(sources.filter((s) => s.includes('node_modules/yaml/'))).toEqual([]);
       if (id.startsWith('Report'))
         expect(files).toEqual(expect.arrayContaining(['index_bg.wasm', 'Inter_400Regular.ttf', 'Inter_700Bold.ttf']));
     }
