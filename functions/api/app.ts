@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../shared/config/config.js';
 import { ReportRequestError } from '../../shared/config/report-request.js';
 import { enqueueReport } from '../../shared/store/enqueue-report.js';

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../../shared/config/config.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { SecretsManagerResolver } from '../../shared/sources/secrets.js';

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../shared/config/config.js';
 import { ReportRequestError } from '../../shared/config/report-request.js';
 import { allowed, type Caller, type Permission } from '../../shared/config/roles.js';

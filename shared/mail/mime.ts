@@ -1,5 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MailAddressError } from './errors.js';
 
 const Address = z.email();

@@ -1,7 +1,7 @@
 // Small MCP servers that speak exactly the shapes of the real SOC servers socpulse reads (DESIGN.md "Sources"),
 // for adapter tests: the real SDK server, with canned upstream data.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const text = (body: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(body) }] });
 

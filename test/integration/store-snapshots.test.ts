@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { CorruptItemError } from '../../shared/store/errors.js';
 import { keys } from '../../shared/store/keys.js';
