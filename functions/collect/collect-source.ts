@@ -2,6 +2,7 @@ import {
   caseSnapshotForStore,
   DaySnapshotBuilder,
   mergeCases,
+  SnapshotPayloadBinaryDecoders,
   SnapshotPayloadDecoders,
   SnapshotPayloadSchemas,
   type SnapshotPayload,
@@ -78,7 +79,10 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     for (const s of builder.snapshots()) await put(s.family, s.periodKey, s.payload);
     for (const [day, updates] of builder.olderCases) {
       const [stored] = await deps.snapshots
-        .list('cases', day, day, SnapshotPayloadSchemas.cases, { decode: SnapshotPayloadDecoders.cases })
+        .list('cases', day, day, SnapshotPayloadSchemas.cases, {
+          decode: SnapshotPayloadDecoders.cases,
+          binary: SnapshotPayloadBinaryDecoders.cases,
+        })
         .then((all) => all.filter((s) => s.source === req.source));
       // A day never collected is left alone: writing it from a few updated cases would pass a partial day off as whole.
       if (stored) await put('cases', day, { cases: mergeCases(stored.payload.cases, updates) });

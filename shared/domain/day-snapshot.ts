@@ -1,4 +1,5 @@
 import { pushTo } from './group.js';
+import { CaseBatch, encodeCaseBatch } from './case-batch.js';
 import { z } from 'zod';
 import {
   alertCount,
@@ -29,9 +30,9 @@ export const FAMILIES = ['cases', 'alerts', 'shifts', 'costs'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 /**
- * Cases as stored since format 2: one array per field (a column is left out when no case has the field), absent
- * values `null`, and the free-text fields (runbook, rule, assignee, title) as indices into their distinct values.
- * Less than half the bytes of one object per case, and several times faster to parse and decode.
+ * Cases as payload format 2 stored them, still read: JSON, one array per field (a column is left out when no case has
+ * the field), absent values `null`, and the free-text fields (runbook, rule, assignee, title) as indices into their
+ * distinct values. Collection now writes format 3, binary columns (case-batch.ts).
  */
 const column = <T extends z.ZodType>(t: T) => z.array(t.nullable()).optional();
 const textColumn = z.object({ d: z.array(z.string()), v: z.array(z.number().int().min(0).nullable()) }).optional();
@@ -355,27 +356,37 @@ export const SnapshotPayloadFastChecks: Partial<Record<Family, (raw: unknown) =>
 };
 
 /**
- * A cases snapshot of `day` as collection stores it: the payload as columns, the header figures (open count, latest
- * close) and the tail (as columns too).
+ * A cases snapshot of `day` as collection stores it: the payload as binary columns (`CaseBatch`), the header figures
+ * (open count, latest close) and the tail (binary too).
  */
 export function caseSnapshotForStore(
   cases: CaseFacts[],
   day: string,
   tz: string,
 ): {
-  payload: { columns: CaseColumns };
+  payload: Uint8Array;
   meta: Record<string, number>;
-  tail: { from: number; payload: { columns: CaseColumns } };
+  tail: { from: number; payload: Uint8Array };
 } {
   const tail = caseSnapshotTail(cases, day, tz);
   return {
-    payload: encodeCaseColumns(cases),
+    payload: encodeCaseBatch(cases),
     meta: caseSnapshotMeta(cases),
-    tail: { from: tail.from, payload: encodeCaseColumns(tail.cases) },
+    tail: { from: tail.from, payload: encodeCaseBatch(tail.cases) },
   };
 }
 
-/** The stored (columnar) form of a cases payload: see CaseColumnsSchema. */
+/**
+ * Binary decoders per family for `DynamoSnapshotStore.list`, giving the same payload as the JSON forms. (The
+ * summary loader reads cases as `CaseBatch` instead, without an object per case.)
+ */
+export const SnapshotPayloadBinaryDecoders: {
+  [F in Family]?: (bytes: Uint8Array) => SnapshotPayload<F>;
+} = {
+  cases: (bytes) => ({ cases: CaseBatch.decode(bytes).rows() }),
+};
+
+/** The JSON columnar form of a cases payload, stored before format 3 and still read: see CaseColumnsSchema. */
 export interface CaseColumns {
   n: number;
   id: string[];
@@ -405,7 +416,7 @@ const OPTIONAL_FIELDS = [
 const SEV_INDEX = new Map<unknown, number>(SEVERITIES.map((s, i) => [s, i]));
 const DISP_INDEX = new Map<unknown, number>(DISPOSITIONS.map((s, i) => [s, i]));
 
-/** Cases in their stored form (columns); `decodeCaseColumns` gives back exactly `cases`. */
+/** Cases in the JSON columnar form stored before format 3; `decodeCaseColumns` gives back exactly `cases`. */
 export function encodeCaseColumns(cases: CaseFacts[]): { columns: CaseColumns } {
   const n = cases.length;
   const c: CaseColumns = {

@@ -25,6 +25,9 @@ export const CaseFactsSchema = z.object({
 });
 export type CaseFacts = z.infer<typeof CaseFactsSchema>;
 
+/** The facts the metric engine reads from a case: all but the free text it never looks at (id, assignee, title). */
+export type CaseMetrics = Omit<CaseFacts, 'id' | 'assignee' | 'title'>;
+
 /** Alerts counted per (bucket instant, rule, severity): a day of a million alerts stays a few thousand rows. */
 export const AlertCountSchema = z.object({
   at: z.number(),

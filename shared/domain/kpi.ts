@@ -1,4 +1,4 @@
-import type { AlertCount, CaseFacts } from './facts.js';
+import type { AlertCount, CaseFacts, CaseMetrics } from './facts.js';
 import { localDayNumber, localDaysOf, type Period } from './periods.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
 import { slaTargetsFor, type MetricSettings } from './settings.js';
@@ -177,7 +177,7 @@ export class KpiAccumulator {
   }
 
   /** Take one case into whichever cohorts it belongs to (created, closed, open at asOf); others are ignored. */
-  addCase(c: CaseFacts): void {
+  addCase(c: CaseMetrics): void {
     const { period, asOf } = this;
     const isCreated = c.created >= period.start && c.created < period.end && c.created < asOf;
     const isClosed = c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf;
@@ -213,7 +213,7 @@ export class KpiAccumulator {
     }
   }
 
-  private addClosed(c: CaseFacts, s: SeverityState) {
+  private addClosed(c: CaseMetrics, s: SeverityState) {
     this.closed++;
     const ttr = minutes(c.created, c.closed!);
     s.ttr.push(ttr);

@@ -1,6 +1,6 @@
 import { pushTo } from './group.js';
 import { requiredAgents } from './erlang.js';
-import type { CaseFacts, ShiftFacts } from './facts.js';
+import type { CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
 import { isoWeeksInside, localFields, offsetAt, type Period } from './periods.js';
 import { ahtFor, type MetricSettings } from './settings.js';
 import { NumberList, ratio, stableSum } from './stats.js';
@@ -87,7 +87,7 @@ export class StaffingAccumulator {
   }
 
   /** Take one case: an arrival when created inside the whole weeks, a handled case when closed in the period. */
-  addCase(c: CaseFacts): void {
+  addCase(c: CaseMetrics): void {
     const { period, asOf } = this;
     if (c.created >= this.from && c.created < this.to && c.created < asOf)
       this.arrivalsCount[hourOfWeek(c.created, period.tz)]!++;

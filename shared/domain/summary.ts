@@ -1,4 +1,5 @@
-import type { AlertCount, CaseFacts, ShiftFacts } from './facts.js';
+import type { AlertCount, CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
+import { CaseBatch } from './case-batch.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
 import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
 import { formatInstant, parsePeriod, previousPeriod, type Period } from './periods.js';
@@ -77,8 +78,14 @@ export class SummaryAccumulator {
     return t >= this.month.start && t < this.month.end && t < this.opts.asOf;
   }
 
-  /** Take one case. */
-  addCase(c: CaseFacts): void {
+  /** Take some cases: a list, or a stored day's columns (no object per case). */
+  addCases(cases: readonly CaseFacts[] | CaseBatch): void {
+    if (cases instanceof CaseBatch) cases.forEach(this.addCase);
+    else for (let i = 0; i < cases.length; i++) this.addCase(cases[i]!);
+  }
+
+  /** Take one case (read, not kept). */
+  readonly addCase = (c: CaseMetrics): void => {
     if (this.wants.kpi) {
       this.kpi.addCase(c);
       this.prevKpi.addCase(c);
@@ -88,7 +95,7 @@ export class SummaryAccumulator {
     if (this.inMonth(c.created)) this.counts.casesCreated++;
     if (c.closed !== undefined && c.disp === 'true_positive' && this.inMonth(c.closed))
       this.counts.truePositivesClosed++;
-  }
+  };
 
   /** Take one alert count. */
   addAlerts(a: AlertCount): void {
@@ -145,7 +152,7 @@ export class SummaryAccumulator {
 /** Compute every figure for one period judged at `asOf` from records held in memory. */
 export function summarize(input: SummaryInput, opts: SummaryOptions): Summary {
   const acc = new SummaryAccumulator(opts, { cases: input.cases !== undefined, alerts: input.alerts !== undefined });
-  for (const c of input.cases ?? []) acc.addCase(c);
+  if (input.cases) acc.addCases(input.cases);
   for (const a of input.alerts ?? []) acc.addAlerts(a);
   return acc.result(input);
 }

@@ -87,11 +87,11 @@ export class DynamoSnapshotStore {
 
   /** Upsert one snapshot (and its tail); an older collection never overwrites a newer one. */
   async put<T>(snapshot: Snapshot<T> & { tail?: SnapshotTail<T> }): Promise<PutOutcome> {
-    const json = JSON.stringify(snapshot.payload);
-    const version = createHash('sha256').update(json).digest('hex').slice(0, 20);
-    const blob = gzipSync(json, { level: 6 });
-    const tailJson = snapshot.tail ? JSON.stringify(snapshot.tail.payload) : undefined;
-    let tail = tailJson === undefined ? undefined : gzipSync(tailJson, { level: 6 });
+    const body = payloadBytes(snapshot.payload);
+    const version = createHash('sha256').update(body).digest('hex').slice(0, 20);
+    const blob = gzipSync(body, { level: 6 });
+    const tailBody = snapshot.tail ? payloadBytes(snapshot.tail.payload) : undefined;
+    let tail = tailBody === undefined ? undefined : gzipSync(tailBody, { level: 6 });
     // A tail as large as a part saves nothing: readers then read the whole day.
     if (tail && tail.length > this.maxPartBytes) tail = undefined;
     const meta = JSON.stringify({ ...snapshot.meta, ...(tail ? { tailFrom: snapshot.tail!.from } : {}) });
@@ -129,8 +129,8 @@ export class DynamoSnapshotStore {
         version,
         parts: inline ? 0 : chunks.length,
         collectedAt: snapshot.collectedAt,
-        bytes: Buffer.byteLength(json),
-        tailBytes: tail ? Buffer.byteLength(tailJson!) : null,
+        bytes: body.length,
+        tailBytes: tail ? tailBody!.length : null,
         meta,
         data: inline ? blob : null,
       };
@@ -162,21 +162,23 @@ export class DynamoSnapshotStore {
   }
 
   /**
-   * Every snapshot of a family from `fromKey` through `toKey` (inclusive), each payload validated by `schema` — or
-   * by `decode` when it accepts the payload: a plain decoder giving only what the schema would give, else undefined. `pick` chooses per header: the
-   * whole payload, its tail (when the header has one; else the whole payload), or nothing. Payloads are fetched and
-   * decoded in parallel.
+   * Every snapshot of a family from `fromKey` through `toKey` (inclusive). A JSON payload is validated by `schema` —
+   * or by `decode` when it accepts the payload: a plain decoder giving only what the schema would give, else
+   * undefined. A binary payload (anything not a JSON object) goes to `binary`, which checks it and throws what is
+   * wrong. `pick` chooses per header: the whole payload, its tail (when the header has one; else the whole
+   * payload), or nothing. Payloads are fetched and decoded in parallel.
    */
-  async list<S extends z.ZodType>(
+  async list<S extends z.ZodType, B = never>(
     family: string,
     fromKey: string,
     toKey: string,
     schema: S,
     opts: {
       decode?: (raw: unknown) => z.infer<S> | undefined;
+      binary?: (bytes: Uint8Array) => B;
       pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip';
     } = {},
-  ): Promise<Snapshot<z.infer<S>>[]> {
+  ): Promise<Snapshot<z.infer<S> | B>[]> {
     const range = keys.snapshotRange(family, fromKey, toKey);
     const headers: Item[] = [];
     const legacyParts = new Map<string, Uint8Array>();
@@ -191,7 +193,7 @@ export class DynamoSnapshotStore {
       if (item.type === 'snapshot') headers.push(item);
       else if (item.type === 'snapshot-part' && !lazy) legacyParts.set(String(item.sk), item.data as Uint8Array);
     }
-    const read = async (first: Item): Promise<Snapshot<z.infer<S>> | undefined> => {
+    const read = async (first: Item): Promise<Snapshot<z.infer<S> | B> | undefined> => {
       let h = first;
       for (let attempt = 0; ; attempt++) {
         const header = toHeader(h);
@@ -219,14 +221,35 @@ export class DynamoSnapshotStore {
             `${where}: the ${useTail ? 'tail' : 'parts'} of version ${String(h.version)} are missing`,
           );
         }
-        let raw: unknown;
+        let bytes: Buffer;
         try {
           // Inflating into one buffer of the known size is ~3× faster than Node's default 16 KB chunks plus a concat.
           const size = Number(useTail ? h.tailBytes : h.bytes);
           const chunkSize = size > 0 ? Math.min(Math.max(size + 64, 16_384), 64 << 20) : undefined;
-          raw = JSON.parse((await gunzipAsync(blob, { chunkSize })).toString('utf8'));
+          bytes = await gunzipAsync(blob, { chunkSize });
         } catch (e) {
-          throw new CorruptItemError(`${where}: payload is not gzip'd JSON`, { cause: e });
+          throw new CorruptItemError(`${where}: payload is not gzip'd`, { cause: e });
+        }
+        const meta = {
+          family,
+          periodKey: header.periodKey,
+          source: header.source,
+          collectedAt: header.collectedAt,
+          meta: header.meta,
+        };
+        if (bytes[0] !== 0x7b /* { */) {
+          if (!opts.binary) throw new CorruptItemError(`${where}: a binary payload this reader does not decode`);
+          try {
+            return { ...meta, payload: opts.binary(bytes) };
+          } catch (e) {
+            throw new CorruptItemError(`${where}: ${(e as Error).message}`, { cause: e });
+          }
+        }
+        let raw: unknown;
+        try {
+          raw = JSON.parse(bytes.toString('utf8'));
+        } catch (e) {
+          throw new CorruptItemError(`${where}: payload is not JSON`, { cause: e });
         }
         let payload = opts.decode?.(raw) as z.infer<S> | undefined;
         if (payload === undefined) {
@@ -239,14 +262,7 @@ export class DynamoSnapshotStore {
           }
           payload = parsed.data;
         }
-        return {
-          family,
-          periodKey: header.periodKey,
-          source: header.source,
-          collectedAt: header.collectedAt,
-          payload,
-          meta: header.meta,
-        };
+        return { ...meta, payload };
       }
     };
     const out = await mapLimit(headers, READ_CONCURRENCY, read);
@@ -307,6 +323,17 @@ export class DynamoSnapshotStore {
     for (let i = 0; i < n; i++)
       await this.table.delete(keys.snapshotPart(s.family, s.periodKey, s.source, oldVersion, i));
   }
+}
+
+/** What is stored of a payload: binary as given, anything else as JSON (which always begins with `{`). */
+function payloadBytes(payload: unknown): Buffer {
+  if (payload instanceof Uint8Array) {
+    if (payload[0] === 0x7b) throw new TypeError('a binary payload must not begin with "{"');
+    return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new TypeError('a snapshot payload is an object or binary');
+  return Buffer.from(JSON.stringify(payload), 'utf8');
 }
 
 function toHeader(item: Item): SnapshotHeader {

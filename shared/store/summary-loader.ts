@@ -1,4 +1,11 @@
-import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
+import { CaseBatch } from '../domain/case-batch.js';
+import {
+  mergeDaySnapshots,
+  SnapshotPayloadDecoders,
+  SnapshotPayloadSchemas,
+  type SnapshotPayload,
+} from '../domain/day-snapshot.js';
+import type { CaseFacts } from '../domain/facts.js';
 import { reportMonth } from '../domain/budget.js';
 import {
   fiscalYearOf,
@@ -10,8 +17,8 @@ import {
 } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
 import {
-  summarize,
   SUMMARY_SECTIONS,
+  SummaryAccumulator,
   type Summary,
   type SummaryInput,
   type SummarySection,
@@ -48,14 +55,24 @@ export async function loadSummary(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
   opts: LoadOptions,
 ): Promise<Summary> {
-  const input = await loadSummaryInput(stores, opts);
-  // A section not asked for is not computed: its data was not read.
-  return summarize(input, {
-    period: opts.period,
-    asOf: opts.asOf,
-    settings: opts.settings,
-    sections: [...wantedSections(opts.sections)],
-  });
+  return summarizeLoaded(await loadSummaryData(stores, opts), opts);
+}
+
+/**
+ * What `loadSummaryData` read: the engine's input, with cases as the stored days — binary columns read without an
+ * object per case, or lists (older formats).
+ */
+export type LoadedSummaryData = Omit<SummaryInput, 'cases'> & { cases?: (readonly CaseFacts[] | CaseBatch)[] };
+
+/** The summary of what `loadSummaryData` read; a section not asked for is not computed (its data was not read). */
+export function summarizeLoaded(data: LoadedSummaryData, opts: LoadOptions): Summary {
+  const acc = new SummaryAccumulator(
+    { period: opts.period, asOf: opts.asOf, settings: opts.settings, sections: [...wantedSections(opts.sections)] },
+    { cases: data.cases !== undefined, alerts: data.alerts !== undefined },
+  );
+  for (const day of data.cases ?? []) acc.addCases(day);
+  for (const a of data.alerts ?? []) acc.addAlerts(a);
+  return acc.result(data);
 }
 
 function wantedSections(sections: readonly string[] | undefined): Set<SummarySection> {
@@ -71,10 +88,10 @@ function wantedSections(sections: readonly string[] | undefined): Set<SummarySec
  * since, the windows' start (from a snapshot's tail when it has one), and for later days only the cases open at
  * asOf. Figures equal those computed from every stored day (test/integration/collect.test.ts).
  */
-export async function loadSummaryInput(
+export async function loadSummaryData(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
   opts: LoadOptions,
-): Promise<SummaryInput> {
+): Promise<LoadedSummaryData> {
   const { period, asOf, settings } = opts;
   const wanted = wantedSections(opts.sections);
   const tz = period.tz;
@@ -115,7 +132,7 @@ export async function loadSummaryInput(
           // The backlog at asOf (kpi only) needs the cases still open then, of any creation day.
           openAt: wanted.has('kpi') ? asOf : undefined,
         })
-      : ([] as Listed),
+      : ([] as CaseDays),
     alertSpan
       ? loadPresent(
           stores.snapshots,
@@ -139,15 +156,18 @@ export async function loadSummaryInput(
       : [],
     wanted.has('budget') ? stores.budget.plan(fiscalYear) : undefined,
   ]);
-  const input: SummaryInput = mergeDaySnapshots([...cases, ...alerts, ...shifts, ...costs]);
+  const { cases: _none, ...rest } = mergeDaySnapshots([...alerts, ...shifts, ...costs]);
+  const data: LoadedSummaryData = rest;
   // A family that was collected but has no day to read here is present with no rows, never missing.
-  if (cases.present) input.cases ??= [];
-  if (alerts.present) input.alerts ??= [];
-  if (plan) input.budget = plan.lines;
-  return input;
+  if (cases.length > 0 || cases.present)
+    data.cases = cases.map(({ payload: p }) => (p instanceof CaseBatch ? p : p.cases));
+  if (alerts.present) data.alerts ??= [];
+  if (plan) data.budget = plan.lines;
+  return data;
 }
 
 type Listed = Awaited<ReturnType<DynamoSnapshotStore['list']>> & { present?: boolean };
+type CaseDays = { payload: SnapshotPayload<'cases'> | CaseBatch }[] & { present?: boolean };
 
 /**
  * Alert snapshots of `days`; when there is none, whether the family has any snapshot in `around` at all, so a
@@ -178,7 +198,7 @@ async function loadCaseDays(
   to: string,
   tz: string,
   want: { full: readonly [number, number]; openAt?: number },
-): Promise<Listed> {
+): Promise<CaseDays> {
   const fullFrom = localDay(want.full[0], tz);
   const fullTo = localDay(want.full[1] - 1, tz);
   let present = false;
@@ -199,8 +219,10 @@ async function loadCaseDays(
     if (tailFrom !== undefined && (tailFrom <= since || lastClosed < since)) return 'tail';
     return 'full';
   };
-  const out: Listed = await snapshots.list('cases', from, to, SnapshotPayloadSchemas.cases, {
+  const out: CaseDays = await snapshots.list('cases', from, to, SnapshotPayloadSchemas.cases, {
     decode: SnapshotPayloadDecoders.cases,
+    // Binary days stay columns: the engine reads them without an object per case.
+    binary: (bytes) => CaseBatch.decode(bytes),
     pick,
   });
   out.present = present;

@@ -29,10 +29,9 @@ import { localDay } from '../../shared/domain/periods.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { ensureTable, startLocalDynamo } from '../../shared/local/dynamo.js';
 import { startLocalSes } from '../../shared/local/ses.js';
-import { summarize } from '../../shared/domain/summary.js';
 import { resolveReportRequest } from '../../shared/config/report-request.js';
 import { keys } from '../../shared/store/keys.js';
-import { collectionAsOf, loadSummaryInput } from '../../shared/store/summary-loader.js';
+import { collectionAsOf, loadSummaryData, summarizeLoaded } from '../../shared/store/summary-loader.js';
 import { reportCharts, warmCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
@@ -43,7 +42,7 @@ import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 
 const DAY = 86_400_000;
 /** Bump when what collection stores changes: a kept table of an older version is repopulated. */
-const DATA_VERSION = 4;
+const DATA_VERSION = 5;
 
 /** dynalite in a child process (leveldb at `path`, or in memory), on a free loopback port. */
 async function startDynaliteProcess(path: string | undefined): Promise<{ endpoint: string; stop(): Promise<void> }> {
@@ -181,16 +180,15 @@ export async function run(): Promise<void> {
   for (const runbook of runbooks) {
     const { runbook: rb, period } = resolveReportRequest(config, deps.runbooks, { runbook }, now);
     const t = performance.now();
-    const input = await loadSummaryInput(
-      { snapshots, budget },
-      { period, asOf, settings: config, sections: rb.sections },
-    );
+    const opts = { period, asOf, settings: config, sections: rb.sections };
+    const data = await loadSummaryData({ snapshots, budget }, opts);
     const loadMs = performance.now() - t;
     const t2 = performance.now();
-    summarize(input, { period, asOf, settings: config, sections: rb.sections });
+    summarizeLoaded(data, opts);
     const engineMs = performance.now() - t2;
+    const cases = (data.cases ?? []).reduce((n, day) => n + day.length, 0);
     console.log(
-      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${input.cases?.length.toLocaleString()} cases, ${input.alerts?.length.toLocaleString() ?? 'no'} alert rows, ${input.shifts?.length.toLocaleString() ?? 'no'} shifts), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
+      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${cases.toLocaleString()} cases, ${data.alerts?.length.toLocaleString() ?? 'no'} alert rows, ${data.shifts?.length.toLocaleString() ?? 'no'} shifts), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
     );
   }
   await client.send(new DeleteTableCommand({ TableName: runsTable }));

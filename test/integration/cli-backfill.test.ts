@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
+import { SnapshotPayloadBinaryDecoders, SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { localTable } from './helpers.js';
@@ -31,6 +31,7 @@ describe('socpulse backfill', () => {
       '2026-11-10',
       '2026-11-23',
       SnapshotPayloadSchemas.cases,
+      { binary: SnapshotPayloadBinaryDecoders.cases },
     );
     expect(days.length).toBeGreaterThanOrEqual(14);
     expect((await new DynamoCollectionRunStore(env.table).status('sim'))?.lastAttemptStatus).toBe('ok');

@@ -4,7 +4,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSource } from '../../functions/collect/collect-source.js';
 import { createSocSimSoarServer, startSocSimHttp } from '../../functions/soc-sim/server.js';
-import { SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
+import { SnapshotPayloadBinaryDecoders, SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
@@ -48,6 +48,7 @@ describe('collection over Streamable HTTP and in the secops-soar shapes', () => 
         '2026-11-20',
         '2026-11-23',
         SnapshotPayloadSchemas.cases,
+        { binary: SnapshotPayloadBinaryDecoders.cases },
       );
       expect(stored.filter((s) => s.source === 'sim-http')).toHaveLength(4);
     } finally {
@@ -78,6 +79,7 @@ describe('collection over Streamable HTTP and in the secops-soar shapes', () => 
       '2026-11-21',
       '2026-11-21',
       SnapshotPayloadSchemas.cases,
+      { binary: SnapshotPayloadBinaryDecoders.cases },
     );
     expect(day!.payload.cases.some((c) => c.closed !== undefined)).toBe(true);
   });

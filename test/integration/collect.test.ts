@@ -2,7 +2,14 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSource } from '../../functions/collect/collect-source.js';
 import { createSocSimServer, type SocSimOptions } from '../../functions/soc-sim/server.js';
-import { mergeDaySnapshots, SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
+import {
+  caseSnapshotForStore,
+  caseSnapshotMeta,
+  encodeCaseColumns,
+  mergeDaySnapshots,
+  SnapshotPayloadBinaryDecoders,
+  SnapshotPayloadSchemas,
+} from '../../shared/domain/day-snapshot.js';
 import { alertCount, caseFacts, shiftFacts } from '../../shared/domain/facts.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { AlertSchema, CaseSchema, ShiftSchema } from '../../shared/domain/records.js';
@@ -96,7 +103,9 @@ describe('collect from soc-sim into DynamoDB', () => {
 
     const store = new DynamoSnapshotStore(env.table);
     const snaps = [
-      ...(await store.list('cases', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.cases)),
+      ...(await store.list('cases', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.cases, {
+        binary: SnapshotPayloadBinaryDecoders.cases,
+      })),
       ...(await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts)),
       ...(await store.list('shifts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.shifts)),
     ];
@@ -117,9 +126,11 @@ describe('collect from soc-sim into DynamoDB', () => {
       const asOf = Math.min(period.end, NOW);
       const loaded = await loadSummary({ snapshots: store, budget }, { period, asOf, settings });
       const all = mergeDaySnapshots([
-        ...(await store.list('cases', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.cases)).filter(
-          (s) => s.source === 'sim',
-        ),
+        ...(
+          await store.list('cases', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.cases, {
+            binary: SnapshotPayloadBinaryDecoders.cases,
+          })
+        ).filter((s) => s.source === 'sim'),
         ...(await store.list('alerts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.alerts)).filter(
           (s) => s.source === 'sim',
         ),
@@ -129,6 +140,50 @@ describe('collect from soc-sim into DynamoDB', () => {
       ]);
       const everything = summarize(all, { period, asOf, settings });
       expect(loaded.kpi).toEqual(everything.kpi);
+    }
+  });
+
+  it('reads days stored in the earlier formats (JSON columns, one object per case) beside binary ones, to the same figures', async () => {
+    const own = await localTable();
+    try {
+      const store = new DynamoSnapshotStore(env.table);
+      const copy = new DynamoSnapshotStore(own.table);
+      const budget = new DynamoBudgetStore(env.table);
+      const days = await store.list('cases', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.cases, {
+        binary: SnapshotPayloadBinaryDecoders.cases,
+      });
+      const sim = days.filter((d) => d.source === 'sim');
+      expect(sim.length).toBeGreaterThanOrEqual(15);
+      // The same days again in another table: a third in each of the three forms.
+      for (const [i, d] of sim.entries()) {
+        const cases = d.payload.cases;
+        const stored =
+          i % 3 === 0
+            ? caseSnapshotForStore(cases, d.periodKey, tz)
+            : { payload: i % 3 === 1 ? encodeCaseColumns(cases) : { cases }, meta: caseSnapshotMeta(cases) };
+        expect(await copy.put<unknown>({ ...d, ...stored })).toBe('written');
+      }
+      for (const family of ['alerts', 'shifts'] as const)
+        for (const d of await store.list(family, '2026-11-09', '2026-11-23', SnapshotPayloadSchemas[family]))
+          await copy.put(d);
+      const settings = MetricSettingsSchema.parse({ timezone: tz, fiscalYearStartMonth: 4 });
+      const period = parsePeriod('2026-W47', { tz, fiscalYearStartMonth: 4 });
+      const opts = { period, asOf: Math.min(period.end, NOW), settings, sections: ['kpi', 'staffing'] };
+      const mixed = await loadSummary({ snapshots: copy, budget }, opts);
+      expect(mixed.kpi).not.toHaveProperty('missing');
+      // The original table may hold other sources' days too: compare with this source's.
+      const onlySim = summarize(
+        mergeDaySnapshots([
+          ...sim,
+          ...(await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts)),
+          ...(await store.list('shifts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.shifts)),
+        ]),
+        opts,
+      );
+      expect(mixed.kpi).toEqual(onlySim.kpi);
+      expect(mixed.staffing).toEqual(onlySim.staffing);
+    } finally {
+      await own.stop();
     }
   });
 
@@ -170,7 +225,9 @@ describe('collect from soc-sim into DynamoDB', () => {
         expect(run.status).toBe('ok');
       }
       const everything = mergeDaySnapshots([
-        ...(await store.list('cases', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.cases)),
+        ...(await store.list('cases', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.cases, {
+          binary: SnapshotPayloadBinaryDecoders.cases,
+        })),
         ...(await store.list('alerts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.alerts)),
         ...(await store.list('shifts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.shifts)),
         ...(await store.list('costs', '2025-01', '2027-12', SnapshotPayloadSchemas.costs)),
@@ -225,6 +282,7 @@ describe('collect from soc-sim into DynamoDB', () => {
       '2026-11-01',
       '2026-11-30',
       SnapshotPayloadSchemas.cases,
+      { binary: SnapshotPayloadBinaryDecoders.cases },
     );
     expect(stored.filter((s) => s.source.startsWith('bad-'))).toEqual([]);
   });

@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CaseBatch, CaseBatchError, encodeCaseBatch, isCaseBatch } from '../../shared/domain/case-batch.js';
+import { CaseFactsSchema, type CaseFacts, type CaseMetrics } from '../../shared/domain/facts.js';
+import { parsePeriod } from '../../shared/domain/periods.js';
+import { MetricSettingsSchema } from '../../shared/domain/settings.js';
+import { summarize, SummaryAccumulator } from '../../shared/domain/summary.js';
+
+const week = parsePeriod('2026-W47', { tz: 'Europe/London', fiscalYearStartMonth: 4 });
+const settings = MetricSettingsSchema.parse({});
+const epoch = fc.integer({ min: week.start - 20 * 86_400_000, max: week.end + 3 * 86_400_000 });
+// Instants with fractions of a millisecond, far apart: a distance from `created` may not give the instant back.
+const oddInstant = fc.double({ min: -1e15, max: 1e15, noNaN: true });
+const text = fc.oneof(fc.constantFrom('r1', 'r2', '<img src=x onerror=alert(1)>', '=HYPERLINK("x")', 'é'), fc.string());
+
+const validCase = (instant: fc.Arbitrary<number>): fc.Arbitrary<CaseFacts> =>
+  fc
+    .record(
+      {
+        id: fc.string(),
+        sev: fc.constantFrom('critical', 'high', 'medium', 'low', 'info'),
+        created: instant,
+        firstEvent: instant,
+        detected: instant,
+        ack: instant,
+        contained: instant,
+        closed: instant,
+        disp: fc.constantFrom('true_positive', 'benign_positive', 'false_positive', 'undetermined'),
+        tier: fc.constantFrom(1, 2, 3),
+        esc: fc.constantFrom(2, 3),
+        runbook: text,
+        rule: text,
+        handle: fc.double({ min: 0, max: 500, noNaN: true }),
+        assignee: text,
+        title: text,
+      },
+      { requiredKeys: ['id', 'sev', 'created'] },
+    )
+    // As the schema gives them back: -0 is 0 after JSON, and key order is the schema's.
+    .map((c) => CaseFactsSchema.parse(JSON.parse(JSON.stringify(c))));
+
+const anyCases = fc.array(fc.oneof(validCase(epoch), validCase(oddInstant)), { maxLength: 8 });
+const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+const metricsOf = ({ id: _i, assignee: _a, title: _t, ...m }: CaseFacts): CaseMetrics => m;
+const replayed = (batch: CaseBatch) => {
+  const out: CaseMetrics[] = [];
+  batch.forEach((m) =>
+    out.push(Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)) as CaseMetrics),
+  );
+  return out;
+};
+
+describe('cases stored as binary columns', () => {
+  it('decode to exactly the cases encoded, keys in schema order', () => {
+    fc.assert(
+      fc.property(anyCases, (cases) => {
+        const bytes = encodeCaseBatch(cases);
+        expect(isCaseBatch(bytes)).toBe(true);
+        const rows = CaseBatch.decode(bytes).rows();
+        expect(rows).toStrictEqual(cases);
+        // Key order too (JSON shows it), which is what zod gives.
+        expect(JSON.stringify(rows)).toBe(JSON.stringify(cases));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('replay each case’s metric facts in order, through one reused object', () => {
+    fc.assert(
+      fc.property(anyCases, (cases) => {
+        const batch = CaseBatch.decode(encodeCaseBatch(cases));
+        expect(batch.length).toBe(cases.length);
+        expect(replayed(batch)).toStrictEqual(cases.map(metricsOf));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('give the engine the same figures as the cases as a list', () => {
+    fc.assert(
+      fc.property(fc.array(validCase(epoch), { maxLength: 40 }), fc.nat({ max: 9 }), (cases, cut) => {
+        const asOf = week.start + (cut / 10) * (week.end - week.start + 86_400_000);
+        const opts = { period: week, asOf, settings };
+        const acc = new SummaryAccumulator(opts, { cases: true, alerts: false });
+        // Split across two stored days, as the loader gives them.
+        const half = Math.floor(cases.length / 2);
+        acc.addCases(CaseBatch.decode(encodeCaseBatch(cases.slice(0, half))));
+        acc.addCases(CaseBatch.decode(encodeCaseBatch(cases.slice(half))));
+        expect(plain(acc.result({}))).toStrictEqual(plain(summarize({ cases }, opts)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decode from any byte offset (a copy when the columns would not be aligned)', () => {
+    const cases = fc.sample(validCase(epoch), { numRuns: 20, seed: 7 });
+    const bytes = encodeCaseBatch(cases);
+    for (const shift of [1, 3, 4, 8]) {
+      const holder = new Uint8Array(bytes.length + shift);
+      holder.set(bytes, shift);
+      expect(CaseBatch.decode(holder.subarray(shift)).rows()).toStrictEqual(cases);
+    }
+  });
+
+  it('refuse damaged bytes with a CaseBatchError, or give only cases the schema accepts', () => {
+    const damaged = fc
+      .tuple(fc.array(validCase(epoch), { minLength: 1, maxLength: 5 }), fc.nat(), fc.nat({ max: 255 }), fc.boolean())
+      .map(([cases, at, value, cut]) => {
+        const bytes = Uint8Array.from(encodeCaseBatch(cases));
+        if (cut) return bytes.subarray(0, at % bytes.length);
+        bytes[at % bytes.length] = value;
+        return bytes;
+      });
+    fc.assert(
+      fc.property(damaged, (bytes) => {
+        let rows: CaseFacts[];
+        try {
+          rows = CaseBatch.decode(bytes).rows();
+        } catch (e) {
+          expect(e).toBeInstanceOf(CaseBatchError);
+          return;
+        }
+        for (const c of rows) expect(CaseFactsSchema.safeParse(c).success).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('name what is wrong', () => {
+    const bytes = Uint8Array.from(encodeCaseBatch([{ id: 'a', sev: 'high', created: 1, tier: 2 }]));
+    expect(() => CaseBatch.decode(bytes.subarray(0, bytes.length - 1))).toThrow(/bytes where 1 cases take/);
+    const version = Uint8Array.from(bytes);
+    version[4] = 9;
+    expect(() => CaseBatch.decode(version)).toThrow('binary cases payload version 9 is not supported');
+    const tier = Uint8Array.from(bytes);
+    tier[tier.length - 1] = 7; // the tier column is last
+    expect(() => CaseBatch.decode(tier)).toThrow('case 0: tier is out of range');
+    expect(() => CaseBatch.decode(Buffer.from('{"cases":[]}'))).toThrow('not a binary cases payload');
+    expect(() => encodeCaseBatch([{ id: 'a', sev: 'high', created: NaN }])).toThrow(
+      'case 0: created is not a finite number',
+    );
+  });
+});
