@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
@@ -15,7 +14,7 @@ import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
-import { DynamoTable } from '../../shared/store/dynamo-table.js';
+import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectSource } from '../collect/collect-source.js';
@@ -60,7 +59,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   const stack = await startLocalStack();
   log(`socpulse: DynamoDB stand-in ${stack.dynamoEndpoint}, SES stand-in ${stack.sesEndpoint}`);
-  const dynamo = new DynamoDBClient({});
+  const dynamo = dynamoClient();
   const table = new DynamoTable(dynamo, stack.tableName);
   const deps = {
     snapshots: new DynamoSnapshotStore(table),

@@ -1,7 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
-import { tableFromEnv } from '../../shared/store/dynamo-table.js';
+import { dynamoClient, tableFromEnv } from '../../shared/store/dynamo-table.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { UsageError } from './usage-error.js';
@@ -12,7 +11,7 @@ export function tableDeps() {
     throw new UsageError(
       'SOCPULSE_TABLE is not set: name the table to use (and AWS_ENDPOINT_URL_DYNAMODB for a local one)',
     );
-  const client = new DynamoDBClient({});
+  const client = dynamoClient();
   const table = tableFromEnv(process.env, client);
   return {
     client,

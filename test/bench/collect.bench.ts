@@ -1,7 +1,6 @@
 // Benchmark: collect one day with 1,000,000 alerts and 100,000 cases from soc-sim over Streamable HTTP on localhost
 // into dynalite (issue 4), against the floor of fetching and parsing the same pages with no processing.
 // The simulator runs in a child process; the memory figures are the collector's alone. Scale with BENCH_SCALE.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { collectSource } from '../../functions/collect/collect-source.js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { SourceClient } from '../../shared/sources/mcp-client.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
-import { DynamoTable } from '../../shared/store/dynamo-table.js';
+import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 
 function peakRss() {
@@ -74,7 +73,7 @@ export async function run(): Promise<void> {
       `floor: fetched and parsed ${records.toLocaleString()} records in ${floor.s.toFixed(1)} s, peak RSS ${floor.mb.toFixed(0)} MB`,
     );
 
-    const table = new DynamoTable(new DynamoDBClient({}), stack.tableName);
+    const table = new DynamoTable(dynamoClient(), stack.tableName);
     global.gc?.();
     peak = peakRss();
     t = performance.now();

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   alertsForHour,
@@ -36,7 +36,7 @@ import { reportCharts, warmCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
-import { DynamoTable } from '../../shared/store/dynamo-table.js';
+import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 
@@ -93,7 +93,7 @@ export async function run(): Promise<void> {
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  const client = new DynamoDBClient({});
+  const client = dynamoClient();
   await ensureTable(client, 'bench-reports');
   const table = new DynamoTable(client, 'bench-reports');
   const snapshots = new DynamoSnapshotStore(table);

@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from '../../shared/local/dynamo.js';
-import { DynamoTable } from '../../shared/store/dynamo-table.js';
+import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 
 /** A dynalite instance and a fresh table in it, for one test file. */
 export async function localTable(): Promise<{
@@ -11,7 +11,7 @@ export async function localTable(): Promise<{
   stop(): Promise<void>;
 }> {
   const dynamo = await startLocalDynamo();
-  const client = new DynamoDBClient({
+  const client = dynamoClient({
     endpoint: dynamo.endpoint,
     region: 'eu-west-2',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
