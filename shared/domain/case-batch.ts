@@ -6,29 +6,34 @@ import { DISPOSITIONS, SEVERITIES } from './records.js';
  * of cases from here without building an object per case or parsing a number from text:
  *
  *     "SPCB" u8 version=1, 3 bytes zero | u32 n | u32 headBytes | u32 textBytes          (little-endian)
- *     head: JSON { f64: [fields], abs: [fields], i32: [fields], u8: [fields], runbook?: [...], rule?: [...] }
+ *     head: JSON { base, at: [instant fields], esc: [counts], f64: [fields], idx: [fields], u8: [fields],
+ *                  runbook?: [...], rule?: [...] }
  *     text: JSON { id: [...], assignee?: [...], title?: [...] }  — parsed only when rows are asked for
  *     zero padding to a multiple of 8
- *     f64 columns: created, then the instants and handle minutes present (NaN = absent); an instant is stored as
- *       its distance from `created` (more zero bytes: it compresses better) unless listed in `abs`
- *     i32 columns: the free-text fields present, as indices into their distinct values (-1 = absent)
- *     u8 columns: sev, then disp, tier, esc present (255 = absent)
+ *     f64: each instant column's escaped values (esc[k] of them, in row order), then handle minutes (NaN = absent)
+ *     i32: `created` as milliseconds after `base`, then each instant present as milliseconds after its case's
+ *          `created` (ABSENT, or ESCAPED: the next of the column's escaped values, when a value is not a whole
+ *          number of milliseconds within ±24 days); then the free-text fields as indices into their distinct
+ *          values (-1 = absent)
+ *     u8:  sev, then disp, tier, esc present (255 = absent)
  *
- * A column is left out when no case has the field. Decoding checks every value as CaseFactsSchema would, and the
- * exact length; a stored payload it refuses is named by the store (key and reason).
+ * A column is left out when no case has the field. A simulated day of 10,000 cases is 700 KB (267 KB gzip'd: 12%
+ * less than as doubles, 20% less than the JSON columns of format 2). Decoding checks every value as CaseFactsSchema
+ * would, and the exact length; a stored payload it refuses is named by the store (key and reason).
  */
 export const CASE_BATCH_MAGIC = 'SPCB';
 const VERSION = 1;
 const HEADER = 20;
 const NONE = 255;
+const ABSENT = -0x80000000;
+const ESCAPED = -0x7fffffff;
 
-const TIME_FIELDS = ['firstEvent', 'detected', 'ack', 'contained', 'closed'] as const;
-const F64_FIELDS = [...TIME_FIELDS, 'handle'] as const;
-const I32_FIELDS = ['runbook', 'rule', 'assignee', 'title'] as const;
-const U8_FIELDS = ['disp', 'tier', 'esc'] as const;
-type F64Field = (typeof F64_FIELDS)[number];
-type I32Field = (typeof I32_FIELDS)[number];
-type U8Field = (typeof U8_FIELDS)[number];
+const INSTANTS = ['created', 'firstEvent', 'detected', 'ack', 'contained', 'closed'] as const;
+const TEXT = ['runbook', 'rule', 'assignee', 'title'] as const;
+const SMALL = ['disp', 'tier', 'esc'] as const;
+type Instant = (typeof INSTANTS)[number];
+type Text = (typeof TEXT)[number];
+type Small = (typeof SMALL)[number];
 
 const SEV_INDEX = new Map<unknown, number>(SEVERITIES.map((s, i) => [s, i]));
 const DISP_INDEX = new Map<unknown, number>(DISPOSITIONS.map((s, i) => [s, i]));
@@ -49,67 +54,80 @@ export function encodeCaseBatch(cases: readonly CaseFacts[]): Uint8Array {
   if (!LITTLE_ENDIAN) throw new CaseBatchError('binary cases payloads need a little-endian machine');
   const n = cases.length;
   const has = (f: keyof CaseFacts) => cases.some((c) => c[f] !== undefined);
-  const f64 = F64_FIELDS.filter(has);
-  const i32 = I32_FIELDS.filter(has);
-  const u8 = U8_FIELDS.filter(has);
-  const finite = (v: number, f: string, i: number) => {
-    if (!Number.isFinite(v)) throw new RangeError(`case ${i}: ${f} is not a finite number`);
-    return v;
-  };
-  const created = new Float64Array(n);
-  for (let i = 0; i < n; i++) created[i] = finite(cases[i]!.created, 'created', i);
-  const abs: F64Field[] = [];
-  const f64Cols = f64.map((f) => {
-    const col = new Float64Array(n);
-    let relative = TIME_FIELDS.includes(f as (typeof TIME_FIELDS)[number]);
+  for (const [i, c] of cases.entries())
+    for (const f of [...INSTANTS, 'handle'] as const) {
+      const v = c[f];
+      if (v !== undefined && !Number.isFinite(v)) throw new RangeError(`case ${i}: ${f} is not a finite number`);
+    }
+  let base = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || cases[i]!.created < base) base = cases[i]!.created;
+  const at = INSTANTS.filter((f) => f === 'created' || has(f));
+  const esc: number[] = [];
+  const escaped: number[][] = [];
+  const atCols = at.map((f) => {
+    const col = new Int32Array(n);
+    const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const v = cases[i]![f];
-      if (v === undefined) col[i] = NaN;
+      const from = f === 'created' ? base : cases[i]!.created;
+      const d = v === undefined ? 0 : v - from;
+      if (v === undefined) col[i] = ABSENT;
+      else if (Number.isInteger(d) && d > ESCAPED && d <= 0x7fffffff && from + d === v) col[i] = d;
       else {
-        col[i] = finite(v, f, i);
-        // Relative only when it gives back the exact instant (always, for whole milliseconds).
-        if (relative && created[i]! + (v - created[i]!) !== v) relative = false;
+        col[i] = ESCAPED;
+        out.push(v);
       }
     }
-    if (relative) for (let i = 0; i < n; i++) col[i]! -= created[i]!;
-    else if (TIME_FIELDS.includes(f as (typeof TIME_FIELDS)[number])) abs.push(f);
+    esc.push(out.length);
+    escaped.push(out);
     return col;
   });
-  const dicts: Partial<Record<I32Field, string[]>> = {};
-  const i32Cols = i32.map((f) => {
+  const f64 = has('handle') ? (['handle'] as const) : [];
+  const handle = Float64Array.from(cases, (c) => c.handle ?? NaN);
+  const idx = TEXT.filter(has);
+  const dicts: Partial<Record<Text, string[]>> = {};
+  const idxCols = idx.map((f) => {
     const col = new Int32Array(n);
     const d: string[] = [];
-    const at = new Map<string, number>();
+    const seen = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const s = cases[i]![f];
       if (s === undefined) col[i] = -1;
       else {
-        let k = at.get(s);
-        if (k === undefined) at.set(s, (k = d.push(s) - 1));
+        let k = seen.get(s);
+        if (k === undefined) seen.set(s, (k = d.push(s) - 1));
         col[i] = k;
       }
     }
     dicts[f] = d;
     return col;
   });
-  const sev = new Uint8Array(n);
-  for (let i = 0; i < n; i++) sev[i] = SEV_INDEX.get(cases[i]!.sev)!;
-  const u8Cols = u8.map((f) => {
-    const col = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = cases[i]![f];
-      col[i] = v === undefined ? NONE : f === 'disp' ? DISP_INDEX.get(v)! : (v as number);
-    }
-    return col;
-  });
-  const head = Buffer.from(JSON.stringify({ f64, abs, i32, u8, ...pick(dicts, ['runbook', 'rule']) }), 'utf8');
-  const text = Buffer.from(
-    JSON.stringify({ id: cases.map((c) => c.id), ...pick(dicts, ['assignee', 'title']) }),
+  const sev = Uint8Array.from(cases, (c) => SEV_INDEX.get(c.sev)!);
+  const u8 = SMALL.filter(has);
+  const u8Cols = u8.map((f) =>
+    Uint8Array.from(cases, (c) => {
+      const v = c[f];
+      return v === undefined ? NONE : f === 'disp' ? DISP_INDEX.get(v)! : (v as number);
+    }),
+  );
+  const head = Buffer.from(
+    JSON.stringify({ base, at, esc, f64, idx, u8, ...pickDefined(dicts, ['runbook', 'rule']) }),
     'utf8',
   );
+  const text = Buffer.from(
+    JSON.stringify({ id: cases.map((c) => c.id), ...pickDefined(dicts, ['assignee', 'title']) }),
+    'utf8',
+  );
+  const parts: ArrayBufferView[] = [
+    ...escaped.map((e) => Float64Array.from(e)),
+    ...(f64.length ? [handle] : []),
+    ...atCols,
+    ...idxCols,
+    sev,
+    ...u8Cols,
+  ];
   const dataAt = align8(HEADER + head.length + text.length);
-  const total = dataAt + n * (8 * (1 + f64.length) + 4 * i32.length + 1 + u8.length);
-  const out = Buffer.alloc(total);
+  const out = Buffer.alloc(dataAt + parts.reduce((sum, p) => sum + p.byteLength, 0));
   out.write(CASE_BATCH_MAGIC, 0, 'latin1');
   out[4] = VERSION;
   out.writeUInt32LE(n, 8);
@@ -117,22 +135,29 @@ export function encodeCaseBatch(cases: readonly CaseFacts[]): Uint8Array {
   out.writeUInt32LE(text.length, 16);
   head.copy(out, HEADER);
   text.copy(out, HEADER + head.length);
-  let at = dataAt;
-  const put = (a: Float64Array | Int32Array | Uint8Array) => {
-    Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(out, at);
-    at += a.byteLength;
-  };
-  [created, ...f64Cols, ...i32Cols, sev, ...u8Cols].forEach(put);
+  let offset = dataAt;
+  for (const p of parts) {
+    Buffer.from(p.buffer, p.byteOffset, p.byteLength).copy(out, offset);
+    offset += p.byteLength;
+  }
   return out;
 }
 
 interface Head {
-  f64: F64Field[];
-  abs: F64Field[];
-  i32: I32Field[];
-  u8: U8Field[];
+  base: number;
+  at: Instant[];
+  esc: number[];
+  f64: 'handle'[];
+  idx: Text[];
+  u8: Small[];
   runbook?: string[];
   rule?: string[];
+}
+
+/** One instant column: whole milliseconds after a base, and the values that did not fit. */
+interface InstantColumn {
+  ms: Int32Array;
+  escaped: Float64Array;
 }
 
 /** A decoded day of cases: columns over the stored bytes, read row by row without an object per case. */
@@ -142,13 +167,12 @@ export class CaseBatch {
     private readonly bytes: Uint8Array,
     private readonly textAt: number,
     private readonly textBytes: number,
-    private readonly created: Float64Array,
-    private readonly f64: Partial<Record<F64Field, Float64Array>>,
-    private readonly relative: ReadonlySet<F64Field>,
-    private readonly i32: Partial<Record<I32Field, Int32Array>>,
-    private readonly sev: Uint8Array,
-    private readonly u8: Partial<Record<U8Field, Uint8Array>>,
     private readonly head: Head,
+    private readonly at: Partial<Record<Instant, InstantColumn>>,
+    private readonly handle: Float64Array | undefined,
+    private readonly idx: Partial<Record<Text, Int32Array>>,
+    private readonly sev: Uint8Array,
+    private readonly u8: Partial<Record<Small, Uint8Array>>,
   ) {}
 
   /** Decode and check a binary cases payload; a CaseBatchError names what is wrong. */
@@ -162,41 +186,39 @@ export class CaseBatch {
     const textBytes = view.getUint32(16, true);
     const textAt = HEADER + headBytes;
     if (textAt + textBytes > input.length) throw new CaseBatchError('truncated before its columns');
-    let head: Head;
+    let head: unknown;
     try {
-      head = JSON.parse(Buffer.from(input.buffer, input.byteOffset + HEADER, headBytes).toString('utf8')) as Head;
+      head = JSON.parse(Buffer.from(input.buffer, input.byteOffset + HEADER, headBytes).toString('utf8'));
     } catch {
       throw new CaseBatchError('its column list is not JSON');
     }
     checkHead(head);
     const dataAt = align8(textAt + textBytes);
-    const size = dataAt + n * (8 * (1 + head.f64.length) + 4 * head.i32.length + 1 + head.u8.length);
+    const escapes = head.esc.reduce((a, b) => a + b, 0);
+    const size =
+      dataAt +
+      8 * (escapes + n * head.f64.length) +
+      4 * n * (head.at.length + head.idx.length) +
+      n * (1 + head.u8.length);
     if (input.length !== size) throw new CaseBatchError(`${input.length} bytes where ${n} cases take ${size}`);
     // Typed arrays over the bytes need aligned offsets: copy once when the buffer is not.
     const bytes = (input.byteOffset & 7) === 0 ? input : new Uint8Array(input);
-    let at = bytes.byteOffset + dataAt;
-    const f64Col = () => {
-      const a = new Float64Array(bytes.buffer, at, n);
-      at += 8 * n;
+    let offset = bytes.byteOffset + dataAt;
+    const take = <T>(make: new (b: ArrayBufferLike, at: number, n: number) => T, count: number, width: number) => {
+      const a = new make(bytes.buffer, offset, count);
+      offset += count * width;
       return a;
     };
-    const created = f64Col();
-    const f64: Partial<Record<F64Field, Float64Array>> = {};
-    for (const f of head.f64) f64[f] = f64Col();
-    const i32: Partial<Record<I32Field, Int32Array>> = {};
-    for (const f of head.i32) {
-      i32[f] = new Int32Array(bytes.buffer, at, n);
-      at += 4 * n;
-    }
-    const sev = new Uint8Array(bytes.buffer, at, n);
-    at += n;
-    const u8: Partial<Record<U8Field, Uint8Array>> = {};
-    for (const f of head.u8) {
-      u8[f] = new Uint8Array(bytes.buffer, at, n);
-      at += n;
-    }
-    const relative = new Set(head.f64.filter((f) => f !== 'handle' && !head.abs.includes(f)));
-    const batch = new CaseBatch(n, bytes, textAt, textBytes, created, f64, relative, i32, sev, u8, head);
+    const escaped = head.esc.map((count) => take(Float64Array, count, 8));
+    const handle = head.f64.length ? take(Float64Array, n, 8) : undefined;
+    const at: Partial<Record<Instant, InstantColumn>> = {};
+    head.at.forEach((f, k) => (at[f] = { ms: take(Int32Array, n, 4), escaped: escaped[k]! }));
+    const idx: Partial<Record<Text, Int32Array>> = {};
+    for (const f of head.idx) idx[f] = take(Int32Array, n, 4);
+    const sev = take(Uint8Array, n, 1);
+    const u8: Partial<Record<Small, Uint8Array>> = {};
+    for (const f of head.u8) u8[f] = take(Uint8Array, n, 1);
+    const batch = new CaseBatch(n, bytes, textAt, textBytes, head, at, handle, idx, sev, u8);
     batch.check();
     return batch;
   }
@@ -205,28 +227,31 @@ export class CaseBatch {
   private check(): void {
     const n = this.length;
     const bad = (field: string, i: number) => new CaseBatchError(`case ${i}: ${field} is out of range`);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(this.created[i])) throw bad('created', i);
-      if (this.sev[i]! >= SEVERITIES.length) throw bad('sev', i);
-    }
-    for (const [f, col] of Object.entries(this.f64) as [F64Field, Float64Array][]) {
-      const rel = this.relative.has(f);
+    for (let i = 0; i < n; i++) if (this.sev[i]! >= SEVERITIES.length) throw bad('sev', i);
+    for (const [f, { ms, escaped }] of Object.entries(this.at) as [Instant, InstantColumn][]) {
+      let k = 0;
       for (let i = 0; i < n; i++) {
-        const v = col[i]!;
-        // NaN is absent; a relative instant must stay finite once its case's creation is added.
-        if (v === v && !Number.isFinite(rel ? this.created[i]! + v : v)) throw bad(f, i);
+        const v = ms[i]!;
+        if (v === ESCAPED && !Number.isFinite(escaped[k++])) throw bad(f, i);
+        if (v === ABSENT && f === 'created') throw bad(f, i);
       }
+      if (k !== escaped.length)
+        throw new CaseBatchError(`${f}: ${k} escaped values where ${escaped.length} are stored`);
     }
-    for (const [f, col] of Object.entries(this.i32) as [I32Field, Int32Array][]) {
-      const size = f === 'runbook' || f === 'rule' ? (this.head[f]?.length ?? 0) : Infinity;
-      for (let i = 0; i < n; i++) if (col[i]! < -1 || col[i]! >= size) throw bad(f, i);
+    if (this.handle)
+      for (let i = 0; i < n; i++)
+        if (this.handle[i] === Infinity || this.handle[i] === -Infinity) throw bad('handle', i);
+    for (const f of ['runbook', 'rule'] as const) {
+      const col = this.idx[f];
+      const size = this.head[f]?.length ?? 0;
+      if (col) for (let i = 0; i < n; i++) if (col[i]! < -1 || col[i]! >= size) throw bad(f, i);
     }
-    const ok: Record<U8Field, (v: number) => boolean> = {
+    const ok: Record<Small, (v: number) => boolean> = {
       disp: (v) => v < DISPOSITIONS.length,
       tier: (v) => v >= 1 && v <= 3,
       esc: (v) => v === 2 || v === 3,
     };
-    for (const [f, col] of Object.entries(this.u8) as [U8Field, Uint8Array][])
+    for (const [f, col] of Object.entries(this.u8) as [Small, Uint8Array][])
       for (let i = 0; i < n; i++) if (col[i] !== NONE && !ok[f](col[i]!)) throw bad(f, i);
   }
 
@@ -235,21 +260,20 @@ export class CaseBatch {
    * read it, never keep it.
    */
   forEach(fn: (c: CaseMetrics) => void): void {
-    const { created, sev, relative } = this;
-    const { firstEvent, detected, ack, contained, closed, handle } = this.f64;
-    const runbookIdx = this.i32.runbook;
-    const ruleIdx = this.i32.rule;
-    const runbooks = this.head.runbook ?? [];
-    const rules = this.head.rule ?? [];
+    const { sev, handle, head } = this;
+    const { created, firstEvent, detected, ack, contained, closed } = this.at;
+    const runbookIdx = this.idx.runbook;
+    const ruleIdx = this.idx.rule;
+    const runbooks = head.runbook ?? [];
+    const rules = head.rule ?? [];
     const { disp, tier, esc } = this.u8;
-    const rel = (f: F64Field) => relative.has(f);
-    const [rFirst, rDet, rAck, rCont, rClosed] = [
-      rel('firstEvent'),
-      rel('detected'),
-      rel('ack'),
-      rel('contained'),
-      rel('closed'),
-    ];
+    // One read position per column's escaped values.
+    let eCreated = 0;
+    let eFirst = 0;
+    let eDetected = 0;
+    let eAck = 0;
+    let eContained = 0;
+    let eClosed = 0;
     // Every key set on every row, so the one object keeps one shape.
     const row: CaseMetrics = {
       sev: 'info',
@@ -266,22 +290,31 @@ export class CaseBatch {
       rule: undefined,
       handle: undefined,
     };
+    const base = head.base;
     let v: number;
     for (let i = 0; i < this.length; i++) {
-      const c = created[i]!;
+      v = created!.ms[i]!;
+      const c = v === ESCAPED ? created!.escaped[eCreated++]! : base + v;
       row.sev = SEVERITIES[sev[i]!]!;
       row.created = c;
-      row.firstEvent = firstEvent && (v = firstEvent[i]!) === v ? (rFirst ? v + c : v) : undefined;
-      row.detected = detected && (v = detected[i]!) === v ? (rDet ? v + c : v) : undefined;
-      row.ack = ack && (v = ack[i]!) === v ? (rAck ? v + c : v) : undefined;
-      row.contained = contained && (v = contained[i]!) === v ? (rCont ? v + c : v) : undefined;
-      row.closed = closed && (v = closed[i]!) === v ? (rClosed ? v + c : v) : undefined;
-      row.handle = handle && (v = handle[i]!) === v ? v : undefined;
-      row.disp = disp && (v = disp[i]!) !== NONE ? DISPOSITIONS[v] : undefined;
-      row.tier = tier && (v = tier[i]!) !== NONE ? v : undefined;
-      row.esc = esc && (v = esc[i]!) !== NONE ? v : undefined;
-      row.runbook = runbookIdx && (v = runbookIdx[i]!) >= 0 ? runbooks[v] : undefined;
-      row.rule = ruleIdx && (v = ruleIdx[i]!) >= 0 ? rules[v] : undefined;
+      if (firstEvent)
+        row.firstEvent =
+          (v = firstEvent.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? firstEvent.escaped[eFirst++] : c + v;
+      if (detected)
+        row.detected =
+          (v = detected.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? detected.escaped[eDetected++] : c + v;
+      if (ack) row.ack = (v = ack.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? ack.escaped[eAck++] : c + v;
+      if (contained)
+        row.contained =
+          (v = contained.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? contained.escaped[eContained++] : c + v;
+      if (closed)
+        row.closed = (v = closed.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? closed.escaped[eClosed++] : c + v;
+      if (handle) row.handle = (v = handle[i]!) === v ? v : undefined;
+      if (disp) row.disp = (v = disp[i]!) !== NONE ? DISPOSITIONS[v] : undefined;
+      if (tier) row.tier = (v = tier[i]!) !== NONE ? v : undefined;
+      if (esc) row.esc = (v = esc[i]!) !== NONE ? v : undefined;
+      if (runbookIdx) row.runbook = (v = runbookIdx[i]!) >= 0 ? runbooks[v] : undefined;
+      if (ruleIdx) row.rule = (v = ruleIdx[i]!) >= 0 ? rules[v] : undefined;
       fn(row);
     }
   }
@@ -302,11 +335,12 @@ export class CaseBatch {
       return v as string[];
     };
     const ids = strings(text.id, 'ids', this.length);
-    const assignees = this.i32.assignee ? strings(text.assignee, 'assignees') : [];
-    const titles = this.i32.title ? strings(text.title, 'titles') : [];
+    const assignees = this.idx.assignee ? strings(text.assignee, 'assignees') : [];
+    const titles = this.idx.title ? strings(text.title, 'titles') : [];
     const textOf = (col: Int32Array | undefined, d: string[], f: string, i: number) => {
-      const k = col![i]!;
-      if (k >= d.length) throw new CaseBatchError(`case ${i}: ${f} is out of range`);
+      if (!col) return undefined;
+      const k = col[i]!;
+      if (k < -1 || k >= d.length) throw new CaseBatchError(`case ${i}: ${f} is out of range`);
       return k < 0 ? undefined : d[k];
     };
     const out = new Array<CaseFacts>(this.length);
@@ -324,9 +358,9 @@ export class CaseBatch {
       if (m.runbook !== undefined) c.runbook = m.runbook;
       if (m.rule !== undefined) c.rule = m.rule;
       if (m.handle !== undefined) c.handle = m.handle;
-      const assignee = this.i32.assignee ? textOf(this.i32.assignee, assignees, 'assignee', i) : undefined;
+      const assignee = textOf(this.idx.assignee, assignees, 'assignee', i);
       if (assignee !== undefined) c.assignee = assignee;
-      const title = this.i32.title ? textOf(this.i32.title, titles, 'title', i) : undefined;
+      const title = textOf(this.idx.title, titles, 'title', i);
       if (title !== undefined) c.title = title;
       out[i++] = c;
     });
@@ -338,32 +372,23 @@ function checkHead(h: unknown): asserts h is Head {
   const fail = () => new CaseBatchError('its column list is not valid');
   if (typeof h !== 'object' || h === null) throw fail();
   const r = h as Record<string, unknown>;
-  const subset = (v: unknown, of: readonly string[]) =>
-    Array.isArray(v) && v.every((x, i) => of.includes(x as string) && v.indexOf(x) === i);
-  if (
-    !subset(r.f64, F64_FIELDS) ||
-    !subset(r.abs, TIME_FIELDS) ||
-    !subset(r.i32, I32_FIELDS) ||
-    !subset(r.u8, U8_FIELDS)
-  )
-    throw fail();
-  if (!(r.abs as string[]).every((f) => (r.f64 as string[]).includes(f))) throw fail();
-  // Columns are stored in their fixed order: a list out of order would read one field's values as another's.
-  for (const [list, order] of [
-    [r.f64, F64_FIELDS],
-    [r.i32, I32_FIELDS],
-    [r.u8, U8_FIELDS],
-  ] as const)
-    if ((list as string[]).some((f, i, l) => i > 0 && order.indexOf(f as never) < order.indexOf(l[i - 1] as never)))
-      throw fail();
+  // Columns are stored in a fixed order: a list out of order, or with a repeat, would read one field as another.
+  const inOrder = (v: unknown, of: readonly string[]) =>
+    Array.isArray(v) &&
+    v.every((x, i) => of.includes(x as string) && (i === 0 || of.indexOf(x) > of.indexOf(v[i - 1])));
+  if (typeof r.base !== 'number' || !Number.isFinite(r.base)) throw fail();
+  if (!inOrder(r.at, INSTANTS) || (r.at as string[])[0] !== 'created') throw fail();
+  if (!Array.isArray(r.esc) || r.esc.length !== (r.at as string[]).length) throw fail();
+  if (!r.esc.every((k) => Number.isSafeInteger(k) && (k as number) >= 0)) throw fail();
+  if (!inOrder(r.f64, ['handle']) || !inOrder(r.idx, TEXT) || !inOrder(r.u8, SMALL)) throw fail();
   for (const f of ['runbook', 'rule'] as const) {
     const d = r[f];
-    if ((r.i32 as string[]).includes(f) !== (d !== undefined)) throw fail();
+    if ((r.idx as string[]).includes(f) !== (d !== undefined)) throw fail();
     if (d !== undefined && !(Array.isArray(d) && d.every((s) => typeof s === 'string'))) throw fail();
   }
 }
 
-function pick<T extends object, K extends keyof T>(o: T, ks: K[]): Partial<Pick<T, K>> {
+function pickDefined<T extends object, K extends keyof T>(o: T, ks: K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {};
   for (const k of ks) if (o[k] !== undefined) out[k] = o[k];
   return out;

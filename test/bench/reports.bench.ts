@@ -42,7 +42,7 @@ import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 
 const DAY = 86_400_000;
 /** Bump when what collection stores changes: a kept table of an older version is repopulated. */
-const DATA_VERSION = 5;
+const DATA_VERSION = 6;
 
 /** dynalite in a child process (leveldb at `path`, or in memory), on a free loopback port. */
 async function startDynaliteProcess(path: string | undefined): Promise<{ endpoint: string; stop(): Promise<void> }> {
