@@ -1,11 +1,10 @@
 import {
-  caseSnapshotForStore,
   DaySnapshotBuilder,
   mergeCases,
   SnapshotPayloadBinaryDecoders,
   SnapshotPayloadDecoders,
   SnapshotPayloadSchemas,
-  type SnapshotPayload,
+  snapshotForStore,
 } from '../../shared/domain/day-snapshot.js';
 import { localDay, localDaysOf, zonedTime } from '../../shared/domain/periods.js';
 import type { SourceReader } from '../../shared/sources/reader.js';
@@ -52,12 +51,9 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   const errors: string[] = [];
   let reader: SourceReader | undefined;
   const put = async (family: string, periodKey: string, payload: unknown) => {
-    // Cases are stored as columns, with their open count, latest close and tail, so reports read only what a
-    // period can need and decode it fast.
-    const stored =
-      family === 'cases'
-        ? caseSnapshotForStore((payload as SnapshotPayload<'cases'>).cases, periodKey, req.tz)
-        : { payload };
+    // Cases and alerts are stored as binary columns, cases with their open count, latest close and tail, so
+    // reports read only what a period can need and decode it fast.
+    const stored = snapshotForStore(family, periodKey, payload, req.tz);
     outcomes[
       await deps.snapshots.put<unknown>({
         family,

@@ -1,15 +1,15 @@
 import type { CaseFacts, CaseMetrics } from './facts.js';
 import { DISPOSITIONS, SEVERITIES } from './records.js';
+import { BinaryPayloadError, hasMagic, inOrder, isStringList, PayloadReader, writePayload } from './binary-payload.js';
 
 /**
  * A day of cases as stored since payload format 3: binary columns. The engine reads a report's hundreds of thousands
  * of cases from here without building an object per case or parsing a number from text:
  *
- *     "SPCB" u8 version=1, 3 bytes zero | u32 n | u32 headBytes | u32 textBytes          (little-endian)
+ *     "SPCB", version 1, n cases (binary-payload.ts)
  *     head: JSON { base, at: [instant fields], esc: [counts], f64: [fields], idx: [fields], u8: [fields],
  *                  runbook?: [...], rule?: [...] }
  *     text: JSON { id: [...], assignee?: [...], title?: [...] }  — parsed only when rows are asked for
- *     zero padding to a multiple of 8
  *     f64: each instant column's escaped values (esc[k] of them, in row order), then handle minutes (NaN = absent)
  *     i32: `created` as milliseconds after `base`, then each instant present as milliseconds after its case's
  *          `created` (ABSENT, or ESCAPED: the next of the column's escaped values, when a value is not a whole
@@ -23,7 +23,6 @@ import { DISPOSITIONS, SEVERITIES } from './records.js';
  */
 export const CASE_BATCH_MAGIC = 'SPCB';
 const VERSION = 1;
-const HEADER = 20;
 const NONE = 255;
 const ABSENT = -0x80000000;
 const ESCAPED = -0x7fffffff;
@@ -37,21 +36,14 @@ type Small = (typeof SMALL)[number];
 
 const SEV_INDEX = new Map<unknown, number>(SEVERITIES.map((s, i) => [s, i]));
 const DISP_INDEX = new Map<unknown, number>(DISPOSITIONS.map((s, i) => [s, i]));
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** A stored cases payload that cannot be decoded; the store adds which item. */
-export class CaseBatchError extends Error {
-  override name = 'CaseBatchError';
-}
 
 /** True when `bytes` begin as a binary cases payload does. */
 export function isCaseBatch(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x53 && bytes[1] === 0x50 && bytes[2] === 0x43 && bytes[3] === 0x42;
+  return hasMagic(bytes, CASE_BATCH_MAGIC);
 }
 
 /** The binary form of `cases` (validated case facts); `CaseBatch.decode(...).rows()` gives back exactly `cases`. */
 export function encodeCaseBatch(cases: readonly CaseFacts[]): Uint8Array {
-  if (!LITTLE_ENDIAN) throw new CaseBatchError('binary cases payloads need a little-endian machine');
   const n = cases.length;
   const has = (f: keyof CaseFacts) => cases.some((c) => c[f] !== undefined);
   for (const [i, c] of cases.entries())
@@ -110,37 +102,21 @@ export function encodeCaseBatch(cases: readonly CaseFacts[]): Uint8Array {
       return v === undefined ? NONE : f === 'disp' ? DISP_INDEX.get(v)! : (v as number);
     }),
   );
-  const head = Buffer.from(
-    JSON.stringify({ base, at, esc, f64, idx, u8, ...pickDefined(dicts, ['runbook', 'rule']) }),
-    'utf8',
+  return writePayload(
+    CASE_BATCH_MAGIC,
+    VERSION,
+    n,
+    { base, at, esc, f64, idx, u8, ...pickDefined(dicts, ['runbook', 'rule']) },
+    { id: cases.map((c) => c.id), ...pickDefined(dicts, ['assignee', 'title']) },
+    [
+      ...escaped.map((e) => Float64Array.from(e)),
+      ...(f64.length ? [handle] : []),
+      ...atCols,
+      ...idxCols,
+      sev,
+      ...u8Cols,
+    ],
   );
-  const text = Buffer.from(
-    JSON.stringify({ id: cases.map((c) => c.id), ...pickDefined(dicts, ['assignee', 'title']) }),
-    'utf8',
-  );
-  const parts: ArrayBufferView[] = [
-    ...escaped.map((e) => Float64Array.from(e)),
-    ...(f64.length ? [handle] : []),
-    ...atCols,
-    ...idxCols,
-    sev,
-    ...u8Cols,
-  ];
-  const dataAt = align8(HEADER + head.length + text.length);
-  const out = Buffer.alloc(dataAt + parts.reduce((sum, p) => sum + p.byteLength, 0));
-  out.write(CASE_BATCH_MAGIC, 0, 'latin1');
-  out[4] = VERSION;
-  out.writeUInt32LE(n, 8);
-  out.writeUInt32LE(head.length, 12);
-  out.writeUInt32LE(text.length, 16);
-  head.copy(out, HEADER);
-  text.copy(out, HEADER + head.length);
-  let offset = dataAt;
-  for (const p of parts) {
-    Buffer.from(p.buffer, p.byteOffset, p.byteLength).copy(out, offset);
-    offset += p.byteLength;
-  }
-  return out;
 }
 
 interface Head {
@@ -164,9 +140,7 @@ interface InstantColumn {
 export class CaseBatch {
   private constructor(
     readonly length: number,
-    private readonly bytes: Uint8Array,
-    private readonly textAt: number,
-    private readonly textBytes: number,
+    private readonly reader: PayloadReader,
     private readonly head: Head,
     private readonly at: Partial<Record<Instant, InstantColumn>>,
     private readonly handle: Float64Array | undefined,
@@ -175,50 +149,25 @@ export class CaseBatch {
     private readonly u8: Partial<Record<Small, Uint8Array>>,
   ) {}
 
-  /** Decode and check a binary cases payload; a CaseBatchError names what is wrong. */
+  /** Decode and check a binary cases payload; a BinaryPayloadError names what is wrong. */
   static decode(input: Uint8Array): CaseBatch {
-    if (!LITTLE_ENDIAN) throw new CaseBatchError('binary cases payloads need a little-endian machine');
-    if (!isCaseBatch(input) || input.length < HEADER) throw new CaseBatchError('not a binary cases payload');
-    if (input[4] !== VERSION) throw new CaseBatchError(`binary cases payload version ${input[4]} is not supported`);
-    const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
-    const n = view.getUint32(8, true);
-    const headBytes = view.getUint32(12, true);
-    const textBytes = view.getUint32(16, true);
-    const textAt = HEADER + headBytes;
-    if (textAt + textBytes > input.length) throw new CaseBatchError('truncated before its columns');
-    let head: unknown;
-    try {
-      head = JSON.parse(Buffer.from(input.buffer, input.byteOffset + HEADER, headBytes).toString('utf8'));
-    } catch {
-      throw new CaseBatchError('its column list is not JSON');
-    }
+    const r = PayloadReader.open(input, CASE_BATCH_MAGIC, VERSION, 'cases');
+    const { n, head } = r;
     checkHead(head);
-    const dataAt = align8(textAt + textBytes);
     const escapes = head.esc.reduce((a, b) => a + b, 0);
-    const size =
-      dataAt +
-      8 * (escapes + n * head.f64.length) +
-      4 * n * (head.at.length + head.idx.length) +
-      n * (1 + head.u8.length);
-    if (input.length !== size) throw new CaseBatchError(`${input.length} bytes where ${n} cases take ${size}`);
-    // Typed arrays over the bytes need aligned offsets: copy once when the buffer is not.
-    const bytes = (input.byteOffset & 7) === 0 ? input : new Uint8Array(input);
-    let offset = bytes.byteOffset + dataAt;
-    const take = <T>(make: new (b: ArrayBufferLike, at: number, n: number) => T, count: number, width: number) => {
-      const a = new make(bytes.buffer, offset, count);
-      offset += count * width;
-      return a;
-    };
-    const escaped = head.esc.map((count) => take(Float64Array, count, 8));
-    const handle = head.f64.length ? take(Float64Array, n, 8) : undefined;
+    r.expectColumnBytes(
+      8 * (escapes + n * head.f64.length) + 4 * n * (head.at.length + head.idx.length) + n * (1 + head.u8.length),
+    );
+    const escaped = head.esc.map((count) => r.take(Float64Array, count));
+    const handle = head.f64.length ? r.take(Float64Array, n) : undefined;
     const at: Partial<Record<Instant, InstantColumn>> = {};
-    head.at.forEach((f, k) => (at[f] = { ms: take(Int32Array, n, 4), escaped: escaped[k]! }));
+    head.at.forEach((f, k) => (at[f] = { ms: r.take(Int32Array, n), escaped: escaped[k]! }));
     const idx: Partial<Record<Text, Int32Array>> = {};
-    for (const f of head.idx) idx[f] = take(Int32Array, n, 4);
-    const sev = take(Uint8Array, n, 1);
+    for (const f of head.idx) idx[f] = r.take(Int32Array, n);
+    const sev = r.take(Uint8Array, n);
     const u8: Partial<Record<Small, Uint8Array>> = {};
-    for (const f of head.u8) u8[f] = take(Uint8Array, n, 1);
-    const batch = new CaseBatch(n, bytes, textAt, textBytes, head, at, handle, idx, sev, u8);
+    for (const f of head.u8) u8[f] = r.take(Uint8Array, n);
+    const batch = new CaseBatch(n, r, head, at, handle, idx, sev, u8);
     batch.check();
     return batch;
   }
@@ -226,7 +175,7 @@ export class CaseBatch {
   /** Every value as CaseFactsSchema accepts it: instants and minutes finite, indices in range. */
   private check(): void {
     const n = this.length;
-    const bad = (field: string, i: number) => new CaseBatchError(`case ${i}: ${field} is out of range`);
+    const bad = (field: string, i: number) => new BinaryPayloadError(`case ${i}: ${field} is out of range`);
     for (let i = 0; i < n; i++) if (this.sev[i]! >= SEVERITIES.length) throw bad('sev', i);
     for (const [f, { ms, escaped }] of Object.entries(this.at) as [Instant, InstantColumn][]) {
       let k = 0;
@@ -236,7 +185,7 @@ export class CaseBatch {
         if (v === ABSENT && f === 'created') throw bad(f, i);
       }
       if (k !== escaped.length)
-        throw new CaseBatchError(`${f}: ${k} escaped values where ${escaped.length} are stored`);
+        throw new BinaryPayloadError(`${f}: ${k} escaped values where ${escaped.length} are stored`);
     }
     if (this.handle)
       for (let i = 0; i < n; i++)
@@ -321,18 +270,11 @@ export class CaseBatch {
 
   /** The cases as CaseFacts, keys in CaseFactsSchema order and absent fields left out: what zod would give. */
   rows(): CaseFacts[] {
-    let text: { id?: unknown; assignee?: unknown; title?: unknown };
-    try {
-      text = JSON.parse(
-        Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.textAt, this.textBytes).toString('utf8'),
-      ) as typeof text;
-    } catch {
-      throw new CaseBatchError('its ids and texts are not JSON');
-    }
+    const text = (this.reader.text() ?? {}) as { id?: unknown; assignee?: unknown; title?: unknown };
     const strings = (v: unknown, what: string, size?: number): string[] => {
-      if (!Array.isArray(v) || (size !== undefined && v.length !== size) || v.some((s) => typeof s !== 'string'))
-        throw new CaseBatchError(`its ${what} are not ${size ?? 'a list of'} strings`);
-      return v as string[];
+      if (!isStringList(v) || (size !== undefined && v.length !== size))
+        throw new BinaryPayloadError(`its ${what} are not ${size ?? 'a list of'} strings`);
+      return v;
     };
     const ids = strings(text.id, 'ids', this.length);
     const assignees = this.idx.assignee ? strings(text.assignee, 'assignees') : [];
@@ -340,7 +282,7 @@ export class CaseBatch {
     const textOf = (col: Int32Array | undefined, d: string[], f: string, i: number) => {
       if (!col) return undefined;
       const k = col[i]!;
-      if (k < -1 || k >= d.length) throw new CaseBatchError(`case ${i}: ${f} is out of range`);
+      if (k < -1 || k >= d.length) throw new BinaryPayloadError(`case ${i}: ${f} is out of range`);
       return k < 0 ? undefined : d[k];
     };
     const out = new Array<CaseFacts>(this.length);
@@ -369,13 +311,9 @@ export class CaseBatch {
 }
 
 function checkHead(h: unknown): asserts h is Head {
-  const fail = () => new CaseBatchError('its column list is not valid');
+  const fail = () => new BinaryPayloadError('its column list is not valid');
   if (typeof h !== 'object' || h === null) throw fail();
   const r = h as Record<string, unknown>;
-  // Columns are stored in a fixed order: a list out of order, or with a repeat, would read one field as another.
-  const inOrder = (v: unknown, of: readonly string[]) =>
-    Array.isArray(v) &&
-    v.every((x, i) => of.includes(x as string) && (i === 0 || of.indexOf(x) > of.indexOf(v[i - 1])));
   if (typeof r.base !== 'number' || !Number.isFinite(r.base)) throw fail();
   if (!inOrder(r.at, INSTANTS) || (r.at as string[])[0] !== 'created') throw fail();
   if (!Array.isArray(r.esc) || r.esc.length !== (r.at as string[]).length) throw fail();
@@ -384,7 +322,7 @@ function checkHead(h: unknown): asserts h is Head {
   for (const f of ['runbook', 'rule'] as const) {
     const d = r[f];
     if ((r.idx as string[]).includes(f) !== (d !== undefined)) throw fail();
-    if (d !== undefined && !(Array.isArray(d) && d.every((s) => typeof s === 'string'))) throw fail();
+    if (d !== undefined && !isStringList(d)) throw fail();
   }
 }
 
@@ -393,5 +331,3 @@ function pickDefined<T extends object, K extends keyof T>(o: T, ks: K[]): Partia
   for (const k of ks) if (o[k] !== undefined) out[k] = o[k];
   return out;
 }
-
-const align8 = (x: number) => (x + 7) & ~7;

@@ -1,4 +1,5 @@
 import { pushTo } from './group.js';
+import { AlertBatch, encodeAlertBatch } from './alert-batch.js';
 import { CaseBatch, encodeCaseBatch } from './case-batch.js';
 import { z } from 'zod';
 import {
@@ -377,13 +378,29 @@ export function caseSnapshotForStore(
 }
 
 /**
+ * A day snapshot as collection stores it: cases and alerts as binary columns (case-batch.ts, alert-batch.ts), cases
+ * with their header figures and tail; shifts and costs, which are small, as JSON.
+ */
+export function snapshotForStore(
+  family: string,
+  periodKey: string,
+  payload: unknown,
+  tz: string,
+): { payload: unknown; meta?: Record<string, number>; tail?: { from: number; payload: unknown } } {
+  if (family === 'cases') return caseSnapshotForStore((payload as SnapshotPayload<'cases'>).cases, periodKey, tz);
+  if (family === 'alerts') return { payload: encodeAlertBatch((payload as SnapshotPayload<'alerts'>).counts) };
+  return { payload };
+}
+
+/**
  * Binary decoders per family for `DynamoSnapshotStore.list`, giving the same payload as the JSON forms. (The
- * summary loader reads cases as `CaseBatch` instead, without an object per case.)
+ * summary loader reads cases and alerts as `CaseBatch` and `AlertBatch` instead, without an object per row.)
  */
 export const SnapshotPayloadBinaryDecoders: {
   [F in Family]?: (bytes: Uint8Array) => SnapshotPayload<F>;
 } = {
   cases: (bytes) => ({ cases: CaseBatch.decode(bytes).rows() }),
+  alerts: (bytes) => ({ counts: AlertBatch.decode(bytes).rows() }),
 };
 
 /** The JSON columnar form of a cases payload, stored before format 3 and still read: see CaseColumnsSchema. */

@@ -1,4 +1,5 @@
 import type { AlertCount, CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
+import { AlertBatch } from './alert-batch.js';
 import { CaseBatch } from './case-batch.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
 import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
@@ -97,14 +98,20 @@ export class SummaryAccumulator {
       this.counts.truePositivesClosed++;
   };
 
-  /** Take one alert count. */
-  addAlerts(a: AlertCount): void {
+  /** Take some alert counts: a list, or a stored day's columns (no object per count). */
+  addAlertCounts(counts: readonly AlertCount[] | AlertBatch): void {
+    if (counts instanceof AlertBatch) counts.forEach(this.addAlerts);
+    else for (let i = 0; i < counts.length; i++) this.addAlerts(counts[i]!);
+  }
+
+  /** Take one alert count (read, not kept). */
+  readonly addAlerts = (a: AlertCount): void => {
     if (this.wants.kpi) {
       this.kpi.addAlerts(a);
       this.prevKpi.addAlerts(a);
     }
     if (this.wants.budget && this.inMonth(a.at)) this.counts.alertsCreated += a.count;
-  }
+  };
 
   /** The summary of everything taken, with the roster, costs and budget plan (each undefined when missing). */
   result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>): Summary {
@@ -153,6 +160,6 @@ export class SummaryAccumulator {
 export function summarize(input: SummaryInput, opts: SummaryOptions): Summary {
   const acc = new SummaryAccumulator(opts, { cases: input.cases !== undefined, alerts: input.alerts !== undefined });
   if (input.cases) acc.addCases(input.cases);
-  for (const a of input.alerts ?? []) acc.addAlerts(a);
+  if (input.alerts) acc.addAlertCounts(input.alerts);
   return acc.result(input);
 }

@@ -1,3 +1,4 @@
+import { AlertBatch } from '../domain/alert-batch.js';
 import { CaseBatch } from '../domain/case-batch.js';
 import {
   mergeDaySnapshots,
@@ -5,7 +6,7 @@ import {
   SnapshotPayloadSchemas,
   type SnapshotPayload,
 } from '../domain/day-snapshot.js';
-import type { CaseFacts } from '../domain/facts.js';
+import type { AlertCount, CaseFacts } from '../domain/facts.js';
 import { reportMonth } from '../domain/budget.js';
 import {
   fiscalYearOf,
@@ -59,10 +60,13 @@ export async function loadSummary(
 }
 
 /**
- * What `loadSummaryData` read: the engine's input, with cases as the stored days — binary columns read without an
- * object per case, or lists (older formats).
+ * What `loadSummaryData` read: the engine's input, with cases and alerts as the stored days — binary columns read
+ * without an object per row, or lists (older formats).
  */
-export type LoadedSummaryData = Omit<SummaryInput, 'cases'> & { cases?: (readonly CaseFacts[] | CaseBatch)[] };
+export type LoadedSummaryData = Omit<SummaryInput, 'cases' | 'alerts'> & {
+  cases?: (readonly CaseFacts[] | CaseBatch)[];
+  alerts?: (readonly AlertCount[] | AlertBatch)[];
+};
 
 /** The summary of what `loadSummaryData` read; a section not asked for is not computed (its data was not read). */
 export function summarizeLoaded(data: LoadedSummaryData, opts: LoadOptions): Summary {
@@ -71,7 +75,7 @@ export function summarizeLoaded(data: LoadedSummaryData, opts: LoadOptions): Sum
     { cases: data.cases !== undefined, alerts: data.alerts !== undefined },
   );
   for (const day of data.cases ?? []) acc.addCases(day);
-  for (const a of data.alerts ?? []) acc.addAlerts(a);
+  for (const day of data.alerts ?? []) acc.addAlertCounts(day);
   return acc.result(data);
 }
 
@@ -134,14 +138,13 @@ export async function loadSummaryData(
         })
       : ([] as CaseDays),
     alertSpan
-      ? loadPresent(
+      ? loadAlertDays(
           stores.snapshots,
-          'alerts',
           // A day either side: a bucket belongs to the local day it starts in.
           [localDay(alertSpan[0] - DAY, tz), localDay(alertSpan[1], tz)],
           [caseFrom, upTo],
         )
-      : ([] as Listed),
+      : ([] as AlertDays),
     needShifts
       ? stores.snapshots.list(
           'shifts',
@@ -156,33 +159,35 @@ export async function loadSummaryData(
       : [],
     wanted.has('budget') ? stores.budget.plan(fiscalYear) : undefined,
   ]);
-  const { cases: _none, ...rest } = mergeDaySnapshots([...alerts, ...shifts, ...costs]);
+  const { cases: _c, alerts: _a, ...rest } = mergeDaySnapshots([...shifts, ...costs]);
   const data: LoadedSummaryData = rest;
   // A family that was collected but has no day to read here is present with no rows, never missing.
   if (cases.length > 0 || cases.present)
     data.cases = cases.map(({ payload: p }) => (p instanceof CaseBatch ? p : p.cases));
-  if (alerts.present) data.alerts ??= [];
+  if (alerts.length > 0 || alerts.present)
+    data.alerts = alerts.map(({ payload: p }) => (p instanceof AlertBatch ? p : p.counts));
   if (plan) data.budget = plan.lines;
   return data;
 }
 
-type Listed = Awaited<ReturnType<DynamoSnapshotStore['list']>> & { present?: boolean };
 type CaseDays = { payload: SnapshotPayload<'cases'> | CaseBatch }[] & { present?: boolean };
+type AlertDays = { payload: SnapshotPayload<'alerts'> | AlertBatch }[] & { present?: boolean };
 
 /**
  * Alert snapshots of `days`; when there is none, whether the family has any snapshot in `around` at all, so a
  * source that was collected stays present (zero alerts), as it is when every stored day is read.
  */
-async function loadPresent(
+async function loadAlertDays(
   snapshots: DynamoSnapshotStore,
-  family: 'alerts',
   days: [string, string],
   around: [string, string],
-): Promise<Listed> {
-  const out: Listed = await snapshots.list(family, days[0], days[1], SnapshotPayloadSchemas[family], {
-    decode: SnapshotPayloadDecoders[family],
+): Promise<AlertDays> {
+  const out: AlertDays = await snapshots.list('alerts', days[0], days[1], SnapshotPayloadSchemas.alerts, {
+    decode: SnapshotPayloadDecoders.alerts,
+    // Binary days stay columns: the engine reads them without an object per count.
+    binary: (bytes) => AlertBatch.decode(bytes),
   });
-  if (out.length === 0) out.present = (await snapshots.headers(family, around[0], around[1])).length > 0;
+  if (out.length === 0) out.present = (await snapshots.headers('alerts', around[0], around[1])).length > 0;
   return out;
 }
 

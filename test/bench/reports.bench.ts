@@ -24,7 +24,7 @@ import {
 import { runReport, type ReportDeps } from '../../functions/report/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { caseSnapshotForStore, DaySnapshotBuilder, type SnapshotPayload } from '../../shared/domain/day-snapshot.js';
+import { DaySnapshotBuilder, snapshotForStore } from '../../shared/domain/day-snapshot.js';
 import { localDay } from '../../shared/domain/periods.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { ensureTable, startLocalDynamo } from '../../shared/local/dynamo.js';
@@ -42,7 +42,7 @@ import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 
 const DAY = 86_400_000;
 /** Bump when what collection stores changes: a kept table of an older version is repopulated. */
-const DATA_VERSION = 6;
+const DATA_VERSION = 7;
 
 /** dynalite in a child process (leveldb at `path`, or in memory), on a free loopback port. */
 async function startDynaliteProcess(path: string | undefined): Promise<{ endpoint: string; stop(): Promise<void> }> {
@@ -216,13 +216,12 @@ async function populate(
     for (let h = 0; h < 24; h++) b.add('alerts', alertsForHour(profile, dayStart, h));
     b.add('shifts', shiftsForDay(profile, dayStart));
     for (const s of b.snapshots())
-      await snapshots.put({
-        ...s,
+      await snapshots.put<unknown>({
+        family: s.family,
+        periodKey: s.periodKey,
         source: 'sim',
         collectedAt: new Date(now).toISOString(),
-        ...(s.family === 'cases'
-          ? caseSnapshotForStore((s.payload as SnapshotPayload<'cases'>).cases, s.periodKey, tz)
-          : {}),
+        ...snapshotForStore(s.family, s.periodKey, s.payload, tz),
       });
   }
   const months = new Set<string>();

@@ -106,7 +106,9 @@ describe('collect from soc-sim into DynamoDB', () => {
       ...(await store.list('cases', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.cases, {
         binary: SnapshotPayloadBinaryDecoders.cases,
       })),
-      ...(await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts)),
+      ...(await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts, {
+        binary: SnapshotPayloadBinaryDecoders.alerts,
+      })),
       ...(await store.list('shifts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.shifts)),
     ];
     const fromSnapshots = summarize(mergeDaySnapshots(snaps), { period, asOf, settings });
@@ -131,9 +133,11 @@ describe('collect from soc-sim into DynamoDB', () => {
             binary: SnapshotPayloadBinaryDecoders.cases,
           })
         ).filter((s) => s.source === 'sim'),
-        ...(await store.list('alerts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.alerts)).filter(
-          (s) => s.source === 'sim',
-        ),
+        ...(
+          await store.list('alerts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.alerts, {
+            binary: SnapshotPayloadBinaryDecoders.alerts,
+          })
+        ).filter((s) => s.source === 'sim'),
         ...(await store.list('shifts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.shifts)).filter(
           (s) => s.source === 'sim',
         ),
@@ -163,9 +167,13 @@ describe('collect from soc-sim into DynamoDB', () => {
             : { payload: i % 3 === 1 ? encodeCaseColumns(cases) : { cases }, meta: caseSnapshotMeta(cases) };
         expect(await copy.put<unknown>({ ...d, ...stored })).toBe('written');
       }
-      for (const family of ['alerts', 'shifts'] as const)
-        for (const d of await store.list(family, '2026-11-09', '2026-11-23', SnapshotPayloadSchemas[family]))
-          await copy.put(d);
+      // Alerts go in as JSON (the earlier form), so both forms are read.
+      for (const d of await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts, {
+        binary: SnapshotPayloadBinaryDecoders.alerts,
+      }))
+        await copy.put(d);
+      for (const d of await store.list('shifts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.shifts))
+        await copy.put(d);
       const settings = MetricSettingsSchema.parse({ timezone: tz, fiscalYearStartMonth: 4 });
       const period = parsePeriod('2026-W47', { tz, fiscalYearStartMonth: 4 });
       const opts = { period, asOf: Math.min(period.end, NOW), settings, sections: ['kpi', 'staffing'] };
@@ -175,7 +183,9 @@ describe('collect from soc-sim into DynamoDB', () => {
       const onlySim = summarize(
         mergeDaySnapshots([
           ...sim,
-          ...(await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts)),
+          ...(await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts, {
+            binary: SnapshotPayloadBinaryDecoders.alerts,
+          })),
           ...(await store.list('shifts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.shifts)),
         ]),
         opts,
@@ -228,7 +238,9 @@ describe('collect from soc-sim into DynamoDB', () => {
         ...(await store.list('cases', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.cases, {
           binary: SnapshotPayloadBinaryDecoders.cases,
         })),
-        ...(await store.list('alerts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.alerts)),
+        ...(await store.list('alerts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.alerts, {
+          binary: SnapshotPayloadBinaryDecoders.alerts,
+        })),
         ...(await store.list('shifts', '2025-10-01', '2026-11-23', SnapshotPayloadSchemas.shifts)),
         ...(await store.list('costs', '2025-01', '2027-12', SnapshotPayloadSchemas.costs)),
       ]);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReport, type ReportDeps } from '../../functions/report/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { DaySnapshotBuilder } from '../../shared/domain/day-snapshot.js';
+import { DaySnapshotBuilder, snapshotForStore } from '../../shared/domain/day-snapshot.js';
 import { localDaysOf, parsePeriod } from '../../shared/domain/periods.js';
 import type { Case } from '../../shared/domain/records.js';
 import { readLocalStore } from '../../shared/local/ses.js';
@@ -65,7 +65,15 @@ beforeAll(async () => {
   builder.add('alerts', [
     { id: 'a1', source: 'sim', rule: HOSTILE_RULE, severity: 'high', createdAt: new Date(week.start).toISOString() },
   ]);
-  for (const s of builder.snapshots()) await snapshots.put({ ...s, source: 'sim', collectedAt: NOW.toISOString() });
+  // Stored as collection stores them (binary columns), so the hostile values travel the report's real read path.
+  for (const s of builder.snapshots())
+    await snapshots.put<unknown>({
+      family: s.family,
+      periodKey: s.periodKey,
+      source: 'sim',
+      collectedAt: NOW.toISOString(),
+      ...snapshotForStore(s.family, s.periodKey, s.payload, tz),
+    });
   await collections.record({
     source: 'sim',
     kind: 'socpulse',

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CaseBatch, CaseBatchError, encodeCaseBatch, isCaseBatch } from '../../shared/domain/case-batch.js';
+import { BinaryPayloadError } from '../../shared/domain/binary-payload.js';
+import { CaseBatch, encodeCaseBatch, isCaseBatch } from '../../shared/domain/case-batch.js';
 import { CaseFactsSchema, type CaseFacts, type CaseMetrics } from '../../shared/domain/facts.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
@@ -102,7 +103,7 @@ describe('cases stored as binary columns', () => {
     }
   });
 
-  it('refuse damaged bytes with a CaseBatchError, or give only cases the schema accepts', () => {
+  it('refuse damaged bytes with a BinaryPayloadError, or give only cases the schema accepts', () => {
     const damaged = fc
       .tuple(fc.array(validCase(epoch), { minLength: 1, maxLength: 5 }), fc.nat(), fc.nat({ max: 255 }), fc.boolean())
       .map(([cases, at, value, cut]) => {
@@ -117,7 +118,7 @@ describe('cases stored as binary columns', () => {
         try {
           rows = CaseBatch.decode(bytes).rows();
         } catch (e) {
-          expect(e).toBeInstanceOf(CaseBatchError);
+          expect(e).toBeInstanceOf(BinaryPayloadError);
           return;
         }
         for (const c of rows) expect(CaseFactsSchema.safeParse(c).success).toBe(true);
@@ -128,7 +129,7 @@ describe('cases stored as binary columns', () => {
 
   it('name what is wrong', () => {
     const bytes = Uint8Array.from(encodeCaseBatch([{ id: 'a', sev: 'high', created: 1, tier: 2 }]));
-    expect(() => CaseBatch.decode(bytes.subarray(0, bytes.length - 1))).toThrow(/bytes where 1 cases take/);
+    expect(() => CaseBatch.decode(bytes.subarray(0, bytes.length - 1))).toThrow(/bytes where 1 rows take/);
     const version = Uint8Array.from(bytes);
     version[4] = 9;
     expect(() => CaseBatch.decode(version)).toThrow('binary cases payload version 9 is not supported');
