@@ -255,9 +255,9 @@ export class KpiAccumulator {
     this.alertsPerDay.set(d, (this.alertsPerDay.get(d) ?? 0) + a.count);
   }
 
-  /** The figures of everything taken so far. */
-  result(): KpiSummary {
-    const { period, hasAlerts } = this;
+  /** The figures of everything taken so far (`hasAlerts`: when whether an alert source exists was learnt later). */
+  result(hasAlerts = this.hasAlerts): KpiSummary {
+    const { period } = this;
     // Each severity's durations sorted once; the overall figures merge them.
     const sorted = {
       ttd: [] as Float64Array[],

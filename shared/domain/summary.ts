@@ -61,8 +61,11 @@ export class SummaryAccumulator {
 
   constructor(
     private readonly opts: SummaryOptions,
-    /** Which of the streamed families exist at all: an absent one is reported missing, never as zeros. */
-    private readonly has: { cases: boolean; alerts: boolean },
+    /**
+     * Which of the streamed families exist at all: an absent one is reported missing, never as zeros. A reader that
+     * learns it only once everything is read sets it before `result`.
+     */
+    public has: { cases: boolean; alerts: boolean },
   ) {
     const { period, asOf, settings } = opts;
     this.wants = { kpi: true, staffing: true, budget: true };
@@ -120,8 +123,8 @@ export class SummaryAccumulator {
     let kpi: KpiSummary | Missing = { missing: true, reason: 'no case source (cases.jsonl)' };
     if (!this.wants.kpi) kpi = notAsked('kpi');
     else if (this.has.cases) {
-      kpi = this.kpi.result();
-      kpi.trend = buildTrend(kpi, this.prevKpi.result(), {
+      kpi = this.kpi.result(this.has.alerts);
+      kpi.trend = buildTrend(kpi, this.prevKpi.result(this.has.alerts), {
         label: this.prev.label,
         start: formatInstant(this.prev.start, this.prev.tz),
         end: formatInstant(this.prev.end, this.prev.tz),

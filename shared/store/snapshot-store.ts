@@ -166,7 +166,8 @@ export class DynamoSnapshotStore {
    * or by `decode` when it accepts the payload: a plain decoder giving only what the schema would give, else
    * undefined. A binary payload (anything not a JSON object) goes to `binary`, which checks it and throws what is
    * wrong. `pick` chooses per header: the whole payload, its tail (when the header has one; else the whole
-   * payload), or nothing. Payloads are fetched and decoded in parallel.
+   * payload), or nothing. Payloads are fetched and decoded in parallel; with `each`, each goes there as it is read
+   * (a reader can compute while the rest is still in flight) and the list returned is empty.
    */
   async list<S extends z.ZodType, B = never>(
     family: string,
@@ -177,6 +178,8 @@ export class DynamoSnapshotStore {
       decode?: (raw: unknown) => z.infer<S> | undefined;
       binary?: (bytes: Uint8Array) => B;
       pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip';
+      /** Take each snapshot as soon as it is read (in no particular order) instead of in the list returned. */
+      each?: (snapshot: Snapshot<z.infer<S> | B>) => void;
     } = {},
   ): Promise<Snapshot<z.infer<S> | B>[]> {
     const range = keys.snapshotRange(family, fromKey, toKey);
@@ -194,6 +197,12 @@ export class DynamoSnapshotStore {
       else if (item.type === 'snapshot-part' && !lazy) legacyParts.set(String(item.sk), item.data as Uint8Array);
     }
     const read = async (first: Item): Promise<Snapshot<z.infer<S> | B> | undefined> => {
+      const s = await readOne(first);
+      if (s === undefined || !opts.each) return s;
+      opts.each(s);
+      return undefined;
+    };
+    const readOne = async (first: Item): Promise<Snapshot<z.infer<S> | B> | undefined> => {
       let h = first;
       for (let attempt = 0; ; attempt++) {
         const header = toHeader(h);

@@ -4,7 +4,6 @@ import {
   mergeDaySnapshots,
   SnapshotPayloadDecoders,
   SnapshotPayloadSchemas,
-  type SnapshotPayload,
 } from '../domain/day-snapshot.js';
 import type { AlertCount, CaseFacts } from '../domain/facts.js';
 import { reportMonth } from '../domain/budget.js';
@@ -22,6 +21,7 @@ import {
   SummaryAccumulator,
   type Summary,
   type SummaryInput,
+  type SummaryOptions,
   type SummarySection,
 } from '../domain/summary.js';
 import type { DynamoBudgetStore } from './budget-store.js';
@@ -56,12 +56,23 @@ export async function loadSummary(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
   opts: LoadOptions,
 ): Promise<Summary> {
-  return summarizeLoaded(await loadSummaryData(stores, opts), opts);
+  const acc = new SummaryAccumulator(engineOptions(opts), { cases: false, alerts: false });
+  // Each stored day goes into the engine as soon as it is read, so computing overlaps the reads still in flight.
+  const data = await loadSummaryData(stores, opts, acc);
+  acc.has = { cases: data.cases !== undefined, alerts: data.alerts !== undefined };
+  return acc.result(data);
+}
+
+/** Where the loader puts each stored day of cases and of alerts as it is read, in no particular order. */
+export interface DaySink {
+  addCases(rows: readonly CaseFacts[] | CaseBatch): void;
+  addAlertCounts(rows: readonly AlertCount[] | AlertBatch): void;
 }
 
 /**
  * What `loadSummaryData` read: the engine's input, with cases and alerts as the stored days — binary columns read
- * without an object per row, or lists (older formats).
+ * without an object per row, or lists (older formats) — or, when they went to a sink, empty lists (present) or
+ * nothing (missing).
  */
 export type LoadedSummaryData = Omit<SummaryInput, 'cases' | 'alerts'> & {
   cases?: (readonly CaseFacts[] | CaseBatch)[];
@@ -70,13 +81,22 @@ export type LoadedSummaryData = Omit<SummaryInput, 'cases' | 'alerts'> & {
 
 /** The summary of what `loadSummaryData` read; a section not asked for is not computed (its data was not read). */
 export function summarizeLoaded(data: LoadedSummaryData, opts: LoadOptions): Summary {
-  const acc = new SummaryAccumulator(
-    { period: opts.period, asOf: opts.asOf, settings: opts.settings, sections: [...wantedSections(opts.sections)] },
-    { cases: data.cases !== undefined, alerts: data.alerts !== undefined },
-  );
+  const acc = new SummaryAccumulator(engineOptions(opts), {
+    cases: data.cases !== undefined,
+    alerts: data.alerts !== undefined,
+  });
   for (const day of data.cases ?? []) acc.addCases(day);
   for (const day of data.alerts ?? []) acc.addAlertCounts(day);
   return acc.result(data);
+}
+
+function engineOptions(opts: LoadOptions): SummaryOptions {
+  return {
+    period: opts.period,
+    asOf: opts.asOf,
+    settings: opts.settings,
+    sections: [...wantedSections(opts.sections)],
+  };
 }
 
 function wantedSections(sections: readonly string[] | undefined): Set<SummarySection> {
@@ -95,7 +115,16 @@ function wantedSections(sections: readonly string[] | undefined): Set<SummarySec
 export async function loadSummaryData(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
   opts: LoadOptions,
+  sink?: DaySink,
 ): Promise<LoadedSummaryData> {
+  const kept = {
+    cases: [] as (readonly CaseFacts[] | CaseBatch)[],
+    alerts: [] as (readonly AlertCount[] | AlertBatch)[],
+  };
+  const into: DaySink = sink ?? {
+    addCases: (rows) => kept.cases.push(rows),
+    addAlertCounts: (rows) => kept.alerts.push(rows),
+  };
   const { period, asOf, settings } = opts;
   const wanted = wantedSections(opts.sections);
   const tz = period.tz;
@@ -131,20 +160,28 @@ export async function loadSummaryData(
 
   const [cases, alerts, shifts, costs, plan] = await Promise.all([
     caseSpan
-      ? loadCaseDays(stores.snapshots, caseFrom, upTo, tz, {
-          full: caseSpan,
-          // The backlog at asOf (kpi only) needs the cases still open then, of any creation day.
-          openAt: wanted.has('kpi') ? asOf : undefined,
-        })
-      : ([] as CaseDays),
+      ? loadCaseDays(
+          stores.snapshots,
+          caseFrom,
+          upTo,
+          tz,
+          {
+            full: caseSpan,
+            // The backlog at asOf (kpi only) needs the cases still open then, of any creation day.
+            openAt: wanted.has('kpi') ? asOf : undefined,
+          },
+          into,
+        )
+      : false,
     alertSpan
       ? loadAlertDays(
           stores.snapshots,
           // A day either side: a bucket belongs to the local day it starts in.
           [localDay(alertSpan[0] - DAY, tz), localDay(alertSpan[1], tz)],
           [caseFrom, upTo],
+          into,
         )
-      : ([] as AlertDays),
+      : false,
     needShifts
       ? stores.snapshots.list(
           'shifts',
@@ -162,37 +199,38 @@ export async function loadSummaryData(
   const { cases: _c, alerts: _a, ...rest } = mergeDaySnapshots([...shifts, ...costs]);
   const data: LoadedSummaryData = rest;
   // A family that was collected but has no day to read here is present with no rows, never missing.
-  if (cases.length > 0 || cases.present)
-    data.cases = cases.map(({ payload: p }) => (p instanceof CaseBatch ? p : p.cases));
-  if (alerts.length > 0 || alerts.present)
-    data.alerts = alerts.map(({ payload: p }) => (p instanceof AlertBatch ? p : p.counts));
+  if (cases) data.cases = kept.cases;
+  if (alerts) data.alerts = kept.alerts;
   if (plan) data.budget = plan.lines;
   return data;
 }
 
-type CaseDays = { payload: SnapshotPayload<'cases'> | CaseBatch }[] & { present?: boolean };
-type AlertDays = { payload: SnapshotPayload<'alerts'> | AlertBatch }[] & { present?: boolean };
-
 /**
- * Alert snapshots of `days`; when there is none, whether the family has any snapshot in `around` at all, so a
- * source that was collected stays present (zero alerts), as it is when every stored day is read.
+ * Alert snapshots of `days`, each to `sink`; whether the family is present: a day was read, or there is none but
+ * the family has a snapshot in `around`, so a source that was collected stays present (zero alerts), as it is when
+ * every stored day is read.
  */
 async function loadAlertDays(
   snapshots: DynamoSnapshotStore,
   days: [string, string],
   around: [string, string],
-): Promise<AlertDays> {
-  const out: AlertDays = await snapshots.list('alerts', days[0], days[1], SnapshotPayloadSchemas.alerts, {
+  sink: DaySink,
+): Promise<boolean> {
+  let read = 0;
+  await snapshots.list('alerts', days[0], days[1], SnapshotPayloadSchemas.alerts, {
     decode: SnapshotPayloadDecoders.alerts,
     // Binary days stay columns: the engine reads them without an object per count.
     binary: (bytes) => AlertBatch.decode(bytes),
+    each: ({ payload: p }) => {
+      read++;
+      sink.addAlertCounts(p instanceof AlertBatch ? p : p.counts);
+    },
   });
-  if (out.length === 0) out.present = (await snapshots.headers('alerts', around[0], around[1])).length > 0;
-  return out;
+  return read > 0 || (await snapshots.headers('alerts', around[0], around[1])).length > 0;
 }
 
 /**
- * The cases snapshots of `from`..`to` the windows can need: whole days for the days `full` covers; for an earlier
+ * The cases snapshots of `from`..`to` the windows can need, each to `sink`: whole days for the days `full` covers; for an earlier
  * day, the cases still open at or closed since the start of `full` (its tail, or nothing when its header says every
  * case closed before); for a later day, the cases open at `openAt` (nothing without `openAt`). A header without
  * meta figures is read whole, to be safe.
@@ -203,7 +241,8 @@ async function loadCaseDays(
   to: string,
   tz: string,
   want: { full: readonly [number, number]; openAt?: number },
-): Promise<CaseDays> {
+  sink: DaySink,
+): Promise<boolean> {
   const fullFrom = localDay(want.full[0], tz);
   const fullTo = localDay(want.full[1] - 1, tz);
   let present = false;
@@ -224,14 +263,14 @@ async function loadCaseDays(
     if (tailFrom !== undefined && (tailFrom <= since || lastClosed < since)) return 'tail';
     return 'full';
   };
-  const out: CaseDays = await snapshots.list('cases', from, to, SnapshotPayloadSchemas.cases, {
+  await snapshots.list('cases', from, to, SnapshotPayloadSchemas.cases, {
     decode: SnapshotPayloadDecoders.cases,
     // Binary days stay columns: the engine reads them without an object per case.
     binary: (bytes) => CaseBatch.decode(bytes),
     pick,
+    each: ({ payload: p }) => sink.addCases(p instanceof CaseBatch ? p : p.cases),
   });
-  out.present = present;
-  return out;
+  return present;
 }
 
 /** Figures for a period label judged at the newest collection time: what the API, MCP server and `--serve` answer. */

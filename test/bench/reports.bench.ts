@@ -148,7 +148,10 @@ export async function run(): Promise<void> {
     now: () => new Date(now),
   };
   await warmCharts();
-  const runbooks = ['weekly-kpi', 'monthly-budget', 'weekly-staffing', 'monthly-executive'];
+  // BENCH_RUNBOOKS=a,b runs only those (to profile one alone).
+  const runbooks = (process.env.BENCH_RUNBOOKS ?? 'weekly-kpi,monthly-budget,weekly-staffing,monthly-executive').split(
+    ',',
+  );
   const session = process.env.BENCH_PROFILE === '1' ? new Session() : undefined;
   if (session) {
     session.connect();
@@ -186,9 +189,9 @@ export async function run(): Promise<void> {
     const t2 = performance.now();
     summarizeLoaded(data, opts);
     const engineMs = performance.now() - t2;
-    const cases = (data.cases ?? []).reduce((n, day) => n + day.length, 0);
+    const rows = (days: { length: number }[] | undefined) => days?.reduce((n, day) => n + day.length, 0);
     console.log(
-      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${cases.toLocaleString()} cases, ${data.alerts?.length.toLocaleString() ?? 'no'} alert rows, ${data.shifts?.length.toLocaleString() ?? 'no'} shifts), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
+      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${rows(data.cases)?.toLocaleString() ?? 'no'} cases, ${rows(data.alerts)?.toLocaleString() ?? 'no'} alert rows, ${data.shifts?.length.toLocaleString() ?? 'no'} shifts), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
     );
   }
   await client.send(new DeleteTableCommand({ TableName: runsTable }));

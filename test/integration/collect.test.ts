@@ -9,11 +9,13 @@ import {
   mergeDaySnapshots,
   SnapshotPayloadBinaryDecoders,
   SnapshotPayloadSchemas,
+  snapshotForStore,
 } from '../../shared/domain/day-snapshot.js';
 import { alertCount, caseFacts, shiftFacts } from '../../shared/domain/facts.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { AlertSchema, CaseSchema, ShiftSchema } from '../../shared/domain/records.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
+import type { KpiSummary } from '../../shared/domain/kpi.js';
 import { summarize } from '../../shared/domain/summary.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
@@ -192,6 +194,32 @@ describe('collect from soc-sim into DynamoDB', () => {
       );
       expect(mixed.kpi).toEqual(onlySim.kpi);
       expect(mixed.staffing).toEqual(onlySim.staffing);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('reports a family never collected as missing, never as zeros, when days are read as they arrive', async () => {
+    const own = await localTable();
+    try {
+      const store = new DynamoSnapshotStore(env.table);
+      const casesOnly = new DynamoSnapshotStore(own.table);
+      const budget = new DynamoBudgetStore(own.table);
+      const settings = MetricSettingsSchema.parse({ timezone: tz, fiscalYearStartMonth: 4 });
+      const period = parsePeriod('2026-W47', { tz, fiscalYearStartMonth: 4 });
+      const opts = { period, asOf: Math.min(period.end, NOW), settings, sections: ['kpi'] };
+      expect(await loadSummary({ snapshots: casesOnly, budget }, opts)).toMatchObject({
+        kpi: { missing: true, reason: 'no case source (cases.jsonl)' },
+      });
+      for (const d of await store.list('cases', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.cases, {
+        binary: SnapshotPayloadBinaryDecoders.cases,
+      }))
+        await casesOnly.put<unknown>({ ...d, ...snapshotForStore('cases', d.periodKey, d.payload, tz) });
+      const kpi = (await loadSummary({ snapshots: casesOnly, budget }, opts)).kpi as KpiSummary;
+      expect(kpi.cases.created).toBeGreaterThan(0);
+      expect(kpi.alerts).toEqual({ missing: true, reason: 'no alert source' });
+      expect(kpi.alertToCaseRatio).toBeNull();
+      expect(kpi.trend?.metrics['alerts.created']?.current).toBeNull();
     } finally {
       await own.stop();
     }
