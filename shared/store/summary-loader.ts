@@ -1,10 +1,6 @@
 import { AlertBatch } from '../domain/alert-batch.js';
 import { CaseBatch } from '../domain/case-batch.js';
-import {
-  mergeDaySnapshots,
-  SnapshotPayloadDecoders,
-  SnapshotPayloadSchemas,
-} from '../domain/day-snapshot.js';
+import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
 import type { AlertCount, CaseFacts } from '../domain/facts.js';
 import { reportMonth } from '../domain/budget.js';
 import {
