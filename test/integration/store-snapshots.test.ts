@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { CaseBatch, encodeCaseBatch } from '../../shared/domain/case-batch.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { CorruptItemError } from '../../shared/store/errors.js';
 import { keys } from '../../shared/store/keys.js';
@@ -209,6 +210,35 @@ describe('DynamoSnapshotStore', () => {
     await expect(store.list('cases', '2026-09-01', '2026-09-01', Payload)).rejects.toThrow(CorruptItemError);
     await expect(store.list('cases', '2026-09-01', '2026-09-01', Payload)).rejects.toThrow(
       /SNAP#cases 2026-09-01#bad: cases\.0\.id/,
+    );
+  });
+
+  it('stores binary payloads as given and names the item when one cannot be decoded', async () => {
+    const store = new DynamoSnapshotStore(env.table);
+    const cases = [{ id: 'c1', sev: 'high' as const, created: Date.parse('2026-09-02T10:00:00Z'), tier: 2 }];
+    const bytes = encodeCaseBatch(cases);
+    // Parts and tail too: a payload of many parts, and a tail beside it.
+    const small = new DynamoSnapshotStore(env.table, 64);
+    expect(
+      await small.put<unknown>({
+        ...snap('2026-09-02', 'sim', { cases: [] }),
+        payload: bytes,
+        tail: { from: 1, payload: bytes },
+      }),
+    ).toBe('written');
+    const binary = (b: Uint8Array) => ({ cases: CaseBatch.decode(b).rows() });
+    const [got] = await store.list('cases', '2026-09-02', '2026-09-02', Payload, { binary });
+    expect(got!.payload).toEqual({ cases });
+    const [tail] = await store.list('cases', '2026-09-02', '2026-09-02', Payload, { binary, pick: () => 'tail' });
+    expect(tail!.payload).toEqual({ cases });
+    await expect(store.list('cases', '2026-09-02', '2026-09-02', Payload)).rejects.toThrow(
+      'SNAP#cases 2026-09-02#sim: a binary payload this reader does not decode',
+    );
+    const damaged = Uint8Array.from(bytes);
+    damaged[damaged.length - 1] = 7; // the tier column is last
+    await store.put<unknown>({ ...snap('2026-09-03', 'sim', { cases: [] }), payload: damaged });
+    await expect(store.list('cases', '2026-09-03', '2026-09-03', Payload, { binary })).rejects.toThrow(
+      'SNAP#cases 2026-09-03#sim: case 0: tier is out of range',
     );
   });
 
