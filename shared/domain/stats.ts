@@ -32,21 +32,32 @@ export function sortedDurationStats(sorted: Float64Array): DurationStats {
   return { n, p50: nearestRank(sorted, 50), p90: nearestRank(sorted, 90), mean: n ? sum / n : null, lowN: n < 10 };
 }
 
-/** One ascending array from several ascending arrays: the overall figures from the per-severity ones without sorting again. */
+/**
+ * One ascending array from several ascending arrays: the overall figures from the per-severity ones without sorting
+ * again. Merged in pairs, round by round, so each value is copied about log2(lists) times, not once per list.
+ */
 export function mergeSorted(lists: Float64Array[]): Float64Array {
-  let merged: Float64Array = new Float64Array(0);
-  for (const b of lists) {
-    const a = merged;
-    const out = new Float64Array(a.length + b.length);
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
-    while (i < a.length) out[k++] = a[i++]!;
-    while (j < b.length) out[k++] = b[j++]!;
-    merged = out;
+  // Always a new array: callers may keep the inputs.
+  if (lists.length <= 1) return lists[0]?.slice() ?? new Float64Array(0);
+  let round = lists;
+  while (round.length > 1) {
+    const next: Float64Array[] = [];
+    for (let k = 0; k + 1 < round.length; k += 2) next.push(mergeTwo(round[k]!, round[k + 1]!));
+    if (round.length % 2 === 1) next.push(round[round.length - 1]!);
+    round = next;
   }
-  return merged;
+  return round[0]!;
+}
+
+function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sortFloat64 } from '../../shared/domain/stats.js';
+import { mergeSorted, sortFloat64 } from '../../shared/domain/stats.js';
 
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 
@@ -32,5 +32,24 @@ describe('sortFloat64', () => {
     expect(same(sortFloat64(constant.slice()), constant)).toBe(true);
     const withNaN = Float64Array.from({ length: 4000 }, (_, i) => (i === 17 ? NaN : (i * 31) % 977));
     expect(same(sortFloat64(withNaN.slice()), withNaN.slice().sort())).toBe(true);
+  });
+});
+
+describe('mergeSorted', () => {
+  it('gives the sorted union of sorted lists, a new array even for one list', () => {
+    const list = fc
+      .array(
+        fc.double({ noNaN: true }).map((x) => x + 0),
+        { maxLength: 40 },
+      )
+      .map((xs) => Float64Array.from(xs).sort());
+    fc.assert(
+      fc.property(fc.array(list, { maxLength: 7 }), (lists) => {
+        const merged = mergeSorted(lists);
+        expect([...merged]).toEqual([...Float64Array.from(lists.flatMap((l) => [...l])).sort()]);
+        for (const l of lists) expect(merged).not.toBe(l);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
