@@ -19,6 +19,15 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // A bundle that imports zod's `z` (or its default) holds all of zod, its 40 locales included (~350 KB).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind='value'] > :matches(ImportSpecifier[imported.name='z'][importKind='value'], ImportDefaultSpecifier)",
+          message: "import * as z from 'zod': esbuild then bundles only the zod exports used",
+        },
+      ],
     },
   },
 );

@@ -1,7 +1,7 @@
 import { pushTo } from './group.js';
 import { AlertBatch, encodeAlertBatch } from './alert-batch.js';
 import { CaseBatch, encodeCaseBatch } from './case-batch.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   alertCount,
   AlertCountSchema,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Alert, type Case, Disposition, Severity, type Shift } from './records.js';
 
 /**

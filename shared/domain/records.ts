@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** ISO-8601 instant that carries its UTC offset (`Z` or `±hh:mm`), as every source timestamp must. */
 export const Instant = z.iso.datetime({ offset: true });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DecimalString, SEVERITIES, CurrencyCode } from './records.js';
 
 const Minutes = z.number().positive();

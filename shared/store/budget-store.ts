@@ -1,5 +1,5 @@
 import { pushTo } from '../domain/group.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BudgetLineSchema, type BudgetLine } from '../domain/records.js';
 import type { DynamoTable } from './dynamo-table.js';
 import { ConflictError } from './errors.js';

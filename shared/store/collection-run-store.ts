@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DynamoTable } from './dynamo-table.js';
 import { parseData } from './item-data.js';
 import { keys } from './keys.js';

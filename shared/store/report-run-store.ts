@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DynamoTable, Item } from './dynamo-table.js';
 import { ConflictError, CorruptItemError } from './errors.js';
 import { keys, type Key } from './keys.js';

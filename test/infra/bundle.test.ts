@@ -44,6 +44,8 @@ describe('function bundles (esbuild, as cdk synth builds them)', () => {
       // Functions read the runbooks compiled to JSON: no bundle holds the YAML parser.
       const { sources } = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
       expect(sources.filter((s) => s.includes('node_modules/yaml/'))).toEqual([]);
+      // zod is bundled for what the functions use: no locale but the default English one.
+      expect(sources.filter((s) => /node_modules\/zod\/v4\/locales\/(?!en\.js)/.test(s))).toEqual([]);
       if (id.startsWith('Report'))
         expect(files).toEqual(expect.arrayContaining(['index_bg.wasm', 'Inter_400Regular.ttf', 'Inter_700Bold.ttf']));
     }
