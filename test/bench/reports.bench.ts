@@ -5,7 +5,7 @@
 //
 // The populated table is kept on disk under bench-data/ (dynalite's leveldb path) and reused by the next run of the
 // same size and data version; BENCH_FRESH=1 repopulates, BENCH_MEMORY=1 uses a fresh in-memory table instead.
-// BENCH_PROFILE=1 writes a CPU profile of the four reports to bench-data/reports.cpuprofile. After the timed runs,
+// BENCH_PROFILE=1 (or =<runbook>) writes a CPU profile of the reports (or that one) to bench-data/reports.cpuprofile. After the timed runs,
 // a breakdown pass times each report's load and engine alone. Per report, CPU time is printed beside wall time:
 // on a shared machine it varies less.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,8 @@ import { reportCharts, warmCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
-import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
+import { dynamoClient, DynamoTable, type Item } from '../../shared/store/dynamo-table.js';
+import type { Key } from '../../shared/store/keys.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 
@@ -152,15 +153,15 @@ export async function run(): Promise<void> {
   const runbooks = (process.env.BENCH_RUNBOOKS ?? 'weekly-kpi,monthly-budget,weekly-staffing,monthly-executive').split(
     ',',
   );
-  const session = process.env.BENCH_PROFILE === '1' ? new Session() : undefined;
-  if (session) {
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 200 });
-    await session.post('Profiler.start');
-  }
+  // BENCH_PROFILE=1 profiles all four; BENCH_PROFILE=<runbook> only that one (after the others warmed the process).
+  const profiled = (runbook: string) => process.env.BENCH_PROFILE === '1' || process.env.BENCH_PROFILE === runbook;
+  const session = runbooks.some(profiled) ? new Session() : undefined;
+  session?.connect();
+  await session?.post('Profiler.enable');
+  await session?.post('Profiler.setSamplingInterval', { interval: 200 });
   const totals: Record<string, number> = {};
   for (const runbook of runbooks) {
+    if (session && profiled(runbook)) await session.post('Profiler.start');
     sendMs = chartMs = 0;
     const t = performance.now();
     const cpu0 = process.cpuUsage();
@@ -170,33 +171,58 @@ export async function run(): Promise<void> {
     console.log(
       `${runbook.padEnd(18)} ${r.period.padEnd(9)} ${r.outcome}: ${(ms / 1000).toFixed(2)} s (target < 3 s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), HTML ${((r.htmlBytes ?? 0) / 1024).toFixed(0)} KB, MIME ${(lastRaw / 1024).toFixed(0)} KB; charts ${chartMs.toFixed(0)} ms, SES send ${sendMs.toFixed(0)} ms`,
     );
+    if (session && profiled(runbook) && (process.env.BENCH_PROFILE !== '1' || runbook === runbooks.at(-1))) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join('bench-data', 'reports.cpuprofile'), JSON.stringify(profile));
+      console.log(
+        `CPU profile of ${process.env.BENCH_PROFILE === '1' ? 'the reports' : runbook}: bench-data/reports.cpuprofile`,
+      );
+    }
   }
-  if (session) {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(join('bench-data', 'reports.cpuprofile'), JSON.stringify(profile));
-    session.disconnect();
-    console.log('CPU profile of the four reports: bench-data/reports.cpuprofile');
-  }
+  session?.disconnect();
   // Breakdown: the same load and engine again, each timed alone (warm, so a little faster than inside the run).
   const statuses = await collections.statuses();
   const asOf = collectionAsOf(statuses, now);
+  const counting = new CountingTable(client, 'bench-reports');
   for (const runbook of runbooks) {
     const { runbook: rb, period } = resolveReportRequest(config, deps.runbooks, { runbook }, now);
+    counting.items = counting.bytes = 0;
     const t = performance.now();
     const opts = { period, asOf, settings: config, sections: rb.sections };
-    const data = await loadSummaryData({ snapshots, budget }, opts);
+    const data = await loadSummaryData({ snapshots: new DynamoSnapshotStore(counting), budget }, opts);
     const loadMs = performance.now() - t;
     const t2 = performance.now();
     summarizeLoaded(data, opts);
     const engineMs = performance.now() - t2;
     const rows = (days: { length: number }[] | undefined) => days?.reduce((n, day) => n + day.length, 0);
     console.log(
-      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${rows(data.cases)?.toLocaleString() ?? 'no'} cases, ${rows(data.alerts)?.toLocaleString() ?? 'no'} alert rows, ${data.shifts?.length.toLocaleString() ?? 'no'} shifts), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
+      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${rows(data.cases)?.toLocaleString() ?? 'no'} cases, ${rows(data.alerts)?.toLocaleString() ?? 'no'} alert rows, ${data.shifts?.length.toLocaleString() ?? 'no'} shifts; ${counting.items.toLocaleString()} items, ${(counting.bytes / 1e6).toFixed(1)} MB of gzip'd payload), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
     );
   }
   await client.send(new DeleteTableCommand({ TableName: runsTable }));
   client.destroy();
   await Promise.all([dynamo.stop(), ses.stop()]);
+}
+
+/** The table, counting the items read and their payload bytes (what a report costs in DynamoDB reads). */
+class CountingTable extends DynamoTable {
+  items = 0;
+  bytes = 0;
+  private count(item: Item | undefined) {
+    this.items++;
+    if (item?.data instanceof Uint8Array) this.bytes += item.data.length;
+  }
+  override async get(key: Key): Promise<Item | undefined> {
+    const item = await super.get(key);
+    this.count(item);
+    return item;
+  }
+  override async *query(pk: string, range?: Parameters<DynamoTable['query']>[1]): AsyncGenerator<Item> {
+    for await (const item of super.query(pk, range)) {
+      this.count(item);
+      yield item;
+    }
+  }
 }
 
 async function populate(
