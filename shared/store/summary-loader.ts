@@ -75,7 +75,10 @@ export type LoadedSummaryData = Omit<SummaryInput, 'cases' | 'alerts'> & {
   alerts?: (readonly AlertCount[] | AlertBatch)[];
 };
 
-/** The summary of what `loadSummaryData` read; a section not asked for is not computed (its data was not read). */
+/**
+ * The summary of what `loadSummaryData` read without a sink (the benchmark times reading and computing apart this
+ * way); a section not asked for is not computed (its data was not read).
+ */
 export function summarizeLoaded(data: LoadedSummaryData, opts: LoadOptions): Summary {
   const acc = new SummaryAccumulator(engineOptions(opts), {
     cases: data.cases !== undefined,
