@@ -34,6 +34,7 @@ export function encodeAlertBatch(counts: readonly AlertCount[]): Uint8Array {
     const { at, count } = counts[i]!;
     if (!Number.isFinite(at)) throw new RangeError(`alert count ${i}: at is not a finite number`);
     if (!Number.isSafeInteger(count) || count <= 0) throw new RangeError(`alert count ${i}: count is not positive`);
+    if (!SEV_INDEX.has(counts[i]!.sev)) throw new RangeError(`alert count ${i}: sev is not a severity`);
     if (i === 0 || at < base) base = at;
   }
   const at = new Int32Array(n);

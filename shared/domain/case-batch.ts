@@ -46,11 +46,18 @@ export function isCaseBatch(bytes: Uint8Array): boolean {
 export function encodeCaseBatch(cases: readonly CaseFacts[]): Uint8Array {
   const n = cases.length;
   const has = (f: keyof CaseFacts) => cases.some((c) => c[f] !== undefined);
-  for (const [i, c] of cases.entries())
+  // Only valid case facts: an unknown severity or an out-of-range tier would otherwise be stored as another value.
+  for (const [i, c] of cases.entries()) {
+    const bad = (f: string, what: string) => new RangeError(`case ${i}: ${f} is not ${what}`);
     for (const f of [...INSTANTS, 'handle'] as const) {
       const v = c[f];
-      if (v !== undefined && !Number.isFinite(v)) throw new RangeError(`case ${i}: ${f} is not a finite number`);
+      if (v !== undefined && !Number.isFinite(v)) throw bad(f, 'a finite number');
     }
+    if (!SEV_INDEX.has(c.sev)) throw bad('sev', 'a severity');
+    if (c.disp !== undefined && !DISP_INDEX.has(c.disp)) throw bad('disp', 'a disposition');
+    if (c.tier !== undefined && c.tier !== 1 && c.tier !== 2 && c.tier !== 3) throw bad('tier', '1, 2 or 3');
+    if (c.esc !== undefined && c.esc !== 2 && c.esc !== 3) throw bad('esc', '2 or 3');
+  }
   let base = 0;
   for (let i = 0; i < n; i++) if (i === 0 || cases[i]!.created < base) base = cases[i]!.created;
   const at = INSTANTS.filter((f) => f === 'created' || has(f));

@@ -134,6 +134,12 @@ class SeverityState {
 const minutes = (a: number, b: number) => (b - a) / MIN;
 
 /**
+ * Names in locale order, then code-unit order where the locale sees no difference (e.g. two spellings of "é"): a
+ * total order, so the lists come out the same whatever order the stored days were read in.
+ */
+const byName = (a: string, b: string) => a.localeCompare(b) || (a < b ? -1 : a > b ? 1 : 0);
+
+/**
  * Every case-timing, SLA, quality and flow KPI of METRICS.md for one period judged at `asOf`, computed in one pass:
  * cases and alerts arrive one at a time (in any order) and only the figures are kept — durations as 8-byte numbers,
  * counts as counts — so memory follows the period's cohorts, not the size of the history fed through.
@@ -304,7 +310,7 @@ export class KpiAccumulator {
         closedCases: this.closedByRule.get(rule)?.closed ?? 0,
         falsePositiveRate: this.closedByRule.get(rule)?.falsePositiveRate ?? null,
       }))
-      .sort((a, b) => b.alerts - a.alerts || b.closedCases - a.closedCases || a.rule.localeCompare(b.rule))
+      .sort((a, b) => b.alerts - a.alerts || b.closedCases - a.closedCases || byName(a.rule, b.rule))
       .slice(0, 10);
     const runbooks = [...this.closedByRunbook]
       .map(([runbook, r]) => {
@@ -317,7 +323,7 @@ export class KpiAccumulator {
           resolveCompliance: r.resolve.compliance,
         };
       })
-      .sort((a, b) => b.closed - a.closed || a.runbook.localeCompare(b.runbook));
+      .sort((a, b) => b.closed - a.closed || byName(a.runbook, b.runbook));
 
     const days = localDaysOf(period);
     const dayNumbers = days.map((d) => Date.parse(`${d}T00:00:00Z`) / DAY);

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import type { DynamoTable, Item } from './dynamo-table.js';
+import { BinaryPayloadError } from '../domain/binary-payload.js';
 import { ConflictError, CorruptItemError } from './errors.js';
 import { keys } from './keys.js';
 
@@ -246,12 +247,14 @@ export class DynamoSnapshotStore {
           collectedAt: header.collectedAt,
           meta: header.meta,
         };
+        if (bytes.length === 0) throw new CorruptItemError(`${where}: payload is empty`);
         if (bytes[0] !== 0x7b /* { */) {
           if (!opts.binary) throw new CorruptItemError(`${where}: a binary payload this reader does not decode`);
           try {
             return { ...meta, payload: opts.binary(bytes) };
           } catch (e) {
-            throw new CorruptItemError(`${where}: ${(e as Error).message}`, { cause: e });
+            if (e instanceof BinaryPayloadError) throw new CorruptItemError(`${where}: ${e.message}`, { cause: e });
+            throw e;
           }
         }
         let raw: unknown;
@@ -354,14 +357,23 @@ function toHeader(item: Item): SnapshotHeader {
   };
 }
 
-/** `fn` over `items` with at most `limit` running at once; results in input order. */
+/**
+ * `fn` over `items` with at most `limit` running at once; results in input order. After a failure no further item
+ * is started (the call has already failed: its reader should not go on fetching and computing).
+ */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

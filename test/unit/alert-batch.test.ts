@@ -85,5 +85,8 @@ describe('alert counts stored as binary columns', () => {
     expect(() => encodeAlertBatch([{ at: week.start, rule: 'r', sev: 'high', count: 0 }])).toThrow(
       'alert count 0: count is not positive',
     );
+    expect(() => encodeAlertBatch([{ at: week.start, rule: 'r', sev: 'severe' as 'high', count: 1 }])).toThrow(
+      'alert count 0: sev is not a severity',
+    );
   });
 });

@@ -140,5 +140,11 @@ describe('cases stored as binary columns', () => {
     expect(() => encodeCaseBatch([{ id: 'a', sev: 'high', created: NaN }])).toThrow(
       'case 0: created is not a finite number',
     );
+    // Never another valid value in place of an invalid one.
+    const invalid = (c: object) => () => encodeCaseBatch([{ id: 'a', sev: 'high', created: 1, ...c } as CaseFacts]);
+    expect(invalid({ sev: 'High' })).toThrow('case 0: sev is not a severity');
+    expect(invalid({ disp: 'closed_fp' })).toThrow('case 0: disp is not a disposition');
+    expect(invalid({ tier: 1.5 })).toThrow('case 0: tier is not 1, 2 or 3');
+    expect(invalid({ esc: 257 })).toThrow('case 0: esc is not 2 or 3');
   });
 });

@@ -264,3 +264,30 @@ describe('sections', () => {
     }
   });
 });
+
+describe('rule and runbook lists', () => {
+  it('come out in one order whatever order the records arrive in, even for names the locale sees as equal', () => {
+    // "é" precomposed and as e + combining accent: localeCompare says 0, yet they are two rules.
+    const names = ['D\u00e9fense', 'De\u0301fense', 'x', 'x\u0001'];
+    const asOf = week.end;
+    const alerts = names.map((rule) => ({ at: week.start + 3_600_000, rule, sev: 'high' as const, count: 1 }));
+    const cases = names.map((runbook, i) => ({
+      id: `c${i}`,
+      sev: 'high' as const,
+      created: week.start + 3_600_000,
+      closed: week.start + 7_200_000,
+      rule: runbook,
+      runbook,
+    }));
+    const one = buildKpiSummary({ cases, alerts, period: week, asOf, settings });
+    const other = buildKpiSummary({
+      cases: [...cases].reverse(),
+      alerts: [...alerts].reverse(),
+      period: week,
+      asOf,
+      settings,
+    });
+    expect(other.rules.map((r) => r.rule)).toEqual(one.rules.map((r) => r.rule));
+    expect(other.runbooks.map((r) => r.runbook)).toEqual(one.runbooks.map((r) => r.runbook));
+  });
+});
