@@ -1,8 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config/config.js';
+import { functionConfig } from '../../shared/config/function-env.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { SecretsManagerResolver } from '../../shared/sources/secrets.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
@@ -10,12 +9,8 @@ import { tableFromEnv } from '../../shared/store/dynamo-table.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectSource, DEFAULT_WINDOW_DAYS } from './collect-source.js';
 
-// Cold start: config, clients and stores once per container. The config file sits beside the bundle, as for every
-// function (shared/config/function-env.ts); collect reads it without that module because it never needs the
-// runbooks, and so its bundle leaves out their YAML parser (~110 KB, ~15 ms of INIT).
-const config = loadConfig(
-  process.env.SOCPULSE_CONFIG_FILE ?? fileURLToPath(new URL('./socpulse.config.json', import.meta.url)),
-);
+// Cold start: config, clients and stores once per container.
+const { config } = functionConfig();
 const table = tableFromEnv();
 const deps = {
   snapshots: new DynamoSnapshotStore(table),

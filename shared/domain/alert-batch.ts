@@ -1,6 +1,6 @@
 import { BinaryPayloadError, hasMagic, isStringList, PayloadReader, writePayload } from './binary-payload.js';
 import type { AlertCount } from './facts.js';
-import { SEVERITIES } from './records.js';
+import { SEVERITIES, SEVERITY_INDEX } from './records.js';
 
 /**
  * A day of alert counts as stored since payload format 3: binary columns, which the engine reads without an object
@@ -19,7 +19,6 @@ import { SEVERITIES } from './records.js';
 export const ALERT_BATCH_MAGIC = 'SPAB';
 const VERSION = 1;
 const ESCAPED = -0x80000000;
-const SEV_INDEX = new Map<unknown, number>(SEVERITIES.map((s, i) => [s, i]));
 
 /** True when `bytes` begin as a binary alerts payload does. */
 export function isAlertBatch(bytes: Uint8Array): boolean {
@@ -34,7 +33,7 @@ export function encodeAlertBatch(counts: readonly AlertCount[]): Uint8Array {
     const { at, count } = counts[i]!;
     if (!Number.isFinite(at)) throw new RangeError(`alert count ${i}: at is not a finite number`);
     if (!Number.isSafeInteger(count) || count <= 0) throw new RangeError(`alert count ${i}: count is not positive`);
-    if (!SEV_INDEX.has(counts[i]!.sev)) throw new RangeError(`alert count ${i}: sev is not a severity`);
+    if (!SEVERITY_INDEX.has(counts[i]!.sev)) throw new RangeError(`alert count ${i}: sev is not a severity`);
     if (i === 0 || at < base) base = at;
   }
   const at = new Int32Array(n);
@@ -58,7 +57,7 @@ export function encodeAlertBatch(counts: readonly AlertCount[]): Uint8Array {
     let k = ruleIndex.get(a.rule);
     if (k === undefined) ruleIndex.set(a.rule, (k = rules.push(a.rule) - 1));
     rule[i] = k;
-    sev[i] = SEV_INDEX.get(a.sev)!;
+    sev[i] = SEVERITY_INDEX.get(a.sev)!;
   }
   return writePayload(
     ALERT_BATCH_MAGIC,

@@ -9,7 +9,8 @@
  * It never begins with `{`, so a store tells it from a JSON payload by its first byte.
  */
 const HEADER = 20;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Typed arrays use the machine's byte order; the stored forms (and the radix sort on bits) assume little-endian. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** A stored binary payload that cannot be decoded; the store adds which item. */
 export class BinaryPayloadError extends Error {

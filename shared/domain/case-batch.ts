@@ -1,5 +1,5 @@
 import type { CaseFacts, CaseMetrics } from './facts.js';
-import { DISPOSITIONS, SEVERITIES } from './records.js';
+import { DISPOSITION_INDEX, DISPOSITIONS, isEscalationTier, isTier, SEVERITIES, SEVERITY_INDEX } from './records.js';
 import { BinaryPayloadError, hasMagic, inOrder, isStringList, PayloadReader, writePayload } from './binary-payload.js';
 
 /**
@@ -34,9 +34,6 @@ type Instant = (typeof INSTANTS)[number];
 type Text = (typeof TEXT)[number];
 type Small = (typeof SMALL)[number];
 
-const SEV_INDEX = new Map<unknown, number>(SEVERITIES.map((s, i) => [s, i]));
-const DISP_INDEX = new Map<unknown, number>(DISPOSITIONS.map((s, i) => [s, i]));
-
 /** True when `bytes` begin as a binary cases payload does. */
 export function isCaseBatch(bytes: Uint8Array): boolean {
   return hasMagic(bytes, CASE_BATCH_MAGIC);
@@ -53,10 +50,10 @@ export function encodeCaseBatch(cases: readonly CaseFacts[]): Uint8Array {
       const v = c[f];
       if (v !== undefined && !Number.isFinite(v)) throw bad(f, 'a finite number');
     }
-    if (!SEV_INDEX.has(c.sev)) throw bad('sev', 'a severity');
-    if (c.disp !== undefined && !DISP_INDEX.has(c.disp)) throw bad('disp', 'a disposition');
-    if (c.tier !== undefined && c.tier !== 1 && c.tier !== 2 && c.tier !== 3) throw bad('tier', '1, 2 or 3');
-    if (c.esc !== undefined && c.esc !== 2 && c.esc !== 3) throw bad('esc', '2 or 3');
+    if (!SEVERITY_INDEX.has(c.sev)) throw bad('sev', 'a severity');
+    if (c.disp !== undefined && !DISPOSITION_INDEX.has(c.disp)) throw bad('disp', 'a disposition');
+    if (c.tier !== undefined && !isTier(c.tier)) throw bad('tier', '1, 2 or 3');
+    if (c.esc !== undefined && !isEscalationTier(c.esc)) throw bad('esc', '2 or 3');
   }
   let base = 0;
   for (let i = 0; i < n; i++) if (i === 0 || cases[i]!.created < base) base = cases[i]!.created;
@@ -101,12 +98,12 @@ export function encodeCaseBatch(cases: readonly CaseFacts[]): Uint8Array {
     dicts[f] = d;
     return col;
   });
-  const sev = Uint8Array.from(cases, (c) => SEV_INDEX.get(c.sev)!);
+  const sev = Uint8Array.from(cases, (c) => SEVERITY_INDEX.get(c.sev)!);
   const u8 = SMALL.filter(has);
   const u8Cols = u8.map((f) =>
     Uint8Array.from(cases, (c) => {
       const v = c[f];
-      return v === undefined ? NONE : f === 'disp' ? DISP_INDEX.get(v)! : (v as number);
+      return v === undefined ? NONE : f === 'disp' ? DISPOSITION_INDEX.get(v)! : (v as number);
     }),
   );
   return writePayload(
@@ -204,8 +201,8 @@ export class CaseBatch {
     }
     const ok: Record<Small, (v: number) => boolean> = {
       disp: (v) => v < DISPOSITIONS.length,
-      tier: (v) => v >= 1 && v <= 3,
-      esc: (v) => v === 2 || v === 3,
+      tier: isTier,
+      esc: isEscalationTier,
     };
     for (const [f, col] of Object.entries(this.u8) as [Small, Uint8Array][])
       for (let i = 0; i < n; i++) if (col[i] !== NONE && !ok[f](col[i]!)) throw bad(f, i);

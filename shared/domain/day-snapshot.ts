@@ -14,7 +14,19 @@ import {
   type ShiftFacts,
 } from './facts.js';
 import { localDay, zonedTime } from './periods.js';
-import { AlertSchema, CaseSchema, CostSchema, DISPOSITIONS, SEVERITIES, ShiftSchema, type Cost } from './records.js';
+import {
+  AlertSchema,
+  CaseSchema,
+  CostSchema,
+  DISPOSITION_INDEX,
+  DISPOSITIONS,
+  isEscalationTier,
+  isTier,
+  SEVERITIES,
+  SEVERITY_INDEX,
+  ShiftSchema,
+  type Cost,
+} from './records.js';
 import type { SummaryInput } from './summary.js';
 
 /**
@@ -303,8 +315,8 @@ export function isPlainCaseFacts(r: unknown): boolean {
     optNum(r.contained) &&
     optNum(r.closed) &&
     (r.disp === undefined || DISP.has(r.disp)) &&
-    (r.tier === undefined || r.tier === 1 || r.tier === 2 || r.tier === 3) &&
-    (r.esc === undefined || r.esc === 2 || r.esc === 3) &&
+    (r.tier === undefined || isTier(r.tier)) &&
+    (r.esc === undefined || isEscalationTier(r.esc)) &&
     optStr(r.runbook) &&
     optStr(r.rule) &&
     optNum(r.handle) &&
@@ -332,7 +344,7 @@ export function isPlainShiftFacts(r: unknown): boolean {
     isRecord(r) &&
     onlyKeys(r, SHIFT_FACT_KEYS) &&
     typeof r.analyst === 'string' &&
-    (r.tier === 1 || r.tier === 2 || r.tier === 3) &&
+    isTier(r.tier) &&
     num(r.start) &&
     num(r.end)
   );
@@ -430,8 +442,6 @@ const OPTIONAL_FIELDS = [
   'assignee',
   'title',
 ] as const;
-const SEV_INDEX = new Map<unknown, number>(SEVERITIES.map((s, i) => [s, i]));
-const DISP_INDEX = new Map<unknown, number>(DISPOSITIONS.map((s, i) => [s, i]));
 
 /** Cases in the JSON columnar form stored before format 3; `decodeCaseColumns` gives back exactly `cases`. */
 export function encodeCaseColumns(cases: CaseFacts[]): { columns: CaseColumns } {
@@ -439,7 +449,7 @@ export function encodeCaseColumns(cases: CaseFacts[]): { columns: CaseColumns } 
   const c: CaseColumns = {
     n,
     id: cases.map((x) => x.id),
-    sev: cases.map((x) => SEV_INDEX.get(x.sev)!),
+    sev: cases.map((x) => SEVERITY_INDEX.get(x.sev)!),
     created: cases.map((x) => x.created),
   };
   for (const f of OPTIONAL_FIELDS) {
@@ -455,7 +465,7 @@ export function encodeCaseColumns(cases: CaseFacts[]): { columns: CaseColumns } 
         return i;
       });
       c[f] = { d, v };
-    } else if (f === 'disp') c[f] = cases.map((x) => (x.disp === undefined ? null : DISP_INDEX.get(x.disp)!));
+    } else if (f === 'disp') c[f] = cases.map((x) => (x.disp === undefined ? null : DISPOSITION_INDEX.get(x.disp)!));
     else c[f] = cases.map((x) => (x[f] === undefined ? null : (x[f] as number)));
   }
   return { columns: c };
@@ -512,8 +522,8 @@ const valueCheck: Record<(typeof OPTIONAL_FIELDS)[number], (v: unknown) => boole
   contained: num,
   closed: num,
   disp: (v) => isIndex(v, DISPOSITIONS.length),
-  tier: (v) => v === 1 || v === 2 || v === 3,
-  esc: (v) => v === 2 || v === 3,
+  tier: isTier,
+  esc: isEscalationTier,
   handle: num,
   runbook: () => true,
   rule: () => true,

@@ -175,8 +175,6 @@ export class KpiAccumulator {
     private readonly period: Period,
     private readonly asOf: number,
     settings: MetricSettings,
-    /** False when no alert source exists: alert figures are then missing, never zero. */
-    private readonly hasAlerts: boolean,
   ) {
     this.targets = slaTargetsFor(settings);
     this.sev = Object.fromEntries(SEVERITIES.map((s) => [s, new SeverityState()])) as Record<Severity, SeverityState>;
@@ -261,8 +259,8 @@ export class KpiAccumulator {
     this.alertsPerDay.set(d, (this.alertsPerDay.get(d) ?? 0) + a.count);
   }
 
-  /** The figures of everything taken so far (`hasAlerts`: when whether an alert source exists was learnt later). */
-  result(hasAlerts = this.hasAlerts): KpiSummary {
+  /** The figures of everything taken so far; `hasAlerts` false when no alert source exists (alert figures missing). */
+  result(hasAlerts: boolean): KpiSummary {
     const { period } = this;
     // Each severity's durations sorted once; the overall figures merge them.
     const sorted = {
@@ -363,10 +361,10 @@ export class KpiAccumulator {
 
 /** Every case-timing, SLA, quality and flow KPI of METRICS.md for one period, judged at `asOf`. */
 export function buildKpiSummary(input: KpiInput): KpiSummary {
-  const acc = new KpiAccumulator(input.period, input.asOf, input.settings, input.alerts !== undefined);
+  const acc = new KpiAccumulator(input.period, input.asOf, input.settings);
   for (const c of input.cases) acc.addCase(c);
   if (input.alerts) for (const a of input.alerts) acc.addAlerts(a);
-  return acc.result();
+  return acc.result(input.alerts !== undefined);
 }
 
 /** Headline figures compared with the previous period, each judged by whether lower or higher is better. */

@@ -14,6 +14,14 @@ export type Disposition = z.infer<typeof Disposition>;
 export const Tier = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 export type Tier = z.infer<typeof Tier>;
 
+/** Position of each severity and disposition in its list: the small integers compact stored forms use. */
+export const SEVERITY_INDEX: ReadonlyMap<unknown, number> = new Map(SEVERITIES.map((s, i) => [s, i]));
+export const DISPOSITION_INDEX: ReadonlyMap<unknown, number> = new Map(DISPOSITIONS.map((s, i) => [s, i]));
+
+/** Plain checks matching `Tier` and an escalation tier (2 or 3), for the fast validation paths. */
+export const isTier = (v: unknown): boolean => v === 1 || v === 2 || v === 3;
+export const isEscalationTier = (v: unknown): boolean => v === 2 || v === 3;
+
 export const BUDGET_CATEGORIES = [
   'personnel',
   'tooling',

@@ -1,3 +1,5 @@
+import { LITTLE_ENDIAN } from './binary-payload.js';
+
 /** Duration statistics in minutes (METRICS.md "Statistics"). */
 export interface DurationStats {
   n: number;
@@ -162,7 +164,6 @@ export function stableSum(values: ArrayLike<number>): number {
 const RADIX_MIN = 1024;
 const DIGIT = 11;
 const BUCKETS = 1 << DIGIT;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Sort in place into exactly the order `Float64Array.prototype.sort` gives (-0 before 0; NaN, never expected

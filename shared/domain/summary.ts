@@ -59,21 +59,14 @@ export class SummaryAccumulator {
   private readonly counts = { alertsCreated: 0, casesCreated: 0, truePositivesClosed: 0 };
   private readonly wants: Record<SummarySection, boolean>;
 
-  constructor(
-    private readonly opts: SummaryOptions,
-    /**
-     * Which of the streamed families exist at all: an absent one is reported missing, never as zeros. A reader that
-     * learns it only once everything is read sets it before `result`.
-     */
-    public has: { cases: boolean; alerts: boolean },
-  ) {
+  constructor(private readonly opts: SummaryOptions) {
     const { period, asOf, settings } = opts;
     this.wants = { kpi: true, staffing: true, budget: true };
     if (opts.sections) for (const s of SUMMARY_SECTIONS) this.wants[s] = opts.sections.includes(s);
     const popts = { tz: period.tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
     this.prev = previousPeriod(period, popts);
-    this.kpi = new KpiAccumulator(period, asOf, settings, has.alerts);
-    this.prevKpi = new KpiAccumulator(this.prev, Math.min(asOf, this.prev.end), settings, has.alerts);
+    this.kpi = new KpiAccumulator(period, asOf, settings);
+    this.prevKpi = new KpiAccumulator(this.prev, Math.min(asOf, this.prev.end), settings);
     this.staffing = new StaffingAccumulator(period, asOf, settings);
     this.month = parsePeriod(reportMonth(period, asOf), popts);
   }
@@ -116,15 +109,18 @@ export class SummaryAccumulator {
     if (this.wants.budget && this.inMonth(a.at)) this.counts.alertsCreated += a.count;
   };
 
-  /** The summary of everything taken, with the roster, costs and budget plan (each undefined when missing). */
-  result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>): Summary {
+  /**
+   * The summary of everything taken, with the roster, costs and budget plan (each undefined when missing). `has`
+   * says which of the streamed families exist at all: an absent one is reported missing, never as zeros.
+   */
+  result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>, has: { cases: boolean; alerts: boolean }): Summary {
     const { period, asOf, settings } = this.opts;
     const notAsked = (s: SummarySection): Missing => ({ missing: true, reason: `${s} was not asked for` });
     let kpi: KpiSummary | Missing = { missing: true, reason: 'no case source (cases.jsonl)' };
     if (!this.wants.kpi) kpi = notAsked('kpi');
-    else if (this.has.cases) {
-      kpi = this.kpi.result(this.has.alerts);
-      kpi.trend = buildTrend(kpi, this.prevKpi.result(this.has.alerts), {
+    else if (has.cases) {
+      kpi = this.kpi.result(has.alerts);
+      kpi.trend = buildTrend(kpi, this.prevKpi.result(has.alerts), {
         label: this.prev.label,
         start: formatInstant(this.prev.start, this.prev.tz),
         end: formatInstant(this.prev.end, this.prev.tz),
@@ -139,7 +135,7 @@ export class SummaryAccumulator {
         asOf: formatInstant(asOf, period.tz),
       },
       kpi,
-      staffing: this.wants.staffing ? this.staffing.result(rest.shifts, this.has.cases) : notAsked('staffing'),
+      staffing: this.wants.staffing ? this.staffing.result(rest.shifts, has.cases) : notAsked('staffing'),
       budget: !this.wants.budget
         ? notAsked('budget')
         : buildBudgetSummary({
@@ -150,9 +146,9 @@ export class SummaryAccumulator {
             asOf,
             settings,
             counts: {
-              alertsCreated: this.has.alerts ? this.counts.alertsCreated : null,
-              casesCreated: this.has.cases ? this.counts.casesCreated : null,
-              truePositivesClosed: this.has.cases ? this.counts.truePositivesClosed : null,
+              alertsCreated: has.alerts ? this.counts.alertsCreated : null,
+              casesCreated: has.cases ? this.counts.casesCreated : null,
+              truePositivesClosed: has.cases ? this.counts.truePositivesClosed : null,
             },
           }),
     };
@@ -161,8 +157,8 @@ export class SummaryAccumulator {
 
 /** Compute every figure for one period judged at `asOf` from records held in memory. */
 export function summarize(input: SummaryInput, opts: SummaryOptions): Summary {
-  const acc = new SummaryAccumulator(opts, { cases: input.cases !== undefined, alerts: input.alerts !== undefined });
+  const acc = new SummaryAccumulator(opts);
   if (input.cases) acc.addCases(input.cases);
   if (input.alerts) acc.addAlertCounts(input.alerts);
-  return acc.result(input);
+  return acc.result(input, { cases: input.cases !== undefined, alerts: input.alerts !== undefined });
 }

@@ -1,12 +1,11 @@
 import type { BudgetSummary } from '../domain/budget.js';
 import type { KpiSummary, TrendMetric } from '../domain/kpi.js';
 import type { StaffingSummary } from '../domain/staffing.js';
-import { isMissing, type Summary } from '../domain/summary.js';
+import { isMissing, type Summary, type SummarySection } from '../domain/summary.js';
 import { SEVERITIES } from '../domain/records.js';
 import { escapeHtml as h, plainText } from './escape.js';
 import { formatCount, formatMinutes, formatMoney, formatPct, formatRate } from './format.js';
 
-import type { SummarySection } from '../domain/summary.js';
 export type Section = SummarySection;
 
 /** What a source looked like when the report was made; anything but `ok` gets a banner. */

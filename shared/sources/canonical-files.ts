@@ -21,7 +21,10 @@ import {
   CaseSchema,
   CostSchema,
   DISPOSITIONS,
+  isEscalationTier,
+  isTier,
   SEVERITIES,
+  SEVERITY_INDEX,
   ShiftSchema,
   type Cost,
 } from '../domain/records.js';
@@ -156,8 +159,8 @@ export function plainCaseFacts(r: Record<string, unknown>): CaseFacts | undefine
     !SEV.has(r.severity) ||
     !optional(r.disposition, (x) => DISP.has(x)) ||
     !optional(r.assignee, str) ||
-    !optional(r.tier, (x) => x === 1 || x === 2 || x === 3) ||
-    !optional(r.escalatedToTier, (x) => x === 2 || x === 3) ||
+    !optional(r.tier, isTier) ||
+    !optional(r.escalatedToTier, isEscalationTier) ||
     !optional(r.runbook, str) ||
     !optional(r.rule, str) ||
     !optional(r.handleMinutes, (x) => typeof x === 'number' && x >= 0 && Number.isFinite(x))
@@ -273,7 +276,8 @@ export async function summarizeCanonicalDir(
   opts: SummaryOptions & { parallelAlertsBytes?: number },
 ): Promise<Summary> {
   const present = new Set(FILES.filter((f) => existsSync(join(dir, f))));
-  const acc = new SummaryAccumulator(opts, { cases: present.has('cases.jsonl'), alerts: present.has('alerts.jsonl') });
+  const has = { cases: present.has('cases.jsonl'), alerts: present.has('alerts.jsonl') };
+  const acc = new SummaryAccumulator(opts);
   const alertsFile = join(dir, 'alerts.jsonl');
   const parallel =
     present.has('alerts.jsonl') && statSync(alertsFile).size >= (opts.parallelAlertsBytes ?? PARALLEL_ALERTS_BYTES);
@@ -285,7 +289,7 @@ export async function summarizeCanonicalDir(
       addAlerts: (a) => acc.addAlerts(a),
     });
     if (worker) for (const a of await worker.counts) acc.addAlerts(a);
-    return acc.result(rest);
+    return acc.result(rest, has);
   } finally {
     await worker?.stop();
   }
@@ -311,7 +315,7 @@ export async function countAlertsByDay(path: string, opts: { tz: string; asOf: n
       if (day === asOfDay) return void exact.push(a);
       let ruleId = ruleIds.get(a.rule);
       if (ruleId === undefined) ruleIds.set(a.rule, (ruleId = ruleIds.size));
-      const key = (day * 1_048_576 + ruleId) * 8 + SEVERITIES.indexOf(a.sev);
+      const key = (day * 1_048_576 + ruleId) * 8 + SEVERITY_INDEX.get(a.sev)!;
       const hit = buckets.get(key);
       if (hit) hit.count++;
       else {

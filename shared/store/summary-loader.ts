@@ -52,11 +52,10 @@ export async function loadSummary(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
   opts: LoadOptions,
 ): Promise<Summary> {
-  const acc = new SummaryAccumulator(engineOptions(opts), { cases: false, alerts: false });
+  const acc = new SummaryAccumulator(engineOptions(opts));
   // Each stored day goes into the engine as soon as it is read, so computing overlaps the reads still in flight.
   const data = await loadSummaryData(stores, opts, acc);
-  acc.has = { cases: data.cases !== undefined, alerts: data.alerts !== undefined };
-  return acc.result(data);
+  return acc.result(data, presence(data));
 }
 
 /** Where the loader puts each stored day of cases and of alerts as it is read, in no particular order. */
@@ -80,13 +79,15 @@ export type LoadedSummaryData = Omit<SummaryInput, 'cases' | 'alerts'> & {
  * way); a section not asked for is not computed (its data was not read).
  */
 export function summarizeLoaded(data: LoadedSummaryData, opts: LoadOptions): Summary {
-  const acc = new SummaryAccumulator(engineOptions(opts), {
-    cases: data.cases !== undefined,
-    alerts: data.alerts !== undefined,
-  });
+  const acc = new SummaryAccumulator(engineOptions(opts));
   for (const day of data.cases ?? []) acc.addCases(day);
   for (const day of data.alerts ?? []) acc.addAlertCounts(day);
-  return acc.result(data);
+  return acc.result(data, presence(data));
+}
+
+/** Which streamed families exist: a family collected but with nothing in range is present (empty), never missing. */
+function presence(data: LoadedSummaryData): { cases: boolean; alerts: boolean } {
+  return { cases: data.cases !== undefined, alerts: data.alerts !== undefined };
 }
 
 function engineOptions(opts: LoadOptions): SummaryOptions {
