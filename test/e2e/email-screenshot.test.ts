@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from './browser.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { DaySnapshotBuilder, mergeDaySnapshots } from '../../shared/domain/day-snapshot.js';
 import { localDaysOf, parsePeriod } from '../../shared/domain/periods.js';
@@ -20,36 +19,14 @@ import { reportCharts } from '../../shared/mail/charts.js';
 import { renderReport, type ReportModel } from '../../shared/mail/render.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-
-/** Screenshot an HTML file in headless Chromium, as a mail client's web view would show it. */
-function screenshot(html: string, name: string): PNG {
-  if (!CHROMIUM) throw new Error("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it");
-  const dir = mkdtempSync(join(tmpdir(), 'socpulse-shot-'));
-  const file = join(dir, `${name}.html`);
-  writeFileSync(file, html);
+/** Screenshot an email's HTML in the npm package's Chromium (browser.ts), the whole page, as a mail client's web view shows it. */
+async function screenshot(browser: TestBrowser, html: string, name: string, width: number): Promise<PNG> {
+  const page = await browser.open(html, { width, height: 844 });
   const out = join('out', 'screenshots');
   mkdirSync(out, { recursive: true });
-  const png = join(out, `${name}.png`);
-  execFileSync(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${join(dir, 'profile')}`,
-      '--hide-scrollbars',
-      `--screenshot=${png}`,
-      '--window-size=760,5200',
-      `file://${file}`,
-    ],
-    { stdio: 'ignore', timeout: 60_000 },
-  );
+  const png = join(out, `${name}-${width}.png`);
+  await page.screenshot({ path: png, fullPage: true });
+  await page.close();
   return PNG.sync.read(readFileSync(png));
 }
 
@@ -98,7 +75,12 @@ function history(): { input: SummaryInput; now: number } {
 }
 
 /** Render one runbook's email for a period and screenshot it, charts inlined as the mail client shows them. */
-async function shoot(runbookId: string, label: string, data: { input: SummaryInput; now: number }) {
+async function shoot(
+  browser: TestBrowser,
+  runbookId: string,
+  label: string,
+  data: { input: SummaryInput; now: number },
+) {
   const runbook = runbooks.get(runbookId)!;
   const summary = summarize(data.input, { period: parsePeriod(label, popts), asOf: data.now, settings: config });
   const model: ReportModel = {
@@ -121,7 +103,11 @@ async function shoot(runbookId: string, label: string, data: { input: SummaryInp
     (h, c) => h.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
     rendered.html,
   );
-  return { img: screenshot(html, runbookId), bytes: Buffer.byteLength(rendered.html), charts: model.charts.length };
+  return {
+    img: await screenshot(browser, html, runbookId, 760),
+    bytes: Buffer.byteLength(rendered.html),
+    charts: model.charts.length,
+  };
 }
 
 const BRAND: [number, number, number] = [0x17, 0x32, 0x4d];
@@ -130,8 +116,13 @@ const BANNER: [number, number, number] = [0xff, 0xf4, 0xe5];
 const tileChanges = (img: PNG) => count(img, [0x0f, 0x7a, 0x3d], 40) + count(img, [0xb4, 0x23, 0x18], 40);
 const coverageCells = (img: PNG) => count(img, [0xdc, 0xef, 0xe3], 4) + count(img, [0xf8, 0xd7, 0xd3], 4);
 
-describe('each email as a person sees it (headless Chromium)', () => {
+describe('each email as a person sees it (Chromium from npm)', () => {
   const data = history();
+  let browser: TestBrowser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(() => browser?.close());
 
   for (const [runbookId, label] of [
     ['weekly-kpi', '2026-W43'],
@@ -140,7 +131,7 @@ describe('each email as a person sees it (headless Chromium)', () => {
     ['monthly-executive', '2026-10'],
   ] as const) {
     it(`${runbookId} (${label}): not blank, under 102 KB, header, banner, its charts and its own section visible`, async () => {
-      const { img, bytes, charts } = await shoot(runbookId, label, data);
+      const { img, bytes, charts } = await shoot(browser, runbookId, label, data);
       const sections = runbooks.get(runbookId)!.sections;
       expect(bytes).toBeLessThan(102 * 1024);
       const total = img.width * img.height;
