@@ -4,10 +4,11 @@ import type { BudgetSummary } from './budget.js';
 export interface BudgetSnapshotLine {
   category: string;
   plan: string | null;
-  actual: string;
+  /** Null when the month is missing (no actual at all): unknown, never zero. */
+  actual: string | null;
   variance: string | null;
   variancePct: number | null;
-  forecast: string;
+  forecast: string | null;
   flagged: boolean;
   estimated: boolean;
 }
@@ -22,15 +23,22 @@ export interface BudgetSnapshot {
   periodEnd: string;
   asOf: string;
   currency: string;
+  /** Months of the fiscal year through `month` with actuals, and those without (METRICS.md "Budget"). */
+  coveredMonths: string[];
+  missingMonths: string[];
+  /** How many months the forecast estimates at the burn rate. */
+  forecastEstimatedMonths: number;
   lines: BudgetSnapshotLine[];
   totals: {
     plan: string | null;
-    actual: string;
+    actual: string | null;
     variance: string | null;
     variancePct: number | null;
-    forecast: string;
+    forecast: string | null;
     annualPlan: string | null;
-    ytdActual: string;
+    /** Over the covered months only. */
+    ytdActual: string | null;
+    ytdPlan: string | null;
   };
 }
 
@@ -46,6 +54,9 @@ export function buildBudgetSnapshot(
     periodEnd: meta.periodEnd,
     asOf: meta.asOf,
     currency: b.currency,
+    coveredMonths: b.coveredMonths,
+    missingMonths: b.missingMonths,
+    forecastEstimatedMonths: b.forecastEstimatedMonths,
     lines: Object.entries(b.byCategory).map(([category, f]) => ({
       category,
       plan: f.plan,
@@ -64,6 +75,7 @@ export function buildBudgetSnapshot(
       forecast: b.forecast,
       annualPlan: b.annualPlan,
       ytdActual: b.ytd.actual,
+      ytdPlan: b.ytd.plan,
     },
   };
 }

@@ -10,19 +10,24 @@ export class MixedCurrencyError extends Error {
   override name = 'MixedCurrencyError';
 }
 
+/** Plan against actual for one month (or one category of it). `actual` is null when the month is missing. */
 export interface MoneyFigures {
   plan: string | null;
-  actual: string;
+  /** Unknown (null) for a month no actual covers: never zero (METRICS.md "Budget"). */
+  actual: string | null;
   variance: string | null;
   variancePct: number | null;
   flagged: boolean;
   estimated?: boolean;
 }
 
-/** A category's month figures plus its year view (forecast per category: its own YTD + its own burn rate). */
+/**
+ * A category's month figures plus its year view: its YTD over the covered months, and its forecast (its own
+ * covered actuals + its own burn rate over the same last covered months × the estimated months).
+ */
 export interface CategoryFigures extends MoneyFigures {
-  ytdActual: string;
-  forecast: string;
+  ytdActual: string | null;
+  forecast: string | null;
   annualPlan: string | null;
 }
 
@@ -30,17 +35,33 @@ export interface BudgetSummary {
   fiscalYear: string;
   currency: string;
   byCategory: Record<string, CategoryFigures>;
-  /** The report month: its label and its totals over all categories. */
+  /** The report month: its label and its totals over all categories (actual null when the month is missing). */
   month: MoneyFigures & { label: string };
-  ytd: { plan: string | null; actual: string; variance: string | null; variancePct: number | null };
-  burnRate: string;
-  forecast: string;
+  /** Over the covered months of the fiscal year through the report month only; `months` names them. */
+  ytd: {
+    plan: string | null;
+    actual: string | null;
+    variance: string | null;
+    variancePct: number | null;
+    missingMonths: number;
+    months: string[];
+  };
+  /** Months of the fiscal year through the report month with at least one actual, and those without. */
+  coveredMonths: string[];
+  missingMonths: string[];
+  /** Mean monthly actual of the last (up to) 3 covered months; null when none is covered. */
+  burnRate: string | null;
+  /** The months `burnRate` is the mean of. */
+  burnRateMonths: string[];
+  forecast: string | null;
+  /** Months of the fiscal year the forecast estimates at the burn rate: missing ones and those after the report month. */
+  forecastEstimatedMonths: number;
   annualPlan: string | null;
   forecastVariance: string | null;
   forecastFlagged: boolean;
   unitCosts: { costPerAlert: string | null; costPerCase: string | null; costPerTruePositive: string | null };
-  /** Per month of the fiscal year through the report month: plan and actual totals (for the chart). */
-  months: { month: string; plan: string | null; actual: string }[];
+  /** Per month of the fiscal year through the report month: plan and actual totals (for the chart); actual null = no data. */
+  months: { month: string; plan: string | null; actual: string | null }[];
   personnelEstimated: boolean;
 }
 
@@ -87,6 +108,7 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
 
   const plan = new Map<string, number>(); // `${month}|${category}` → cents
   const actual = new Map<string, number>();
+  const covered = new Set<string>(); // months with at least one actual
   for (const line of input.budget ?? []) {
     if (line.fiscalYear !== fiscalYear) continue;
     check(line.currency, seen, `budget line ${line.month}/${line.category}`, currency);
@@ -103,6 +125,7 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
     );
     if (!months.includes(cost.month)) continue;
     if (cost.category === 'personnel') personnelFromCosts = true;
+    covered.add(cost.month);
     const k = `${cost.month}|${cost.category}`;
     actual.set(k, (actual.get(k) ?? 0) + toCents(cost.amount));
   }
@@ -117,12 +140,18 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
       // Attribute each shift to the local month it starts in (shifts rarely straddle midnight of a month end).
       const m = localMonth(s.start, period.tz);
       if (!months.includes(m) || s.start >= asOf) continue;
+      covered.add(m);
       const hours = (Math.min(s.end, asOf) - s.start) / 3_600_000;
       const k = `${m}|personnel`;
       actual.set(k, (actual.get(k) ?? 0) + multiplyCents(toCents(rate), hours));
     }
   }
 
+  // Covered: at least one actual exists for the month (a cost record, or a shift where personnel is estimated).
+  // Any other month through m is missing: its actual is unknown, never zero.
+  const coveredMonths = upTo.filter((m) => covered.has(m));
+  const missingMonths = upTo.filter((m) => !covered.has(m));
+  const monthCovered = covered.has(month);
   const hasPlan = input.budget !== undefined && plan.size > 0;
   const absThreshold = toCents(settings.varianceThresholdAbs);
   const flag = (variance: number, planCents: number) =>
@@ -130,38 +159,49 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
     planCents !== 0 &&
     Math.abs(pct(variance, planCents)!) >= settings.varianceThresholdPct &&
     Math.abs(variance) >= absThreshold;
-  const figures = (p: number, a: number, estimated?: boolean): MoneyFigures => ({
+  const figures = (p: number, a: number | null, estimated?: boolean): MoneyFigures => ({
     plan: hasPlan ? fromCents(p) : null,
-    actual: fromCents(a),
-    variance: hasPlan ? fromCents(a - p) : null,
-    variancePct: hasPlan ? pct(a - p, p) : null,
-    flagged: flag(a - p, p),
+    actual: a === null ? null : fromCents(a),
+    variance: hasPlan && a !== null ? fromCents(a - p) : null,
+    variancePct: hasPlan && a !== null ? pct(a - p, p) : null,
+    flagged: a !== null && flag(a - p, p),
     ...(estimated ? { estimated: true } : {}),
   });
   const sum = (map: Map<string, number>, ms: string[], cats: readonly string[] = BUDGET_CATEGORIES) =>
     ms.reduce((t, m) => t + cats.reduce((u, c) => u + (map.get(`${m}|${c}`) ?? 0), 0), 0);
 
-  const remaining = months.length - upTo.length;
+  // Months the forecast estimates at the burn rate: the missing ones and those after m.
+  const estimatedMonths = months.length - coveredMonths.length;
+  const burnMonths = coveredMonths.slice(-3);
+  const anyCovered = coveredMonths.length > 0;
+  const forecastOf = (cats: readonly string[]) =>
+    anyCovered
+      ? sum(actual, coveredMonths, cats) +
+        divideCents(sum(actual, burnMonths, cats), burnMonths.length) * estimatedMonths
+      : null;
   const byCategory: Record<string, CategoryFigures> = {};
   for (const c of BUDGET_CATEGORIES) {
-    const ytd = sum(actual, upTo, [c]);
-    const lastMonths = upTo.slice(-3);
+    const f = forecastOf([c]);
     byCategory[c] = {
-      ...figures(sum(plan, [month], [c]), sum(actual, [month], [c]), c === 'personnel' && personnelEstimated),
-      ytdActual: fromCents(ytd),
-      forecast: fromCents(ytd + divideCents(sum(actual, lastMonths, [c]), lastMonths.length) * remaining),
+      ...figures(
+        sum(plan, [month], [c]),
+        monthCovered ? sum(actual, [month], [c]) : null,
+        c === 'personnel' && personnelEstimated,
+      ),
+      ytdActual: anyCovered ? fromCents(sum(actual, coveredMonths, [c])) : null,
+      forecast: f === null ? null : fromCents(f),
       annualPlan: hasPlan ? fromCents(sum(plan, months, [c])) : null,
     };
   }
-  const ytdPlan = sum(plan, upTo);
-  const ytdActual = sum(actual, upTo);
-  const last3 = upTo.slice(-3);
-  const burn = divideCents(sum(actual, last3), last3.length);
-  const forecast = ytdActual + burn * remaining;
+  const ytdPlan = sum(plan, coveredMonths);
+  const ytdActual = sum(actual, coveredMonths);
+  const burn = anyCovered ? divideCents(sum(actual, burnMonths), burnMonths.length) : null;
+  const forecast = forecastOf(BUDGET_CATEGORIES);
   const annualPlan = sum(plan, months);
-  const forecastVariance = forecast - annualPlan;
-  const monthActual = sum(actual, [month]);
-  const unit = (n: number | null) => (n === null || n === 0 ? null : fromCents(divideCents(monthActual, n)));
+  const forecastVariance = forecast === null ? null : forecast - annualPlan;
+  const monthActual = monthCovered ? sum(actual, [month]) : null;
+  const unit = (n: number | null) =>
+    n === null || n === 0 || monthActual === null ? null : fromCents(divideCents(monthActual, n));
 
   return {
     fiscalYear,
@@ -169,16 +209,22 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
     byCategory,
     month: { label: month, ...figures(sum(plan, [month]), monthActual) },
     ytd: {
-      plan: hasPlan ? fromCents(ytdPlan) : null,
-      actual: fromCents(ytdActual),
-      variance: hasPlan ? fromCents(ytdActual - ytdPlan) : null,
-      variancePct: hasPlan ? pct(ytdActual - ytdPlan, ytdPlan) : null,
+      plan: hasPlan && anyCovered ? fromCents(ytdPlan) : null,
+      actual: anyCovered ? fromCents(ytdActual) : null,
+      variance: hasPlan && anyCovered ? fromCents(ytdActual - ytdPlan) : null,
+      variancePct: hasPlan && anyCovered ? pct(ytdActual - ytdPlan, ytdPlan) : null,
+      missingMonths: missingMonths.length,
+      months: coveredMonths,
     },
-    burnRate: fromCents(burn),
-    forecast: fromCents(forecast),
+    coveredMonths,
+    missingMonths,
+    burnRate: burn === null ? null : fromCents(burn),
+    burnRateMonths: burnMonths,
+    forecast: forecast === null ? null : fromCents(forecast),
+    forecastEstimatedMonths: estimatedMonths,
     annualPlan: hasPlan ? fromCents(annualPlan) : null,
-    forecastVariance: hasPlan ? fromCents(forecastVariance) : null,
-    forecastFlagged: flag(forecastVariance, annualPlan),
+    forecastVariance: hasPlan && forecastVariance !== null ? fromCents(forecastVariance) : null,
+    forecastFlagged: forecastVariance !== null && flag(forecastVariance, annualPlan),
     unitCosts: {
       costPerAlert: unit(input.counts.alertsCreated),
       costPerCase: unit(input.counts.casesCreated),
@@ -187,7 +233,7 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
     months: upTo.map((m) => ({
       month: m,
       plan: hasPlan ? fromCents(sum(plan, [m])) : null,
-      actual: fromCents(sum(actual, [m])),
+      actual: covered.has(m) ? fromCents(sum(actual, [m])) : null,
     })),
     personnelEstimated,
   };

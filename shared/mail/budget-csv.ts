@@ -19,6 +19,7 @@ export const BUDGET_CSV_COLUMNS = [
   'x_Estimated',
   'x_SnapshotId',
   'x_SnapshotAsOf',
+  'x_NoData',
 ] as const;
 
 /** FOCUS ServiceCategory for each socpulse budget category. */
@@ -32,13 +33,16 @@ const SERVICE_CATEGORY: Record<string, string> = {
   other: 'Other',
 };
 
-/** The finance CSV of one or more budget snapshots; every cell neutralized against formula injection. */
+/**
+ * The finance CSV of one or more budget snapshots; every cell neutralized against formula injection. A month with
+ * no actual (missing) has an empty BilledCost and `x_NoData` true: unknown, never 0.00.
+ */
 export function budgetSnapshotCsv(snapshots: BudgetSnapshot[]): string {
   const rows = snapshots.flatMap((s) =>
     s.lines.map((l) => [
       s.periodStart,
       s.periodEnd,
-      csvCell(l.actual, { numeric: true }),
+      csvCell(l.actual ?? '', { numeric: true }),
       csvCell(s.currency),
       SERVICE_CATEGORY[l.category] ?? 'Other',
       csvCell(l.category),
@@ -51,6 +55,7 @@ export function budgetSnapshotCsv(snapshots: BudgetSnapshot[]): string {
       l.estimated ? 'true' : 'false',
       csvCell(s.snapshotId),
       csvCell(s.asOf),
+      l.actual === null ? 'true' : 'false',
     ]),
   );
   return stringify([[...BUDGET_CSV_COLUMNS], ...rows], { quoted_match: /[",\r\n']/ });
