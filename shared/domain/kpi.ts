@@ -1,5 +1,5 @@
 import type { AlertCount, CaseFacts, CaseMetrics } from './facts.js';
-import { localDayNumber, localDaysOf, type Period } from './periods.js';
+import { localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
 import { slaTargetsFor, type MetricSettings } from './settings.js';
 import {
@@ -171,21 +171,29 @@ export class KpiAccumulator {
     { closed: number; ttr: NumberList; quality: Dispositions; resolve: SlaCounts }
   >();
 
+  /** `pointInTime = min(end, asOf)` (METRICS.md): where states (open, backlog, open past target) are judged. */
+  private readonly pointInTime: number;
+
   constructor(
     private readonly period: Period,
     private readonly asOf: number,
     settings: MetricSettings,
   ) {
+    this.pointInTime = pointInTimeOf(period, asOf);
     this.targets = slaTargetsFor(settings);
     this.sev = Object.fromEntries(SEVERITIES.map((s) => [s, new SeverityState()])) as Record<Severity, SeverityState>;
   }
 
-  /** Take one case into whichever cohorts it belongs to (created, closed, open at asOf); others are ignored. */
+  /**
+   * Take one case into whichever cohorts it belongs to (created, closed, open at pointInTime); others are ignored.
+   * Durations of the period's cases use everything known at asOf, but the backlog is the one that stood at
+   * pointInTime: a report on last month shows last month's backlog however late it is sent.
+   */
   addCase(c: CaseMetrics): void {
-    const { period, asOf } = this;
+    const { period, asOf, pointInTime } = this;
     const isCreated = c.created >= period.start && c.created < period.end && c.created < asOf;
     const isClosed = c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf;
-    const isOpen = c.created < asOf && (c.closed === undefined || c.closed >= asOf);
+    const isOpen = c.created < pointInTime && (c.closed === undefined || c.closed >= pointInTime);
     if (!isCreated && !isClosed && !isOpen) return;
     const s = this.sev[c.sev];
     const t = this.targets[c.sev]!;
@@ -204,7 +212,7 @@ export class KpiAccumulator {
     if (isClosed) this.addClosed(c, s);
     if (isOpen) {
       this.open++;
-      const age = asOf - c.created;
+      const age = pointInTime - c.created;
       this.openAges.push(age / MIN);
       if (age < DAY) this.buckets.lt1d++;
       else if (age < 7 * DAY) this.buckets.d1to7++;

@@ -193,6 +193,11 @@ function isoWeekOf(y: number, m: number, d: number): [number, number] {
   return [isoYear, week];
 }
 
+/** `pointInTime = min(end, asOf)` (METRICS.md "Periods and time"): the instant at which states are judged. */
+export function pointInTimeOf(period: Pick<Period, 'end'>, asOf: number): number {
+  return Math.min(period.end, asOf);
+}
+
 /** The fiscal year label of a calendar month: named after the calendar year in which the fiscal year ends. */
 export function fiscalYearOf(month: string, startMonth: number): string {
   const [y, m] = month.split('-').map(Number) as [number, number];

@@ -3,7 +3,7 @@ import { AlertBatch } from './alert-batch.js';
 import { CaseBatch } from './case-batch.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
 import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
-import { formatInstant, parsePeriod, previousPeriod, type Period } from './periods.js';
+import { formatInstant, parsePeriod, pointInTimeOf, previousPeriod, type Period } from './periods.js';
 import type { BudgetLine, Cost } from './records.js';
 import type { MetricSettings } from './settings.js';
 import { StaffingAccumulator, type StaffingSummary } from './staffing.js';
@@ -21,7 +21,8 @@ export interface SummaryInput {
 
 /** The whole `summarize --json` output (METRICS.md "The summarize command"). */
 export interface Summary {
-  period: { label: string; start: string; end: string; tz: string; asOf: string };
+  /** `pointInTime` = min(end, asOf): the instant the backlog and other states are judged at. */
+  period: { label: string; start: string; end: string; tz: string; asOf: string; pointInTime: string };
   kpi: KpiSummary | Missing;
   staffing: StaffingSummary | Missing;
   budget: BudgetSummary | Missing;
@@ -133,6 +134,7 @@ export class SummaryAccumulator {
         end: formatInstant(period.end, period.tz),
         tz: period.tz,
         asOf: formatInstant(asOf, period.tz),
+        pointInTime: formatInstant(pointInTimeOf(period, asOf), period.tz),
       },
       kpi,
       staffing: this.wants.staffing ? this.staffing.result(rest.shifts, has.cases) : notAsked('staffing'),

@@ -6,6 +6,7 @@ import { reportMonth } from '../domain/budget.js';
 import {
   fiscalYearOf,
   localDay,
+  pointInTimeOf,
   monthsOfFiscalYear,
   parsePeriod,
   previousPeriod,
@@ -105,12 +106,14 @@ function wantedSections(sections: readonly string[] | undefined): Set<SummarySec
 
 /**
  * The engine's input for the wanted sections of a period, reading only what they can need (METRICS.md):
- * - kpi: cases and alerts of the period and of the previous period, and every case open at asOf (the backlog);
+ * - kpi: cases and alerts of the period and of the previous period, and every case open at pointInTime =
+ *   min(end, asOf) (the backlog as it stood then, METRICS.md);
  * - staffing: cases created or closed in the period, and the shifts;
  * - budget: cases and alerts of the report month (unit costs), and the shifts, costs and plan of the fiscal year.
  * Cases are read whole for the days those windows cover; for older days only the cases still open at, or closed
- * since, the windows' start (from a snapshot's tail when it has one), and for later days only the cases open at
- * asOf. Figures equal those computed from every stored day (test/integration/collect.test.ts).
+ * since, the windows' start or pointInTime (from a snapshot's tail when it has one); later days are not read, as
+ * every case created after the period's end was created after pointInTime too. Figures equal those computed from
+ * every stored day (test/integration/collect.test.ts, test/integration/point-in-time.test.ts).
  */
 export async function loadSummaryData(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
@@ -131,7 +134,8 @@ export async function loadSummaryData(
   const popts = { tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
   const prev = previousPeriod(period, popts);
   const lastDay = localDay(Math.max(Math.min(asOf, period.end) - 1, period.start), tz);
-  const caseFrom = localDay(Math.min(prev.start, asOf - (opts.historyDays ?? DEFAULT_HISTORY_DAYS) * DAY), tz);
+  const pointInTime = pointInTimeOf(period, asOf);
+  const caseFrom = localDay(Math.min(prev.start, pointInTime - (opts.historyDays ?? DEFAULT_HISTORY_DAYS) * DAY), tz);
   const month = reportMonth(period, asOf);
   const monthPeriod = parsePeriod(month, popts);
   const fiscalYear = fiscalYearOf(month, settings.fiscalYearStartMonth);
@@ -167,8 +171,8 @@ export async function loadSummaryData(
           tz,
           {
             full: caseSpan,
-            // The backlog at asOf (kpi only) needs the cases still open then, of any creation day.
-            openAt: wanted.has('kpi') ? asOf : undefined,
+            // The backlog (kpi only) needs the cases still open at pointInTime, of any creation day.
+            openAt: wanted.has('kpi') ? pointInTime : undefined,
           },
           into,
         )
@@ -231,9 +235,10 @@ async function loadAlertDays(
 
 /**
  * The cases snapshots of `from`..`to` the windows can need, each to `sink`: whole days for the days `full` covers; for an earlier
- * day, the cases still open at or closed since the start of `full` (its tail, or nothing when its header says every
- * case closed before); for a later day, the cases open at `openAt` (nothing without `openAt`). A header without
- * meta figures is read whole, to be safe.
+ * day, the cases still open at or closed since the start of `full` or `openAt` (its tail, or nothing when its header
+ * says every case closed before); for a later day, the cases open at `openAt` when it falls after `full` (nothing
+ * otherwise: a case created after `full` ends cannot be open at an earlier instant). A header without meta figures is
+ * read whole, to be safe.
  */
 async function loadCaseDays(
   snapshots: DynamoSnapshotStore,
@@ -253,7 +258,7 @@ async function loadCaseDays(
     // closed at or after, `since`.
     let since: number;
     if (h.periodKey < fullFrom) since = want.openAt === undefined ? want.full[0] : Math.min(want.full[0], want.openAt);
-    else if (want.openAt !== undefined) since = want.openAt;
+    else if (want.openAt !== undefined && want.openAt > want.full[1]) since = want.openAt;
     else return 'skip';
     const { open, lastClosed, tailFrom } = h.meta;
     if (open === undefined || lastClosed === undefined) return 'full';
