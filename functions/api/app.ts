@@ -162,7 +162,10 @@ export function createApiApp(deps: ApiDeps): Hono {
       throw new ApiError(413, 'too_large', `the plan is over ${MAX_PLAN_BYTES} bytes`);
     let lines;
     try {
-      lines = parseBudgetCsv(text, 'body');
+      lines = parseBudgetCsv(text, 'body', {
+        currency: deps.config.currency,
+        fiscalYearStartMonth: deps.config.fiscalYearStartMonth,
+      });
     } catch (e) {
       if (e instanceof BudgetCsvError)
         throw new ApiError(
