@@ -24,6 +24,7 @@ describe('socpulse summarize', () => {
       end: '2026-11-23T00:00:00+00:00',
       tz: 'UTC',
       asOf: '2026-11-23T00:00:00+00:00',
+      pointInTime: '2026-11-23T00:00:00+00:00',
     });
     // cases created in W47: c1, c2, c3; closed in W47: c1 (180 min), c2 (360 min), c5 (10 days = 14400 min)
     expect(out.kpi.cases).toEqual({ created: 3, closed: 3, openAtAsOf: 2 });
