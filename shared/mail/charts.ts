@@ -167,11 +167,20 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
         title: title(`Plan vs actual per month (${b.currency}), ${b.fiscalYear}`),
         legend: { right: 8, top: 6, data: ['Plan', 'Actual'] },
         grid: { ...grid, left: 64 },
-        xAxis: { type: 'category', data: b.months.map((m) => m.month) },
+        // A month without data has no bar at all (echarts draws nothing for "-") and says "no data" under it.
+        xAxis: {
+          type: 'category',
+          data: b.months.map((m) => (m.actual === null ? `${m.month}\nno data` : m.month)),
+        },
         yAxis: { type: 'value' },
         series: [
-          { name: 'Plan', type: 'bar', data: b.months.map((m) => (m.plan === null ? 0 : Number(m.plan))), barGap: 0 },
-          { name: 'Actual', type: 'bar', data: b.months.map((m) => Number(m.actual)) },
+          {
+            name: 'Plan',
+            type: 'bar',
+            data: b.months.map((m) => (m.plan === null ? '-' : Number(m.plan))),
+            barGap: 0,
+          },
+          { name: 'Actual', type: 'bar', data: b.months.map((m) => (m.actual === null ? '-' : Number(m.actual))) },
         ],
       }),
     });

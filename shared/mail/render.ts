@@ -196,7 +196,7 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
     note(
       `${formatCount(k.sla.openBreached)} open cases are past their resolve target; ${formatCount(k.sla.atRisk)} more have used 75% of it.`,
     ),
-    sectionTitle('Backlog'),
+    sectionTitle(`Backlog as of ${backlogInstant(model.summary.period)}`),
     table(
       ['Open cases', 'Under 1 day', '1–7 days', '7–30 days', 'Over 30 days', 'Median age', 'p90 age'],
       [
@@ -315,18 +315,25 @@ function staffingHtml(s: StaffingSummary, model: ReportModel): string {
 function budgetHtml(b: BudgetSummary, model: ReportModel): string {
   const money = (a: string | null) => formatMoney(a, b.currency);
   const flag = (f: boolean) => (f ? `<span style="color:${C.worse};font-weight:700;">● flagged</span>` : '');
+  // A missing month's actual is unknown: shown as "no data", never as a zero (METRICS.md "Budget").
+  const noData = `<span style="color:${C.muted};">no data</span>`;
+  const actual = (a: string | null) => (a === null ? noData : money(a));
+  const text = budgetCoverageText(b);
   return [
     sectionTitle(`Budget — ${b.month.label} (${b.fiscalYear})`),
+    b.month.actual === null
+      ? note(`<b>No cost data for ${h(b.month.label)}.</b> Its actual is unknown, not zero.`)
+      : '',
     table(
       ['Category', 'Plan', 'Actual', 'Variance', 'Variance %', ''],
       [
         ...Object.entries(b.byCategory)
-          .filter(([, f]) => f.actual !== '0.00' || (f.plan !== null && f.plan !== '0.00'))
+          .filter(([, f]) => (f.actual !== null && f.actual !== '0.00') || (f.plan !== null && f.plan !== '0.00'))
           .map(([c, f]) => [
             h(c.replace('_', ' ')) +
               (f.estimated ? ' <span style="color:#9aa3b2;">(estimated from shifts)</span>' : ''),
             money(f.plan),
-            money(f.actual),
+            actual(f.actual),
             money(f.variance),
             formatPct(f.variancePct),
             flag(f.flagged),
@@ -334,7 +341,7 @@ function budgetHtml(b: BudgetSummary, model: ReportModel): string {
         [
           '<b>Total</b>',
           `<b>${money(b.month.plan)}</b>`,
-          `<b>${money(b.month.actual)}</b>`,
+          `<b>${actual(b.month.actual)}</b>`,
           `<b>${money(b.month.variance)}</b>`,
           `<b>${formatPct(b.month.variancePct)}</b>`,
           flag(b.month.flagged),
@@ -342,14 +349,20 @@ function budgetHtml(b: BudgetSummary, model: ReportModel): string {
       ],
     ),
     table(
-      ['Year to date plan', 'Year to date actual', 'Burn rate (3-month)'],
-      [[money(b.ytd.plan), money(b.ytd.actual), money(b.burnRate)]],
+      ['Year to date plan', 'Year to date actual', 'Burn rate'],
+      [[money(b.ytd.plan), actual(b.ytd.actual), actual(b.burnRate)]],
       0,
     ),
+    note(h(`${text.ytd} ${text.burn}`)),
     table(
       ['Forecast to year end', 'Annual plan', 'Forecast variance'],
-      [[money(b.forecast), money(b.annualPlan), `${money(b.forecastVariance)} ${flag(b.forecastFlagged)}`]],
+      [[actual(b.forecast), money(b.annualPlan), `${money(b.forecastVariance)} ${flag(b.forecastFlagged)}`]],
       0,
+    ),
+    note(h(text.forecast)),
+    table(
+      ['Month', 'Plan', 'Actual'],
+      b.months.map((m) => [h(m.month), money(m.plan), actual(m.actual)]),
     ),
     table(
       ['Cost per alert', 'Cost per case', 'Cost per true positive'],
@@ -367,7 +380,7 @@ const DEFINITIONS: Record<Section, string[]> = {
     'Resolve median (Kaplan–Meier): over cases created in the period, counting still-open cases as censored at the report time.',
     'SLA compliance: met / (met + breached), cases created in the period; cases still within target are pending and excluded.',
     'False positive rate: false positives / (true + benign + false positives) among cases closed in the period.',
-    'Backlog: cases open at the report time, any creation date. Change vs the previous period of the same kind, judged per metric.',
+    'Backlog: cases open at the end of the period (or at the data time, if earlier), any creation date. Change vs the previous period of the same kind, judged per metric.',
   ],
   staffing: [
     'Required analysts per hour of week: Erlang C at the configured service target, from average arrivals over the whole ISO weeks of the period and the average handle time.',
@@ -376,7 +389,8 @@ const DEFINITIONS: Record<Section, string[]> = {
   ],
   budget: [
     'Variance: actual − plan; variance % = variance / plan. Flagged when both the % and the absolute thresholds are reached.',
-    'Burn rate: mean monthly actual over the last 3 months of the fiscal year. Forecast: year-to-date actual + burn rate × remaining months.',
+    'A month is covered when at least one actual exists for it; a month without any is "no data", never zero. Year to date compares plan and actual over the covered months only.',
+    'Burn rate: mean monthly actual over the last (up to) 3 covered months. Forecast: actuals of the covered months + burn rate × the months not covered (missing ones and those still to come).',
     "Unit costs: the month's total actual divided by alerts created, cases created, or true positives closed that month.",
   ],
 };
@@ -457,6 +471,41 @@ ${body.join('\n')}
   return { subject, html, text: renderText(model, noData) };
 }
 
+/**
+ * The instant the backlog was judged at (`pointInTime`), in the SOC's zone: "31 Oct 2026 24:00 (Europe/London)" for
+ * the end of October, read from the local date and time `formatInstant` wrote.
+ */
+function backlogInstant(p: Summary['period']): string {
+  const local = p.pointInTime.slice(0, 16); // yyyy-mm-ddThh:mm, local
+  const d = new Date(`${local.slice(0, 10)}T12:00:00Z`);
+  let time = local.slice(11, 16);
+  // A local midnight is the end of the previous day: "31 Oct 24:00" reads as "all of 31 October".
+  if (time === '00:00') {
+    d.setUTCDate(d.getUTCDate() - 1);
+    time = '24:00';
+  }
+  const day = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return `${day} ${time} (${p.tz})`;
+}
+
+/** Which months the year-to-date, burn rate and forecast figures rest on, in words (plain text; escape for HTML). */
+function budgetCoverageText(b: BudgetSummary): { ytd: string; burn: string; forecast: string } {
+  const list = (ms: string[]) => ms.join(', ');
+  const months = (n: number) => `${n} month${n === 1 ? '' : 's'}`;
+  const covered = b.coveredMonths;
+  const ytd = covered.length
+    ? `Year to date is over the ${months(covered.length)} with data (${list(covered)})${b.missingMonths.length ? `; no data for ${list(b.missingMonths)}, not counted` : ''}.`
+    : `No month of ${b.fiscalYear} through ${b.month.label} has cost data: year to date is unknown.`;
+  const burn = b.burnRateMonths.length
+    ? `Burn rate is the mean of ${list(b.burnRateMonths)}.`
+    : 'No burn rate without a month of data.';
+  const forecast =
+    b.forecast === null
+      ? 'No forecast without a month of data.'
+      : `The forecast estimates ${b.forecastEstimatedMonths} of 12 months at the burn rate${b.missingMonths.length ? ` (${list(b.missingMonths)} without data, and the months after ${b.month.label})` : ` (the months after ${b.month.label})`}.`;
+  return { ytd, burn, forecast };
+}
+
 /** "1 Oct 2026 – 31 Oct 2026": the period's first and last local day (its end is exclusive). */
 function dateRange(p: { start: string; end: string }): string {
   const day = (ymd: string) => new Date(`${ymd}T12:00:00Z`);
@@ -473,7 +522,9 @@ function headline(model: ReportModel): string {
     return `${k.cases.created} cases, median resolve ${formatMinutes(k.ttr.p50)}, resolve SLA ${formatRate(k.sla.resolve.compliance)}`;
   const b = model.summary.budget;
   if (!isMissing(b))
-    return `Actual ${formatMoney(b.month.actual, b.currency)} against plan ${formatMoney(b.month.plan, b.currency)}`;
+    return b.month.actual === null
+      ? `No cost data for ${b.month.label}`
+      : `Actual ${formatMoney(b.month.actual, b.currency)} against plan ${formatMoney(b.month.plan, b.currency)}`;
   return model.runbook.title;
 }
 
@@ -505,7 +556,7 @@ function renderText(model: ReportModel, noData: boolean): string {
         'KPIs',
         `  Cases created: ${formatCount(k.cases.created)}${trend('cases.created')}`,
         `  Alerts created: ${'created' in k.alerts ? formatCount(k.alerts.created) : 'no alert source'}`,
-        `  Open backlog: ${formatCount(k.backlog.open)}${trend('backlog.open')}`,
+        `  Open backlog as of ${backlogInstant(summary.period)}: ${formatCount(k.backlog.open)}${trend('backlog.open')}`,
         `  Time to acknowledge, median: ${formatMinutes(k.tta.p50)}${k.tta.lowN ? ' (low n)' : ''}${trend('tta.p50')}`,
         `  Time to resolve, median: ${formatMinutes(k.ttr.p50)}, p90 ${formatMinutes(k.ttr.p90)}${k.ttr.lowN ? ' (low n)' : ''}${trend('ttr.p50')}`,
         `  Resolve SLA compliance: ${formatRate(k.sla.resolve.compliance)}${trend('sla.resolve.compliance')}`,
@@ -534,16 +585,21 @@ function renderText(model: ReportModel, noData: boolean): string {
     if (sec === 'budget') {
       const b = part as BudgetSummary;
       const m = (a: string | null) => formatMoney(a, b.currency);
+      const a = (x: string | null) => (x === null ? 'no data' : m(x));
+      const text = budgetCoverageText(b);
       lines.push(
         `Budget ${b.month.label} (${b.fiscalYear})`,
         ...Object.entries(b.byCategory)
-          .filter(([, f]) => f.actual !== '0.00' || (f.plan !== null && f.plan !== '0.00'))
+          .filter(([, f]) => (f.actual !== null && f.actual !== '0.00') || (f.plan !== null && f.plan !== '0.00'))
           .map(
             ([c, f]) =>
-              `  ${c}: actual ${m(f.actual)}, plan ${m(f.plan)}, variance ${m(f.variance)} ${formatPct(f.variancePct)}${f.flagged ? ' FLAGGED' : ''}${f.estimated ? ' (estimated)' : ''}`,
+              `  ${c}: actual ${a(f.actual)}, plan ${m(f.plan)}, variance ${m(f.variance)} ${formatPct(f.variancePct)}${f.flagged ? ' FLAGGED' : ''}${f.estimated ? ' (estimated)' : ''}`,
           ),
-        `  Total: actual ${m(b.month.actual)}, plan ${m(b.month.plan)}${b.month.flagged ? ' FLAGGED' : ''}`,
-        `  Forecast to year end ${m(b.forecast)} against plan ${m(b.annualPlan)}${b.forecastFlagged ? ' FLAGGED' : ''}`,
+        `  Total: actual ${a(b.month.actual)}, plan ${m(b.month.plan)}${b.month.flagged ? ' FLAGGED' : ''}`,
+        `  Year to date: actual ${a(b.ytd.actual)}, plan ${m(b.ytd.plan)}. ${text.ytd}`,
+        `  Burn rate ${a(b.burnRate)}. ${text.burn}`,
+        `  Forecast to year end ${a(b.forecast)} against plan ${m(b.annualPlan)}${b.forecastFlagged ? ' FLAGGED' : ''}. ${text.forecast}`,
+        ...b.months.map((x) => `  ${x.month}: actual ${a(x.actual)}, plan ${m(x.plan)}`),
         '',
       );
     }
