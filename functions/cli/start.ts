@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { fiscalYearOf, localDay, localMonth } from '../../shared/domain/periods.js';
+import { reportMonth } from '../../shared/domain/budget.js';
+import type { Family } from '../../shared/domain/day-snapshot.js';
+import { fiscalYearOf, localDay, localMonth, monthsOfFiscalYear, parsePeriod } from '../../shared/domain/periods.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { readLocalStore } from '../../shared/local/ses.js';
 import { startLocalStack } from '../../shared/local/stack.js';
@@ -139,25 +141,53 @@ async function backfill(
 ) {
   const secrets = new EnvSecretResolver();
   const fromDay = localDay(Date.now() - days * 86_400_000, config.timezone);
+  const budgetFrom = budgetBackfillFrom(Date.now(), config);
   for (const [name, server] of Object.entries(config.mcpServers)) {
-    const t0 = Date.now();
-    const run = await collectSource(
-      { snapshots: deps.snapshots, runs: deps.collections, now: () => new Date() },
-      {
-        source: name,
-        kind: server.kind,
-        open: () => openSource(name, server, { secrets }),
-        tz: config.timezone,
-        fromDay,
-      },
-    );
-    const counts = Object.entries(run.counts)
-      .map(([f, n]) => `${n} ${f}`)
-      .join(', ');
-    log(
-      `collect ${name} (${server.kind}) from ${fromDay}: ${run.status}, ${counts || 'nothing'}, ${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s${run.errors.length ? ` — ${run.errors.join('; ')}` : ''}`,
-    );
+    // The budget report covers the fiscal year to date: costs (and the shifts personnel is estimated from) are
+    // read from the fiscal year's first day, so no month of the demo report is "no data" for want of a backfill.
+    const windows: { from: string; families?: Family[] }[] = [
+      ...(budgetFrom < fromDay ? [{ from: budgetFrom, families: BUDGET_FAMILIES }] : []),
+      { from: fromDay },
+    ];
+    for (const w of windows) {
+      const t0 = Date.now();
+      const run = await collectSource(
+        { snapshots: deps.snapshots, runs: deps.collections, now: () => new Date() },
+        {
+          source: name,
+          kind: server.kind,
+          open: () => openSource(name, server, { secrets }),
+          tz: config.timezone,
+          fromDay: w.from,
+          families: w.families,
+        },
+      );
+      const counts = Object.entries(run.counts)
+        .map(([f, n]) => `${n} ${f}`)
+        .join(', ');
+      log(
+        `collect ${name} (${server.kind})${w.families ? ` ${w.families.join(' and ')}` : ''} from ${w.from}: ${run.status}, ${counts || 'nothing'}, ${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s${run.errors.length ? ` — ${run.errors.join('; ')}` : ''}`,
+      );
+    }
   }
+}
+
+/** The families the budget report needs for the whole fiscal year to date. */
+const BUDGET_FAMILIES: Family[] = ['costs', 'shifts'];
+
+/**
+ * The first local day `start` backfills costs from: the first day of the fiscal year of the budget report's month
+ * (the last complete month), so every month of the fiscal year through it has its actuals.
+ */
+export function budgetBackfillFrom(now: number, config: Pick<Config, 'timezone' | 'fiscalYearStartMonth'>): string {
+  const month = reportMonth(
+    parsePeriod(localDay(now, config.timezone), {
+      tz: config.timezone,
+      fiscalYearStartMonth: config.fiscalYearStartMonth,
+    }),
+    now,
+  );
+  return `${monthsOfFiscalYear(fiscalYearOf(month, config.fiscalYearStartMonth), config.fiscalYearStartMonth)[0]}-01`;
 }
 
 async function seedDemoPlan(config: Config, budget: DynamoBudgetStore, log: (l: string) => void) {

@@ -7,6 +7,7 @@ import {
   snapshotForStore,
 } from '../../shared/domain/day-snapshot.js';
 import { localDay, localDaysOf, zonedTime } from '../../shared/domain/periods.js';
+import type { Family } from '../../shared/domain/day-snapshot.js';
 import type { SourceReader } from '../../shared/sources/reader.js';
 import type { CollectionRun, DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import type { DynamoSnapshotStore, PutOutcome } from '../../shared/store/snapshot-store.js';
@@ -26,6 +27,11 @@ export interface CollectRequest {
   /** Collect from the start of this local day (default: `windowDays` before today). */
   fromDay?: string;
   windowDays?: number;
+  /**
+   * Collect only these families (default: every family the source offers). `socpulse start` reaches back to the
+   * fiscal year start for costs and shifts only, so the budget report is whole without reading a year of alerts.
+   */
+  families?: readonly Family[];
   onProgress?: (event: { family: string; records: number }) => void;
 }
 
@@ -66,8 +72,13 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   };
   try {
     reader = await req.open();
-    const builder = new DaySnapshotBuilder(req.tz, days, reader.families);
-    for await (const batch of reader.read({ from: new Date(from), to: new Date(to) })) {
+    const families = req.families
+      ? new Set([...reader.families].filter((f) => req.families!.includes(f)))
+      : reader.families;
+    const builder = new DaySnapshotBuilder(req.tz, days, families);
+    for await (const batch of reader.read({ from: new Date(from), to: new Date(to), families })) {
+      // An adapter that cannot read a subset reads everything: what was not asked for is not written.
+      if (!families.has(batch.family)) continue;
       counts[batch.family] = (counts[batch.family] ?? 0) + batch.records.length;
       builder.add(batch.family, batch.records);
       req.onProgress?.({ family: batch.family, records: batch.records.length });
@@ -92,6 +103,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   const run: CollectionRun = {
     source: req.source,
     kind: req.kind,
+    ...(req.families ? { families: [...req.families] } : {}),
     startedAt: started.toISOString(),
     finishedAt: deps.now().toISOString(),
     status: errors.length === 0 ? 'ok' : 'failed',

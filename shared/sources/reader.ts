@@ -23,7 +23,8 @@ export interface ReadSummary {
 export interface SourceReader {
   kind: string;
   families: ReadonlySet<Family>;
-  read(window: { from: Date; to: Date }): AsyncIterable<RecordBatch>;
+  /** `families`, when given, limits what is read (an adapter may read more; the caller drops the rest). */
+  read(window: { from: Date; to: Date; families?: ReadonlySet<Family> }): AsyncIterable<RecordBatch>;
   summary(): ReadSummary;
   close(): Promise<void>;
 }

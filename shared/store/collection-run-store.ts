@@ -7,6 +7,8 @@ const RejectSample = z.object({ family: z.string(), reason: z.string(), record: 
 export const CollectionRunSchema = z.object({
   source: z.string(),
   kind: z.string(),
+  /** The families this run was limited to (absent: every family the source offers); its window covers only them. */
+  families: z.array(z.string()).optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
   status: z.enum(['ok', 'partial', 'failed']),

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { budgetBackfillFrom, START_BACKFILL_DAYS } from '../../functions/cli/start.js';
+import { loadConfig } from '../../shared/config/config.js';
+import { localDay } from '../../shared/domain/periods.js';
 import type { StoredEmail } from '../../shared/local/ses.js';
 
 /** Run `socpulse start --serve` as a user would, wait until it serves, and hand back what it printed. */
@@ -53,6 +56,13 @@ describe('socpulse start (the README quick start)', () => {
       const budget = store.emails.find(
         (e) => e.subject.startsWith('SOC monthly budget report') && e.destination.to[0] === 'fpa@example.com',
       )!;
+      // Costs (and the shifts personnel is estimated from) were backfilled from the fiscal year's start, so every
+      // month of the budget report has data: no "no data" month, and YTD over all of them.
+      const fyFrom = budgetBackfillFrom(Date.now(), loadConfig('socpulse.config.json'));
+      if (fyFrom < localDay(Date.now() - START_BACKFILL_DAYS * 86_400_000, 'Europe/London'))
+        expect(stdout).toContain(`collect sim (socpulse) costs and shifts from ${fyFrom}: ok`);
+      expect(budget.body.text).toMatch(/Year to date is over the \d+ months? with data \([\d, -]+\)\./);
+      expect(budget.body.text).not.toContain('actual no data');
       // The stand-in lists the inline chart beside the CSV attachment.
       expect(budget.attachments.map((a) => a.filename).sort()).toEqual([
         'budget.png',

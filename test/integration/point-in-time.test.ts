@@ -123,7 +123,7 @@ describe('a report for a past month', () => {
 
   it('reads from stored days the same backlog summarize computes from the records, as it stood on 31 October', async () => {
     // Count what the loader chose per stored cases day: whole, tail only, or skipped by its header.
-    const picked: Record<string, string[]> = { full: [], tail: [], skip: [] };
+    const picked = { full: [] as string[], tail: [] as string[], skip: [] as string[] };
     const snapshots = Object.create(deps.snapshots) as DynamoSnapshotStore;
     snapshots.list = ((family, from, to, schema, opts = {}) =>
       deps.snapshots.list(family, from, to, schema, {
@@ -132,7 +132,7 @@ describe('a report for a past month', () => {
           opts.pick &&
           ((h) => {
             const choice = opts.pick!(h);
-            picked[choice]!.push(h.periodKey);
+            picked[choice].push(h.periodKey);
             return choice;
           }),
       })) as DynamoSnapshotStore['list'];

@@ -32,6 +32,7 @@ export async function socpulseReader(
     families,
     async *read(window): AsyncIterable<RecordBatch> {
       for (const family of families) {
+        if (window.families && !window.families.has(family)) continue;
         const { tool, schema } = TOOLS[family];
         const pages = client.paginate(
           tool,
