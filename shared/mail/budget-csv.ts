@@ -35,7 +35,10 @@ const SERVICE_CATEGORY: Record<string, string> = {
 
 /**
  * The finance CSV of one or more budget snapshots; every cell neutralized against formula injection. A month with
- * no actual (missing) has an empty BilledCost and `x_NoData` true: unknown, never 0.00.
+ * no actual (missing) has an empty BilledCost and `x_NoData` true: unknown, never 0.00. FOCUS itself says BilledCost
+ * "MUST NOT be null" (FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec, specification/columns/billedcost.md): this file is
+ * FOCUS-aligned, not a FOCUS dataset, and a consumer that needs strict FOCUS drops the `x_NoData` rows rather than
+ * reading a gap as a zero charge.
  */
 export function budgetSnapshotCsv(snapshots: BudgetSnapshot[]): string {
   const rows = snapshots.flatMap((s) =>
