@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { McpServerConfig } from '../../shared/config/config.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
@@ -15,6 +15,8 @@ import { fakeSoarLocal, LOCAL_CASES, serveHttp, type FakeCalls } from '../fakes/
 import { fakeSoarRemote, REMOTE_CASES, TENANT } from '../fakes/secops-soar-remote.js';
 
 type Rec = Record<string, unknown>;
+// Real servers and clients in memory: quick alone, but the machine may be shared.
+vi.setConfig({ testTimeout: 30_000 });
 const WINDOW = { from: new Date('2026-11-02T00:00:00Z'), to: new Date('2026-11-09T00:00:00Z') };
 
 async function readAll(server: McpServer, extra: Partial<McpServerConfig> = {}) {
