@@ -1,9 +1,17 @@
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createSocSimServer, createSocSimSoarServer, FAULTS, startSocSimHttp, type Fault } from '../soc-sim/server.js';
+import {
+  createSocSimServer,
+  createSocSimSoarServer,
+  FAULTS,
+  SIM_SHAPES,
+  startSocSimHttp,
+  type Fault,
+  type SimShape,
+} from '../soc-sim/server.js';
 import { UsageError } from './usage-error.js';
 
-/** `socpulse sim [--stdio | --port N] [--shape socpulse|secops-soar] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`. */
+/** `socpulse sim [--stdio | --port N] [--shape socpulse|secops-soar|secops-soar-remote] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`. */
 export async function simCommand(argv: string[]): Promise<number> {
   let values;
   try {
@@ -41,17 +49,21 @@ export async function simCommand(argv: string[]): Promise<number> {
     closeLookbackDays: int('close-lookback-days', values['close-lookback-days']),
     now: values.now === undefined ? undefined : fixedNow(values.now),
   };
-  if (values.shape && values.shape !== 'socpulse' && values.shape !== 'secops-soar')
-    throw new UsageError('--shape is socpulse or secops-soar');
-  const soar = values.shape === 'secops-soar';
+  if (values.shape && !SIM_SHAPES.includes(values.shape as SimShape))
+    throw new UsageError(`--shape is one of ${SIM_SHAPES.join(', ')}`);
+  const shape = (values.shape ?? 'socpulse') as SimShape;
   if (values.stdio) {
     // stdout carries the protocol only: nothing else may print there.
-    await (soar ? createSocSimSoarServer(options) : createSocSimServer(options)).connect(new StdioServerTransport());
+    const server =
+      shape === 'socpulse'
+        ? createSocSimServer(options)
+        : createSocSimSoarServer({ ...options, form: shape === 'secops-soar' ? 'local' : 'remote' });
+    await server.connect(new StdioServerTransport());
     return new Promise<number>((resolve) => process.stdin.on('close', () => resolve(0)));
   }
   const server = await startSocSimHttp({
     ...options,
-    shape: soar ? 'secops-soar' : 'socpulse',
+    shape,
     port: int('port', values.port) ?? 9100,
   });
   process.stderr.write(`soc-sim MCP server on ${server.url} (Ctrl-C to stop)\n`);

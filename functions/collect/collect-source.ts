@@ -113,6 +113,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     rejects: summary.rejects,
     errors,
     notes: summary.notes,
+    ...(summary.unavailable ? { unavailable: summary.unavailable } : {}),
   };
   await deps.runs.record(run);
   return run;

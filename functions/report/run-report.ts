@@ -13,7 +13,7 @@ import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import type { DynamoCollectionRunStore, SourceStatus } from '../../shared/store/collection-run-store.js';
 import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
 import type { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { collectionAsOf, loadSummary } from '../../shared/store/summary-loader.js';
+import { collectionAsOf, loadSummary, withUnavailable } from '../../shared/store/summary-loader.js';
 import { ReportRequestError, resolveReportRequest } from '../../shared/config/report-request.js';
 
 export interface ReportDeps {
@@ -121,10 +121,13 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     const sources = sourceLines(config, statuses, period, now.getTime());
     // asOf is the collection time: the newest point all data is complete to, never later than now.
     const asOf = collectionAsOf(statuses, now.getTime());
-    const summary = await loadSummary(
-      { snapshots: deps.snapshots, budget: deps.budget },
-      // Only the runbook's sections are read and computed.
-      { period, asOf, settings: config, sections: runbook.sections },
+    const summary = withUnavailable(
+      await loadSummary(
+        { snapshots: deps.snapshots, budget: deps.budget },
+        // Only the runbook's sections are read and computed.
+        { period, asOf, settings: config, sections: runbook.sections },
+      ),
+      statuses,
     );
     const model: ReportModel = {
       runbook: { id: runbook.id, title: runbook.title, sections: runbook.sections },

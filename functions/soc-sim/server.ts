@@ -224,9 +224,13 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** The contracts the simulator speaks: socpulse's own, and Google SecOps SOAR's local and remote forms. */
+export const SIM_SHAPES = ['socpulse', 'secops-soar', 'secops-soar-remote'] as const;
+export type SimShape = (typeof SIM_SHAPES)[number];
+
 /** Serve the simulator over Streamable HTTP (stateless: one server and transport per request) on loopback. */
 export async function startSocSimHttp(
-  options: SocSimOptions & { port?: number; host?: string; shape?: 'socpulse' | 'secops-soar' } = {},
+  options: SocSimOptions & { port?: number; host?: string; shape?: SimShape } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   // Fault counters and page caches live across requests, like a real backend's; each request gets its own
   // stateless server and transport, so requests run concurrently.
@@ -236,7 +240,10 @@ export async function startSocSimHttp(
       res.writeHead(404).end();
       return;
     }
-    const mcp = options.shape === 'secops-soar' ? createSocSimSoarServer(options) : createSocSimServer(options, state);
+    const mcp =
+      options.shape === 'secops-soar' || options.shape === 'secops-soar-remote'
+        ? createSocSimSoarServer({ ...options, form: options.shape === 'secops-soar' ? 'local' : 'remote' })
+        : createSocSimServer(options, state);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -261,74 +268,204 @@ export async function startSocSimHttp(
   };
 }
 
-const PRIORITY_OF: Record<string, string> = {
-  critical: 'PriorityCritical',
-  high: 'PriorityHigh',
-  medium: 'PriorityMedium',
-  low: 'PriorityLow',
-  info: 'PriorityInfo',
+type SimCase = ReturnType<typeof casesForDay>[number];
+
+/** The two forms of google SecOps SOAR's MCP servers (adapters/secops-soar.ts names the public sources). */
+export type SoarForm = 'local' | 'remote';
+
+const CASE_PRIORITY: Record<SoarForm, Record<string, string>> = {
+  // utils/models.py CasePriority of the open-source server.
+  local: {
+    critical: 'PriorityCritical',
+    high: 'PriorityHigh',
+    medium: 'PriorityMedium',
+    low: 'PriorityLow',
+    info: 'PriorityInfo',
+  },
+  // v1alpha case priority.
+  remote: {
+    critical: 'PRIORITY_CRITICAL',
+    high: 'PRIORITY_HIGH',
+    medium: 'PRIORITY_MEDIUM',
+    low: 'PRIORITY_LOW',
+    info: 'PRIORITY_INFO',
+  },
+};
+// v1alpha alert priority (no prefix), used by both forms.
+const ALERT_PRIORITY: Record<string, string> = {
+  critical: 'CRITICAL',
+  high: 'HIGH',
+  medium: 'MEDIUM',
+  low: 'LOW',
+  info: 'INFORMATIVE',
+};
+const CLOSE_REASON: Record<string, string> = {
+  true_positive: 'MALICIOUS',
+  false_positive: 'NOT_MALICIOUS',
+  benign_positive: 'MAINTENANCE',
+  undetermined: 'INCONCLUSIVE',
+};
+const SIM_INSTANCE = 'projects/soc-sim/locations/us/instances/00000000-0000-4000-8000-000000000000';
+const PER_DAY = 100_000;
+const CASE_PAGE = 100;
+
+/** A simulated case's numeric SOAR id: its day and index, so any id leads back to the day that generates it. */
+const soarId = (c: SimCase) => {
+  const [, day, i] = /^case-(\d+)-(\d+)$/.exec(c.id)!;
+  return Number(day) * PER_DAY + Number(i);
 };
 
 /**
- * The simulator in the shapes of google/mcp-security's SOAR server (local variant): `list_cases(next_page_token)` with
- * no filters over the last `historyDays` days, newest first; `get_case_full_details(case_id)` with the details under
- * the key `"case_details:"` (trailing colon, as that server sends it) and the case's alerts; `list_alerts_by_case`.
- * Times are epoch milliseconds, as the SOAR API gives them.
+ * The simulator in the shapes of Google SecOps SOAR's MCP servers, newest cases first over the last `historyDays` days:
+ * - `local` (google/mcp-security's open-source server): `list_cases(next_page_token)` with no filters →
+ *   `{"cases", "nextPageToken"}`; `get_case_full_details(case_id)` → `{"case_details:": case, "case_alerts":
+ *   {"caseAlerts": [...]}, "case_comments": {...}}`; `list_alerts_by_case(case_id, next_page_token)`; numeric ids,
+ *   epoch-ms numbers, `PriorityHigh`, `Opened`/`Closed`.
+ * - `remote` (the hosted server, v1alpha): `list_cases`, `get_case`, `list_case_alerts` with the tenant and
+ *   `page_size`/`page_token`; resource names, epoch-ms strings, `PRIORITY_HIGH`, `OPENED`/`CLOSED`, `closureDetails`.
+ * Alerts carry `closureDetails {reason, closingTimeMs}` once closed. What SOAR does not record is not sent: no
+ * acknowledgement time (only the assignee, and `updateTime` moving when the case changes).
  */
-export function createSocSimSoarServer(options: SocSimOptions & { historyDays?: number } = {}): McpServer {
+export function createSocSimSoarServer(
+  options: SocSimOptions & { historyDays?: number; form?: SoarForm } = {},
+): McpServer {
   const profile: SimProfile = { ...DEFAULT_PROFILE, ...definedOnly(options) };
   const now = options.now ?? (() => Date.now());
   const history = options.historyDays ?? 40;
-  const server = new McpServer({ name: 'soc-sim-soar', version: '1.0.0' }, { capabilities: { tools: {} } });
+  const form: SoarForm = options.form ?? 'local';
+  const remote = form === 'remote';
+  const server = new McpServer(
+    remote ? { name: 'chronicle.googleapis.com', version: 'v1alpha' } : { name: 'SecOps SOAR', version: '0.1.1' },
+    { capabilities: { tools: {} } },
+  );
   const asText = (body: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(body) }] });
-  const soarCase = (c: ReturnType<typeof casesForDay>[number]) => ({
-    id: c.id,
-    displayName: c.title,
-    priority: PRIORITY_OF[c.severity],
-    status: c.closedAt ? 'Closed' : 'Opened',
-    assignedUser: c.assignee ?? '',
-    creationTime: Date.parse(c.createdAt),
-    // The last change: closure, acknowledgement or creation.
-    modificationTime: Date.parse(c.closedAt ?? c.acknowledgedAt ?? c.createdAt),
-  });
+  const time = (iso: string) => (remote ? String(Date.parse(iso)) : Date.parse(iso));
+  const soarCase = (c: SimCase) => {
+    const id = soarId(c);
+    const body: Record<string, unknown> = {
+      ...(remote ? { name: `${SIM_INSTANCE}/cases/${id}` } : { id }),
+      displayName: c.title,
+      createTime: time(c.createdAt),
+      // The last change SOAR would record: closure, assignment or creation.
+      updateTime: time(c.closedAt ?? c.acknowledgedAt ?? c.createdAt),
+      priority: CASE_PRIORITY[form][c.severity],
+      status: c.closedAt ? (remote ? 'CLOSED' : 'Closed') : remote ? 'OPENED' : 'Opened',
+      stage: c.closedAt ? 'Incident' : 'Triage',
+      assignee: c.assignee ?? '@Tier1',
+      alertCount: 1,
+      type: 'EXTERNAL',
+      environment: 'Default Environment',
+      important: c.severity === 'critical',
+      incident: c.disposition === 'true_positive',
+    };
+    if (remote && c.closedAt && c.disposition)
+      body.closureDetails = {
+        reason: CLOSE_REASON[c.disposition],
+        rootCause: 'Simulated',
+        caseClosedAction: 'MANUALLY',
+      };
+    return body;
+  };
+  const caseAlert = (c: SimCase) => {
+    const id = soarId(c);
+    const rule = c.rule ?? 'Simulated detection';
+    const alert: Record<string, unknown> = {
+      ...(remote ? { name: `${SIM_INSTANCE}/cases/${id}/caseAlerts/${id}1` } : { id: id * 10 + 1 }),
+      identifier: `${rule.toUpperCase()}_${c.id}-a1`,
+      caseId: id,
+      displayName: rule.toUpperCase(),
+      ruleGenerator: rule,
+      product: 'soc-sim',
+      vendor: 'soc-sim',
+      priority: ALERT_PRIORITY[c.severity],
+      status: c.closedAt ? 'CLOSE' : 'OPEN',
+      createTime: time(c.detectedAt ?? c.createdAt),
+    };
+    if (c.closedAt)
+      alert.closureDetails = {
+        ...(c.disposition ? { reason: CLOSE_REASON[c.disposition] } : {}),
+        rootCause: 'Simulated',
+        closingTimeMs: time(c.closedAt),
+      };
+    return alert;
+  };
   const dayCases = (day: number) => casesForDay(profile, day * DAY, now());
+  const byId = (raw: string) => {
+    if (!/^\d+$/.test(raw)) return undefined;
+    const id = Number(raw);
+    return dayCases(Math.floor(id / PER_DAY)).find((c) => soarId(c) === id);
+  };
+  const listPage = (token: string | undefined) => {
+    const today = Math.floor(now() / DAY);
+    const [day, offset] = token ? (token.split(':').map(Number) as [number, number]) : [today, 0];
+    const list = dayCases(day);
+    const next =
+      offset + CASE_PAGE < list.length ? `${day}:${offset + CASE_PAGE}` : day > today - history ? `${day - 1}:0` : '';
+    return { cases: list.slice(offset, offset + CASE_PAGE).map(soarCase), ...(next ? { nextPageToken: next } : {}) };
+  };
+  const alertList = (c: SimCase) => ({ caseAlerts: [caseAlert(c)] });
+  const notFound = (id: string) => ({
+    isError: true,
+    content: [{ type: 'text' as const, text: `case ${id} not found` }],
+  });
+
+  if (!remote) {
+    server.registerTool(
+      'list_cases',
+      {
+        description: 'List cases (no filters), newest first.',
+        inputSchema: { next_page_token: z.string().optional() },
+      },
+      async ({ next_page_token }) => asText(listPage(next_page_token)),
+    );
+    server.registerTool(
+      'get_case_full_details',
+      { description: 'A case with its alerts and comments.', inputSchema: { case_id: z.string() } },
+      async ({ case_id }) => {
+        const c = byId(case_id);
+        if (!c) return notFound(case_id);
+        return asText({ 'case_details:': soarCase(c), case_alerts: alertList(c), case_comments: { caseComments: [] } });
+      },
+    );
+    server.registerTool(
+      'list_alerts_by_case',
+      {
+        description: 'Alerts of a case.',
+        inputSchema: { case_id: z.string(), next_page_token: z.string().optional() },
+      },
+      async ({ case_id }) => {
+        const c = byId(case_id);
+        return c ? asText(alertList(c)) : notFound(case_id);
+      },
+    );
+    return server;
+  }
+  const tenant = {
+    project_id: z.string().optional(),
+    customer_id: z.string().optional(),
+    region: z.string().optional(),
+  };
+  const paging = { page_size: z.number().int().optional(), page_token: z.string().optional() };
   server.registerTool(
     'list_cases',
-    { description: 'List cases (no filters), newest first.', inputSchema: { next_page_token: z.string().optional() } },
-    async ({ next_page_token }) => {
-      const today = Math.floor(now() / DAY);
-      const [day, offset] = next_page_token ? (next_page_token.split(':').map(Number) as [number, number]) : [today, 0];
-      const list = dayCases(day);
-      const page = list.slice(offset, offset + 100).map(soarCase);
-      const next = offset + 100 < list.length ? `${day}:${offset + 100}` : day > today - history ? `${day - 1}:0` : '';
-      return asText({ cases: page, nextPageToken: next });
-    },
+    { description: 'Lists all cases for a given Chronicle instance.', inputSchema: { ...tenant, ...paging } },
+    async ({ page_token }) => asText(listPage(page_token)),
   );
   server.registerTool(
-    'get_case_full_details',
-    { description: 'A case with its alerts and comments.', inputSchema: { case_id: z.string() } },
+    'get_case',
+    { description: 'Retrieves a single case.', inputSchema: { ...tenant, case_id: z.string() } },
     async ({ case_id }) => {
-      const m = /^case-(\d+)-(\d+)$/.exec(case_id);
-      const c = m ? dayCases(Number(m[1])).find((x) => x.id === case_id) : undefined;
-      if (!c) return { isError: true, content: [{ type: 'text' as const, text: `case ${case_id} not found` }] };
-      return asText({
-        'case_details:': { ...soarCase(c), ...(c.closedAt ? { closeTime: Date.parse(c.closedAt) } : {}) },
-        case_alerts: [
-          {
-            identifier: `${c.id}-a1`,
-            ruleGenerator: c.rule,
-            priority: PRIORITY_OF[c.severity],
-            creationTime: Date.parse(c.detectedAt ?? c.createdAt),
-          },
-        ],
-        case_comments: [],
-      });
+      const c = byId(case_id);
+      return c ? asText(soarCase(c)) : notFound(case_id);
     },
   );
   server.registerTool(
-    'list_alerts_by_case',
-    { description: 'Alerts of a case.', inputSchema: { case_id: z.string(), next_page_token: z.string().optional() } },
-    async ({ case_id }) => asText({ alerts: [{ identifier: `${case_id}-a1` }], nextPageToken: '' }),
+    'list_case_alerts',
+    { description: 'Lists all alerts within a case.', inputSchema: { ...tenant, case_id: z.string(), ...paging } },
+    async ({ case_id }) => {
+      const c = byId(case_id);
+      return c ? asText(alertList(c)) : notFound(case_id);
+    },
   );
   return server;
 }

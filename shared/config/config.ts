@@ -6,6 +6,12 @@ import { MetricSettingsSchema } from '../domain/settings.js';
 /** Source kinds socpulse has an adapter for (DESIGN.md "Sources"). */
 export const SOURCE_KINDS = ['socpulse', 'secops-soar', 'secops-siem', 'pagerduty', 'cost'] as const;
 
+/**
+ * Arguments sent with every tool call of this source, for servers that need their tenant named in each call (the
+ * Google-hosted SecOps server's `project_id`/`customer_id`/`region`, or `projectId`/`customerId`/`region`).
+ */
+const ToolArgs = z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]));
+
 const HttpServer = z
   .object({
     kind: z.enum(SOURCE_KINDS),
@@ -14,6 +20,7 @@ const HttpServer = z
     /** Collection schedule for this source in the cloud (EventBridge Scheduler expression). */
     schedule: z.string().optional(),
     windowDays: z.number().int().min(1).max(400).optional(),
+    toolArgs: ToolArgs.optional(),
   })
   .strict();
 const StdioServer = z
@@ -24,6 +31,7 @@ const StdioServer = z
     env: z.record(z.string(), z.string()).optional(),
     schedule: z.string().optional(),
     windowDays: z.number().int().min(1).max(400).optional(),
+    toolArgs: ToolArgs.optional(),
   })
   .strict();
 export const McpServerSchema = z.union([HttpServer, StdioServer]);

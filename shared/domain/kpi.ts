@@ -72,6 +72,11 @@ export interface KpiSummary {
     alertsBySeverity: Record<Severity, number> | null;
   };
   trend?: { previous: { label: string; start: string; end: string }; metrics: Record<string, TrendMetric> };
+  /**
+   * Figures a case source cannot give, by METRICS.md key (`tta`, `sla.acknowledge`), with what a reader is told
+   * instead, e.g. "not available from SecOps SOAR". Absent when every source gives every figure.
+   */
+  unavailable?: Record<string, string>;
 }
 
 export interface KpiInput {
@@ -414,4 +419,44 @@ export function buildTrend(
     metrics[name] = { current: c, previous: p, change, changePct, better, direction };
   }
   return { previous: previousPeriod, metrics };
+}
+
+/** What the sources cannot give (each source's declared `unavailable`), merged; undefined when they give everything. */
+export function unavailableOf(
+  sources: readonly { unavailable?: Readonly<Record<string, string>> }[],
+): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const s of sources)
+    for (const [key, why] of Object.entries(s.unavailable ?? {}))
+      out[key] = out[key] && out[key] !== why ? `${out[key]}; ${why}` : why;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * The KPIs with what the sources cannot give said, not shown: `unavailable` is set, and when no case of the period
+ * carries an acknowledgement time at all (`tta.n` is 0, so every acknowledge SLA judgement would only count missing
+ * times as breaches) the acknowledge SLA counts are not judged (compliance null) and their trend is dropped.
+ */
+export function markUnavailable(kpi: KpiSummary, unavailable: Record<string, string> | undefined): KpiSummary {
+  if (!unavailable) return kpi;
+  const out: KpiSummary = { ...kpi, unavailable };
+  if (unavailable['sla.acknowledge'] !== undefined && kpi.tta.n === 0) {
+    const none = (): SlaCounts => ({ met: 0, breached: 0, pending: 0, compliance: null });
+    out.sla = { ...kpi.sla, acknowledge: none() };
+    out.bySeverity = Object.fromEntries(
+      SEVERITIES.map((s) => {
+        const b = kpi.bySeverity[s];
+        return [s, b.sla.acknowledge ? { ...b, sla: { ...b.sla, acknowledge: none() } } : b];
+      }),
+    ) as Record<Severity, SeverityKpi>;
+  }
+  if (kpi.trend) {
+    const metrics = Object.fromEntries(
+      Object.entries(kpi.trend.metrics).filter(
+        ([key]) => !Object.keys(unavailable).some((u) => key.startsWith(`${u}.`)),
+      ),
+    );
+    out.trend = { ...kpi.trend, metrics };
+  }
+  return out;
 }

@@ -39,6 +39,15 @@ export const DecimalString = z.string().regex(/^-?\d+(\.\d{1,2})?$/, 'expected a
 export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "EUR"');
 export const MonthLabel = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month such as "2026-11"');
 
+/**
+ * A SOAR's own SLA clock on a case or alert (Google SecOps `sla {expirationTime, expirationStatus}`), kept beside the
+ * SLA socpulse computes from its own targets: the two can differ, and a reader may want to see both.
+ */
+export const SourceSla = z
+  .object({ expirationTime: Instant.optional(), expirationStatus: z.string().min(1).optional() })
+  .strict();
+export type SourceSla = z.infer<typeof SourceSla>;
+
 /** One SOAR case, normalized (METRICS.md "Canonical records"). Absent optional fields are never zero. */
 export const CaseSchema = z
   .object({
@@ -59,6 +68,7 @@ export const CaseSchema = z
     runbook: z.string().optional(),
     rule: z.string().optional(),
     handleMinutes: z.number().nonnegative().optional(),
+    sla: SourceSla.optional(),
   })
   .strict();
 export type Case = z.infer<typeof CaseSchema>;
@@ -74,6 +84,9 @@ export const AlertSchema = z
     firstEventAt: Instant.optional(),
     caseId: z.string().optional(),
     disposition: Disposition.optional(),
+    /** The product that raised the alert, as the source names it (e.g. SecOps SOAR's `product`). */
+    product: z.string().min(1).optional(),
+    sla: SourceSla.optional(),
   })
   .strict();
 export type Alert = z.infer<typeof AlertSchema>;

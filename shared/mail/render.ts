@@ -107,8 +107,26 @@ function chartImg(model: ReportModel, section: Section): string {
     .join('');
 }
 
+/**
+ * What the report says instead of a figure no case of the period could give (its source cannot, e.g. SecOps SOAR has
+ * no acknowledgement time): the source's words, never a 0 or a blank. Undefined when the figure stands.
+ */
+function notGiven(k: KpiSummary, key: 'tta' | 'sla.acknowledge'): string | undefined {
+  return k.tta.n === 0 ? k.unavailable?.[key] : undefined;
+}
+
+/** One line naming every figure some source of the period cannot give, and why; undefined when there is none. */
+function unavailableLine(k: KpiSummary): string | undefined {
+  const names: Record<string, string> = { tta: 'time to acknowledge', 'sla.acknowledge': 'acknowledge SLA' };
+  const parts = Object.entries(k.unavailable ?? {}).map(([key, why]) => `${names[key] ?? key}: ${why}`);
+  return parts.length ? `Not every source gives every figure: ${parts.join('; ')}.` : undefined;
+}
+
 function kpiHtml(k: KpiSummary, model: ReportModel): string {
   const m = k.trend?.metrics ?? {};
+  const noTta = notGiven(k, 'tta');
+  const noAck = notGiven(k, 'sla.acknowledge');
+  const missingLine = unavailableLine(k);
   const minutes = (n: number) => formatMinutes(n);
   const rate = (n: number) => formatRate(n);
   const count = (n: number) => formatCount(n);
@@ -125,7 +143,13 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
         count,
       ),
       tile('Open backlog', formatCount(k.backlog.open), m['backlog.open'], false, count),
-      tile('Time to acknowledge (median)', formatMinutes(k.tta.p50), m['tta.p50'], k.tta.lowN, minutes),
+      tile(
+        'Time to acknowledge (median)',
+        noTta ?? formatMinutes(k.tta.p50),
+        m['tta.p50'],
+        !noTta && k.tta.lowN,
+        minutes,
+      ),
       tile('Time to resolve (median)', formatMinutes(k.ttr.p50), m['ttr.p50'], k.ttr.lowN, minutes),
       tile(
         'Resolve SLA compliance',
@@ -136,14 +160,15 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
       ),
       tile(
         'Acknowledge SLA compliance',
-        formatRate(k.sla.acknowledge.compliance),
+        noAck ?? formatRate(k.sla.acknowledge.compliance),
         m['sla.acknowledge.compliance'],
-        k.sla.acknowledge.met + k.sla.acknowledge.breached < 10,
+        !noAck && k.sla.acknowledge.met + k.sla.acknowledge.breached < 10,
         rate,
       ),
       tile('False positive rate', formatRate(k.falsePositiveRate), m['falsePositiveRate'], false, rate),
       tile('Open past resolve SLA', formatCount(k.sla.openBreached), m['sla.openBreached'], false, count),
     ]),
+    missingLine ? note(h(missingLine)) : '',
     chartImg(model, 'kpi'),
     sectionTitle('Response times'),
     table(
@@ -155,13 +180,17 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
           ['Time to contain', k.ttc],
           ['Time to resolve', k.ttr],
         ] as const
-      ).map(([name, s]) => [
-        h(name),
-        formatMinutes(s.p50),
-        formatMinutes(s.p90),
-        formatMinutes(s.mean),
-        `${formatCount(s.n)}${s.lowN ? ' <span style="color:#9aa3b2;">(low n)</span>' : ''}`,
-      ]),
+      ).map(([name, s]) =>
+        name === 'Time to acknowledge' && noTta
+          ? [h(name), h(noTta), '', '', '']
+          : [
+              h(name),
+              formatMinutes(s.p50),
+              formatMinutes(s.p90),
+              formatMinutes(s.mean),
+              `${formatCount(s.n)}${s.lowN ? ' <span style="color:#9aa3b2;">(low n)</span>' : ''}`,
+            ],
+      ),
     ),
     note(
       k.ttrCohort.median !== null
@@ -184,9 +213,9 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
         const r = k.bySeverity[s].sla.resolve;
         return [
           h(s),
-          formatCount(a?.met),
-          formatCount(a?.breached),
-          formatRate(a?.compliance),
+          noAck ? '' : formatCount(a?.met),
+          noAck ? '' : formatCount(a?.breached),
+          noAck ? h(noAck) : formatRate(a?.compliance),
           formatCount(r?.met),
           formatCount(r?.breached),
           formatRate(r?.compliance),
@@ -557,10 +586,11 @@ function renderText(model: ReportModel, noData: boolean): string {
         `  Cases created: ${formatCount(k.cases.created)}${trend('cases.created')}`,
         `  Alerts created: ${'created' in k.alerts ? formatCount(k.alerts.created) : 'no alert source'}`,
         `  Open backlog as of ${backlogInstant(summary.period)}: ${formatCount(k.backlog.open)}${trend('backlog.open')}`,
-        `  Time to acknowledge, median: ${formatMinutes(k.tta.p50)}${k.tta.lowN ? ' (low n)' : ''}${trend('tta.p50')}`,
+        `  Time to acknowledge, median: ${notGiven(k, 'tta') ?? `${formatMinutes(k.tta.p50)}${k.tta.lowN ? ' (low n)' : ''}${trend('tta.p50')}`}`,
         `  Time to resolve, median: ${formatMinutes(k.ttr.p50)}, p90 ${formatMinutes(k.ttr.p90)}${k.ttr.lowN ? ' (low n)' : ''}${trend('ttr.p50')}`,
         `  Resolve SLA compliance: ${formatRate(k.sla.resolve.compliance)}${trend('sla.resolve.compliance')}`,
-        `  Acknowledge SLA compliance: ${formatRate(k.sla.acknowledge.compliance)}`,
+        `  Acknowledge SLA compliance: ${notGiven(k, 'sla.acknowledge') ?? formatRate(k.sla.acknowledge.compliance)}`,
+        ...(unavailableLine(k) ? [`  ${unavailableLine(k)}`] : []),
         `  Open past resolve SLA: ${formatCount(k.sla.openBreached)}, at risk: ${formatCount(k.sla.atRisk)}`,
         `  False positive rate: ${formatRate(k.falsePositiveRate)}, escalation rate: ${formatRate(k.escalationRate)}`,
         ...k.rules

@@ -132,7 +132,10 @@ function plainAlert(r: Record<string, unknown>): AlertCount | undefined {
     !SEV.has(r.severity) ||
     !optional(r.firstEventAt, isInstant) ||
     !optional(r.caseId, str) ||
-    !optional(r.disposition, (x) => DISP.has(x))
+    !optional(r.disposition, (x) => DISP.has(x)) ||
+    !optional(r.product, nonEmpty) ||
+    // A source's own SLA clock is rare and nested: zod checks it.
+    r.sla !== undefined
   )
     return undefined;
   return { at, rule: r.rule as string, sev: r.severity as AlertCount['sev'], count: 1 };
@@ -169,7 +172,8 @@ export function plainCaseFacts(r: Record<string, unknown>): CaseFacts | undefine
     !optional(r.escalatedToTier, isEscalationTier) ||
     !optional(r.runbook, str) ||
     !optional(r.rule, str) ||
-    !optional(r.handleMinutes, (x) => typeof x === 'number' && x >= 0 && Number.isFinite(x))
+    !optional(r.handleMinutes, (x) => typeof x === 'number' && x >= 0 && Number.isFinite(x)) ||
+    r.sla !== undefined
   )
     return undefined;
   const f: CaseFacts = { id: `${r.source as string}:${r.id as string}`, sev: r.severity as CaseFacts['sev'], created };

@@ -34,6 +34,8 @@ class TransientError extends Error {}
 export class SourceClient {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
+  /** The argument names each tool declares in its inputSchema, as `tools/list` gave them. */
+  private readonly inputs = new Map<string, ReadonlySet<string>>();
 
   private constructor(
     readonly source: string,
@@ -79,7 +81,10 @@ export class SourceClient {
     let pages = 0;
     do {
       const page = await this.client.listTools(cursor ? { cursor } : undefined, { timeout: this.limits.timeoutMs });
-      for (const t of page.tools) available.add(t.name);
+      for (const t of page.tools) {
+        available.add(t.name);
+        this.inputs.set(t.name, new Set(Object.keys(t.inputSchema.properties ?? {})));
+      }
       cursor = page.nextCursor;
     } while (cursor && ++pages < 100);
     const missing = names.filter((n) => !available.has(n));
@@ -91,13 +96,30 @@ export class SourceClient {
     return available;
   }
 
-  /** Call a tool and return its payload: structuredContent, else JSON of the first text block, else `parseText`. */
-  async call(tool: string, args: Record<string, unknown>, parseText?: (text: string) => unknown): Promise<unknown> {
+  /** The argument names a tool declares (known after `requireTools`); undefined for a tool not listed. */
+  inputsOf(tool: string): ReadonlySet<string> | undefined {
+    return this.inputs.get(tool);
+  }
+
+  /**
+   * Call a tool and return its payload: structuredContent, else JSON of the first text block, else `parseText`.
+   * `incomplete` names what is missing from a payload that came back only partly (e.g. one of several upstream calls
+   * failed): such a payload is retried like a null one.
+   */
+  async call(
+    tool: string,
+    args: Record<string, unknown>,
+    parseText?: (text: string) => unknown,
+    incomplete?: (payload: unknown) => string | undefined,
+  ): Promise<unknown> {
     await this.acquire();
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.callOnce(tool, args, parseText);
+          const payload = await this.callOnce(tool, args, parseText);
+          const missing = incomplete?.(payload);
+          if (missing !== undefined) throw new TransientError(`incomplete result: ${missing}`);
+          return payload;
         } catch (e) {
           const last = attempt >= this.limits.retries;
           if (!(e instanceof TransientError || isTransient(e)) || last) throw this.toSourceError(tool, e, attempt + 1);

@@ -20,7 +20,7 @@ export async function openSource(
     secrets: values,
     limits: deps.limits,
   });
-  const opts = { redact: (t: string) => redact(t, values) };
+  const opts = { redact: (t: string) => redact(t, values), toolArgs: server.toolArgs ?? {} };
   try {
     switch (server.kind) {
       case 'socpulse':

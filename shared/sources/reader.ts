@@ -13,10 +13,15 @@ export interface RejectSample {
   record?: string;
 }
 
-/** What a read rejected, and notes for the collection record (e.g. "closedAt is an upper bound"). */
+/**
+ * What a read rejected, notes for the collection record (e.g. "closedAt is an upper bound"), and the METRICS.md kpi
+ * keys this source cannot give, each with the words a reader sees instead of a value (e.g. `{"tta": "not available
+ * from SecOps SOAR"}`): a figure the source never carries is said, not shown as 0 or left blank.
+ */
 export interface ReadSummary {
   rejects: { count: number; samples: RejectSample[] };
   notes: string[];
+  unavailable?: Record<string, string>;
 }
 
 /** A source as collection sees it: the families it provides, and a stream of canonical batches for a window. */
@@ -34,6 +39,20 @@ const MAX_SAMPLES = 5;
 /** Validates records one by one: the valid ones pass, the others are counted and a few kept as samples. */
 export class RecordValidator {
   readonly rejects = { count: 0, samples: [] as RejectSample[] };
+  /** The reason of the latest reject, sampled or not: what an error about a page that mapped nothing quotes. */
+  lastReason: string | undefined;
+
+  /** Count and sample one source record that could not be mapped at all, with the reason. */
+  reject(family: string, reason: string, raw: unknown, redactText: (t: string) => string = (t) => t): void {
+    this.rejects.count++;
+    this.lastReason = reason;
+    if (this.rejects.samples.length < MAX_SAMPLES)
+      this.rejects.samples.push({
+        family,
+        reason,
+        record: redactText(JSON.stringify(raw) ?? String(raw)).slice(0, 300),
+      });
+  }
 
   /** Keep the records that pass `schema`; count and sample the rest. */
   keep<S extends z.ZodType>(
@@ -50,11 +69,12 @@ export class RecordValidator {
         continue;
       }
       this.rejects.count++;
+      const issue = parsed.error.issues[0]!;
+      this.lastReason = `${issue.path.join('.') || '(record)'}: ${issue.message}`;
       if (this.rejects.samples.length < MAX_SAMPLES) {
-        const issue = parsed.error.issues[0]!;
         this.rejects.samples.push({
           family,
-          reason: `${issue.path.join('.') || '(record)'}: ${issue.message}`,
+          reason: this.lastReason,
           record: redactText(JSON.stringify(r)).slice(0, 300),
         });
       }

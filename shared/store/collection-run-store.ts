@@ -18,6 +18,8 @@ export const CollectionRunSchema = z.object({
   rejects: z.object({ count: z.number(), samples: z.array(RejectSample) }),
   errors: z.array(z.string()),
   notes: z.array(z.string()),
+  /** METRICS.md kpi keys the source cannot give, each with what a reader sees instead (ReadSummary.unavailable). */
+  unavailable: z.record(z.string(), z.string()).optional(),
 });
 export type CollectionRun = z.infer<typeof CollectionRunSchema>;
 
@@ -31,6 +33,8 @@ export const SourceStatusSchema = z.object({
   /** The end of the window the last successful collection covered: data is complete up to here. */
   collectedThrough: z.string().optional(),
   lastError: z.string().optional(),
+  /** What the source cannot give, as its last successful run declared it. */
+  unavailable: z.record(z.string(), z.string()).optional(),
 });
 export type SourceStatus = z.infer<typeof SourceStatusSchema>;
 
@@ -58,6 +62,8 @@ export class DynamoCollectionRunStore {
       collectedThrough: succeeded ? maxIso(previous?.collectedThrough, run.window.to) : previous?.collectedThrough,
       lastError: run.errors[0],
     };
+    const unavailable = succeeded ? run.unavailable : previous?.unavailable;
+    if (unavailable) status.unavailable = unavailable;
     await this.table.put({ ...keys.sourceStatus(run.source), type: 'source-status', data: JSON.stringify(status) });
   }
 

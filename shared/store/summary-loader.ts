@@ -2,6 +2,7 @@ import { AlertBatch } from '../domain/alert-batch.js';
 import { CaseBatch } from '../domain/case-batch.js';
 import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
 import type { AlertCount, CaseFacts } from '../domain/facts.js';
+import { markUnavailable, unavailableOf } from '../domain/kpi.js';
 import { reportMonth } from '../domain/budget.js';
 import {
   fiscalYearOf,
@@ -14,6 +15,7 @@ import {
 } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
 import {
+  isMissing,
   SUMMARY_SECTIONS,
   SummaryAccumulator,
   type Summary,
@@ -23,7 +25,7 @@ import {
 } from '../domain/summary.js';
 import type { DynamoBudgetStore } from './budget-store.js';
 import type { DynamoSnapshotStore, SnapshotHeader } from './snapshot-store.js';
-import type { DynamoCollectionRunStore } from './collection-run-store.js';
+import type { DynamoCollectionRunStore, SourceStatus } from './collection-run-store.js';
 
 const DAY = 86_400_000;
 
@@ -283,10 +285,19 @@ export function summaryForLabel(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore; collections: DynamoCollectionRunStore },
   settings: MetricSettings,
 ): (label: string) => Promise<Summary> {
-  return async (label) =>
-    loadSummary(stores, {
+  return async (label) => {
+    const statuses = await stores.collections.statuses();
+    const summary = await loadSummary(stores, {
       period: parsePeriod(label, { tz: settings.timezone, fiscalYearStartMonth: settings.fiscalYearStartMonth }),
-      asOf: collectionAsOf(await stores.collections.statuses(), Date.now()),
+      asOf: collectionAsOf(statuses, Date.now()),
       settings,
     });
+    return withUnavailable(summary, statuses);
+  };
+}
+
+/** The summary with what its sources cannot give said in its KPIs (e.g. "not available from SecOps SOAR"). */
+export function withUnavailable(summary: Summary, statuses: readonly SourceStatus[]): Summary {
+  if (isMissing(summary.kpi)) return summary;
+  return { ...summary, kpi: markUnavailable(summary.kpi, unavailableOf(statuses)) };
 }

@@ -5,40 +5,7 @@ import * as z from 'zod';
 
 const text = (body: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(body) }] });
 
-/** google/mcp-security SOAR (local variant): unfiltered list_cases with page tokens, details under "case_details:". */
-export function fakeSoar(opts: {
-  cases: Record<string, unknown>[];
-  details: Record<string, Record<string, unknown>>;
-  alerts?: Record<string, Record<string, unknown>[]>;
-  nullOnce?: boolean;
-}) {
-  const server = new McpServer({ name: 'secops-soar', version: '0' });
-  let nulls = opts.nullOnce ? 1 : 0;
-  server.registerTool(
-    'list_cases',
-    { inputSchema: { next_page_token: z.string().optional() } },
-    async ({ next_page_token }) => {
-      // The real server returns null when its upstream call failed.
-      if (nulls-- > 0) return { content: [{ type: 'text' as const, text: 'null' }] };
-      const start = next_page_token ? Number(next_page_token) : 0;
-      const page = opts.cases.slice(start, start + 2);
-      return text({ cases: page, nextPageToken: start + 2 < opts.cases.length ? String(start + 2) : '' });
-    },
-  );
-  server.registerTool('get_case_full_details', { inputSchema: { case_id: z.string() } }, async ({ case_id }) =>
-    text({
-      'case_details:': opts.details[case_id] ?? {},
-      case_alerts: opts.alerts?.[case_id] ?? [],
-      case_comments: [],
-    }),
-  );
-  server.registerTool(
-    'list_alerts_by_case',
-    { inputSchema: { case_id: z.string(), next_page_token: z.string().optional() } },
-    async () => text({ alerts: [] }),
-  );
-  return server;
-}
+// google/mcp-security SOAR: test/fakes/secops-soar-local.ts and secops-soar-remote.ts.
 
 /** Chronicle SIEM: search_rule_alerts with tooManyAlerts when a window holds more than `max` alerts. */
 export function fakeSiem(opts: { alerts: { rule: string; severity?: string; at: string; id: string }[]; max: number }) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { McpServerConfig } from '../../shared/config/config.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
-import { fakeCosts, fakePagerDuty, fakeSiem, fakeSoar } from '../fakes/mcp-servers.js';
+import { fakeCosts, fakePagerDuty, fakeSiem } from '../fakes/mcp-servers.js';
 
 async function readAll(
   kind: McpServerConfig['kind'],
@@ -27,98 +27,6 @@ async function readAll(
 const ms = (iso: string) => Date.parse(iso);
 
 describe('source adapters against servers that speak the real shapes', () => {
-  it('secops-soar: pages unfiltered cases, filters to the window, reads "case_details:", retries a null page', async () => {
-    const { out, summary } = await readAll(
-      'secops-soar',
-      fakeSoar({
-        nullOnce: true,
-        cases: [
-          {
-            id: 11,
-            displayName: 'Phishing reported',
-            priority: 'PriorityHigh',
-            status: 'Closed',
-            assignedUser: 'alice',
-            creationTime: ms('2026-11-02T09:00:00Z'),
-            modificationTime: ms('2026-11-02T12:00:00Z'),
-          },
-          {
-            id: 12,
-            displayName: 'Impossible travel',
-            priority: 'PriorityCritical',
-            status: 'Opened',
-            creationTime: ms('2026-11-03T09:00:00Z'),
-            modificationTime: ms('2026-11-03T09:30:00Z'),
-          },
-          {
-            id: 13,
-            displayName: 'Old case',
-            priority: 'PriorityLow',
-            status: 'Closed',
-            creationTime: ms('2026-09-01T09:00:00Z'),
-            modificationTime: ms('2026-09-02T09:00:00Z'),
-          },
-          {
-            id: 14,
-            displayName: 'Closed later',
-            priority: 'PriorityMedium',
-            status: 'Closed',
-            creationTime: ms('2026-11-04T09:00:00Z'),
-            modificationTime: ms('2026-11-06T09:00:00Z'),
-          },
-        ],
-        details: { '11': { closeTime: ms('2026-11-02T11:00:00Z') } },
-        alerts: {
-          '11': [
-            {
-              identifier: 'al-1',
-              ruleGenerator: 'Phishing URL clicked',
-              priority: 'PriorityHigh',
-              creationTime: ms('2026-11-02T08:55:00Z'),
-            },
-          ],
-        },
-      }),
-    );
-    expect(out.cases).toEqual([
-      {
-        id: '11',
-        source: 'secops-soar',
-        title: 'Phishing reported',
-        severity: 'high',
-        createdAt: '2026-11-02T09:00:00.000Z',
-        closedAt: '2026-11-02T11:00:00.000Z',
-        assignee: 'alice',
-      },
-      {
-        id: '12',
-        source: 'secops-soar',
-        title: 'Impossible travel',
-        severity: 'critical',
-        createdAt: '2026-11-03T09:00:00.000Z',
-      },
-      {
-        id: '14',
-        source: 'secops-soar',
-        title: 'Closed later',
-        severity: 'medium',
-        createdAt: '2026-11-04T09:00:00.000Z',
-        closedAt: '2026-11-06T09:00:00.000Z',
-      },
-    ]);
-    expect(out.alerts).toEqual([
-      {
-        id: 'al-1',
-        source: 'secops-soar',
-        rule: 'Phishing URL clicked',
-        severity: 'high',
-        createdAt: '2026-11-02T08:55:00.000Z',
-        caseId: '11',
-      },
-    ]);
-    expect(summary.notes.join(' ')).toMatch(/upper bound/);
-  });
-
   it('secops-siem: splits the window while the server says tooManyAlerts', async () => {
     const alerts = Array.from({ length: 30 }, (_, i) => ({
       id: `a${i}`,
