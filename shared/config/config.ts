@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { BudgetCategory, Severity, Tier } from '../domain/records.js';
 import { MetricSettingsSchema } from '../domain/settings.js';
 
 /** Source kinds socpulse has an adapter for (DESIGN.md "Sources"). */
@@ -12,6 +13,70 @@ export const SOURCE_KINDS = ['socpulse', 'secops-soar', 'secops-siem', 'pagerdut
  */
 const ToolArgs = z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]));
 
+/**
+ * Per-source options of the adapters (DESIGN.md "Sources"), one key per adapter; a key another kind does not read is
+ * an error, so a misplaced option never silently does nothing. Strings may hold `${secret:NAME}` references.
+ */
+export const SourceOptionsSchema = z
+  .object({
+    /** pagerduty: tier per schedule or escalation policy id (else escalation level 1/2/3+ → tier 1/2/3); filters. */
+    pagerduty: z
+      .object({
+        tiers: z.record(z.string().min(1), Tier).optional(),
+        scheduleIds: z.array(z.string().min(1)).min(1).optional(),
+        escalationPolicyIds: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** secops-siem: severity for alerts whose rule names none (absent: such alerts are rejected, never guessed). */
+    siem: z
+      .object({
+        defaultSeverity: Severity.optional(),
+        maxAlerts: z.number().int().min(1).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
+    /** cost (Vantage query-costs): the workspace and the VQL filter naming the provider(s). */
+    vantage: z
+      .object({
+        workspaceToken: z.string().min(1),
+        filter: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** cost (AWS billing cost-explorer): an optional Cost Explorer filter expression, e.g. to drop credits. */
+    aws: z
+      .object({ filter: z.record(z.string(), z.unknown()).optional() })
+      .strict()
+      .optional(),
+    /** cost (either form): budget category per billed service name, before the built-in mapping. */
+    cost: z
+      .object({ categories: z.record(z.string().min(1), BudgetCategory).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type SourceOptions = z.infer<typeof SourceOptionsSchema>;
+
+const OPTIONS_OF_KIND: Record<(typeof SOURCE_KINDS)[number], readonly string[]> = {
+  socpulse: [],
+  'secops-soar': [],
+  'secops-siem': ['siem'],
+  pagerduty: ['pagerduty'],
+  cost: ['vantage', 'aws', 'cost'],
+};
+
+/** Options must belong to the source's kind: `pagerduty` options on a cost source are a mistake worth naming. */
+function optionsFitKind(s: { kind: (typeof SOURCE_KINDS)[number]; options?: SourceOptions }, ctx: z.RefinementCtx) {
+  for (const key of Object.keys(s.options ?? {}))
+    if (!OPTIONS_OF_KIND[s.kind].includes(key))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', key],
+        message: `option "${key}" is not read by kind "${s.kind}"${OPTIONS_OF_KIND[s.kind].length ? ` (it reads: ${OPTIONS_OF_KIND[s.kind].join(', ')})` : ''}`,
+      });
+}
+
 const HttpServer = z
   .object({
     kind: z.enum(SOURCE_KINDS),
@@ -21,8 +86,10 @@ const HttpServer = z
     schedule: z.string().optional(),
     windowDays: z.number().int().min(1).max(400).optional(),
     toolArgs: ToolArgs.optional(),
+    options: SourceOptionsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(optionsFitKind);
 const StdioServer = z
   .object({
     kind: z.enum(SOURCE_KINDS),
@@ -32,8 +99,10 @@ const StdioServer = z
     schedule: z.string().optional(),
     windowDays: z.number().int().min(1).max(400).optional(),
     toolArgs: ToolArgs.optional(),
+    options: SourceOptionsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(optionsFitKind);
 export const McpServerSchema = z.union([HttpServer, StdioServer]);
 export type McpServerConfig = z.infer<typeof McpServerSchema>;
 
@@ -92,7 +161,7 @@ export class ConfigError extends Error {
 export function parseConfig(raw: unknown, origin = 'config'): Config {
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => {
+    const lines = result.error.issues.flatMap(closestBranch).map((i) => {
       const path = i.path.join('.');
       if (i.code === 'unrecognized_keys') {
         const at = path ? ` in ${path}` : '';
@@ -103,6 +172,16 @@ export function parseConfig(raw: unknown, origin = 'config'): Config {
     throw new ConfigError(`${origin}: ${lines.join('; ')}`);
   }
   return result.data;
+}
+
+/**
+ * A source is an HTTP or a stdio entry: when neither fits, name the problems of the one that came closest (fewest
+ * issues), not a bare "Invalid input".
+ */
+function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+  return best.flatMap((i) => closestBranch({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
 }
 
 /** Default config path: `socpulse.config.json` at the project root (the working directory). */

@@ -20,7 +20,12 @@ export async function openSource(
     secrets: values,
     limits: deps.limits,
   });
-  const opts = { redact: (t: string) => redact(t, values), toolArgs: server.toolArgs ?? {} };
+  // Options come from the resolved config: a `${secret:…}` in them (a Vantage workspace token) is resolved too.
+  const opts = {
+    redact: (t: string) => redact(t, values),
+    toolArgs: server.toolArgs ?? {},
+    options: resolved.options ?? {},
+  };
   try {
     switch (server.kind) {
       case 'socpulse':

@@ -4,18 +4,19 @@ import { describe, expect, it } from 'vitest';
 import type { McpServerConfig } from '../../shared/config/config.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
-import { fakeCosts, fakePagerDuty, fakeSiem } from '../fakes/mcp-servers.js';
+import { fakeAwsBilling, fakePagerDuty, fakeSiem, fakeVantage } from '../fakes/mcp-servers.js';
 
 async function readAll(
   kind: McpServerConfig['kind'],
   server: McpServer,
   window = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-08T00:00:00Z') },
+  options?: McpServerConfig['options'],
 ) {
   const [client, srv] = InMemoryTransport.createLinkedPair();
   await server.connect(srv);
   const reader = await openSource(
     kind,
-    { kind, command: 'unused' },
+    { kind, command: 'unused', ...(options ? { options } : {}) },
     { secrets: new EnvSecretResolver({}), transport: client, limits: { backoffMs: 1 } },
   );
   const out: Record<string, unknown[]> = {};
@@ -28,51 +29,44 @@ const ms = (iso: string) => Date.parse(iso);
 
 describe('source adapters against servers that speak the real shapes', () => {
   it('secops-siem: splits the window while the server says tooManyAlerts', async () => {
+    // Severity in properties (the server's docs example) for one rule, in the YARA-L meta for the other.
+    const rules = {
+      ru_brute: { name: 'Brute force', severity: 'HIGH' },
+      ru_tor: { name: 'Tor egress', metadata: { Severity: 'Medium', author: 'soc' } },
+    };
     const alerts = Array.from({ length: 30 }, (_, i) => ({
-      id: `a${i}`,
-      rule: i % 2 ? 'Brute force' : 'Tor egress',
-      severity: i % 2 ? 'HIGH' : undefined,
+      id: `de_${i}`,
+      ruleId: i % 2 ? 'ru_brute' : 'ru_tor',
       at: new Date(ms('2026-11-01T00:00:00Z') + i * 5 * 3_600_000).toISOString(),
     }));
-    const { out, summary } = await readAll('secops-siem', fakeSiem({ alerts, max: 4 }));
+    const { out } = await readAll('secops-siem', fakeSiem({ rules, alerts }), undefined, { siem: { maxAlerts: 4 } });
     expect(out.alerts).toHaveLength(30);
     expect(new Set((out.alerts as { id: string }[]).map((a) => a.id)).size).toBe(30);
-    expect((out.alerts as { id: string }[]).find((a) => a.id === 'a1')).toMatchObject({
+    expect((out.alerts as { id: string }[]).find((a) => a.id === 'de_1')).toMatchObject({
       rule: 'Brute force',
       severity: 'high',
     });
-    expect((out.alerts as { id: string }[]).find((a) => a.id === 'a0')).toMatchObject({
+    expect((out.alerts as { id: string }[]).find((a) => a.id === 'de_0')).toMatchObject({
       rule: 'Tor egress',
       severity: 'medium',
     });
-    expect(summary.notes.join(' ')).toMatch(/no severity/);
   });
 
-  it('pagerduty: turns on-call entries into shifts with tiers from escalation levels, across pages', async () => {
+  it('pagerduty: turns on-call entries into shifts with tiers from escalation levels', async () => {
+    const oncall = (user: string, level: number, start: string, end: string) => ({
+      escalation_policy: { id: 'PEP1', summary: 'SOC escalation', type: 'escalation_policy_reference' },
+      escalation_level: level,
+      schedule: { id: `PS${level}`, summary: `SOC L${level}`, type: 'schedule_reference' },
+      user: { id: `PU${user}`, summary: user, type: 'user_reference' },
+      start,
+      end,
+    });
     const { out } = await readAll(
       'pagerduty',
       fakePagerDuty([
-        {
-          user: { summary: 'Ann' },
-          schedule: { id: 'P1' },
-          escalation_level: 1,
-          start: '2026-11-02T00:00:00Z',
-          end: '2026-11-02T08:00:00Z',
-        },
-        {
-          user: { summary: 'Bo' },
-          schedule: { id: 'P1' },
-          escalation_level: 2,
-          start: '2026-11-02T00:00:00Z',
-          end: '2026-11-02T08:00:00Z',
-        },
-        {
-          user: { summary: 'Cy' },
-          schedule: { id: 'P2' },
-          escalation_level: 5,
-          start: '2026-11-02T08:00:00Z',
-          end: '2026-11-02T16:00:00Z',
-        },
+        oncall('Ann', 1, '2026-11-02T00:00:00Z', '2026-11-02T08:00:00Z'),
+        oncall('Bo', 2, '2026-11-02T00:00:00Z', '2026-11-02T08:00:00Z'),
+        oncall('Cy', 5, '2026-11-02T08:00:00Z', '2026-11-02T16:00:00Z'),
       ]),
     );
     expect((out.shifts as { analyst: string; tier: number }[]).map((s) => [s.analyst, s.tier])).toEqual([
@@ -83,14 +77,27 @@ describe('source adapters against servers that speak the real shapes', () => {
   });
 
   it('cost (Vantage): sums services per month and category, amounts as decimal strings', async () => {
-    const { out } = await readAll('cost', fakeCosts('vantage'));
+    const row = (service: string, amount: string) => ({ accrued_at: '2026-11-03', provider: 'aws', service, amount });
+    const { out } = await readAll(
+      'cost',
+      fakeVantage({
+        rows: [
+          row('AmazonGuardDuty', '1200.504'),
+          row('AWSSecurityHub', '300.10'),
+          row('AWSSecurityLake', '5000'),
+          row('AmazonS3', '45.555'),
+        ],
+      }),
+      undefined,
+      { vantage: { workspaceToken: 'wrkspc_1234' } },
+    );
     const byCategory = Object.fromEntries(
       (out.costs as { category: string; amount: string; currency: string }[]).map((c) => [
         c.category,
         [c.amount, c.currency],
       ]),
     );
-    // GuardDuty 1200.504 → 1200.50 plus Security Hub 300.10 = 1500.60 tooling; Chronicle 5000.00 SIEM; S3 45.555 → 45.56
+    // GuardDuty 1200.504 plus Security Hub 300.10 = 1500.604 → 1500.60 tooling; Security Lake 5000.00 SIEM; S3 45.555 → 45.56
     expect(byCategory).toEqual({
       tooling: ['1500.60', 'USD'],
       siem_ingest: ['5000.00', 'USD'],
@@ -98,16 +105,24 @@ describe('source adapters against servers that speak the real shapes', () => {
     });
   });
 
-  it('cost (AWS billing): reads ResultsByTime groups', async () => {
-    const { out } = await readAll('cost', fakeCosts('aws'));
+  it('cost (AWS billing): reads ResultsByTime groups inside the {status, data} answer', async () => {
+    const { out } = await readAll(
+      'cost',
+      fakeAwsBilling({
+        lines: [
+          { month: '2026-11', service: 'Amazon Elastic Compute Cloud - Compute', amount: '812.3456' },
+          { month: '2026-11', service: 'Amazon GuardDuty', amount: '99.994' },
+        ],
+      }),
+    );
     expect(out.costs).toEqual([
-      expect.objectContaining({ month: '2026-09', category: 'cloud', amount: '812.35', currency: 'USD' }),
-      expect.objectContaining({ month: '2026-09', category: 'siem_ingest', amount: '99.99', currency: 'USD' }),
+      expect.objectContaining({ month: '2026-11', category: 'cloud', amount: '812.35', currency: 'USD' }),
+      expect.objectContaining({ month: '2026-11', category: 'tooling', amount: '99.99', currency: 'USD' }),
     ]);
   });
 
   it('names the missing tool when a server lacks what the adapter needs', async () => {
-    await expect(readAll('pagerduty', fakeCosts('vantage'))).rejects.toThrow(
+    await expect(readAll('pagerduty', fakeVantage({ rows: [] }))).rejects.toThrow(
       /pagerduty: the server lacks tool "list_oncalls" \(it offers: query-costs\)/,
     );
   });

@@ -1,67 +1,154 @@
-import { AlertSchema } from '../../domain/records.js';
-import { SourceError } from '../errors.js';
+import type { SourceOptions } from '../../config/config.js';
+import { AlertSchema, SEVERITIES, type Severity } from '../../domain/records.js';
+import { SourceError, ToolCallError } from '../errors.js';
 import type { SourceClient } from '../mcp-client.js';
 import { RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
-import { toIso } from './util.js';
+import { failIfNothingMapped, toIso } from './util.js';
 
 const MAX_ALERTS = 1000;
 const MIN_SLICE_MS = 60_000;
 type Raw = Record<string, unknown>;
 
+const SEVERITY_WORDS: Record<string, Severity> = {
+  ...Object.fromEntries(SEVERITIES.map((s) => [s, s])),
+  informational: 'info',
+  informative: 'info',
+  moderate: 'medium',
+};
+
+/** A rule severity as Chronicle rules write it (`"HIGH"`, `"Medium"`, `"informational"`), or undefined. */
+export function siemSeverity(value: unknown): Severity | undefined {
+  return typeof value === 'string' ? SEVERITY_WORDS[value.trim().toLowerCase()] : undefined;
+}
+
+/** The severity a rule names: `properties.severity`, else a YARA-L `meta` key spelled `severity` in any case. */
+function ruleSeverity(props: Raw): { raw: unknown; severity: Severity | undefined } {
+  let raw = props.severity;
+  const meta = props.metadata;
+  if (raw === undefined && meta && typeof meta === 'object')
+    for (const [k, v] of Object.entries(meta as Raw)) if (k.toLowerCase() === 'severity') raw = v;
+  return { raw, severity: siemSeverity(raw) };
+}
+
 /**
- * google/mcp-security's SIEM server (Chronicle): `search_rule_alerts(start_time, end_time, max_alerts)` →
- * `{ruleAlerts: [{ruleMetadata: {properties: {name, severity}}, alerts: [...]}], tooManyAlerts}`. When the server says
- * tooManyAlerts the window is halved and asked again, down to one minute (then it is an error, never a silent cut).
+ * Google SecOps SIEM (Chronicle) through google/mcp-security's server (read late 2026):
+ * - `search_rule_alerts(start_time, end_time, max_alerts=10, …)` — server/secops/secops_mcp/tools/security_rules.py —
+ *   returns the raw `legacySearchRulesAlerts` answer (google/secops-wrapper src/secops/chronicle/rule_alert.py: start
+ *   inclusive, end exclusive): `{ruleAlerts: [{ruleMetadata: {properties: {ruleId, name, text, metadata}}, alerts:
+ *   [{id, detectionTimestamp, commitTimestamp, alertingType, …}]}], tooManyAlerts}`. We ask `max_alerts` explicitly
+ *   (the tool's default is 10); when tooManyAlerts says the answer was cut, it is thrown away and the window halved,
+ *   down to one minute (then the read fails: never a silent cut).
+ * - On failure the tool answers `{"error": "…", "ruleAlerts": [], "tooManyAlerts": false}`: an error, not "no alerts"
+ *   (the client treats any `error` in a payload so).
+ * - Severity: the server's docs example puts it in `ruleMetadata.properties.severity`; the wrapper lists only
+ *   `ruleId, name, text, metadata`, where a rule's YARA-L `meta` (e.g. `severity = "High"`) would sit. Both are read.
+ *   An alert whose rule names no severity is rejected with a sample (the canonical alert needs one), unless
+ *   `options.siem.defaultSeverity` says what to count it as; either way the collection record gives the count.
+ * - The search covers the customer's own rules; alerts of Google's curated detections may be missing (noted).
+ * - Rule: `properties.name` (else the rule id); created: `detectionTimestamp` (else `commitTimestamp`).
  * `get_security_alerts` (double-encoded text) is not used.
  */
 export async function secopsSiemReader(
   client: SourceClient,
-  opts: { redact: (t: string) => string },
+  opts: { redact: (t: string) => string; options?: SourceOptions },
 ): Promise<SourceReader> {
   await client.requireTools(['search_rule_alerts']);
+  const maxAlerts = opts.options?.siem?.maxAlerts ?? MAX_ALERTS;
+  const fallback = opts.options?.siem?.defaultSeverity;
   const validator = new RecordValidator();
-  const notes = new Set<string>();
+  const notes = new Set<string>([
+    "search_rule_alerts covers the SOC's own detection rules: alerts of Google's curated detections may be missing",
+  ]);
+  const noSeverity = { alerts: 0, rules: new Set<string>() };
+  let answered = 0;
+  let kept = 0;
+
   async function* slice(from: number, to: number): AsyncGenerator<unknown[]> {
     const body = (await client.call('search_rule_alerts', {
       start_time: new Date(from).toISOString(),
       end_time: new Date(to).toISOString(),
-      max_alerts: MAX_ALERTS,
-    })) as { ruleAlerts?: Raw[]; tooManyAlerts?: boolean };
+      max_alerts: maxAlerts,
+    })) as { ruleAlerts?: unknown; tooManyAlerts?: boolean };
     if (body.tooManyAlerts) {
       if (to - from <= MIN_SLICE_MS)
         throw new SourceError(
           client.source,
-          `search_rule_alerts has more than ${MAX_ALERTS} alerts in one minute at ${new Date(from).toISOString()}`,
+          `search_rule_alerts has more than ${maxAlerts} alerts in one minute at ${new Date(from).toISOString()}`,
         );
       const mid = from + Math.floor((to - from) / 2 / MIN_SLICE_MS) * MIN_SLICE_MS || from + MIN_SLICE_MS;
       yield* slice(from, mid);
       yield* slice(mid, to);
       return;
     }
+    if (!Array.isArray(body.ruleAlerts))
+      throw new ToolCallError(client.source, 'search_rule_alerts answered without a "ruleAlerts" list');
     const out: unknown[] = [];
-    for (const group of body.ruleAlerts ?? []) {
-      const props = ((group.ruleMetadata as Raw | undefined)?.properties ?? {}) as Raw;
-      const severity = String(props.severity ?? '').toLowerCase();
-      if (!severity) notes.add('some rules carry no severity: their alerts are counted as medium');
-      for (const a of (group.alerts ?? []) as Raw[])
-        out.push({
-          id: String(a.id),
+    for (const group of body.ruleAlerts as Raw[]) {
+      const meta = (group.ruleMetadata ?? {}) as Raw;
+      const props = (meta.properties ?? {}) as Raw;
+      const ruleId = props.ruleId ?? meta.ruleId;
+      const rule = String(props.name ?? ruleId ?? '');
+      const { raw, severity } = ruleSeverity(props);
+      const alerts = Array.isArray(group.alerts) ? (group.alerts as Raw[]) : [];
+      answered += alerts.length;
+      for (const a of alerts) {
+        const record = {
+          id: typeof a.id === 'string' ? a.id : '',
           source: client.source,
-          rule: String(props.name ?? props.ruleName ?? 'unknown rule'),
-          severity: severity || 'medium',
-          createdAt: toIso(a.detectionTimestamp ?? a.createdTime ?? a.commitTimestamp),
-        });
+          rule,
+          severity: severity ?? (raw === undefined ? fallback : undefined),
+          createdAt: toIso(a.detectionTimestamp ?? a.commitTimestamp),
+        };
+        if (raw === undefined) {
+          noSeverity.alerts++;
+          noSeverity.rules.add(rule || String(ruleId));
+          if (!fallback) {
+            validator.reject('alerts', `rule "${rule}" names no severity`, { ruleId, rule, id: a.id }, opts.redact);
+            continue;
+          }
+        } else if (!severity) {
+          validator.reject(
+            'alerts',
+            `rule "${rule}" has severity ${JSON.stringify(raw)}, not one socpulse knows`,
+            {
+              ruleId,
+              rule,
+              id: a.id,
+            },
+            opts.redact,
+          );
+          continue;
+        }
+        out.push(record);
+      }
     }
     yield out;
   }
+
   return {
     kind: 'secops-siem',
     families: new Set(['alerts'] as const),
     async *read(window): AsyncIterable<RecordBatch> {
-      for await (const records of slice(window.from.getTime(), window.to.getTime()))
-        yield { family: 'alerts', records: validator.keep('alerts', AlertSchema, records, opts.redact) };
+      for await (const records of slice(window.from.getTime(), window.to.getTime())) {
+        const valid = validator.keep('alerts', AlertSchema, records, opts.redact);
+        kept += valid.length;
+        yield { family: 'alerts', records: valid };
+      }
+      failIfNothingMapped(client.source, 'search_rule_alerts', answered, kept, validator.rejects);
     },
-    summary: () => ({ rejects: validator.rejects, notes: [...notes] }),
+    summary: () => {
+      const all = [...notes];
+      if (noSeverity.alerts > 0) {
+        const rules = [...noSeverity.rules].sort();
+        const named = `${rules.slice(0, 5).join(', ')}${rules.length > 5 ? ', …' : ''}`;
+        all.push(
+          fallback
+            ? `${noSeverity.alerts} alert(s) of ${rules.length} rule(s) without a severity (${named}) counted as ${fallback} (options.siem.defaultSeverity)`
+            : `${noSeverity.alerts} alert(s) of ${rules.length} rule(s) without a severity (${named}) not collected: give the rules a severity, or set options.siem.defaultSeverity`,
+        );
+      }
+      return { rejects: validator.rejects, notes: all };
+    },
     close: () => client.close(),
   };
 }

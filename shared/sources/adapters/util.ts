@@ -1,21 +1,11 @@
+import { SourceError } from '../errors.js';
+
 /** An instant from a source: epoch milliseconds (number or digit string) or an ISO-8601 string; undefined if neither. */
 export function toIso(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
   if (typeof value === 'string' && /^\d{12,14}$/.test(value)) return new Date(Number(value)).toISOString();
   if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(Date.parse(value)).toISOString();
   return undefined;
-}
-
-/** A decimal amount as a string with two places, rounded half away from zero on the third decimal (string maths). */
-export function toAmount(value: unknown): string | undefined {
-  const s = typeof value === 'number' ? value.toFixed(6) : typeof value === 'string' ? value.trim() : '';
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s);
-  if (!m) return undefined;
-  const frac = (m[3] ?? '').padEnd(3, '0');
-  let cents = BigInt(m[2]!) * 100n + BigInt(frac.slice(0, 2));
-  if (Number(frac[2]) >= 5) cents += 1n;
-  const abs = `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
-  return m[1] && cents !== 0n ? `-${abs}` : abs;
 }
 
 /** Run `fn` over items with at most `limit` in flight, keeping order. */
@@ -31,4 +21,59 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
     }),
   );
   return out;
+}
+
+/**
+ * The source answered `seen` items and none became a record: a failed read naming the first reason, never "ok, 0".
+ * Collection then writes nothing for the window, so an unreadable answer cannot pass for an empty one.
+ */
+export function failIfNothingMapped(
+  source: string,
+  what: string,
+  seen: number,
+  kept: number,
+  rejects: { samples: { reason: string }[] },
+): void {
+  if (seen === 0 || kept > 0) return;
+  const why = rejects.samples[0]?.reason;
+  throw new SourceError(
+    source,
+    `${what}: the server answered ${seen} item(s) and none could be read${why ? ` (first: ${why})` : ''}`,
+  );
+}
+
+/** Fixed-point scale of summed amounts: 12 decimals, so summing many small billed amounts loses nothing. */
+const SCALE = 12;
+
+/**
+ * A decimal amount (`"812.3456789"`, `"-0.5"`, `"1.2E-7"`, or a finite number) as an integer count of 10⁻¹² units,
+ * so a month's rows can be summed exactly and rounded once; undefined if it is not a number.
+ */
+export function toScaled(value: unknown): bigint | undefined {
+  const s =
+    typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const m = /^([+-]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
+  if (!m) return undefined;
+  const digits = `${m[2]}${m[3] ?? ''}`;
+  const exp = Number(m[4] ?? 0) - (m[3] ?? '').length + SCALE;
+  if (Math.abs(exp) > 40) return undefined;
+  let v: bigint;
+  if (exp >= 0) v = BigInt(digits) * 10n ** BigInt(exp);
+  else {
+    const div = 10n ** BigInt(-exp);
+    v = BigInt(digits) / div;
+    if ((BigInt(digits) % div) * 2n >= div) v += 1n;
+  }
+  return m[1] === '-' ? -v : v;
+}
+
+/** A `toScaled` sum as a two-decimal string, rounded half away from zero once. */
+export function scaledToAmount(v: bigint): string {
+  const neg = v < 0n;
+  const abs = neg ? -v : v;
+  const unit = 10n ** BigInt(SCALE - 2);
+  let cents = abs / unit;
+  if ((abs % unit) * 2n >= unit) cents += 1n;
+  const out = `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+  return neg && cents !== 0n ? `-${out}` : out;
 }
