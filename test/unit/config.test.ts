@@ -48,4 +48,39 @@ describe('config', () => {
   it('names the file when it cannot be read or parsed', () => {
     expect(() => loadConfig('does-not-exist.json')).toThrow(/does-not-exist\.json: cannot read config \(ENOENT\)/);
   });
+
+  it('accepts per-source options of the source kind and names a misplaced or unknown one', () => {
+    const config = parseConfig({
+      ...minimal,
+      mcpServers: {
+        costs: {
+          kind: 'cost',
+          url: 'https://vantage.example/mcp',
+          options: {
+            vantage: { workspaceToken: '${secret:vantage-ws}', filter: "(costs.provider = 'aws')" },
+            cost: { categories: { AmazonSecurityLake: 'siem_ingest' } },
+          },
+        },
+        oncall: { kind: 'pagerduty', command: 'uvx', options: { pagerduty: { tiers: { PSCHED1: 2 } } } },
+      },
+    });
+    expect(config.mcpServers.costs?.options?.vantage?.workspaceToken).toBe('${secret:vantage-ws}');
+    expect(config.mcpServers.oncall?.options?.pagerduty?.tiers).toEqual({ PSCHED1: 2 });
+    const bad = (server: unknown) => () => parseConfig({ ...minimal, mcpServers: { s: server } });
+    expect(bad({ kind: 'cost', url: 'https://x.example/mcp', options: { pagerduty: {} } })).toThrow(
+      /mcpServers\.s\.options\.pagerduty: option "pagerduty" is not read by kind "cost" \(it reads: vantage, aws, cost\)/,
+    );
+    expect(
+      bad({ kind: 'cost', url: 'https://x.example/mcp', options: { vantage: { workspaceToken: 'w', filtr: 'x' } } }),
+    ).toThrow(/unknown key "filtr" in mcpServers\.s\.options\.vantage/);
+    expect(bad({ kind: 'cost', command: 'x', options: { vantage: {} } })).toThrow(
+      /mcpServers\.s\.options\.vantage\.workspaceToken: Invalid input/,
+    );
+    expect(bad({ kind: 'pagerduty', command: 'x', options: { pagerduty: { tiers: { P1: 4 } } } })).toThrow(
+      /mcpServers\.s\.options\.pagerduty\.tiers\.P1/,
+    );
+    expect(bad({ kind: 'secops-siem', command: 'x', options: { siem: { defaultSeverity: 'severe' } } })).toThrow(
+      /mcpServers\.s\.options\.siem\.defaultSeverity/,
+    );
+  });
 });
