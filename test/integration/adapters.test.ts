@@ -54,7 +54,7 @@ describe('source adapters against servers that speak the real shapes', () => {
 
   it('pagerduty: turns on-call entries into shifts with tiers from escalation levels', async () => {
     const oncall = (user: string, level: number, start: string, end: string) => ({
-      escalation_policy: { id: 'PEP1', summary: 'SOC escalation', type: 'escalation_policy_reference' },
+      escalation_policy: { id: 'PEP1' },
       escalation_level: level,
       schedule: { id: `PS${level}`, summary: `SOC L${level}`, type: 'schedule_reference' },
       user: { id: `PU${user}`, summary: user, type: 'user_reference' },

@@ -68,7 +68,7 @@ async function rawCall(server: McpServer, name: string, args: Raw) {
 // --- PagerDuty -------------------------------------------------------------------------------------------------
 
 const oncall = (user: string, level: number | null, start: string | null, end: string | null, policy = 'PEP1') => ({
-  escalation_policy: { id: policy, summary: `Policy ${policy}`, type: 'escalation_policy_reference' },
+  escalation_policy: { id: policy }, // summary is excluded from the dump (models/escalation_policies.py)
   escalation_level: level,
   schedule: level === null ? null : { id: `PS${level}`, summary: `SOC L${level}`, type: 'schedule_reference' },
   user: { id: `PU-${user}`, summary: user, type: 'user_reference' },
@@ -325,6 +325,7 @@ describe('AWS billing cost-explorer in its public shape', () => {
       ['2026-11', 'tooling', '610.50', 'estimated by AWS Cost Explorer'],
     ]);
     expect(summary.notes).toContain('AWS Cost Explorer marks 2026-11 as estimated: its figures may still change');
+    expect(summary.notes).toContain('no cost rows for 2026-10: nothing written for it (no data, not a zero)');
   });
 
   it('the fake refuses metrics and group_by given as lists, as the real tool validation does', async () => {

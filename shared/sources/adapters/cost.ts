@@ -251,6 +251,10 @@ export async function costReader(
           notes.add(`AWS Cost Explorer marks ${month} as estimated: its figures may still change`);
       for (const [month, n] of [...unreadable].sort())
         notes.add(`${month} not collected: ${n} cost row(s) could not be read, so its total would be short`);
+      const withRows = new Set([...sums.values()].map((s) => s.month));
+      for (const month of monthsOf(window.from, window.to))
+        if (!withRows.has(month) && !unreadable.has(month))
+          notes.add(`no cost rows for ${month}: nothing written for it (no data, not a zero)`);
       const valid = validator.keep('costs', CostSchema, records, opts.redact);
       failIfNothingMapped(
         client.source,

@@ -18,8 +18,9 @@ const MIN_SLICE_MS = 3_600_000;
  * - `list_oncalls(since, until, earliest, limit, schedule_ids?, escalation_policy_ids?, …)`, flat arguments since
  *   v1.0.0 (CHANGELOG.md; before, they sat under `query_model`) — pagerduty_mcp/tools/oncalls.py;
  * - it answers a `ListResponseModel`: `{"response": [on-call…], "response_summary": "…"}` — models/base.py;
- * - an on-call is `{escalation_policy {id, summary}, escalation_level, schedule {id, summary, type}|null,
- *   user {id, summary, type}, start, end}`; `start`/`end` are null for a permanent on-call — models/oncalls.py;
+ * - an on-call is `{escalation_policy {id}, escalation_level, schedule {id, summary, type}|null, user {id, summary,
+ *   type}, start, end}` (the policy's summary is excluded from the dump) and `start`/`end` are null for a permanent
+ *   on-call — models/oncalls.py, models/references.py, models/escalation_policies.py;
  * - `earliest` defaults to true (only the earliest on-call per user and escalation policy): we ask `earliest: false`;
  * - `limit` caps the total the server gathers while it pages PagerDuty itself (utils.py `paginate`,
  *   `maximum_records=limit or 1000`); there is no offset. A slice that returns exactly `limit` records may have lost
