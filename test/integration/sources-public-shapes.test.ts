@@ -277,6 +277,23 @@ describe('secops-siem search_rule_alerts in its public shape', () => {
     ).rejects.toThrow(/search_rule_alerts: the server answered 1 item\(s\) and none could be read/);
   });
 
+  it('fails loudly when one minute holds more alerts than it may ask for, also in a window of odd length', async () => {
+    const rules = { ru_1: { name: 'Storm', severity: 'HIGH' } };
+    const alerts = Array.from({ length: 5 }, (_, i) => ({
+      ruleId: 'ru_1',
+      id: `de_${i}`,
+      at: `2026-11-01T00:00:${10 + i}Z`,
+    }));
+    await expect(
+      readInMemory(
+        'secops-siem',
+        fakeSiem({ rules, alerts }),
+        { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-01T00:01:30Z') },
+        { siem: { maxAlerts: 2 } },
+      ),
+    ).rejects.toThrow(/search_rule_alerts has more than 2 alerts in one minute at 2026-11-01T00:00:00.000Z/);
+  });
+
   it('throws away a cut (tooManyAlerts) answer and splits until every alert is read once', async () => {
     const calls: Raw[] = [];
     const rules = { ru_1: { name: 'Noisy', severity: 'Medium' } };

@@ -75,7 +75,8 @@ export async function secopsSiemReader(
           client.source,
           `search_rule_alerts has more than ${maxAlerts} alerts in one minute at ${new Date(from).toISOString()}`,
         );
-      const mid = from + Math.floor((to - from) / 2 / MIN_SLICE_MS) * MIN_SLICE_MS || from + MIN_SLICE_MS;
+      // Whole minutes, at least one: a 90-second window splits into 60 + 30 seconds, never into itself.
+      const mid = from + Math.max(MIN_SLICE_MS, Math.floor((to - from) / 2 / MIN_SLICE_MS) * MIN_SLICE_MS);
       yield* slice(from, mid);
       yield* slice(mid, to);
       return;
