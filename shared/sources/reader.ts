@@ -81,11 +81,4 @@ export class RecordValidator {
     }
     return out;
   }
-
-  /** Count a record the adapter itself could not map, with the reason (e.g. "rule X names no severity"). */
-  reject(family: Family, reason: string, record: unknown, redactText: (t: string) => string = (t) => t): void {
-    this.rejects.count++;
-    if (this.rejects.samples.length < MAX_SAMPLES)
-      this.rejects.samples.push({ family, reason, record: redactText(JSON.stringify(record)).slice(0, 300) });
-  }
 }

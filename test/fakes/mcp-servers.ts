@@ -1,10 +1,7 @@
 // Small MCP servers that speak exactly the shapes of the real SOC servers socpulse reads (DESIGN.md "Sources"),
 // for adapter tests: the real SDK server, with canned upstream data. Each fake's comment names the public code its
 // shapes and behaviour come from (read late 2026); the fixtures passed in are our own, written in those shapes.
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import * as z from 'zod';
 
 const text = (body: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(body) }] });
@@ -12,35 +9,6 @@ const text = (body: unknown) => ({ content: [{ type: 'text' as const, text: JSON
 // google/mcp-security SOAR: test/fakes/secops-soar-local.ts and secops-soar-remote.ts.
 
 type Raw = Record<string, unknown>;
-
-/** Serve a fake over Streamable HTTP on an ephemeral loopback port: one stateless server per request, like soc-sim. */
-export async function serveOverHttp(make: () => McpServer): Promise<{ url: string; close(): Promise<void> }> {
-  const http: HttpServer = createServer((req, res) => {
-    if (req.url !== '/mcp') return void res.writeHead(404).end();
-    const mcp = make();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => {
-      void transport.close();
-      void mcp.close();
-    });
-    mcp
-      .connect(transport)
-      .then(() => transport.handleRequest(req, res))
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  };
-}
 
 /**
  * Google SecOps SIEM through google/mcp-security (server/secops/secops_mcp/tools/security_rules.py):

@@ -14,7 +14,8 @@ import type { SourceReader } from '../../shared/sources/reader.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { fakeAwsBilling, fakePagerDuty, fakeSiem, fakeVantage, serveOverHttp } from '../fakes/mcp-servers.js';
+import { fakeAwsBilling, fakePagerDuty, fakeSiem, fakeVantage } from '../fakes/mcp-servers.js';
+import { serveHttp } from '../fakes/secops-soar-local.js';
 import { localTable } from './helpers.js';
 
 type Raw = Record<string, unknown>;
@@ -489,7 +490,7 @@ describe('collection from the on-call and cost servers over Streamable HTTP', ()
   });
 
   it('pagerduty: every shift of the window stored once, per start day', async () => {
-    const http = await serveOverHttp(() => fakePagerDuty(roster('2026-11-01T00:00:00Z', 30)));
+    const http = await serveHttp(() => fakePagerDuty(roster('2026-11-01T00:00:00Z', 30)));
     try {
       const run = await collectSource(deps(), {
         source: 'oncall',
@@ -516,7 +517,7 @@ describe('collection from the on-call and cost servers over Streamable HTTP', ()
   });
 
   it('AWS billing and Vantage: every month of the window written once, a failing server writes nothing', async () => {
-    const aws = await serveOverHttp(() =>
+    const aws = await serveHttp(() =>
       fakeAwsBilling({
         lines: [
           { month: '2026-10', service: 'Amazon GuardDuty', amount: '10' },
@@ -524,7 +525,7 @@ describe('collection from the on-call and cost servers over Streamable HTTP', ()
         ],
       }),
     );
-    const vantage = await serveOverHttp(() =>
+    const vantage = await serveHttp(() =>
       fakeVantage({
         rows: [
           { accrued_at: '2026-10-05', provider: 'aws', service: 'AmazonGuardDuty', amount: '20' },
@@ -533,7 +534,7 @@ describe('collection from the on-call and cost servers over Streamable HTTP', ()
         pageSize: 1,
       }),
     );
-    const broken = await serveOverHttp(() =>
+    const broken = await serveHttp(() =>
       fakeAwsBilling({ lines: [{ month: '2026-10', service: 'x', amount: '1' }], failMonths: ['2026-11'] }),
     );
     try {
