@@ -3,7 +3,8 @@ import { Hono, type Context } from 'hono';
 import * as z from 'zod';
 import type { Config } from '../../shared/config/config.js';
 import { ReportRequestError } from '../../shared/config/report-request.js';
-import { enqueueReport } from '../../shared/store/enqueue-report.js';
+import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/store/enqueue-report.js';
+import type { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { allowed, type Caller, type Permission } from '../../shared/config/roles.js';
 import type { ReportRunbook } from '../../shared/config/runbooks.js';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
@@ -23,6 +24,7 @@ export interface ApiDeps {
   config: Config;
   runbooks: ReportRunbook[];
   runs: DynamoReportRunStore;
+  idempotency: DynamoIdempotencyStore;
   budget: DynamoBudgetStore;
   /** Figures for a period at the collection time (shared/store/summary-loader.ts). */
   summaryFor: (periodLabel: string) => Promise<Summary>;
@@ -50,6 +52,8 @@ const TriggerBody = z
     runbook: z.string().min(1),
     period: z.string().min(1).optional(),
     recipients: z.array(z.string()).max(100).optional(),
+    /** Send a delivered report again (manager only; recorded on the run with who asked). */
+    resend: z.boolean().optional(),
   })
   .strict();
 const FiscalYear = z.string().regex(/^FY\d{4}$/, 'expected a fiscal year such as FY2027');
@@ -65,6 +69,11 @@ const publicRun = (r: ReportRun) => ({
   recipients: r.recipients,
   deliveries: r.deliveries,
   attempts: r.attempts,
+  resends: r.resends.map(({ requestedBy, requestedAt, previousDeliveries }) => ({
+    requestedBy,
+    requestedAt,
+    previousDeliveries,
+  })),
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
   error: r.error,
@@ -94,15 +103,22 @@ export function createApiApp(deps: ApiDeps): Hono {
         issue.path.join('.') || 'body',
       );
     }
-    let run;
+    if (body.data.resend) guard(c, 'resend a report');
+    // One mechanism for every trigger (shared/store/enqueue-report.ts): 202 when this request queued the run, 200
+    // with the run when an identical one was already queued, running or delivered (nothing is sent twice).
     try {
-      run = await enqueueReport(deps, { ...body.data, requestedBy: caller.principal });
+      const { run, queued } = await requestReport(deps, {
+        ...body.data,
+        requestedBy: caller.principal,
+        idempotencyKey: parseIdempotencyKey(c.req.header('idempotency-key')),
+      });
+      return c.json(publicRun(run), queued ? 202 : 200);
     } catch (e) {
-      if (e instanceof ReportRequestError) throw new ApiError(400, `invalid_${e.field}`, e.message, e.field);
+      if (e instanceof ReportRequestError)
+        throw new ApiError(400, `invalid_${e.field.toLowerCase().replace(/-/g, '_')}`, e.message, e.field);
+      if (e instanceof IdempotencyConflictError) throw new ApiError(409, e.code, e.message, e.field);
       throw e;
     }
-    await deps.trigger.start(run.runId);
-    return c.json({ runId: run.runId, status: 'queued' }, 202);
   });
 
   app.get('/reports/:runId', async (c) => {

@@ -7,6 +7,7 @@ import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { reportMonth } from '../../shared/domain/budget.js';
 import type { Family } from '../../shared/domain/day-snapshot.js';
 import { fiscalYearOf, localDay, localMonth, monthsOfFiscalYear, parsePeriod } from '../../shared/domain/periods.js';
+import { DataDirError, DEFAULT_DATA_DIR, openDataDir } from '../../shared/local/data-dir.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { readLocalStore } from '../../shared/local/ses.js';
 import { startLocalStack } from '../../shared/local/stack.js';
@@ -17,6 +18,7 @@ import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
+import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectSource } from '../collect/collect-source.js';
@@ -29,9 +31,11 @@ import { UsageError } from './usage-error.js';
 export const START_BACKFILL_DAYS = 90;
 
 /**
- * `socpulse start [--serve] [--port 8787]`: the main job on embedded stand-ins — start DynamoDB and SES in process,
- * backfill history from the configured sources (soc-sim by default), run every report runbook for its last complete
- * period, deliver the emails to the local SES, keep a copy in out/, and say where to read them.
+ * `socpulse start [--serve] [--port 8787] [--data DIR] [--fresh]`: the main job on embedded stand-ins — start DynamoDB
+ * and SES in process, backfill history from the configured sources (soc-sim by default), run every report runbook for
+ * its last complete period, deliver the emails to the local SES, keep a copy in out/, and say where to read them.
+ * The table lives on disk in the data directory (default .socpulse/data), so a second run sends nothing for periods
+ * already delivered and a restarted server keeps its runs, plans and snapshots; `--fresh` starts over.
  */
 export async function startCommand(argv: string[]): Promise<number> {
   let values;
@@ -44,6 +48,8 @@ export async function startCommand(argv: string[]): Promise<number> {
         config: { type: 'string' },
         out: { type: 'string' },
         days: { type: 'string' },
+        data: { type: 'string' },
+        fresh: { type: 'boolean' },
       },
       strict: true,
     }));
@@ -59,8 +65,24 @@ export async function startCommand(argv: string[]): Promise<number> {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
 
-  const stack = await startLocalStack();
+  let data;
+  try {
+    data = openDataDir(values.data ?? DEFAULT_DATA_DIR, { fresh: values.fresh });
+  } catch (e) {
+    if (e instanceof DataDirError) throw new UsageError(e.message);
+    throw e;
+  }
+  let stack;
+  try {
+    stack = await startLocalStack({ dynamoPath: data.dynamoPath });
+  } catch (e) {
+    data.release();
+    throw e;
+  }
   log(`socpulse: DynamoDB stand-in ${stack.dynamoEndpoint}, SES stand-in ${stack.sesEndpoint}`);
+  log(
+    `socpulse: data in ${data.dir} (${data.reused ? 'kept from an earlier run; --fresh starts over' : values.fresh ? 'started over' : 'new'})`,
+  );
   const dynamo = dynamoClient();
   const table = new DynamoTable(dynamo, stack.tableName);
   const deps = {
@@ -68,6 +90,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     budget: new DynamoBudgetStore(table),
     collections: new DynamoCollectionRunStore(table),
     runs: new DynamoReportRunStore(table),
+    idempotency: new DynamoIdempotencyStore(table),
   };
   try {
     await backfill(config, deps, days, log);
@@ -83,16 +106,28 @@ export async function startCommand(argv: string[]): Promise<number> {
       now: () => new Date(),
     };
     let failed = 0;
+    let earlier = 0;
     for (const runbook of runbooks) {
       const result = await runReport(reportDeps, { runbook: runbook.id, trigger: 'schedule' });
       if (result.outcome === 'failed') failed++;
-      log(
-        `report ${runbook.id} ${result.period}: ${result.outcome}, ${Object.keys(result.deliveries).length} email(s)${result.errors.length ? ` — ${result.errors.join('; ')}` : ''}`,
-      );
+      const count = Object.keys(result.deliveries).length;
+      if (result.outcome === 'already-delivered') {
+        earlier++;
+        log(
+          `report ${runbook.id} ${result.period}: already delivered earlier (run ${result.runId}, ${count} email(s)), nothing sent`,
+        );
+      } else
+        log(
+          `report ${runbook.id} ${result.period}: ${result.outcome}, ${count} email(s)${result.errors.length ? ` — ${result.errors.join('; ')}` : ''}`,
+        );
     }
     const mails = await readLocalStore(stack.sesEndpoint);
     log(`\n${mails.length} email(s) delivered to the local SES in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-    log(`  read them: ${outDir}/*.html (rendered) and *.eml (as sent)`);
+    if (earlier)
+      log(
+        `  ${earlier} report(s) were delivered by an earlier run and not sent again (--fresh starts over, POST /reports with "resend": true sends one again)`,
+      );
+    if (mails.length) log(`  read them: ${outDir}/*.html (rendered) and *.eml (as sent)`);
     if (values.serve) {
       const port = values.port === undefined ? 8787 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
@@ -102,6 +137,7 @@ export async function startCommand(argv: string[]): Promise<number> {
           config,
           runbooks,
           runs: deps.runs,
+          idempotency: deps.idempotency,
           budget: deps.budget,
           summaryFor: summaryForLabel(deps, config),
           // Locally a queued run is produced in process, as the report Lambda would produce it.
@@ -126,10 +162,11 @@ export async function startCommand(argv: string[]): Promise<number> {
       await server.close();
       await Promise.all(pending);
     }
-    return failed || mails.length === 0 ? 1 : 0;
+    return failed || mails.length + earlier === 0 ? 1 : 0;
   } finally {
     dynamo.destroy();
     await stack.stop();
+    data.release();
   }
 }
 

@@ -1,6 +1,7 @@
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { dynamoClient, tableFromEnv } from '../../shared/store/dynamo-table.js';
+import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { UsageError } from './usage-error.js';
@@ -19,5 +20,6 @@ export function tableDeps() {
     budget: new DynamoBudgetStore(table),
     collections: new DynamoCollectionRunStore(table),
     runs: new DynamoReportRunStore(table),
+    idempotency: new DynamoIdempotencyStore(table),
   };
 }

@@ -4,6 +4,7 @@ import { functionConfig } from '../../shared/config/function-env.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { tableFromEnv } from '../../shared/store/dynamo-table.js';
+import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/store/summary-loader.js';
@@ -22,6 +23,7 @@ const deps: McpDeps = {
     return runbooks();
   },
   runs: new DynamoReportRunStore(table),
+  idempotency: new DynamoIdempotencyStore(table),
   budget,
   summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
   trigger: cloudTrigger(),

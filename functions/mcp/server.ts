@@ -9,13 +9,15 @@ import type { ReportRunbook } from '../../shared/config/runbooks.js';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import type { Summary } from '../../shared/domain/summary.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
-import { enqueueReport } from '../../shared/store/enqueue-report.js';
+import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/store/enqueue-report.js';
+import type { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import type { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 
 export interface McpDeps {
   config: Config;
   runbooks: ReportRunbook[];
   runs: DynamoReportRunStore;
+  idempotency: DynamoIdempotencyStore;
   budget: DynamoBudgetStore;
   summaryFor: (periodLabel: string) => Promise<Summary>;
   trigger: { start(runId: string): Promise<void> };
@@ -49,7 +51,7 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller | undefine
   const fail = (message: string) => ({ isError: true, content: [{ type: 'text' as const, text: message }] });
   // A denied or bad call is a tool error the agent can read and act on, not a protocol failure.
   const guarded =
-    <A>(permission: Permission, fn: (args: A, who: Caller) => Promise<ReturnType<typeof ok>>) =>
+    <A>(permission: Permission, fn: (args: A, who: Caller) => Promise<ReturnType<typeof ok | typeof fail>>) =>
     async (args: A) => {
       if (!caller) return fail('unauthenticated: no or unknown credentials');
       if (!allowed(caller.role, permission))
@@ -113,15 +115,39 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller | undefine
     'trigger_report',
     {
       description:
-        'Queue a report run now (the email goes to the runbook audience, or to the given recipients within it).',
-      inputSchema: { runbook: z.string(), period: Period.optional(), recipients: z.array(z.string()).optional() },
-      outputSchema: { runId: z.string(), status: z.string(), period: z.string() },
+        'Ask for a report run (the email goes to the runbook audience, or to the given recipients within it). Exactly once: an identical request returns the run already queued, running or delivered and sends nothing; resend: true sends a delivered report again. idempotencyKey: the same key with the same arguments returns the same run.',
+      inputSchema: {
+        runbook: z.string(),
+        period: Period.optional(),
+        recipients: z.array(z.string()).optional(),
+        resend: z.boolean().optional(),
+        idempotencyKey: z.string().optional(),
+      },
+      outputSchema: { runId: z.string(), status: z.string(), period: z.string(), queued: z.boolean() },
     },
-    guarded('mcp:trigger_report', async (args: { runbook: string; period?: string; recipients?: string[] }, who) => {
-      const run = await enqueueReport(deps, { ...args, requestedBy: `mcp:${who.principal}` });
-      await deps.trigger.start(run.runId);
-      return ok({ runId: run.runId, status: 'queued', period: run.period });
-    }),
+    guarded(
+      'mcp:trigger_report',
+      async (
+        args: { runbook: string; period?: string; recipients?: string[]; resend?: boolean; idempotencyKey?: string },
+        who,
+      ) => {
+        if (args.resend && !allowed(who.role, 'resend a report'))
+          return fail(`forbidden: role ${who.role} may not resend a report`);
+        const { idempotencyKey, ...rest } = args;
+        try {
+          // The one trigger path (shared/store/enqueue-report.ts), as POST /reports uses it.
+          const { run, queued } = await requestReport(deps, {
+            ...rest,
+            requestedBy: `mcp:${who.principal}`,
+            idempotencyKey: parseIdempotencyKey(idempotencyKey),
+          });
+          return ok({ runId: run.runId, status: run.status, period: run.period, queued });
+        } catch (e) {
+          if (e instanceof IdempotencyConflictError) return fail(`${e.field}: ${e.message}`);
+          throw e;
+        }
+      },
+    ),
   );
   server.registerTool(
     'list_report_runs',

@@ -11,7 +11,12 @@ import { composeMime } from '../../shared/mail/mime.js';
 import { renderReport, type ReportModel, type SourceLine } from '../../shared/mail/render.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import type { DynamoCollectionRunStore, SourceStatus } from '../../shared/store/collection-run-store.js';
-import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
+import {
+  reportRunKey,
+  runKeyOf,
+  type DynamoReportRunStore,
+  type ReportRun,
+} from '../../shared/store/report-run-store.js';
 import type { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectionAsOf, loadSummary, withUnavailable } from '../../shared/store/summary-loader.js';
 import { ReportRequestError, resolveReportRequest } from '../../shared/config/report-request.js';
@@ -36,6 +41,8 @@ export interface ReportRequest {
   period?: string;
   trigger: 'schedule' | 'on-demand';
   runId?: string;
+  /** The run item a queued run lives under (runQueued); otherwise from the period and the recipient set. */
+  runKey?: string;
   recipients?: string[];
   requestedBy?: string;
   /** Render and archive, send nothing, claim nothing. */
@@ -75,9 +82,10 @@ export function sourceLines(config: Config, statuses: SourceStatus[], period: Pe
 }
 
 /**
- * Produce and deliver one report, exactly once per (runbook, period):
+ * Produce and deliver one report, exactly once per (runbook, period, recipient set):
  * 1. resolve the runbook, the period (SOC time zone) and the recipients;
- * 2. claim the run with a conditional write — a delivered run or one in progress elsewhere ends here;
+ * 2. claim the run with a conditional write on the same item every trigger uses (DynamoReportRunStore) — a
+ *    delivered run or one in progress elsewhere ends here;
  * 3. judge the data at the collection time (asOf), load snapshots for the period and the previous one, compute;
  * 4. render (HTML, text, charts, CSV for budget) and send one message per recipient not yet delivered,
  *    recording each SES message id as it is accepted, so a retry resends only what SES did not accept;
@@ -86,7 +94,12 @@ export function sourceLines(config: Config, statuses: SourceStatus[], period: Pe
 export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<ReportResult> {
   const { config } = deps;
   const now = deps.now();
-  const { runbook, period, recipients } = resolveReportRequest(config, deps.runbooks, req, now.getTime());
+  const { runbook, period, recipients, wholeAudience, toDate } = resolveReportRequest(
+    config,
+    deps.runbooks,
+    req,
+    now.getTime(),
+  );
   const runId = req.runId ?? randomUUID();
 
   let run: ReportRun | undefined;
@@ -97,6 +110,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
         runbook: runbook.id,
         period: period.label,
         trigger: req.trigger,
+        runKey: req.runKey ?? reportRunKey(period.label, wholeAudience ? undefined : recipients),
         recipients,
         requestedBy: req.requestedBy,
       },
@@ -134,6 +148,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
       summary,
       sources,
       generatedAt: formatInstant(now.getTime(), period.tz),
+      toDate,
     };
     model.charts = deps.charts ? await deps.charts(model) : [];
     const rendered = renderReport(model);
@@ -230,16 +245,17 @@ async function saveBudgetSnapshot(
     periodStart: formatInstant(month.start, period.tz),
     periodEnd: formatInstant(month.end, period.tz),
   });
-  const latest = (await deps.budget.snapshots(b.fiscalYear, b.month.label)).at(-1) as unknown as
-    BudgetSnapshot | undefined;
-  if (
-    latest &&
+  // Same figures as the latest version → that version, also when two runs race (the store compares again after a
+  // lost write), so a snapshot id never gets a twin with identical content nor changes its own.
+  const same = (latest: Record<string, unknown>) =>
     JSON.stringify(latest.lines) === JSON.stringify(content.lines) &&
-    JSON.stringify(latest.totals) === JSON.stringify(content.totals)
-  )
-    return latest;
-  if (dryRun) return { ...content, snapshotId: `${b.fiscalYear}-${b.month.label}-draft`, version: 0 };
-  return (await deps.budget.addSnapshot(content)) as unknown as BudgetSnapshot;
+    JSON.stringify(latest.totals) === JSON.stringify(content.totals);
+  if (dryRun) {
+    const latest = (await deps.budget.snapshots(b.fiscalYear, b.month.label)).at(-1);
+    if (latest && same(latest)) return latest as unknown as BudgetSnapshot;
+    return { ...content, snapshotId: `${b.fiscalYear}-${b.month.label}-draft`, version: 0 };
+  }
+  return (await deps.budget.addSnapshot(content, same)) as unknown as BudgetSnapshot;
 }
 
 /** Run a queued on-demand report (queued by the API or the MCP server) by its run id. */
@@ -251,6 +267,7 @@ export async function runQueued(deps: ReportDeps, runId: string): Promise<Report
     period: queued.period,
     trigger: queued.trigger,
     runId: queued.runId,
+    runKey: runKeyOf(queued),
     recipients: queued.recipients,
     requestedBy: queued.requestedBy,
   });

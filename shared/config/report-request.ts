@@ -1,6 +1,13 @@
 import type { Config } from './config.js';
 import type { RelativePeriod, ReportRunbook } from './runbook-schema.js';
-import { lastCompletePeriod, parsePeriod, periodContaining, type Period, type PeriodKind } from '../domain/periods.js';
+import {
+  formatInstant,
+  lastCompletePeriod,
+  parsePeriod,
+  periodContaining,
+  type Period,
+  type PeriodKind,
+} from '../domain/periods.js';
 
 /** A report request that cannot be served as asked: names the field (runbook, period, recipients). */
 export class ReportRequestError extends Error {
@@ -23,22 +30,51 @@ const RELATIVE: Record<RelativePeriod, { kind: PeriodKind; toDate: boolean }> = 
   'month-to-date': { kind: 'month', toDate: true },
 };
 
-/** The period a runbook reports on at `now`, in the SOC's time zone. */
+const KIND_EXAMPLE: Record<PeriodKind, string> = {
+  day: 'a day such as 2026-11-23',
+  week: 'an ISO week such as 2026-W47',
+  month: 'a month such as 2026-11',
+  quarter: 'a quarter such as 2026-Q4',
+  fiscalYear: 'a fiscal year such as FY2027',
+};
+
+/** Whether a runbook may report on a period still under way ("to date"). */
+export const allowsToDate = (runbook: ReportRunbook): boolean => runbook.allowToDate || RELATIVE[runbook.period].toDate;
+
+/**
+ * The period a runbook reports on at `now`, in the SOC's time zone. A label must be of the kind the runbook is
+ * written for (weekly-kpi takes weeks), must have started, and must have ended unless the runbook allows "to date".
+ */
 export function resolvePeriod(
   runbook: ReportRunbook,
   label: string | undefined,
   now: number,
   opts: { tz: string; fiscalYearStartMonth: number },
 ): Period {
-  if (label) {
-    try {
-      return parsePeriod(label, opts);
-    } catch (e) {
-      throw new ReportRequestError('period', (e as Error).message);
-    }
-  }
   const r = RELATIVE[runbook.period];
-  return r.toDate ? periodContaining(r.kind, now, opts) : lastCompletePeriod(r.kind, now, opts);
+  if (!label) return r.toDate ? periodContaining(r.kind, now, opts) : lastCompletePeriod(r.kind, now, opts);
+  let period: Period;
+  try {
+    period = parsePeriod(label, opts);
+  } catch (e) {
+    throw new ReportRequestError('period', (e as Error).message);
+  }
+  if (period.kind !== r.kind)
+    throw new ReportRequestError(
+      'period',
+      `${runbook.id} reports on ${KIND_EXAMPLE[r.kind]}; "${period.label}" is ${KIND_EXAMPLE[period.kind].replace(/ such as .*/, '')}`,
+    );
+  if (period.start > now)
+    throw new ReportRequestError(
+      'period',
+      `${period.label} has not started yet (it starts ${formatInstant(period.start, opts.tz)})`,
+    );
+  if (period.end > now && !allowsToDate(runbook))
+    throw new ReportRequestError(
+      'period',
+      `${period.label} has not ended yet (it ends ${formatInstant(period.end, opts.tz)}); ${runbook.id} reports on complete periods only (a runbook with "allowToDate: true" may report to date)`,
+    );
+  return period;
 }
 
 /** Every address of the runbook's audiences; a requested subset must lie within them. */
@@ -55,15 +91,16 @@ export function recipientsFor(runbook: ReportRunbook, config: Config, requested?
 }
 
 /**
- * Resolve a report request against the configured runbooks: the runbook, its period at `now` in the SOC's zone, and
- * the recipients. Every problem is a ReportRequestError naming its field (runbook, period, recipients).
+ * Resolve a report request against the configured runbooks: the runbook, its period at `now` in the SOC's zone, the
+ * recipients (and whether they are the runbook's whole audience: the identity of the run), and whether the period is
+ * still under way ("to date"). Every problem is a ReportRequestError naming its field (runbook, period, recipients).
  */
 export function resolveReportRequest(
   config: Config,
   runbooks: ReportRunbook[],
   req: { runbook: string; period?: string; recipients?: string[] },
   now: number,
-): { runbook: ReportRunbook; period: Period; recipients: string[] } {
+): { runbook: ReportRunbook; period: Period; recipients: string[]; wholeAudience: boolean; toDate: boolean } {
   const runbook = runbooks.find((r) => r.id === req.runbook);
   if (!runbook)
     throw new ReportRequestError(
@@ -77,5 +114,7 @@ export function resolveReportRequest(
   const recipients = recipientsFor(runbook, config, req.recipients);
   if (recipients.length === 0)
     throw new ReportRequestError('recipients', `no addresses configured for audience ${runbook.audience.join(', ')}`);
-  return { runbook, period, recipients };
+  const everyone = recipientsFor(runbook, config);
+  const wholeAudience = recipients.length === everyone.length && everyone.every((a) => recipients.includes(a));
+  return { runbook, period, recipients, wholeAudience, toDate: period.end > now };
 }

@@ -3,6 +3,8 @@ import type { Config, Role } from './config.js';
 /** Who may call what: the one table of routes and MCP tools per role (DESIGN.md "API, roles, agents"). */
 export const PERMISSIONS = {
   'POST /reports': ['manager'],
+  /** Send a delivered report again (`"resend": true` on POST /reports or trigger_report). */
+  'resend a report': ['manager'],
   'GET /reports/{runId}': ['manager', 'viewer'],
   'GET /kpis': ['manager', 'viewer'],
   'GET /budget/snapshots': ['manager', 'finance'],

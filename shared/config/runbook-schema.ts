@@ -42,6 +42,11 @@ export const ReportRunbookSchema = z
     period: z.enum(RELATIVE_PERIODS),
     sections: z.array(z.enum(['kpi', 'staffing', 'budget'])).min(1),
     attachBudgetCsv: z.boolean().default(false),
+    /**
+     * Whether a period that has not ended yet may be asked for (the email then says "to date"). Off by default: a
+     * report about a week still under way would read as final. The `*-to-date` relative periods imply it.
+     */
+    allowToDate: z.boolean().default(false),
     /** Alarm when no delivery is recorded this many hours after the scheduled time. */
     deadlineHours: z.number().positive().default(4),
   })

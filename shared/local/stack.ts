@@ -16,14 +16,15 @@ export interface LocalStack {
 }
 
 /**
- * Start DynamoDB (dynalite) and SES (aws-ses-v2-local) in process on free ports, create the table, and return the
+ * Start DynamoDB (dynalite) and SES (aws-ses-v2-local) in process on free ports, create the table (kept when it exists), and return the
  * standard `AWS_ENDPOINT_URL_*` variables: code under test uses the ordinary SDK clients, never an `if (local)` branch.
  */
 export async function startLocalStack(
-  options: { tableName?: string; applyToProcessEnv?: boolean } = {},
+  options: { tableName?: string; applyToProcessEnv?: boolean; dynamoPath?: string } = {},
 ): Promise<LocalStack> {
   const tableName = options.tableName ?? 'socpulse-local';
-  const dynamo = await startLocalDynamo();
+  // On disk when a path is given (dynalite's leveldb folder: `socpulse start` keeps its data), else in memory.
+  const dynamo = await startLocalDynamo({ path: options.dynamoPath });
   let ses: Awaited<ReturnType<typeof startLocalSes>>;
   try {
     ses = await startLocalSes();

@@ -23,6 +23,8 @@ export interface ReportModel {
   summary: Summary;
   sources: SourceLine[];
   generatedAt: string;
+  /** The period is still under way (a runbook with allowToDate): the email says "to date". */
+  toDate?: boolean;
   /** Inline chart images, already rendered, keyed by content id. */
   charts?: { cid: string; alt: string; png: Buffer; section: Section }[];
 }
@@ -458,7 +460,8 @@ export function hasNoData(model: ReportModel): boolean {
 /** Render one report email: subject, HTML (tables, inline styles, images by cid) and the plain-text part. */
 export function renderReport(model: ReportModel): RenderedReport {
   const { summary, runbook } = model;
-  const subject = `${runbook.title} — ${summary.period.label} (${summary.period.tz})`.replace(/[\r\n]/g, ' ');
+  const label = `${summary.period.label}${model.toDate ? ' to date' : ''}`;
+  const subject = `${runbook.title} — ${label} (${summary.period.tz})`.replace(/[\r\n]/g, ' ');
   const noData = hasNoData(model);
   const body: string[] = [sourcesBanner(model.sources)];
   if (noData)
@@ -490,7 +493,7 @@ export function renderReport(model: ReportModel): RenderedReport {
 <div style="display:none;max-height:0;overflow:hidden;mso-hide:all;">${h(preheader)}</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:${C.bg};"><tr><td align="center" style="padding:16px 8px;">
 <table role="presentation" width="640" cellpadding="0" cellspacing="0" style="width:100%;max-width:640px;background:#ffffff;border:1px solid ${C.line};">
-<tr><td style="background:${C.brand};padding:16px 20px;${FONT}color:#ffffff;"><div style="font-size:12px;opacity:.8;">socpulse</div><div style="font-size:20px;font-weight:700;">${h(runbook.title)}</div><div style="font-size:13px;">${h(summary.period.label)} · ${h(dateRange(summary.period))} (${h(summary.period.tz)}) · data as of ${h(summary.period.asOf)}</div></td></tr>
+<tr><td style="background:${C.brand};padding:16px 20px;${FONT}color:#ffffff;"><div style="font-size:12px;opacity:.8;">socpulse</div><div style="font-size:20px;font-weight:700;">${h(runbook.title)}</div><div style="font-size:13px;">${h(label)} · ${h(dateRange(summary.period))} (${h(summary.period.tz)}) · data as of ${h(summary.period.asOf)}</div></td></tr>
 <tr><td style="padding:4px 20px 20px 20px;">
 ${body.join('\n')}
 <hr style="border:0;border-top:1px solid ${C.line};margin:24px 0 8px 0;">
@@ -560,7 +563,7 @@ function headline(model: ReportModel): string {
 function renderText(model: ReportModel, noData: boolean): string {
   const { summary } = model;
   const lines = [
-    `${model.runbook.title} — ${summary.period.label}`,
+    `${model.runbook.title} — ${summary.period.label}${model.toDate ? ' to date' : ''}`,
     `${summary.period.start} to ${summary.period.end} (${summary.period.tz}), data as of ${summary.period.asOf}`,
     '',
   ];

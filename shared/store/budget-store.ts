@@ -63,12 +63,18 @@ export class DynamoBudgetStore {
     return { header, lines };
   }
 
-  /** Store a new snapshot version for (fiscal year, month): put-if-absent, retrying with the next version on a race. */
+  /**
+   * Store a new snapshot version for (fiscal year, month): put-if-absent, retrying with the next version on a race.
+   * When `sameContent` says the latest version already holds this content, that version is returned instead — checked
+   * again after every lost race, so two concurrent writers of identical content make one version, not two.
+   */
   async addSnapshot(
     snapshot: { fiscalYear: string; month: string; asOf: string } & Record<string, unknown>,
+    sameContent?: (latest: StoredBudgetSnapshot) => boolean,
   ): Promise<StoredBudgetSnapshot> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = (await this.snapshots(snapshot.fiscalYear, snapshot.month)).at(-1);
+      if (latest && sameContent?.(latest)) return latest;
       const version = (latest?.version ?? 0) + 1;
       const stored: StoredBudgetSnapshot = {
         ...snapshot,

@@ -2,6 +2,8 @@
  * Every key of the socpulse table is built here and nowhere else (DESIGN.md "Storage").
  * Source names are `[a-z0-9-]` (config schema) and period keys hold no `#`, so `#` always separates fields.
  */
+import { createHash } from 'node:crypto';
+
 export type Key = { pk: string; sk: string };
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -56,6 +58,14 @@ export const keys = {
   reportRunsOf: (runbookId: string) => ({ pk: `REPORT#${runbookId}` }),
   /** Pointer from a run id to its report-run item, for `GET /reports/{runId}`. */
   runIdPointer: (runId: string): Key => ({ pk: `RUNID#${runId}`, sk: 'RUN' }),
+  /**
+   * A caller's Idempotency-Key (the record of the first request that used it). Keys are caller-chosen text: the key
+   * holds their digest with the caller's principal, so two callers' keys never meet and no `#` can leak in.
+   */
+  idempotencyKey: (principal: string, key: string): Key => ({
+    pk: `IDEMKEY#${createHash('sha256').update(`${principal}\n${key}`).digest('hex')}`,
+    sk: 'KEY',
+  }),
   planHeader: (fiscalYear: string): Key => ({ pk: `PLAN#${fiscalYear}`, sk: 'CURRENT' }),
   planLine: (fiscalYear: string, importId: string, month: string, category: string): Key => ({
     pk: `PLAN#${fiscalYear}`,

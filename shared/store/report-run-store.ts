@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { DynamoTable, Item } from './dynamo-table.js';
 import { ConflictError, CorruptItemError } from './errors.js';
@@ -5,19 +6,34 @@ import { keys, type Key } from './keys.js';
 import { parseData } from './item-data.js';
 
 const Delivery = z.object({ messageId: z.string(), sentAt: z.string() });
+const Resend = z.object({
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  /** The Idempotency-Key of the request that asked, so a retried resend request never resends twice. */
+  idempotencyKey: z.string().optional(),
+  /** What had been delivered before this resend (the run's `deliveries` start again empty). */
+  previousDeliveries: z.record(z.string(), Delivery),
+});
 export const ReportRunSchema = z.object({
   runId: z.string(),
   runbook: z.string(),
   period: z.string(),
-  /** `schedule` runs are keyed by period alone (the exactly-once key); on-demand runs get their own key. */
+  /**
+   * The sort key of the run item: the identity of the request, (runbook, period, recipient set). Absent on runs
+   * stored before it existed (see runKeyOf).
+   */
+  runKey: z.string().optional(),
+  /** What first created the run item; every trigger after it shares the same item. */
   trigger: z.enum(['schedule', 'on-demand']),
   status: z.enum(['queued', 'claimed', 'delivered', 'failed', 'no-data-sent', 'dry-run']),
   requestedBy: z.string().optional(),
   recipients: z.array(z.string()),
   deliveries: z.record(z.string(), Delivery),
+  resends: z.array(Resend).default([]),
   attempts: z.number().int(),
   rev: z.number().int(),
   claimId: z.string().optional(),
+  /** Until when the run belongs to its queuer or claimer; after it, a request or a runner may take it over. */
   leaseUntil: z.number().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -26,19 +42,66 @@ export const ReportRunSchema = z.object({
 });
 export type ReportRun = z.infer<typeof ReportRunSchema>;
 
+/** What identifies a report request and the run that serves it. */
+export type RunInit = Pick<ReportRun, 'runId' | 'runbook' | 'period' | 'trigger' | 'recipients'> & {
+  requestedBy?: string;
+  /** From reportRunKey; without it the period alone (the whole audience). */
+  runKey?: string;
+};
+
 export type ClaimOutcome =
   | { outcome: 'claimed'; run: ReportRun }
   | { outcome: 'already-delivered'; run: ReportRun }
   | { outcome: 'in-progress'; run: ReportRun };
 
-/** The sort key of a run: the period for scheduled runs; period plus run id for on-demand ones. */
-export function reportRunKey(run: Pick<ReportRun, 'period' | 'trigger' | 'runId'>): string {
-  return run.trigger === 'schedule' ? run.period : `${run.period}#on-demand#${run.runId}`;
-}
+/**
+ * What a request found: `queued` — this call created or re-queued the run, and its caller must start it;
+ * `in-progress` — queued or running for someone else; `delivered` — done before, nothing to send.
+ */
+export type RequestOutcome =
+  | { outcome: 'queued'; run: ReportRun; resent: boolean }
+  | { outcome: 'in-progress'; run: ReportRun }
+  | { outcome: 'delivered'; run: ReportRun };
 
 /**
- * Report-run records: the exactly-once claim on (runbook, period). Every write is conditional on the revision read,
- * so a run can be advanced only by whoever holds its lease, and two invocations can never both send.
+ * The sort key of a request's run: the period alone for the runbook's whole audience (the key scheduled runs always
+ * had, so the schedule and every on-demand request for everyone share one item), or the period and a digest of the
+ * sorted, distinct addresses for a subset.
+ */
+export function reportRunKey(period: string, subset?: string[]): string {
+  if (!subset) return period;
+  const digest = createHash('sha256')
+    .update([...new Set(subset)].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 20);
+  return `${period}#to#${digest}`;
+}
+
+/** The sort key a stored run lives under (runs written before runKey existed: on-demand ones had their own). */
+export function runKeyOf(run: Pick<ReportRun, 'period' | 'trigger' | 'runId' | 'runKey'>): string {
+  return run.runKey ?? (run.trigger === 'schedule' ? run.period : `${run.period}#on-demand#${run.runId}`);
+}
+
+const isDone = (r: ReportRun) => r.status === 'delivered' || r.status === 'no-data-sent';
+
+/**
+ * Report-run records: exactly once per (runbook, period, recipient set), for every trigger. DynamoDB has no
+ * transactions here (dynalite lacks TransactWriteItems), so every step is one conditional write on the run item
+ * `REPORT#<runbook>` / `<runKey>`: a put-if-absent creates it, and every later write is conditional on the revision
+ * read, so two writers can never both advance it.
+ *
+ * Timeline of one identity (as Powertools idempotency documents its own), times left to right:
+ *
+ *   API/MCP/CLI request A ─ put if absent ─► queued (lease) ─ A starts the runner
+ *   request B (A's still queued or running) ─ put fails, reads it ─► returns A's run, starts nothing
+ *   runner ─ rev n→n+1 ─► claimed (lease) ─ one SES send per recipient, each message id recorded (rev+1) ─► delivered
+ *   schedule ─ put "claimed" if absent, else take over a queued/failed/expired run ─► the same item, never a second one
+ *   request C (delivered) ─ put fails, reads it ─► returns the delivered run, sends nothing
+ *   request D with resend (manager) ─ rev n→n+1 ─► queued again; deliveries moved to resends[] with who asked
+ *   request E (failed, or its lease expired: a runner died) ─ rev n→n+1 ─► queued again; only missing recipients sent
+ *
+ * A crash between two writes leaves a run whose lease runs out: the next request or scheduled retry takes it over,
+ * and the recorded message ids keep it from sending to anyone twice.
  */
 export class DynamoReportRunStore {
   constructor(
@@ -46,30 +109,103 @@ export class DynamoReportRunStore {
     private readonly leaseMs = 10 * 60_000,
   ) {}
 
-  /** Record a queued on-demand run (API or CLI trigger) and its run-id pointer; the report function claims it later. */
-  async enqueue(run: Omit<ReportRun, 'status' | 'deliveries' | 'attempts' | 'rev' | 'notes'>): Promise<ReportRun> {
-    const full: ReportRun = { ...run, status: 'queued', deliveries: {}, attempts: 0, rev: 0, notes: [] };
-    const key = keys.reportRun(run.runbook, reportRunKey(run));
-    await this.table.put(toItem(key, full), { expression: 'attribute_not_exists(pk)' });
-    await this.table.put({ ...keys.runIdPointer(run.runId), runbook: run.runbook, runKey: reportRunKey(run) });
-    return full;
-  }
-
   /**
-   * Claim a run for sending. A fresh period creates the run; a delivered run is left alone; a run whose lease is live
-   * belongs to someone else; a queued, failed or expired run is taken over, keeping its earlier deliveries.
+   * Ask for a report run (API, MCP or CLI): create it queued, or find the run of the same identity and say what it is.
+   * With `resend`, a delivered run is queued again, once per resend request. Only `queued` asks the caller to start it.
    */
-  async claim(
-    init: Pick<ReportRun, 'runId' | 'runbook' | 'period' | 'trigger' | 'recipients'> & { requestedBy?: string },
-    claimId: string,
+  async request(
+    init: RunInit,
     now: Date,
-  ): Promise<ClaimOutcome> {
-    const key = keys.reportRun(init.runbook, reportRunKey(init));
+    resend?: { requestedBy: string; idempotencyKey?: string },
+  ): Promise<RequestOutcome> {
+    const runKey = init.runKey ?? init.period;
+    const key = keys.reportRun(init.runbook, runKey);
     const at = now.toISOString();
     const fresh: ReportRun = {
       ...init,
+      runKey,
+      status: 'queued',
+      deliveries: {},
+      resends: [],
+      attempts: 0,
+      rev: 0,
+      leaseUntil: now.getTime() + this.leaseMs,
+      createdAt: at,
+      updatedAt: at,
+      notes: [],
+    };
+    try {
+      await this.table.put(toItem(key, fresh), { expression: 'attribute_not_exists(pk)' });
+      await this.putPointer(fresh);
+      return { outcome: 'queued', run: fresh, resent: false };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+    }
+    const existing = await this.getByKey(key);
+    if (!existing) throw new CorruptItemError(`${key.pk} ${key.sk}: request conflicted but no run is stored`);
+    const requeue = (change: Partial<ReportRun>) => ({
+      ...existing,
+      ...change,
+      status: 'queued' as const,
+      claimId: undefined,
+      leaseUntil: now.getTime() + this.leaseMs,
+      updatedAt: at,
+      error: undefined,
+    });
+    let next: ReportRun;
+    let resent = false;
+    if (isDone(existing)) {
+      const alreadyResent =
+        resend?.idempotencyKey !== undefined &&
+        existing.resends.some((r) => r.idempotencyKey === resend.idempotencyKey);
+      if (!resend || alreadyResent) return { outcome: 'delivered', run: existing };
+      next = requeue({
+        deliveries: {},
+        resends: [
+          ...existing.resends,
+          {
+            requestedBy: resend.requestedBy,
+            requestedAt: at,
+            idempotencyKey: resend.idempotencyKey,
+            previousDeliveries: existing.deliveries,
+          },
+        ],
+      });
+      resent = true;
+    } else if (existing.status === 'failed' || (existing.leaseUntil ?? 0) <= now.getTime()) {
+      // A failed run, or one whose queuer or runner died: queued again, keeping what was delivered.
+      next = requeue({});
+    } else {
+      return { outcome: 'in-progress', run: existing };
+    }
+    try {
+      await this.save(key, existing.rev, next);
+      await this.putPointer(next);
+      return { outcome: 'queued', run: { ...next, rev: existing.rev + 1 }, resent };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      // Someone else moved it first (their request, a runner): theirs is the run to return, started by them.
+      const now2 = await this.getByKey(key);
+      if (!now2) throw e;
+      return isDone(now2) ? { outcome: 'delivered', run: now2 } : { outcome: 'in-progress', run: now2 };
+    }
+  }
+
+  /**
+   * Claim a run for sending. A fresh identity creates the run; a delivered run is left alone; a run whose lease is
+   * live belongs to someone else (a queued run is its runner's to take); a queued, failed or expired run is taken
+   * over, keeping its earlier deliveries.
+   */
+  async claim(init: RunInit, claimId: string, now: Date): Promise<ClaimOutcome> {
+    const runKey = init.runKey ?? init.period;
+    const key = keys.reportRun(init.runbook, runKey);
+    const at = now.toISOString();
+    const fresh: ReportRun = {
+      ...init,
+      runKey,
       status: 'claimed',
       deliveries: {},
+      resends: [],
       attempts: 1,
       rev: 1,
       claimId,
@@ -80,15 +216,14 @@ export class DynamoReportRunStore {
     };
     try {
       await this.table.put(toItem(key, fresh), { expression: 'attribute_not_exists(pk)' });
-      await this.table.put({ ...keys.runIdPointer(init.runId), runbook: init.runbook, runKey: reportRunKey(init) });
+      await this.putPointer(fresh);
       return { outcome: 'claimed', run: fresh };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
     }
     const existing = await this.getByKey(key);
     if (!existing) throw new CorruptItemError(`${key.pk} ${key.sk}: claim conflicted but no run is stored`);
-    if (existing.status === 'delivered' || existing.status === 'no-data-sent')
-      return { outcome: 'already-delivered', run: existing };
+    if (isDone(existing)) return { outcome: 'already-delivered', run: existing };
     if (existing.status === 'claimed' && (existing.leaseUntil ?? 0) > now.getTime())
       return { outcome: 'in-progress', run: existing };
     const takeover: ReportRun = {
@@ -113,7 +248,7 @@ export class DynamoReportRunStore {
 
   /** Advance a claimed run (a delivery recorded, a final status); fails with ConflictError if the claim was lost. */
   async update(run: ReportRun, change: Partial<Omit<ReportRun, 'rev'>>): Promise<ReportRun> {
-    const key = keys.reportRun(run.runbook, reportRunKey(run));
+    const key = keys.reportRun(run.runbook, runKeyOf(run));
     const next: ReportRun = { ...run, ...change, updatedAt: change.updatedAt ?? new Date().toISOString() };
     await this.save(key, run.rev, next);
     return { ...next, rev: run.rev + 1 };
@@ -128,7 +263,7 @@ export class DynamoReportRunStore {
 
   /** The scheduled run of a runbook for a period (what the deadline check looks at). */
   async getScheduled(runbook: string, period: string): Promise<ReportRun | undefined> {
-    return this.getByKey(keys.reportRun(runbook, period));
+    return this.getByKey(keys.reportRun(runbook, reportRunKey(period)));
   }
 
   /** Runs of one runbook, newest period first. */
@@ -142,6 +277,12 @@ export class DynamoReportRunStore {
   private async getByKey(key: Key): Promise<ReportRun | undefined> {
     const item = await this.table.get(key);
     return item ? parse(item) : undefined;
+  }
+
+  // Written after the run item: a crash in between leaves a run whose lease runs out; the request that re-queues it
+  // writes the pointer again.
+  private async putPointer(run: ReportRun) {
+    await this.table.put({ ...keys.runIdPointer(run.runId), runbook: run.runbook, runKey: runKeyOf(run) });
   }
 
   private async save(key: Key, seenRev: number, run: ReportRun) {

@@ -174,7 +174,13 @@ describe('report delivery through SES', () => {
       charts: reportCharts,
       mailer: { send: async (m) => (raw.push(m.raw), { messageId: 'x' }) },
     };
-    await runReport(capture, { runbook: 'weekly-kpi', trigger: 'on-demand', period: '2026-W47' });
+    // One recipient: another identity than the scheduled run to everyone above, which was delivered already.
+    await runReport(capture, {
+      runbook: 'weekly-kpi',
+      trigger: 'on-demand',
+      period: '2026-W47',
+      recipients: ['ciso@example.com'],
+    });
     const kpi = await simpleParser(raw[0]!, { keepCidLinks: true });
     const png = kpi.attachments.find((a) => a.contentType === 'image/png')!;
     expect(png.cid).toBe('volume@socpulse');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
+import { DynamoReportRunStore, reportRunKey } from '../../shared/store/report-run-store.js';
 import { ConflictError } from '../../shared/store/errors.js';
 import { localTable } from './helpers.js';
 
@@ -64,16 +64,20 @@ describe('DynamoReportRunStore', () => {
 
   it('finds a run by id and lists runs newest first', async () => {
     const store = new DynamoReportRunStore(env.table);
-    const queued = await store.enqueue({
-      runId: 'od-1',
-      runbook: 'monthly-budget',
-      period: '2026-10',
-      trigger: 'on-demand',
-      recipients: ['fpa@example.com'],
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      requestedBy: 'arn:aws:iam::1:user/manager',
-    });
+    const asked = await store.request(
+      {
+        runId: 'od-1',
+        runbook: 'monthly-budget',
+        period: '2026-10',
+        runKey: reportRunKey('2026-10', ['fpa@example.com']),
+        trigger: 'on-demand',
+        recipients: ['fpa@example.com'],
+        requestedBy: 'arn:aws:iam::1:user/manager',
+      },
+      now,
+    );
+    expect(asked.outcome).toBe('queued');
+    const queued = asked.run;
     expect(queued.status).toBe('queued');
     expect((await store.getById('od-1'))?.period).toBe('2026-10');
     expect(await store.getById('nope')).toBeUndefined();
