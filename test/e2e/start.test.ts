@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,36 +7,14 @@ import { budgetBackfillFrom, START_BACKFILL_DAYS } from '../../functions/cli/sta
 import { loadConfig } from '../../shared/config/config.js';
 import { localDay } from '../../shared/domain/periods.js';
 import type { StoredEmail } from '../../shared/local/ses.js';
-
-/** Run `socpulse start --serve` as a user would, wait until it serves, and hand back what it printed. */
-async function startServing(out: string) {
-  const child = spawn('node', ['functions/cli/bin.js', 'start', '--serve', '--port', '0', '--out', out], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (stdout.includes('serving until Ctrl-C')) resolve();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`socpulse start exited ${code} before serving:\n${stdout}\n${stderr}`)),
-    );
-  });
-  const stop = () =>
-    new Promise<number | null>((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.kill('SIGINT');
-    });
-  return { stdout, stop };
-}
+import { startServing } from './serve.js';
 
 describe('socpulse start (the README quick start)', () => {
   it('backfills from soc-sim, runs every report runbook and delivers the emails to the local SES', async () => {
     const out = mkdtempSync(join(tmpdir(), 'socpulse-out-'));
-    const { stdout, stop } = await startServing(out);
+    // Its own data directory: the default (.socpulse/data) would remember the runs of an earlier test run.
+    const data = mkdtempSync(join(tmpdir(), 'socpulse-data-'));
+    const { stdout, stop } = await startServing(['--out', out, '--data', data]);
     try {
       expect(stdout).toMatch(/collect sim \(socpulse\) from \d{4}-\d{2}-\d{2}: ok, \d+ cases, \d+ alerts, \d+ shifts/);
       for (const runbook of ['weekly-kpi', 'monthly-budget', 'weekly-staffing', 'monthly-executive'])
