@@ -6,7 +6,7 @@ type Command = (argv: string[]) => Promise<number>;
 // Each command loads only its own module, so `socpulse summarize` never pays for the SES or MCP clients.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   start: {
-    summary: 'run the main job locally on embedded stand-ins [--serve] [--port 8787]',
+    summary: 'run the main job locally on embedded stand-ins [--serve] [--port 8787] [--data DIR] [--fresh]',
     load: async () => (await import('./start.js')).startCommand,
   },
   summarize: {
@@ -22,11 +22,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./backfill.js')).backfillCommand,
   },
   report: {
-    summary: 'produce one report now: RUNBOOK --period LABEL [--dry-run --out DIR]',
+    summary: 'produce one report now, exactly once: RUNBOOK --period LABEL [--resend] [--dry-run --out DIR]',
     load: async () => (await import('./report.js')).reportCommand,
   },
   trigger: {
-    summary: 'ask the API for a report: RUNBOOK [--period LABEL] [--recipients a,b] [--api URL] [--wait]',
+    summary: 'ask the API for a report: RUNBOOK [--period LABEL] [--recipients a,b] [--resend] [--api URL] [--wait]',
     load: async () => (await import('./trigger.js')).triggerCommand,
   },
   budget: {
