@@ -93,7 +93,9 @@ export class DynamoIdempotencyStore {
 
   /** The request failed before it changed anything: forget the key, so the caller may retry with it. */
   async release(principal: string, key: string): Promise<void> {
-    await this.table.delete(keys.idempotencyKey(principal, key));
+    // Expired rather than deleted: the API and MCP functions have no DeleteItem right, and begin() treats it as absent.
+    const k = keys.idempotencyKey(principal, key);
+    await this.table.put({ ...k, type: 'idempotency-key', rev: 0, leaseUntil: 0, expiresAt: 0, data: '{}' });
   }
 
   private item(k: Key, r: IdempotencyRecord, now: Date): Item & Key {

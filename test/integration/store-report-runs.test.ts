@@ -88,4 +88,50 @@ describe('DynamoReportRunStore', () => {
     const listed = await store.list('weekly-kpi');
     expect(listed.map((r) => r.period)).toEqual(['2026-W47', '2026-W46', '2026-W45', '2026-W44']);
   });
+
+  it('answers requests for one identity with one run: queued, in progress, re-queued when failed or abandoned', async () => {
+    const store = new DynamoReportRunStore(env.table, 60_000);
+    const ask = (i: number, at = now) =>
+      store.request({ ...init('2026-W40', `q${i}`), trigger: 'on-demand' as const, requestedBy: 'mgr' }, at);
+    const first = await Promise.all(Array.from({ length: 10 }, (_, i) => ask(i)));
+    expect(first.filter((o) => o.outcome === 'queued')).toHaveLength(1);
+    expect(new Set(first.map((o) => o.run.runId)).size).toBe(1);
+    const runId = first[0]!.run.runId;
+    // Its runner claims it, then fails: the next request queues the same run again (keeping its id).
+    const claimed = await store.claim(init('2026-W40', 'ignored'), 'c1', now);
+    if (claimed.outcome !== 'claimed') throw new Error('expected a claim');
+    expect(claimed.run.runId).toBe(runId);
+    await store.update(claimed.run, { status: 'failed', error: 'SES down' });
+    const retried = await ask(20);
+    expect(retried).toMatchObject({ outcome: 'queued', run: { runId, status: 'queued' } });
+    // Queued, and its trigger lost: in progress within the lease, queued again after it.
+    expect((await ask(21, new Date(now.getTime() + 30_000))).outcome).toBe('in-progress');
+    expect((await ask(22, new Date(now.getTime() + 61_000))).outcome).toBe('queued');
+  });
+
+  it('resends a delivered run once per resend request, and never twice for one idempotency key', async () => {
+    const store = new DynamoReportRunStore(env.table);
+    const claimed = await store.claim(init('2026-W39'), 'a', now);
+    if (claimed.outcome !== 'claimed') throw new Error('expected a claim');
+    const delivered = { 'ciso@example.com': { messageId: 'm-1', sentAt: now.toISOString() } };
+    await store.update(claimed.run, { status: 'delivered', deliveries: delivered });
+    const ask = (resend?: { requestedBy: string; idempotencyKey?: string }) =>
+      store.request({ ...init('2026-W39', 'x'), trigger: 'on-demand' as const }, now, resend);
+    expect((await ask()).outcome).toBe('delivered');
+    const resends = await Promise.all(
+      Array.from({ length: 5 }, () => ask({ requestedBy: 'mgr', idempotencyKey: 'k1' })),
+    );
+    expect(resends.filter((o) => o.outcome === 'queued')).toHaveLength(1);
+    const queued = resends.find((o) => o.outcome === 'queued')!.run;
+    expect(queued.deliveries).toEqual({});
+    expect(queued.resends).toEqual([
+      { requestedBy: 'mgr', requestedAt: now.toISOString(), idempotencyKey: 'k1', previousDeliveries: delivered },
+    ]);
+    const again = await store.claim(init('2026-W39'), 'b', now);
+    if (again.outcome !== 'claimed') throw new Error('expected a claim');
+    await store.update(again.run, { status: 'delivered', deliveries: delivered });
+    // The same resend request retried (its key recorded on the run): delivered, nothing queued.
+    expect((await ask({ requestedBy: 'mgr', idempotencyKey: 'k1' })).outcome).toBe('delivered');
+    expect((await ask({ requestedBy: 'mgr' })).outcome).toBe('queued');
+  });
 });
