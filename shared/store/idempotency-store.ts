@@ -31,9 +31,11 @@ const STARTED_LEASE_MS = 60_000;
 
 /**
  * Idempotency-Key records for report requests (HTTP `Idempotency-Key`, MCP `idempotencyKey`), one conditional put per
- * step, scoped to the caller. The semantics follow Stripe's API and the IETF draft "The Idempotency-Key HTTP Header
- * Field" (draft-ietf-httpapi-idempotency-key-header): the same key with the same request returns the first result;
- * with another request it is a 409 naming the difference; while the first is still being served, a 409 too.
+ * step, scoped to the caller (the draft's advice: a composite key with what only the server knows about the client).
+ * Semantics after Stripe's API and the IETF draft "The Idempotency-Key HTTP Header Field"
+ * (ietf-wg-httpapi/idempotency, draft-ietf-httpapi-idempotency-key-header.md): the same key with the same request
+ * returns the first result; while the first is still being served, 409; with another request, 409 naming the fields
+ * that differ (issue 14 asks 409, as payment APIs answer; the draft suggests 422 there).
  *
  *   first use ─ put if absent (or expired) ─► started ─ the request is served ─► completed (run id)
  *   retry, same request ─ put fails, reads it ─► completed: the same run │ started: 409 in progress

@@ -90,7 +90,10 @@ const isDone = (r: ReportRun) => r.status === 'delivered' || r.status === 'no-da
  * `REPORT#<runbook>` / `<runKey>`: a put-if-absent creates it, and every later write is conditional on the revision
  * read, so two writers can never both advance it.
  *
- * Timeline of one identity (as Powertools idempotency documents its own), times left to right:
+ * Timeline of one identity, times left to right. It is Powertools idempotency's record life cycle
+ * (@aws-lambda-powertools/idempotency: INPROGRESS → COMPLETED, an in-progress expiry after which a retry may take
+ * over) with the report's own states: queued and claimed are in progress, the lease is the in-progress expiry.
+ *
  *
  *   API/MCP/CLI request A ─ put if absent ─► queued (lease) ─ A starts the runner
  *   request B (A's still queued or running) ─ put fails, reads it ─► returns A's run, starts nothing
