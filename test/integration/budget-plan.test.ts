@@ -10,6 +10,7 @@ import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { summarize } from '../../shared/domain/summary.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { localTable } from './helpers.js';
 
@@ -43,6 +44,7 @@ beforeAll(async () => {
       config,
       runbooks: loadReportRunbooks('runbooks'),
       runs: new DynamoReportRunStore(env.table),
+      idempotency: new DynamoIdempotencyStore(env.table),
       budget,
       summaryFor: async (label) =>
         summarize(

@@ -16,6 +16,7 @@ import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
+import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/store/summary-loader.js';
@@ -95,6 +96,7 @@ describe('time to acknowledge from SecOps SOAR', () => {
         config,
         runbooks: loadReportRunbooks('runbooks'),
         runs: new DynamoReportRunStore(env.table),
+        idempotency: new DynamoIdempotencyStore(env.table),
         budget: stores().budget,
         summaryFor: summaryForLabel(stores(), config),
         trigger: { start: async () => undefined },
