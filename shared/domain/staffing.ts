@@ -65,6 +65,56 @@ function addInterval(minutes: Float64Array, start: number, end: number, tz: stri
 }
 
 /**
+ * Analysts on shift per hour-of-week bucket over [from, to) (METRICS.md `scheduled[h]`): analyst-minutes in each local
+ * bucket / 60 / `weeks`; pass shifts already merged per analyst (`mergeShifts`) so overlaps count once.
+ */
+export function scheduledByHourOfWeek(
+  merged: ShiftFacts[],
+  from: number,
+  to: number,
+  tz: string,
+  weeks: number,
+): number[] {
+  const minutes = new Float64Array(168);
+  for (const s of merged) {
+    const a = Math.max(s.start, from);
+    const b = Math.min(s.end, to);
+    if (a < b) addInterval(minutes, a, b, tz);
+  }
+  return Array.from(minutes, (m) => m / 60 / weeks);
+}
+
+/**
+ * Erlang C per bucket (METRICS.md `required[h]`): the fewest analysts meeting `slaTarget` within `slaWithinMinutes`
+ * for `arrivals[h]` cases an hour of `aht` minutes each, at least `minOnShift`; 0 for no arrivals and no minimum.
+ */
+export function requiredByHour(
+  arrivals: readonly number[],
+  aht: number,
+  settings: Pick<MetricSettings, 'slaTarget' | 'slaWithinMinutes' | 'minOnShift'>,
+): number[] {
+  return arrivals.map((a) => {
+    const need = a === 0 ? 0 : requiredAgents((a * aht) / 60, aht, settings.slaWithinMinutes, settings.slaTarget);
+    return Math.max(need, settings.minOnShift);
+  });
+}
+
+/** `coverageGap` of METRICS.md: buckets with scheduled < required, and the analyst-hours short over them. */
+export function coverageGap(
+  required: readonly number[],
+  scheduled: readonly number[],
+): { hours: number; analystHours: number } {
+  let hours = 0;
+  let analystHours = 0;
+  for (let h = 0; h < required.length; h++)
+    if (scheduled[h]! < required[h]!) {
+      hours++;
+      analystHours += required[h]! - scheduled[h]!;
+    }
+  return { hours, analystHours };
+}
+
+/**
  * The case side of staffing, taken one case at a time: arrivals per hour-of-week bucket over the whole ISO weeks
  * inside the period, and the handle times and tiers of the closed-in-period cohort.
  */
@@ -112,33 +162,16 @@ export class StaffingAccumulator {
     const W = weeks.length;
     const merged = mergeShifts(shifts);
 
-    const shiftMinutes = new Float64Array(168);
-    for (const s of merged) {
-      const a = Math.max(s.start, from);
-      const b = Math.min(s.end, to, asOf);
-      if (a < b) addInterval(shiftMinutes, a, b, period.tz);
-    }
+    const scheduled = scheduledByHourOfWeek(merged, from, Math.min(to, asOf), period.tz, W);
     const handled = stableSum(handles);
     const closedCount = handles.length;
     const aht = closedCount ? handled / closedCount : ahtFor(settings, 1);
 
-    const scheduled = Array.from(shiftMinutes, (m) => m / 60 / W);
     const arrivals = Array.from(arrivalsCount, (n) => n / W);
-    const required: number[] = [];
+    const required = requiredByHour(arrivals, aht, settings);
+    const { hours: gapHours, analystHours: gapAnalystHours } = coverageGap(required, scheduled);
     const occupancies: number[] = [];
-    let gapHours = 0;
-    let gapAnalystHours = 0;
-    for (let h = 0; h < 168; h++) {
-      const traffic = (arrivals[h]! * aht) / 60;
-      const need = arrivals[h] === 0 ? 0 : requiredAgents(traffic, aht, settings.slaWithinMinutes, settings.slaTarget);
-      const req = Math.max(need, settings.minOnShift);
-      required.push(req);
-      if (scheduled[h]! < req) {
-        gapHours++;
-        gapAnalystHours += req - scheduled[h]!;
-      }
-      if (scheduled[h]! > 0) occupancies.push(traffic / scheduled[h]!);
-    }
+    for (let h = 0; h < 168; h++) if (scheduled[h]! > 0) occupancies.push((arrivals[h]! * aht) / 60 / scheduled[h]!);
 
     // Period-wide figures: shifts clipped to the period itself, not to its whole weeks.
     const onShiftMinutes: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
