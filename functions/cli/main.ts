@@ -13,6 +13,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'compute every figure from canonical files: --input DIR --period LABEL [--tz] [--as-of] --json',
     load: async () => (await import('./summarize.js')).summarizeCommand,
   },
+  forecast: {
+    summary: "next week's arrivals, analysts required and rostered: --input DIR --week 2026-W49 [--tz] --json",
+    load: async () => (await import('./forecast.js')).forecastCommand,
+  },
   export: {
     summary: 'collect straight to canonical JSONL: --from DATE --to DATE --out DIR [--source NAME]',
     load: async () => (await import('./export.js')).exportCommand,

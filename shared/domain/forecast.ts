@@ -15,7 +15,15 @@
  */
 import { mergeShifts, coverageGap, hourOfWeek, requiredByHour, scheduledByHourOfWeek } from './staffing.js';
 import type { CaseMetrics, ShiftFacts } from './facts.js';
-import { formatInstant, parsePeriod, periodContaining, PeriodError, type Period } from './periods.js';
+import {
+  formatInstant,
+  localFields,
+  parsePeriod,
+  periodContaining,
+  PeriodError,
+  zonedTime,
+  type Period,
+} from './periods.js';
 import { ahtFor, type MetricSettings } from './settings.js';
 import { stableSum } from './stats.js';
 
@@ -69,6 +77,30 @@ export function shiftWeek(week: Period, n: number): Period {
   return w;
 }
 
+/** Whole weeks the forecast reads before its target week: every history and calibration week. */
+export const HISTORY_WEEKS = PROFILE_WEEKS + CALIBRATION_WEEKS;
+
+/**
+ * The whole ISO weeks a forecast of `week` judged at `asOf` may read (oldest first: the last complete week before
+ * both, and up to HISTORY_WEEKS − 1 before that), and how many weeks ahead of the last of them the target lies.
+ */
+export function historyWeeksFor(
+  week: Period,
+  asOf: number,
+  count = HISTORY_WEEKS,
+): { weeks: Period[]; horizon: number } {
+  const cut = Math.min(asOf, week.start);
+  let last = shiftWeek(week, -1);
+  let horizon = 1;
+  while (last.end > cut) {
+    last = shiftWeek(last, -1);
+    horizon++;
+  }
+  const weeks = [last];
+  while (weeks.length < count) weeks.unshift(shiftWeek(weeks[0]!, -1));
+  return { weeks, horizon };
+}
+
 /** Real hours inside each local bucket of a week: 1, or 0 and 2 where a DST change skips or repeats an hour. */
 export function bucketHours(week: Period): number[] {
   const hours = new Array<number>(168).fill(0);
@@ -86,10 +118,13 @@ export class WeeklyArrivals {
   private readonly starts: number[];
   private handleSum = 0;
   private handleN = 0;
+  private firstCreated = Infinity;
 
   constructor(
     readonly weeks: Period[],
     private readonly settings: Pick<MetricSettings, 'ahtMinutes'>,
+    /** Nothing at or after this instant is visible (a forecast uses only what was known before its week). */
+    private readonly asOf = Infinity,
   ) {
     this.counts = weeks.map(() => new Float64Array(168));
     this.starts = weeks.map((w) => w.start);
@@ -97,9 +132,11 @@ export class WeeklyArrivals {
 
   /** Take one case: an arrival in the week it was created in, a handle time if it closed inside the weeks. */
   addCase(c: Pick<CaseMetrics, 'created' | 'closed' | 'handle' | 'tier'>): void {
+    if (c.created >= this.asOf) return;
+    if (c.created < this.firstCreated) this.firstCreated = c.created;
     const i = this.weekIndex(c.created);
     if (i >= 0) this.counts[i]![hourOfWeek(c.created, this.weeks[i]!.tz)]!++;
-    if (c.closed !== undefined && this.weekIndex(c.closed) >= 0) {
+    if (c.closed !== undefined && c.closed < this.asOf && this.weekIndex(c.closed) >= 0) {
       this.handleSum += c.handle ?? ahtFor(this.settings, (c.tier ?? 1) as 1 | 2 | 3);
       this.handleN++;
     }
@@ -118,9 +155,21 @@ export class WeeklyArrivals {
     return -1;
   }
 
-  /** The weeks' counts, oldest first. */
-  result(): WeekCounts[] {
-    return this.weeks.map((w, i) => ({ label: w.label, counts: Array.from(this.counts[i]!), hours: bucketHours(w) }));
+  /**
+   * The weeks' counts, oldest first, leaving out weeks that start before `knownFrom` (the first instant the data
+   * covers; default: the local midnight before the earliest case seen): a week before the data began is unknown,
+   * never a week with no arrivals.
+   */
+  result(knownFrom?: number): WeekCounts[] {
+    if (knownFrom === undefined) {
+      if (this.firstCreated === Infinity) return [];
+      const tz = this.weeks[0]!.tz;
+      const f = localFields(this.firstCreated, tz);
+      knownFrom = zonedTime(f.year, f.month, f.day, tz);
+    }
+    return this.weeks.flatMap((w, i) =>
+      w.start < knownFrom ? [] : [{ label: w.label, counts: Array.from(this.counts[i]!), hours: bucketHours(w) }],
+    );
   }
 
   /** METRICS.md `aht` over the cases closed in these weeks: `ahtMinutes[1]` when none closed. */
@@ -234,7 +283,7 @@ export interface ForecastInput {
  * Arrivals, analysts required (Erlang C from the forecast and from the interval's high end), analysts rostered and
  * where the roster falls short, for one coming week; missing with the reason when there is too little history.
  */
-export function buildStaffingForecast(input: ForecastInput): (StaffingForecast & { aht: number }) | Missing {
+export function buildStaffingForecast(input: ForecastInput): StaffingForecast | Missing {
   const { week, history, aht, settings } = input;
   if (history.length < MIN_HISTORY_WEEKS)
     return {
@@ -261,7 +310,6 @@ export function buildStaffingForecast(input: ForecastInput): (StaffingForecast &
     scheduled,
     gap: scheduled ? gapOf(required, scheduled) : null,
     method: FORECAST_METHOD,
-    aht,
   };
 }
 

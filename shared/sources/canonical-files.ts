@@ -525,3 +525,15 @@ export function parseBudgetCsv(text: string, file: string, rules: BudgetCsvRules
 
 /** A value from the input, shortened for an error message (a hostile 1 MB cell is not echoed whole). */
 const clip = (v: string) => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
+
+/** Stream a `cases.jsonl` file as engine facts, validated as `summarize` does (a bad line is an InputFileError). */
+export async function readCanonicalCases(path: string, onCase: (c: CaseFacts) => void): Promise<void> {
+  await readJsonl(path, 'cases.jsonl', CaseSchema, caseFacts, onCase, plainCaseFacts);
+}
+
+/** Read a whole `shifts.jsonl` file as engine facts (a bad line is an InputFileError). */
+export async function readCanonicalShifts(path: string): Promise<ShiftFacts[]> {
+  const shifts: ShiftFacts[] = [];
+  await readJsonl(path, 'shifts.jsonl', ShiftSchema, shiftFacts, (s) => shifts.push(s));
+  return shifts;
+}

@@ -28,7 +28,7 @@ function weeksFrom(first: string, n: number, tz: string): Period[] {
 /** Simulator history: every case soc-sim creates, counted per local hour of week. */
 function simulatorWeeks(seed: number, first: string, n: number): WeekCounts[] {
   const weeks = weeksFrom(first, n, 'UTC');
-  const acc = new WeeklyArrivals(weeks, {});
+  const acc = new WeeklyArrivals(weeks, { ahtMinutes: {} });
   const profile = { ...DEFAULT_PROFILE, seed };
   for (let d = weeks[0]!.start; d < weeks.at(-1)!.end; d += DAY)
     for (const c of casesForDay(profile, d, Infinity)) acc.addCase(caseFacts(c));

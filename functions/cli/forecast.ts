@@ -1,0 +1,89 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../shared/config/config.js';
+import {
+  buildStaffingForecast,
+  historyWeeksFor,
+  parseForecastWeek,
+  WeeklyArrivals,
+} from '../../shared/domain/forecast.js';
+import { PeriodError } from '../../shared/domain/periods.js';
+import { isMissing } from '../../shared/domain/summary.js';
+import { InputFileError, readCanonicalCases, readCanonicalShifts } from '../../shared/sources/canonical-files.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * `socpulse forecast --input DIR --week 2026-W49 [--tz ZONE] [--config FILE] --json` (docs/forecast.md): next week's
+ * arrivals, analysts required and rostered per local hour of week, from canonical files — only cases created before
+ * the week starts are used; shifts inside the week are the roster. One clear error on stderr and exit 2 otherwise.
+ */
+export async function forecastCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        input: { type: 'string' },
+        week: { type: 'string' },
+        tz: { type: 'string' },
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!values.input) throw new UsageError('--input DIR is required');
+  if (!values.week) throw new UsageError('--week LABEL is required (an ISO week, e.g. 2026-W49)');
+  if (!values.json) throw new UsageError('--json is required (the only output format)');
+  if (!existsSync(values.input) || !statSync(values.input).isDirectory())
+    throw new UsageError(`--input ${values.input}: not a directory`);
+  const config = values.config
+    ? loadConfig(values.config)
+    : existsSync(DEFAULT_CONFIG_FILE)
+      ? loadConfig(DEFAULT_CONFIG_FILE)
+      : parseConfig({ sender: 'nobody@example.com' });
+  const settings = values.tz ? parseConfig({ ...config, timezone: values.tz }, '--tz') : config;
+
+  let week;
+  try {
+    week = parseForecastWeek(values.week, settings.timezone);
+  } catch (e) {
+    if (e instanceof PeriodError) throw new UsageError(`--week: ${e.message}`);
+    throw e;
+  }
+  const casesFile = join(values.input, 'cases.jsonl');
+  if (!existsSync(casesFile)) {
+    process.stderr.write(`socpulse forecast: no data for ${week.label}: ${casesFile} not found (no case history)\n`);
+    return 2;
+  }
+  const shiftsFile = join(values.input, 'shifts.jsonl');
+  try {
+    // Judged at the week's start: nothing created or closed from then on is visible.
+    const { weeks, horizon } = historyWeeksFor(week, week.start);
+    const arrivals = new WeeklyArrivals(weeks, settings, week.start);
+    await readCanonicalCases(casesFile, (c) => arrivals.addCase(c));
+    const forecast = buildStaffingForecast({
+      week,
+      history: arrivals.result(),
+      aht: arrivals.aht(),
+      shifts: existsSync(shiftsFile) ? await readCanonicalShifts(shiftsFile) : undefined,
+      settings,
+      horizon,
+    });
+    if (isMissing(forecast)) {
+      process.stderr.write(`socpulse forecast: ${forecast.reason}\n`);
+      return 2;
+    }
+    process.stdout.write(JSON.stringify(forecast, null, 2) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof InputFileError) {
+      process.stderr.write(`socpulse forecast: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
