@@ -9,6 +9,7 @@ import { allowed, type Caller, type Permission } from '../../shared/config/roles
 import type { ReportRunbook } from '../../shared/config/runbooks.js';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import type { Summary } from '../../shared/domain/summary.js';
+import type { Missing, StaffingForecast } from '../../shared/domain/forecast.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
 import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
 import { BudgetCsvError, parseBudgetCsv } from '../../shared/sources/canonical-files.js';
@@ -28,6 +29,8 @@ export interface ApiDeps {
   budget: DynamoBudgetStore;
   /** Figures for a period at the collection time (shared/store/summary-loader.ts). */
   summaryFor: (periodLabel: string) => Promise<Summary>;
+  /** The staffing forecast of an ISO week at the collection time (shared/store/forecast-loader.ts). */
+  forecastFor: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
   trigger: ReportTrigger;
   /** Who is calling: the IAM identity in the cloud, a local token locally. Undefined = unknown credentials. */
   identify: (c: Context) => Caller | undefined;
@@ -147,6 +150,18 @@ export function createApiApp(deps: ApiDeps): Hono {
         ? { period: summary.period, kpi: summary.kpi, staffing: summary.staffing }
         : { period: summary.period, kpi: summary.kpi },
     );
+  });
+
+  app.get('/staffing/forecast', async (c) => {
+    guard(c, 'GET /staffing/forecast');
+    const label = c.req.query('week');
+    if (!label) throw new ApiError(400, 'missing_week', 'week is required (an ISO week, e.g. 2026-W49)', 'week');
+    try {
+      return c.json(await deps.forecastFor(label));
+    } catch (e) {
+      if (e instanceof PeriodError) throw new ApiError(400, 'invalid_week', e.message, 'week');
+      throw e;
+    }
   });
 
   app.get('/budget/snapshots', async (c) => {

@@ -8,6 +8,7 @@ import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js'
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/store/summary-loader.js';
+import { forecastForLabel } from '../../shared/store/forecast-loader.js';
 import { createApiApp } from './app.js';
 import { cloudCaller, cloudTrigger } from '../../shared/config/cloud.js';
 
@@ -27,6 +28,7 @@ const app = createApiApp({
   idempotency: new DynamoIdempotencyStore(table),
   budget,
   summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
+  forecastFor: forecastForLabel({ snapshots, collections }, config),
   trigger: cloudTrigger(),
   // The IAM identity API Gateway verified; a bearer token is never looked at here.
   identify: (c) => cloudCaller((c.env as { event?: LambdaEvent }).event),

@@ -25,6 +25,7 @@ import { collectSource } from '../collect/collect-source.js';
 import { runQueued, runReport, type ReportDeps } from '../report/run-report.js';
 import { serveLocal } from './serve.js';
 import { summaryForLabel } from '../../shared/store/summary-loader.js';
+import { forecastForLabel } from '../../shared/store/forecast-loader.js';
 import { UsageError } from './usage-error.js';
 
 /** Days of history `socpulse start` backfills from the configured sources. */
@@ -140,6 +141,7 @@ export async function startCommand(argv: string[]): Promise<number> {
           idempotency: deps.idempotency,
           budget: deps.budget,
           summaryFor: summaryForLabel(deps, config),
+          forecastFor: forecastForLabel(deps, config),
           // Locally a queued run is produced in process, as the report Lambda would produce it.
           trigger: {
             start: async (runId) => {

@@ -32,11 +32,16 @@ export interface CollectRequest {
    * fiscal year start for costs and shifts only, so the budget report is whole without reading a year of alerts.
    */
   families?: readonly Family[];
+  /** Days of the roster (shifts) read ahead of now, so next week's rota is stored (default 14). */
+  aheadDays?: number;
   onProgress?: (event: { family: string; records: number }) => void;
 }
 
 /** The trailing window DESIGN.md asks for: 35 days re-read each time, so late closures update earlier days. */
 export const DEFAULT_WINDOW_DAYS = 35;
+
+/** The roster is read this far ahead of now: the staffing look ahead (issue 15) needs next week's published rota. */
+export const DEFAULT_AHEAD_DAYS = 14;
 
 /**
  * Collect one source:
@@ -83,7 +88,26 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
       builder.add(batch.family, batch.records);
       req.onProgress?.({ family: batch.family, records: batch.records.length });
     }
-    for (const s of builder.snapshots()) await put(s.family, s.periodKey, s.payload);
+    // The roster ahead: shifts that start after now, up to the end of the local day `aheadDays` on. Today's later
+    // shifts join today's snapshot; each later day gets its own (empty when nothing is rostered: the rota says so).
+    if (families.has('shifts') && (req.aheadDays ?? DEFAULT_AHEAD_DAYS) > 0) {
+      const [ty, tm, td] = localDay(to + (req.aheadDays ?? DEFAULT_AHEAD_DAYS) * 86_400_000, req.tz)
+        .split('-')
+        .map(Number) as [number, number, number];
+      const aheadEnd = zonedTime(ty, tm, td + 1, req.tz); // the end of that local day
+      const aheadDays = localDaysOf({ label: '', kind: 'day', start: to, end: aheadEnd, tz: req.tz }).slice(1);
+      const ahead = new DaySnapshotBuilder(req.tz, aheadDays, new Set(['shifts']));
+      const window = { from: new Date(to), to: new Date(aheadEnd), families: new Set(['shifts'] as const) };
+      for await (const batch of reader.read(window)) {
+        if (batch.family !== 'shifts') continue;
+        // Shifts already under way were read with the window; only those starting from now on are new here.
+        const records = (batch.records as { start: string }[]).filter((s) => Date.parse(s.start) >= to);
+        counts.shiftsAhead = (counts.shiftsAhead ?? 0) + records.length;
+        builder.add('shifts', records);
+        ahead.add('shifts', records);
+      }
+      for (const s of [...builder.snapshots(), ...ahead.snapshots()]) await put(s.family, s.periodKey, s.payload);
+    } else for (const s of builder.snapshots()) await put(s.family, s.periodKey, s.payload);
     for (const [day, updates] of builder.olderCases) {
       const [stored] = await deps.snapshots
         .list('cases', day, day, SnapshotPayloadSchemas.cases, {

@@ -8,6 +8,7 @@ import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js'
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/store/summary-loader.js';
+import { forecastForLabel } from '../../shared/store/forecast-loader.js';
 import { cloudCaller, cloudTrigger } from '../../shared/config/cloud.js';
 import { handleMcpRequest, type McpDeps } from './server.js';
 
@@ -26,6 +27,7 @@ const deps: McpDeps = {
   idempotency: new DynamoIdempotencyStore(table),
   budget,
   summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
+  forecastFor: forecastForLabel({ snapshots, collections }, config),
   trigger: cloudTrigger(),
   now: () => new Date(),
 };

@@ -8,6 +8,7 @@ import { allowed, type Caller, type Permission } from '../../shared/config/roles
 import type { ReportRunbook } from '../../shared/config/runbooks.js';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import type { Summary } from '../../shared/domain/summary.js';
+import type { Missing, StaffingForecast } from '../../shared/domain/forecast.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/store/enqueue-report.js';
 import type { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
@@ -20,6 +21,7 @@ export interface McpDeps {
   idempotency: DynamoIdempotencyStore;
   budget: DynamoBudgetStore;
   summaryFor: (periodLabel: string) => Promise<Summary>;
+  forecastFor: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
   trigger: { start(runId: string): Promise<void> };
   now: () => Date;
 }
@@ -93,6 +95,41 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller | undefine
       const s = await deps.summaryFor(period);
       return ok({ period: s.period, staffing: s.staffing });
     }),
+  );
+  const Hours = z.array(z.number()).length(168);
+  server.registerTool(
+    'get_staffing_forecast',
+    {
+      description:
+        "Next week's staffing look ahead for an ISO week: forecast case arrivals per local hour of week (Monday 00:00 " +
+        'first) with an 80% interval, analysts required (Erlang C, and from the interval high end), analysts rostered ' +
+        'and the hours short. Judged at the latest collection; only cases created before the week are used.',
+      inputSchema: { week: z.string().describe('ISO week label, e.g. 2026-W49') },
+      outputSchema: {
+        week: z.union([
+          z.object({ label: z.string(), start: z.string(), end: z.string(), tz: z.string() }),
+          z.string(),
+        ]),
+        arrivals: z.object({ expected: Hours, low: Hours, high: Hours }).optional(),
+        required: Hours.optional(),
+        requiredHigh: Hours.optional(),
+        scheduled: Hours.nullable().optional(),
+        gap: z
+          .object({
+            hours: z.number(),
+            analystHours: z.number(),
+            worst: z.array(z.object({ hour: z.number().int(), short: z.number() })),
+          })
+          .nullable()
+          .optional(),
+        method: z.string().optional(),
+        missing: z.literal(true).optional(),
+        reason: z.string().optional(),
+      },
+    },
+    guarded('mcp:get_staffing_forecast', async ({ week }: { week: string }) =>
+      ok((await deps.forecastFor(week)) as unknown as Record<string, unknown>),
+    ),
   );
   server.registerTool(
     'get_budget_snapshot',

@@ -217,10 +217,31 @@ export function casesForDay(p: SimProfile, dayStart: number, now: number): Case[
   return cases;
 }
 
-/** On-call shifts starting on one UTC day: three 8-hour shifts, with an occasional unfilled seat (a gap). */
+/**
+ * The end of the published rota at `now`: the end of the ISO week (UTC) after the current one, so on any day the
+ * rota for next week is out, as a SOC manager publishes it, and nothing further ahead.
+ */
+export function rotaPublishedUntil(now: number): number {
+  const today = Math.floor(now / DAY) * DAY;
+  return today - weekday(today) * DAY + 14 * DAY;
+}
+
+/** The tier-1 analyst on a week's annual leave (each ISO week, UTC, one of them). */
+function onLeave(p: SimProfile, dayStart: number): string {
+  const monday = dayIndex(dayStart) - weekday(dayStart);
+  return ANALYSTS[1][Math.floor(rng(p.seed, monday, 53)() * ANALYSTS[1].length)]!;
+}
+
+/**
+ * On-call shifts starting on one UTC day: three 8-hour shifts, with holes a real rota has: an occasional unfilled
+ * seat (a sick day), and each week one tier-1 analyst on leave whose seats are covered by a colleague only about
+ * half the time.
+ */
 export function shiftsForDay(p: SimProfile, dayStart: number): Shift[] {
   const d = dayIndex(dayStart);
   const r = rng(p.seed, d, 47);
+  const leave = rng(p.seed, d, 61);
+  const away = onLeave(p, dayStart);
   const weekend = weekday(dayStart) >= 5;
   const plan: [number, 1 | 2 | 3, number][] = [
     [0, 1, 2],
@@ -236,7 +257,11 @@ export function shiftsForDay(p: SimProfile, dayStart: number): Shift[] {
     for (let s = 0; s < seats; s++) {
       if (r() < 0.06) continue; // sick day, no cover: a coverage gap
       const pool = ANALYSTS[tier];
-      const analyst = pool[(d * 3 + startHour / 8 + s * 2) % pool.length]!;
+      let analyst = pool[(d * 3 + startHour / 8 + s * 2) % pool.length]!;
+      if (analyst === away) {
+        if (leave() < 0.5) continue; // on leave, nobody swapped in: a hole in the published rota
+        analyst = pool[(pool.indexOf(analyst) + 1) % pool.length]!;
+      }
       const start = dayStart + startHour * HOUR;
       shifts.push({
         analyst,

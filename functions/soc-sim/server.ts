@@ -10,6 +10,7 @@ import {
   casesForDay,
   costsForMonth,
   DEFAULT_PROFILE,
+  rotaPublishedUntil,
   shiftsForDay,
   type SimProfile,
 } from './generate.js';
@@ -167,14 +168,20 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
 
   server.registerTool(
     'list_shifts',
-    { description: 'On-call shifts overlapping [from, to).', inputSchema: Range, outputSchema: out(ShiftSchema) },
+    {
+      description:
+        'On-call shifts overlapping [from, to): worked shifts, and the published rota up to the end of next ISO week.',
+      inputSchema: Range,
+      outputSchema: out(ShiftSchema),
+    },
     async ({ from, to, cursor, limit }) => {
       const [a, b] = [Date.parse(from), Date.parse(to)];
       const all = remember(`shifts|${a}|${b}`, () => {
         const list = [];
         for (let d = Math.floor(a / DAY) * DAY - DAY; d < b; d += DAY)
           for (const s of shiftsForDay(profile, d))
-            if (Date.parse(s.start) < b && Date.parse(s.end) > a && Date.parse(s.start) < now()) list.push(s);
+            if (Date.parse(s.start) < b && Date.parse(s.end) > a && Date.parse(s.start) < rotaPublishedUntil(now()))
+              list.push(s);
         return list;
       });
       return slice(all, cursor, limit ?? pageSize, page);

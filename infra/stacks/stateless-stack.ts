@@ -186,6 +186,12 @@ export class StatelessStack extends Stack {
       },
       { permission: 'GET /kpis', path: '/kpis', method: HttpMethod.GET, integration: apiIntegration },
       {
+        permission: 'GET /staffing/forecast',
+        path: '/staffing/forecast',
+        method: HttpMethod.GET,
+        integration: apiIntegration,
+      },
+      {
         permission: 'GET /budget/snapshots',
         path: '/budget/snapshots',
         method: HttpMethod.GET,

@@ -323,6 +323,12 @@ function gapOf(required: number[], scheduled: number[]): NonNullable<StaffingFor
   return { ...coverageGap(required, scheduled), worst };
 }
 
+/** The look ahead of the weekly staffing email: next week's forecast, and how last week's forecast did. */
+export interface StaffingLookAhead {
+  forecast: StaffingForecast | Missing;
+  review: { week: string; forecast: ArrivalForecast; actual: number[]; accuracy: ForecastAccuracy } | Missing;
+}
+
 /** A run of consecutive short buckets with the same whole number of analysts short. */
 export interface ShortRun {
   from: number;

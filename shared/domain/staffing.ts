@@ -177,7 +177,9 @@ export class StaffingAccumulator {
     const onShiftMinutes: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
     const analysts: Record<TierKey, Set<string>> = { '1': new Set(), '2': new Set(), '3': new Set() };
     for (const s of shifts)
-      if (s.start < period.end && s.end > period.start) analysts[String(s.tier) as TierKey].add(s.analyst);
+      // Rostered shifts not yet begun at asOf (the stored rota ahead) are not on shift yet.
+      if (s.start < period.end && s.end > period.start && s.start < asOf)
+        analysts[String(s.tier) as TierKey].add(s.analyst);
     for (const s of merged) {
       const a = Math.max(s.start, period.start);
       const b = Math.min(s.end, period.end, asOf);

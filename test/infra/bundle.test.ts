@@ -67,7 +67,14 @@ describe('function bundles (esbuild, as cdk synth builds them)', () => {
     });
     expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
       status: [200, 200],
-      tools: ['get_kpis', 'get_staffing', 'get_budget_snapshot', 'trigger_report', 'list_report_runs'],
+      tools: [
+        'get_kpis',
+        'get_staffing',
+        'get_staffing_forecast',
+        'get_budget_snapshot',
+        'trigger_report',
+        'list_report_runs',
+      ],
     });
   });
 });

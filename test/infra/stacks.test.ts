@@ -151,6 +151,7 @@ describe('stateless stack', () => {
       'GET /budget/snapshots',
       'GET /kpis',
       'GET /reports/{runId}',
+      'GET /staffing/forecast',
       'POST /mcp',
       'POST /reports',
       'PUT /budget/plan',
@@ -172,11 +173,12 @@ describe('stateless stack', () => {
       'GET/budget/snapshots',
       'GET/kpis',
       'GET/reports/*',
+      'GET/staffing/forecast',
       'POST/mcp',
       'POST/reports',
     ]);
     expect(routesOf('finance')).toEqual(['GET/budget/snapshots', 'POST/mcp', 'PUT/budget/plan']);
-    expect(routesOf('viewer')).toEqual(['GET/kpis', 'GET/reports/*', 'POST/mcp']);
+    expect(routesOf('viewer')).toEqual(['GET/kpis', 'GET/reports/*', 'GET/staffing/forecast', 'POST/mcp']);
   });
 
   it('passes cdk-nag AwsSolutions with every acknowledgement explained', () => {

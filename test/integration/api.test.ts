@@ -52,6 +52,8 @@ beforeAll(async () => {
           settings: config,
         },
       ),
+    // The forecast itself is tested against stored snapshots in forecast.test.ts; here only routes and roles.
+    forecastFor: async (label) => ({ week: label, missing: true, reason: `no data for a forecast of ${label}` }),
     trigger: { start: async (runId) => void started.push(runId) },
     now: () => new Date('2026-11-24T09:00:00Z'),
   };
@@ -106,6 +108,7 @@ describe('HTTP API: routes and roles', () => {
       { manager: 202, finance: 403, viewer: 403 },
     ],
     ['GET', '/kpis?period=2026-W47', undefined, { manager: 200, finance: 403, viewer: 200 }],
+    ['GET', '/staffing/forecast?week=2026-W49', undefined, { manager: 200, finance: 403, viewer: 200 }],
     ['GET', '/budget/snapshots?fiscalYear=FY2027', undefined, { manager: 200, finance: 200, viewer: 403 }],
     [
       'PUT',
@@ -241,6 +244,7 @@ describe('socpulse MCP server over Streamable HTTP', () => {
         'get_budget_snapshot',
         'get_kpis',
         'get_staffing',
+        'get_staffing_forecast',
         'list_report_runs',
         'trigger_report',
       ]);
