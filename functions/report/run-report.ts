@@ -19,6 +19,9 @@ import {
 } from '../../shared/store/report-run-store.js';
 import type { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectionAsOf, loadSummary, withUnavailable } from '../../shared/store/summary-loader.js';
+import { loadStaffingLookAhead } from '../../shared/store/forecast-loader.js';
+import { shiftWeek } from '../../shared/domain/forecast.js';
+import { periodContaining } from '../../shared/domain/periods.js';
 import { ReportRequestError, resolveReportRequest } from '../../shared/config/report-request.js';
 
 export interface ReportDeps {
@@ -150,6 +153,16 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
       generatedAt: formatInstant(now.getTime(), period.tz),
       toDate,
     };
+    if (runbook.lookAhead) {
+      // The week after next from the period's last week: on Thursday, about last week, that is next week. Tied to the
+      // period, not to the clock, so a resent or retried run shows the same look ahead.
+      const last = periodContaining('week', period.end - 1, { tz: period.tz, fiscalYearStartMonth: 1 });
+      model.lookAhead = await loadStaffingLookAhead(deps.snapshots, {
+        week: shiftWeek(last, 2),
+        asOf,
+        settings: config,
+      });
+    }
     model.charts = deps.charts ? await deps.charts(model) : [];
     const rendered = renderReport(model);
     const attachments: { filename: string; contentType: string; content: string }[] = [];

@@ -47,6 +47,8 @@ export const ReportRunbookSchema = z
      * report about a week still under way would read as final. The `*-to-date` relative periods imply it.
      */
     allowToDate: z.boolean().default(false),
+    /** Put next week's staffing look ahead (forecast, roster, hours short) first in the email (docs/forecast.md). */
+    lookAhead: z.boolean().default(false),
     /** Alarm when no delivery is recorded this many hours after the scheduled time. */
     deadlineHours: z.number().positive().default(4),
   })

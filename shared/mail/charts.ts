@@ -12,6 +12,7 @@ import type { KpiSummary } from '../domain/kpi.js';
 import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing } from '../domain/summary.js';
 import type { ReportModel } from './render.js';
+import { LOOK_AHEAD_CID, lookAheadChartOption } from './forecast-section.js';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
 
@@ -98,6 +99,13 @@ const grid = { left: 48, right: 48, top: 44, bottom: 28 };
 export async function reportCharts(model: ReportModel): Promise<NonNullable<ReportModel['charts']>> {
   const out: NonNullable<ReportModel['charts']> = [];
   const { summary, runbook } = model;
+  if (model.lookAhead && !isMissing(model.lookAhead.forecast))
+    out.push({
+      cid: LOOK_AHEAD_CID,
+      alt: `Cases expected per hour next week (${model.lookAhead.forecast.week.label}) with the 80% band, and analysts required`,
+      section: 'forecast',
+      png: await renderChart(lookAheadChartOption(model.lookAhead.forecast), { width: 600, height: 220 }),
+    });
   if (runbook.sections.includes('kpi') && !isMissing(summary.kpi)) {
     const k = summary.kpi as KpiSummary;
     const days = k.volume.days;

@@ -4,6 +4,8 @@ import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing, type Summary, type SummarySection } from '../domain/summary.js';
 import { SEVERITIES } from '../domain/records.js';
 import { escapeHtml as h, plainText } from './escape.js';
+import type { StaffingLookAhead } from '../domain/forecast.js';
+import { lookAheadHtml, lookAheadText } from './forecast-section.js';
 import { formatCount, formatMinutes, formatMoney, formatPct, formatRate } from './format.js';
 
 export type Section = SummarySection;
@@ -26,7 +28,9 @@ export interface ReportModel {
   /** The period is still under way (a runbook with allowToDate): the email says "to date". */
   toDate?: boolean;
   /** Inline chart images, already rendered, keyed by content id. */
-  charts?: { cid: string; alt: string; png: Buffer; section: Section }[];
+  charts?: { cid: string; alt: string; png: Buffer; section: Section | 'forecast' }[];
+  /** Next week's staffing look ahead (runbooks with `lookAhead: true`), shown first. */
+  lookAhead?: StaffingLookAhead;
 }
 
 export interface RenderedReport {
@@ -464,6 +468,7 @@ export function renderReport(model: ReportModel): RenderedReport {
   const subject = `${runbook.title} — ${label} (${summary.period.tz})`.replace(/[\r\n]/g, ' ');
   const noData = hasNoData(model);
   const body: string[] = [sourcesBanner(model.sources)];
+  if (model.lookAhead) body.push(lookAheadHtml(model.lookAhead, model.charts));
   if (noData)
     body.push(
       `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td style="background:#eef2f7;padding:16px;${FONT}font-size:15px;color:${C.ink};"><b>No data this period.</b> socpulse found no activity for ${h(summary.period.label)}. This email is sent so that silence never means "all is well".</td></tr></table>`,
@@ -571,6 +576,7 @@ function renderText(model: ReportModel, noData: boolean): string {
     lines.push(
       `! Source ${plainText(s.name)} (${s.kind}) ${s.status}${s.lastCollectedAt ? `, last collected ${s.lastCollectedAt}` : ', never collected'}${s.detail ? `: ${plainText(s.detail)}` : ''}`,
     );
+  if (model.lookAhead) lines.push(...lookAheadText(model.lookAhead));
   if (noData) lines.push('No data this period.', '');
   const trend = (name: string) => {
     const t = !isMissing(summary.kpi) ? (summary.kpi as KpiSummary).trend?.metrics[name] : undefined;

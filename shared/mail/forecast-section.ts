@@ -1,0 +1,185 @@
+import { describeShortRun, shortRuns, type StaffingForecast, type StaffingLookAhead } from '../domain/forecast.js';
+import { isMissing } from '../domain/summary.js';
+import { escapeHtml as h } from './escape.js';
+
+// The weekly staffing email's look ahead (docs/forecast.md): next week's short hours, the hour-of-week grid with the
+// forecast band, and how last week's forecast did. Kept apart from render.ts, which places it first in the email.
+
+const FONT = 'font-family:Segoe UI,Helvetica,Arial,sans-serif;';
+const INK = '#1d2433';
+const MUTED = '#5b6477';
+const SHORT_BG = '#f8d7d3';
+const OK_BG = '#dcefe3';
+const UNKNOWN_BG = '#eef2f7';
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+/** The short list stays short: the rest is counted, and the grid shows every hour. */
+const MAX_RUNS = 8;
+
+/** The content id of the look-ahead chart (charts.ts renders it, this section places it). */
+export const LOOK_AHEAD_CID = 'lookahead@socpulse';
+
+/** Definitions shown under the look ahead (the email's footnotes for these numbers). */
+export const LOOK_AHEAD_DEFINITIONS = [
+  'Forecast: cases expected per hour of next week (local time), from the same hours of recent weeks (trimmed mean, lowest and highest week left out) scaled by the trend of weekly totals; the band holds 80% of hours when the forecast is as good as it has been.',
+  'Required: Erlang C at the configured service target for the forecast (and, cautious plan, for the top of the band), at least the configured minimum on shift. Short: required minus analysts on the published rota, rounded up.',
+  'Last week: that week forecast from the weeks before it, against the cases that arrived; error = Σ|forecast − actual| / Σ actual over its hours.',
+];
+
+const pct = (x: number | null) => (x === null ? '—' : `${Math.round(100 * x)}%`);
+const round = (x: number) => Math.round(x).toLocaleString('en-GB');
+
+/** "Tue 14:00–16:00 short 1, Thu 21:00 short 2" with at most MAX_RUNS runs, or what stands in its place. */
+export function shortList(f: StaffingForecast): string {
+  if (!f.scheduled) return `no rota published for ${f.week.label} yet: hours short cannot be judged`;
+  const runs = shortRuns(f.required, f.scheduled);
+  if (runs.length === 0) return 'the published rota covers every hour of the forecast';
+  const shown = runs.slice(0, MAX_RUNS).map(describeShortRun).join(', ');
+  const rest = runs.slice(MAX_RUNS).reduce((n, r) => n + (r.to - r.from), 0);
+  return rest ? `${shown}, and ${rest} more hour${rest === 1 ? '' : 's'} (see the grid)` : shown;
+}
+
+/** How the cautious plan (the top of the band) changes the picture, in one sentence. */
+function cautiousLine(f: StaffingForecast): string {
+  if (!f.scheduled) return '';
+  const hours = f.requiredHigh.filter((r, i) => f.scheduled![i]! < r).length;
+  return `With the top of the band (cautious plan): ${hours} hour${hours === 1 ? '' : 's'} short.`;
+}
+
+function grid(f: StaffingForecast): string {
+  const rows = DAYS.map((d, day) => {
+    const cells = Array.from({ length: 24 }, (_, hour) => {
+      const i = day * 24 + hour;
+      if (!f.scheduled)
+        return `<td style="background:${UNKNOWN_BG};text-align:center;padding:2px 0;border:1px solid #fff">${f.required[i]}</td>`;
+      const short = Math.ceil(f.required[i]! - f.scheduled[i]! - 1e-9);
+      return `<td style="background:${short > 0 ? SHORT_BG : OK_BG};text-align:center;padding:2px 0;border:1px solid #fff">${short > 0 ? `-${short}` : ''}</td>`;
+    }).join('');
+    return `<tr><td style="${FONT}font-size:10px;color:${MUTED};padding-right:4px;">${d}</td>${cells}</tr>`;
+  }).join('');
+  const hours = Array.from(
+    { length: 24 },
+    (_, i) => `<td style="${FONT}font-size:9px;color:${MUTED};text-align:center;">${i % 3 === 0 ? i : ''}</td>`,
+  ).join('');
+  return `<table role="presentation" class="la-grid" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;table-layout:fixed;${FONT}font-size:9px;color:${INK};"><tr><td style="width:28px;"></td>${hours}</tr>${rows}</table>`;
+}
+
+/** "30 Nov – 6 Dec" from the week's ISO instants (its end is exclusive). */
+function days(week: StaffingForecast['week']): string {
+  const day = (iso: string, minus = 0) => {
+    const d = new Date(`${iso.slice(0, 10)}T12:00:00Z`);
+    d.setUTCDate(d.getUTCDate() - minus);
+    return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  };
+  return `${day(week.start)} – ${day(week.end, 1)}`;
+}
+
+/** The look-ahead section's HTML: first thing in the weekly staffing email. */
+export function lookAheadHtml(la: StaffingLookAhead, charts: { cid: string; alt: string }[] = []): string {
+  const title = (t: string) => `<h2 style="${FONT}font-size:17px;color:#17324d;margin:20px 0 4px 0;">${h(t)}</h2>`;
+  const p = (t: string, size = 14, color = INK) =>
+    `<p style="${FONT}font-size:${size}px;color:${color};margin:4px 0 8px 0;line-height:1.4;">${t}</p>`;
+  const f = la.forecast;
+  if (isMissing(f)) return [title('Next week'), p(`Not available: ${h(f.reason)}.`, 13, MUTED)].join('\n');
+  const expected = f.arrivals.expected.reduce((a, b) => a + b, 0);
+  const chart = charts.find((c) => c.cid === LOOK_AHEAD_CID);
+  const review = la.review;
+  const out = [
+    title(`Next week: ${f.week.label} (${days(f.week)})`),
+    `<div class="la-short" style="${FONT}font-size:15px;color:${INK};margin:6px 0;padding:10px 12px;background:${f.scheduled && f.gap && f.gap.hours > 0 ? '#fdecea' : '#eef7f1'};border-radius:4px;"><b>Short:</b> ${h(shortList(f))}</div>`,
+    p(`${h(cautiousLine(f))} About ${round(expected)} cases expected over the week.`, 13, MUTED),
+    p(
+      f.scheduled
+        ? 'Analysts short per hour (red), Monday first, local time:'
+        : 'Analysts required per hour (no rota to compare with yet), Monday first, local time:',
+      12,
+      MUTED,
+    ),
+    grid(f),
+    chart
+      ? `<img src="cid:${h(chart.cid)}" alt="${h(chart.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0;">`
+      : '',
+    isMissing(review)
+      ? p(`Last week: ${h(review.reason)}.`, 13, MUTED)
+      : p(
+          `<b>Last week (${h(review.week)})</b>: forecast ${round(review.accuracy.expectedTotal)} cases, ${round(review.accuracy.actualTotal)} arrived; hourly error ${pct(review.accuracy.wape)}, ${pct(review.accuracy.coverage)} of hours inside the 80% band.`,
+          13,
+        ),
+    p(LOOK_AHEAD_DEFINITIONS.map(h).join(' '), 11, MUTED),
+  ];
+  return out.join('\n');
+}
+
+/** The look ahead in the plain-text part. */
+export function lookAheadText(la: StaffingLookAhead): string[] {
+  const f = la.forecast;
+  if (isMissing(f)) return ['NEXT WEEK: not available (' + f.reason + ')', ''];
+  const review = la.review;
+  return [
+    `Next week ${f.week.label}`,
+    `  Short: ${shortList(f)}`,
+    `  ${cautiousLine(f)}`.trimEnd(),
+    `  Cases expected: ${round(f.arrivals.expected.reduce((a, b) => a + b, 0))}`,
+    isMissing(review)
+      ? `  Last week: ${review.reason}`
+      : `  Last week ${review.week}: forecast ${round(review.accuracy.expectedTotal)}, arrived ${round(review.accuracy.actualTotal)}, hourly error ${pct(review.accuracy.wape)}, ${pct(review.accuracy.coverage)} of hours inside the 80% band`,
+    '',
+  ].filter((l) => l !== '  ');
+}
+
+/** The ECharts option of the look-ahead chart: the forecast band and line per hour, with analysts required. */
+export function lookAheadChartOption(f: StaffingForecast): Record<string, unknown> {
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  const labels = f.arrivals.expected.map((_, i) => (i % 24 === 0 ? DAYS[i / 24]! : ''));
+  return {
+    title: {
+      text: `Cases expected per hour, ${f.week.label}`,
+      left: 8,
+      top: 4,
+      textStyle: { fontSize: 13, fontWeight: 'bold' },
+    },
+    legend: { right: 8, top: 6, data: ['80% band', 'Forecast', 'Required'] },
+    grid: { left: 40, right: 40, top: 44, bottom: 28 },
+    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0 }, boundaryGap: false },
+    yAxis: [
+      { type: 'value', name: '' },
+      { type: 'value', name: '', splitLine: { show: false }, minInterval: 1 },
+    ],
+    series: [
+      {
+        name: 'low',
+        type: 'line',
+        stack: 'band',
+        data: f.arrivals.low.map(r1),
+        symbol: 'none',
+        lineStyle: { opacity: 0 },
+      },
+      {
+        name: '80% band',
+        type: 'line',
+        stack: 'band',
+        data: f.arrivals.high.map((x, i) => r1(x - f.arrivals.low[i]!)),
+        symbol: 'none',
+        lineStyle: { opacity: 0 },
+        areaStyle: { color: '#3d8bd9', opacity: 0.25 },
+        itemStyle: { color: '#9cc3ec' },
+      },
+      {
+        name: 'Forecast',
+        type: 'line',
+        data: f.arrivals.expected.map(r1),
+        symbol: 'none',
+        itemStyle: { color: '#17324d' },
+      },
+      {
+        name: 'Required',
+        type: 'line',
+        step: 'start',
+        yAxisIndex: 1,
+        data: f.required,
+        symbol: 'none',
+        lineStyle: { type: 'dashed' },
+        itemStyle: { color: '#b42318' },
+      },
+    ],
+  };
+}
