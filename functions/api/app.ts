@@ -29,8 +29,9 @@ export interface ApiDeps {
   budget: DynamoBudgetStore;
   /** Figures for a period at the collection time (shared/store/summary-loader.ts). */
   summaryFor: (periodLabel: string) => Promise<Summary>;
-  /** The staffing forecast of an ISO week at the collection time (shared/store/forecast-loader.ts). */
-  forecastFor: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
+  /** The staffing forecast of an ISO week at the collection time (shared/store/forecast-loader.ts); every handler
+   * wires it, optional only so that stand-ins for other routes need not. */
+  forecastFor?: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
   trigger: ReportTrigger;
   /** Who is calling: the IAM identity in the cloud, a local token locally. Undefined = unknown credentials. */
   identify: (c: Context) => Caller | undefined;
@@ -156,6 +157,7 @@ export function createApiApp(deps: ApiDeps): Hono {
     guard(c, 'GET /staffing/forecast');
     const label = c.req.query('week');
     if (!label) throw new ApiError(400, 'missing_week', 'week is required (an ISO week, e.g. 2026-W49)', 'week');
+    if (!deps.forecastFor) throw new ApiError(404, 'not_found', 'no staffing forecast here');
     try {
       return c.json(await deps.forecastFor(label));
     } catch (e) {

@@ -21,7 +21,8 @@ export interface McpDeps {
   idempotency: DynamoIdempotencyStore;
   budget: DynamoBudgetStore;
   summaryFor: (periodLabel: string) => Promise<Summary>;
-  forecastFor: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
+  /** Optional only so that stand-ins for other tools need not wire it; every handler does. */
+  forecastFor?: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
   trigger: { start(runId: string): Promise<void> };
   now: () => Date;
 }
@@ -127,9 +128,10 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller | undefine
         reason: z.string().optional(),
       },
     },
-    guarded('mcp:get_staffing_forecast', async ({ week }: { week: string }) =>
-      ok((await deps.forecastFor(week)) as unknown as Record<string, unknown>),
-    ),
+    guarded('mcp:get_staffing_forecast', async ({ week }: { week: string }) => {
+      if (!deps.forecastFor) throw new ReportRequestError('week', 'no staffing forecast on this server');
+      return ok((await deps.forecastFor(week)) as unknown as Record<string, unknown>);
+    }),
   );
   server.registerTool(
     'get_budget_snapshot',
