@@ -17,6 +17,7 @@ import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { forecastForLabel, loadStaffingLookAhead } from '../../shared/store/forecast-loader.js';
+import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { localTable } from './helpers.js';
@@ -115,6 +116,7 @@ describe('staffing forecast from stored snapshots', { timeout: 60_000 }, () => {
       config,
       runbooks: [],
       runs: new DynamoReportRunStore(env.table),
+      idempotency: new DynamoIdempotencyStore(env.table),
       budget,
       summaryFor: async () => {
         throw new Error('not used');
@@ -152,6 +154,7 @@ describe('staffing forecast from stored snapshots', { timeout: 60_000 }, () => {
       config,
       runbooks: [],
       runs: new DynamoReportRunStore(env.table),
+      idempotency: new DynamoIdempotencyStore(env.table),
       budget: new DynamoBudgetStore(env.table),
       summaryFor: async () => {
         throw new Error('not used');
