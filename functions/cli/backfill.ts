@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { significantRule } from '../../shared/domain/settings.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { localDay } from '../../shared/domain/periods.js';
@@ -47,6 +48,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
           kind: server.kind,
           open: () => openSource(name, server, { secrets: new EnvSecretResolver() }),
           tz: config.timezone,
+          keepTitle: significantRule(config),
           fromDay,
           onProgress: ({ family, records }) => {
             total += records;

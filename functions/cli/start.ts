@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { significantRule } from '../../shared/domain/settings.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -197,6 +198,7 @@ async function backfill(
           kind: server.kind,
           open: () => openSource(name, server, { secrets }),
           tz: config.timezone,
+          keepTitle: significantRule(config),
           fromDay: w.from,
           families: w.families,
         },

@@ -35,6 +35,8 @@ export interface CollectRequest {
   /** Days of the roster (shifts) read ahead of now, so next week's rota is stored (default 14). */
   aheadDays?: number;
   onProgress?: (event: { family: string; records: number }) => void;
+  /** Which cases keep their title in snapshots (config `significantIncidents`); default: the default rule. */
+  keepTitle?: (sev: string, esc: number | undefined) => boolean;
 }
 
 /** The trailing window DESIGN.md asks for: 35 days re-read each time, so late closures update earlier days. */
@@ -80,7 +82,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     const families = req.families
       ? new Set([...reader.families].filter((f) => req.families!.includes(f)))
       : reader.families;
-    const builder = new DaySnapshotBuilder(req.tz, days, families);
+    const builder = new DaySnapshotBuilder(req.tz, days, families, req.keepTitle);
     for await (const batch of reader.read({ from: new Date(from), to: new Date(to), families })) {
       // An adapter that cannot read a subset reads everything: what was not asked for is not written.
       if (!families.has(batch.family)) continue;

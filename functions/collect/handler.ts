@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { significantRule } from '../../shared/domain/settings.js';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { functionConfig } from '../../shared/config/function-env.js';
@@ -33,6 +34,7 @@ export const handler = async (event: unknown) => {
     kind: server.kind,
     open: () => openSource(source, server, { secrets }),
     tz: config.timezone,
+    keepTitle: significantRule(config),
     windowDays: server.windowDays ?? DEFAULT_WINDOW_DAYS,
   });
   metrics.addDimension('source', source);

@@ -152,6 +152,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
       sources,
       generatedAt: formatInstant(now.getTime(), period.tz),
       toDate,
+      settings: config,
     };
     if (runbook.lookAhead) {
       // The week after next from the period's last week: on Thursday, about last week, that is next week. Tied to the
@@ -165,7 +166,8 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     }
     model.charts = deps.charts ? await deps.charts(model) : [];
     const rendered = renderReport(model);
-    const attachments: { filename: string; contentType: string; content: string }[] = [];
+    // Detail that would make the email too large (or the full incident list) travels as an attached HTML file.
+    const attachments: { filename: string; contentType: string; content: string }[] = [...rendered.attachments];
     if (runbook.attachBudgetCsv && !isMissing(summary.budget)) {
       const snapshot = await saveBudgetSnapshot(deps, summary, period, req.dryRun === true);
       attachments.push({
@@ -188,6 +190,8 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
       if (deliveries[to]) continue;
       const raw = await composeMime({
         from: config.sender,
+        fromName: config.senderName,
+        replyTo: config.replyTo,
         to: [to],
         subject: rendered.subject,
         html: rendered.html,

@@ -183,7 +183,21 @@ export function casesForDay(p: SimProfile, dayStart: number, now: number): Case[
     ] as const);
     const tierRoll = r();
     const escalatedToTier = tierRoll < 0.04 ? 3 : tierRoll < 0.17 ? 2 : undefined;
-    const tier = severity === 'critical' && r() < 0.3 ? 2 : 1;
+    // The tier that first handles the case. Tier 1 triages most; Tier 2 takes a share of critical and high cases
+    // directly and Tier 3 a few critical ones. (Until issue 13 no case was ever first handled by Tier 3, so its
+    // cases per analyst-hour read 0.00 beside a scheduled Tier 3.) The high-severity share comes from the case
+    // number, not a new draw, so every other simulated value stays as it was.
+    const tierDraw = severity === 'critical' ? r() : 1;
+    const tier: 1 | 2 | 3 =
+      severity === 'critical'
+        ? tierDraw < 0.3
+          ? 2
+          : tierDraw >= 0.9
+            ? 3
+            : 1
+        : severity === 'high' && i % 4 === 0
+          ? 2
+          : 1;
     const analyst = ANALYSTS[tier][Math.floor(r() * ANALYSTS[tier].length)]!;
     const contained =
       disposition === 'true_positive' ? created + Math.floor(resolveMin * (0.2 + 0.3 * r()) * MIN) : undefined;

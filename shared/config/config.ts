@@ -146,6 +146,15 @@ export const ConfigSchema = MetricSettingsSchema.extend({
     )
     .default({}),
   sender: Email,
+  /** Display name on the From header of every report ("SOC reports" <sender>). */
+  senderName: z
+    .string()
+    .min(1)
+    .max(78)
+    .regex(/^[^\r\n"<>]+$/, 'a display name without line breaks, quotes or angle brackets')
+    .default('socpulse SOC reports'),
+  /** Where replies to a report go (the SOC manager, say); without it replies go to the sender. */
+  replyTo: Email.optional(),
   audiences: z.record(z.string(), z.array(Email).min(1)).default({}),
   localTokens: z.record(z.string().min(16), z.enum(ROLES)).default({}),
   deploy: DeployConfigSchema.optional(),

@@ -210,9 +210,9 @@ export class CaseBatch {
 
   /**
    * Call `fn` with each case's metric facts, in stored order. The object passed is reused for the next case:
-   * read it, never keep it.
+   * read it, never keep it. The second argument is the case's position, for `textAt`.
    */
-  forEach(fn: (c: CaseMetrics) => void): void {
+  forEach(fn: (c: CaseMetrics, i: number) => void): void {
     const { sev, handle, head } = this;
     const { created, firstEvent, detected, ack, contained, closed } = this.at;
     const runbookIdx = this.idx.runbook;
@@ -268,8 +268,26 @@ export class CaseBatch {
       if (esc) row.esc = (v = esc[i]!) !== NONE ? v : undefined;
       if (runbookIdx) row.runbook = (v = runbookIdx[i]!) >= 0 ? runbooks[v] : undefined;
       if (ruleIdx) row.rule = (v = ruleIdx[i]!) >= 0 ? rules[v] : undefined;
-      fn(row);
+      fn(row, i);
     }
+  }
+
+  private textCache?: { ids: string[]; titles: string[]; title?: Int32Array };
+
+  /** The id and (where stored) title of the case at position `i`; the text block is parsed on the first call only. */
+  textAt(i: number): { id: string; title?: string } {
+    if (!this.textCache) {
+      const text = (this.reader.text() ?? {}) as { id?: unknown; title?: unknown };
+      if (!isStringList(text.id) || text.id.length !== this.length)
+        throw new BinaryPayloadError(`its ids are not ${this.length} strings`);
+      const titles = this.idx.title ? text.title : [];
+      if (!isStringList(titles)) throw new BinaryPayloadError('its titles are not a list of strings');
+      this.textCache = { ids: text.id, titles, title: this.idx.title };
+    }
+    const { ids, titles, title } = this.textCache;
+    const k = title ? title[i]! : -1;
+    if (k < -1 || k >= titles.length) throw new BinaryPayloadError(`case ${i}: title is out of range`);
+    return k < 0 ? { id: ids[i]! } : { id: ids[i]!, title: titles[k]! };
   }
 
   /** The cases as CaseFacts, keys in CaseFactsSchema order and absent fields left out: what zod would give. */

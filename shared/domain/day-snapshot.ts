@@ -14,6 +14,7 @@ import {
   type ShiftFacts,
 } from './facts.js';
 import { localDay, zonedTime } from './periods.js';
+import { significantRule } from './settings.js';
 import {
   AlertSchema,
   CaseSchema,
@@ -137,6 +138,8 @@ export class DaySnapshotBuilder {
     private readonly days: string[],
     /** Families the source provides; the others are not written at all (absent is never zero). */
     private readonly families: ReadonlySet<Family>,
+    /** Which cases keep their title (significant incidents); by default the settings' default rule. */
+    private readonly keepTitle: (sev: string, esc: number | undefined) => boolean = significantRule(),
   ) {}
 
   /** Add one batch of validated canonical records of one family. */
@@ -144,7 +147,7 @@ export class DaySnapshotBuilder {
     const first = this.days[0]!;
     if (family === 'cases') {
       for (const r of records as z.infer<typeof CaseSchema>[]) {
-        const f = caseFacts(r);
+        const f = caseFacts(r, this.keepTitle);
         const day = localDay(f.created, this.tz);
         if (day < first) {
           pushTo(this.olderCases, day, f);

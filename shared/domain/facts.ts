@@ -48,8 +48,11 @@ export type ShiftFacts = z.infer<typeof ShiftFactsSchema>;
 
 const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
 
-/** A canonical Case as engine facts. */
-export function caseFacts(c: Case): CaseFacts {
+/**
+ * A canonical Case as engine facts. The free-text title is kept only when `keepTitle` says so (significant
+ * incidents, settings.ts `significantRule`): snapshots hold no other case's title.
+ */
+export function caseFacts(c: Case, keepTitle?: (sev: string, esc: number | undefined) => boolean): CaseFacts {
   const f: CaseFacts = { id: `${c.source}:${c.id}`, sev: c.severity, created: Date.parse(c.createdAt) };
   if (c.firstEventAt !== undefined) f.firstEvent = ms(c.firstEventAt);
   if (c.detectedAt !== undefined) f.detected = ms(c.detectedAt);
@@ -63,6 +66,7 @@ export function caseFacts(c: Case): CaseFacts {
   if (c.rule !== undefined) f.rule = c.rule;
   if (c.handleMinutes !== undefined) f.handle = c.handleMinutes;
   if (c.assignee !== undefined) f.assignee = c.assignee;
+  if (keepTitle?.(c.severity, c.escalatedToTier)) f.title = c.title;
   return f;
 }
 

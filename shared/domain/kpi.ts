@@ -1,7 +1,9 @@
 import type { AlertCount, CaseFacts, CaseMetrics } from './facts.js';
 import { localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
-import { slaTargetsFor, type MetricSettings } from './settings.js';
+import { significantRule, slaTargetsFor, type MetricSettings } from './settings.js';
+import type { CaseBatch } from './case-batch.js';
+import type { ChangeFacts, Change } from './changes.js';
 import {
   kaplanMeierMedianOf,
   mergeSorted,
@@ -77,6 +79,28 @@ export interface KpiSummary {
    * instead, e.g. "not available from SecOps SOAR". Absent when every source gives every figure.
    */
   unavailable?: Record<string, string>;
+  /** Cases created in the period per severity. */
+  createdBySeverity: Record<Severity, number>;
+  /**
+   * Significant incidents (settings `significantIncidents`) created or closed in the period, oldest first, with
+   * their timeline; `title` only where the snapshot stored it.
+   */
+  significant: SignificantIncident[];
+  /** What changed against the previous period, tested and decomposed (changes.ts); set with the trend. */
+  changes?: Change[];
+}
+
+/** One significant incident and its timeline (ISO instants in the SOC's zone are made by the renderer). */
+export interface SignificantIncident {
+  id: string;
+  title?: string;
+  severity: Severity;
+  escalatedToTier?: number;
+  created: number;
+  acknowledged?: number;
+  contained?: number;
+  closed?: number;
+  disposition?: string;
 }
 
 export interface KpiInput {
@@ -171,6 +195,10 @@ export class KpiAccumulator {
   private readonly alertsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   private readonly alertsByRule = new Map<string, number>();
   private readonly closedByRule = new Map<string, Dispositions & { closed: number }>();
+  private readonly createdBySev = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  private readonly isSignificant: (sev: string, esc: number | undefined) => boolean;
+  private readonly significant: SignificantIncident[] = [];
+  private sortedDurations?: { tta: Record<string, Float64Array>; ttr: Record<string, Float64Array> };
   private readonly closedByRunbook = new Map<
     string,
     { closed: number; ttr: NumberList; quality: Dispositions; resolve: SlaCounts }
@@ -186,6 +214,7 @@ export class KpiAccumulator {
   ) {
     this.pointInTime = pointInTimeOf(period, asOf);
     this.targets = slaTargetsFor(settings);
+    this.isSignificant = significantRule(settings);
     this.sev = Object.fromEntries(SEVERITIES.map((s) => [s, new SeverityState()])) as Record<Severity, SeverityState>;
   }
 
@@ -193,17 +222,31 @@ export class KpiAccumulator {
    * Take one case into whichever cohorts it belongs to (created, closed, open at pointInTime); others are ignored.
    * Durations of the period's cases use everything known at asOf, but the backlog is the one that stood at
    * pointInTime: a report on last month shows last month's backlog however late it is sent.
+   * A significant incident's id and title come from `batch.textAt(i)` when given, else from the case itself.
    */
-  addCase(c: CaseMetrics): void {
+  addCase(c: CaseMetrics & { id?: string; title?: string }, batch?: CaseBatch, i = 0): void {
     const { period, asOf, pointInTime } = this;
     const isCreated = c.created >= period.start && c.created < period.end && c.created < asOf;
     const isClosed = c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf;
     const isOpen = c.created < pointInTime && (c.closed === undefined || c.closed >= pointInTime);
     if (!isCreated && !isClosed && !isOpen) return;
+    if ((isCreated || isClosed) && this.isSignificant(c.sev, c.esc)) {
+      const text = batch ? batch.textAt(i) : { id: c.id ?? '', title: c.title };
+      const x: SignificantIncident = { id: text.id, severity: c.sev, created: c.created };
+      if (text.title !== undefined) x.title = text.title;
+      if (c.esc !== undefined) x.escalatedToTier = c.esc;
+      // Nothing after asOf is visible.
+      if (c.ack !== undefined && c.ack < asOf) x.acknowledged = c.ack;
+      if (c.contained !== undefined && c.contained < asOf) x.contained = c.contained;
+      if (c.closed !== undefined && c.closed < asOf) x.closed = c.closed;
+      if (c.disp !== undefined && x.closed !== undefined) x.disposition = c.disp;
+      this.significant.push(x);
+    }
     const s = this.sev[c.sev];
     const t = this.targets[c.sev]!;
     if (isCreated) {
       this.created++;
+      this.createdBySev[c.sev]++;
       if (c.firstEvent !== undefined) s.ttd.push(minutes(c.firstEvent, c.detected ?? c.created));
       if (c.ack !== undefined && c.ack < asOf) s.tta.push(minutes(c.created, c.ack));
       if (c.contained !== undefined && c.contained < asOf) s.ttc.push(minutes(c.created, c.contained));
@@ -283,6 +326,8 @@ export class KpiAccumulator {
       ttr: [] as Float64Array[],
     };
     const bySeverity = {} as Record<Severity, SeverityKpi>;
+    const kept: NonNullable<typeof this.sortedDurations> = { tta: {}, ttr: {} };
+    this.sortedDurations = kept;
     const overallAck = emptySla();
     const overallRes = emptySla();
     for (const sev of SEVERITIES) {
@@ -305,6 +350,8 @@ export class KpiAccumulator {
         sorted[m].push(values);
         timing[m] = sortedDurationStats(values);
       }
+      kept.tta[sev] = sorted.tta.at(-1)!;
+      kept.ttr[sev] = sorted.ttr.at(-1)!;
       bySeverity[sev] = { ...timing, sla };
     }
     finishSla(overallAck);
@@ -368,6 +415,41 @@ export class KpiAccumulator {
         })),
         alertsBySeverity: hasAlerts ? { ...this.alertsBySeverity } : null,
       },
+      createdBySeverity: { ...this.createdBySev },
+      significant: [...this.significant].sort(
+        (a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      ),
+    };
+  }
+
+  /** The per-group figures the change tests need (changes.ts); call after `result`. */
+  changeFacts(hasAlerts: boolean): ChangeFacts {
+    const durations = this.sortedDurations ?? { tta: {}, ttr: {} };
+    const sla = { acknowledge: {} as ChangeFacts['falsePositives'], resolve: {} as ChangeFacts['falsePositives'] };
+    for (const sev of SEVERITIES) {
+      const s = this.sev[sev];
+      if (this.targets[sev]!.acknowledge !== undefined)
+        sla.acknowledge[sev] = { hit: s.ack.met, n: s.ack.met + s.ack.breached };
+      if (this.targets[sev]!.resolve !== undefined)
+        sla.resolve[sev] = { hit: s.res.met, n: s.res.met + s.res.breached };
+    }
+    const falsePositives: ChangeFacts['falsePositives'] = {};
+    let fp = 0;
+    let n = 0;
+    for (const [rule, r] of this.closedByRule) {
+      falsePositives[rule] = { hit: r.fp, n: r.tp + r.bp + r.fp };
+      fp += r.fp;
+      n += r.tp + r.bp + r.fp;
+    }
+    const rest = { hit: this.quality.fp - fp, n: this.quality.tp + this.quality.bp + this.quality.fp - n };
+    if (rest.n > 0) falsePositives['(no rule)'] = rest;
+    return {
+      exposureMs: this.period.end - this.period.start,
+      casesBySeverity: { ...this.createdBySev },
+      alertsByRule: hasAlerts ? Object.fromEntries(this.alertsByRule) : null,
+      sla,
+      falsePositives,
+      durations,
     };
   }
 }

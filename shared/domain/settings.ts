@@ -35,6 +35,19 @@ export const MetricSettingsSchema = z
     currency: CurrencyCode.default('EUR'),
     varianceThresholdPct: z.number().nonnegative().default(10),
     varianceThresholdAbs: DecimalString.default('5000.00'),
+    /** SLA compliance the SOC aims for (a fraction); emails state it next to every compliance figure. */
+    slaComplianceTarget: z.number().gt(0).lte(1).default(0.9),
+    /**
+     * Which cases leadership sees by title as significant incidents: every case of `severities`, and cases of
+     * `escalatedSeverities` that were escalated. Titles are stored for these cases only, never for the others.
+     */
+    significantIncidents: z
+      .object({
+        severities: z.array(z.enum(SEVERITIES)).default(['critical']),
+        escalatedSeverities: z.array(z.enum(SEVERITIES)).default(['high']),
+      })
+      .strict()
+      .default({ severities: ['critical'], escalatedSeverities: ['high'] }),
   })
   .strict();
 export type MetricSettings = z.infer<typeof MetricSettingsSchema>;
@@ -44,6 +57,15 @@ export function slaTargetsFor(settings: Pick<MetricSettings, 'slaTargets'>) {
   const out: Record<string, { acknowledge?: number; resolve?: number }> = {};
   for (const sev of SEVERITIES) out[sev] = { ...DEFAULT_SLA_TARGETS[sev], ...settings.slaTargets[sev] };
   return out;
+}
+
+/** The significant-incident rule of the settings: true for a case leadership sees by title. */
+export function significantRule(
+  settings: Pick<MetricSettings, 'significantIncidents'> = MetricSettingsSchema.parse({}),
+): (sev: string, escalatedToTier: number | undefined) => boolean {
+  const all = new Set<string>(settings.significantIncidents.severities);
+  const escalated = new Set<string>(settings.significantIncidents.escalatedSeverities);
+  return (sev, esc) => all.has(sev) || (esc !== undefined && escalated.has(sev));
 }
 
 /** AHT in minutes for a tier, default 20 (METRICS.md "Staffing"). */

@@ -22,6 +22,11 @@ export interface StaffingSummary {
   occupancy: { mean: number | null; bucketsAbove85: number };
   utilization: number | null;
   casesPerAnalystHour: Record<TierKey, number | null>;
+  /**
+   * What `casesPerAnalystHour` is made of, per tier: closed-in-period cases first handled by the tier, those
+   * escalated to it (not counted in its rate: METRICS.md counts the first-handling tier), and its on-shift hours.
+   */
+  tiers: Record<TierKey, { firstHandled: number; escalatedTo: number; onShiftHours: number }>;
 }
 
 export type Missing = { missing: true; reason: string };
@@ -125,6 +130,7 @@ export class StaffingAccumulator {
   private readonly arrivalsCount = new Float64Array(168);
   private readonly handles = new NumberList();
   private readonly closedByTier: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
+  private readonly escalatedTo: Record<TierKey, number> = { '1': 0, '2': 0, '3': 0 };
 
   constructor(
     private readonly period: Period,
@@ -144,6 +150,7 @@ export class StaffingAccumulator {
     if (c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf) {
       this.handles.push(c.handle ?? ahtFor(this.settings, (c.tier ?? 1) as 1 | 2 | 3));
       this.closedByTier[String(c.tier ?? 1) as TierKey]++;
+      if (c.esc !== undefined) this.escalatedTo[String(c.esc) as TierKey]++;
     }
   }
 
@@ -205,6 +212,12 @@ export class StaffingAccumulator {
       casesPerAnalystHour: Object.fromEntries(
         TIERS.map((t) => [t, ratio(closedByTier[t], onShiftMinutes[t] / 60)]),
       ) as Record<TierKey, number | null>,
+      tiers: Object.fromEntries(
+        TIERS.map((t) => [
+          t,
+          { firstHandled: closedByTier[t], escalatedTo: this.escalatedTo[t], onShiftHours: onShiftMinutes[t] / 60 },
+        ]),
+      ) as StaffingSummary['tiers'],
     };
   }
 }

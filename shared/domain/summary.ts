@@ -3,6 +3,7 @@ import { AlertBatch } from './alert-batch.js';
 import { CaseBatch } from './case-batch.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
 import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
+import { whatChanged } from './changes.js';
 import { formatInstant, parsePeriod, pointInTimeOf, previousPeriod, type Period } from './periods.js';
 import type { BudgetLine, Cost } from './records.js';
 import type { MetricSettings } from './settings.js';
@@ -78,14 +79,20 @@ export class SummaryAccumulator {
 
   /** Take some cases: a list, or a stored day's columns (no object per case). */
   addCases(cases: readonly CaseFacts[] | CaseBatch): void {
-    if (cases instanceof CaseBatch) cases.forEach(this.addCase);
-    else for (let i = 0; i < cases.length; i++) this.addCase(cases[i]!);
+    if (cases instanceof CaseBatch) {
+      this.batch = cases;
+      cases.forEach(this.addCase);
+      this.batch = undefined;
+    } else for (let i = 0; i < cases.length; i++) this.addCase(cases[i]!);
   }
 
-  /** Take one case (read, not kept). */
-  readonly addCase = (c: CaseMetrics): void => {
+  /** The stored day being read: where a significant incident's id and title come from. */
+  private batch?: CaseBatch;
+
+  /** Take one case (read, not kept); `i` is its position in the stored day being read. */
+  readonly addCase = (c: CaseMetrics & { id?: string; title?: string }, i?: number): void => {
     if (this.wants.kpi) {
-      this.kpi.addCase(c);
+      this.kpi.addCase(c, i === undefined ? undefined : this.batch, i);
       this.prevKpi.addCase(c);
     }
     if (this.wants.staffing) this.staffing.addCase(c);
@@ -126,6 +133,7 @@ export class SummaryAccumulator {
         start: formatInstant(this.prev.start, this.prev.tz),
         end: formatInstant(this.prev.end, this.prev.tz),
       });
+      kpi.changes = whatChanged(this.kpi.changeFacts(has.alerts), this.prevKpi.changeFacts(has.alerts));
     }
     return {
       period: {

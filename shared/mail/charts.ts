@@ -11,6 +11,7 @@ import type { BudgetSummary } from '../domain/budget.js';
 import type { KpiSummary } from '../domain/kpi.js';
 import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing } from '../domain/summary.js';
+import { formatYmd } from './format.js';
 import type { ReportModel } from './render.js';
 import { LOOK_AHEAD_CID, lookAheadChartOption } from './forecast-section.js';
 
@@ -93,7 +94,14 @@ export async function renderChart(
 }
 
 const title = (text: string) => ({ text, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 'bold' as const } });
-const grid = { left: 48, right: 48, top: 44, bottom: 28 };
+const grid = { left: 56, right: 56, top: 52, bottom: 44 };
+/** Axis titles in the chart's ink, small and beside the axis: every chart says what its axes count. */
+const axisName = (name: string, where: 'middle' | 'end' = 'middle', gap = 40) => ({
+  name,
+  nameLocation: where,
+  nameGap: gap,
+  nameTextStyle: { fontSize: 11, color: '#5b6477' },
+});
 
 /** The charts of a report, one or two per section shown; every chart has a table with the same figures beside it. */
 export async function reportCharts(model: ReportModel): Promise<NonNullable<ReportModel['charts']>> {
@@ -117,10 +125,14 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
         title: title('Alerts and cases per day'),
         legend: { right: 8, top: 6, data: ['Alerts', 'Cases'] },
         grid,
-        xAxis: { type: 'category', data: days.map((d) => d.day.slice(5)) },
+        xAxis: {
+          type: 'category',
+          data: days.map((d) => formatYmd(d.day)),
+          ...axisName('Day (SOC time zone)', 'middle', 26),
+        },
         yAxis: [
-          { type: 'value', name: '' },
-          { type: 'value', name: '', splitLine: { show: false } },
+          { type: 'value', ...axisName('Alerts per day') },
+          { type: 'value', splitLine: { show: false }, ...axisName('Cases per day') },
         ],
         series: [
           { name: 'Alerts', type: 'bar', data: days.map((d) => d.alerts ?? 0), barMaxWidth: 28 },
@@ -142,8 +154,13 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
         title: title('Analysts scheduled vs required, by hour of week'),
         legend: { right: 8, top: 6, data: ['Scheduled', 'Required'] },
         grid,
-        xAxis: { type: 'category', data: labels, axisLabel: { interval: 0 } },
-        yAxis: { type: 'value' },
+        xAxis: {
+          type: 'category',
+          data: labels,
+          axisLabel: { interval: 0 },
+          ...axisName('Hour of week (Mon 00:00 first)', 'middle', 26),
+        },
+        yAxis: { type: 'value', ...axisName('Analysts') },
         series: [
           {
             name: 'Scheduled',
@@ -174,13 +191,17 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
       png: await renderChart({
         title: title(`Plan vs actual per month (${b.currency}), ${b.fiscalYear}`),
         legend: { right: 8, top: 6, data: ['Plan', 'Actual'] },
-        grid: { ...grid, left: 64 },
+        grid: { ...grid, left: 72 },
         // A month without data has no bar at all (echarts draws nothing for "-") and says "no data" under it.
         xAxis: {
           type: 'category',
-          data: b.months.map((m) => (m.actual === null ? `${m.month}\nno data` : m.month)),
+          data: b.months.map((m) => {
+            const name = formatYmd(`${m.month}-01`).split(' ')[2];
+            return m.actual === null ? `${name}\nno data` : name;
+          }),
+          ...axisName('Month', 'middle', 26),
         },
-        yAxis: { type: 'value' },
+        yAxis: { type: 'value', ...axisName(b.currency, 'middle', 56) },
         series: [
           {
             name: 'Plan',

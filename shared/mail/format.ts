@@ -37,3 +37,72 @@ export function formatMoney(amount: string | null | undefined, currency: string)
 export function formatCount(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-GB');
 }
+
+const dayFmt = new Map<string, Intl.DateTimeFormat>();
+function fmt(tz: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${tz}|${JSON.stringify(opts)}`;
+  let f = dayFmt.get(key);
+  if (!f) dayFmt.set(key, (f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, ...opts })));
+  return f;
+}
+
+/** An instant as the SOC's local day, "Mon 23 Nov" (with the year when `year` is set: "Mon 23 Nov 2026"). */
+export function formatDay(at: number | string, tz: string, year = false): string {
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  const p = Object.fromEntries(
+    fmt(tz, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })
+      .formatToParts(ms)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.weekday} ${p.day} ${p.month}${year ? ` ${p.year}` : ''}`;
+}
+
+/** An instant as the SOC's local day and time, "Mon 23 Nov 14:05". */
+export function formatDayTime(at: number | string, tz: string, year = false): string {
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  const p = Object.fromEntries(
+    fmt(tz, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(ms)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${formatDay(ms, tz, year)}${year ? ',' : ''} ${p.hour}:${p.minute}`;
+}
+
+/** A local calendar day "2026-11-23" as "Mon 23 Nov". */
+export function formatYmd(ymd: string, year = false): string {
+  return formatDay(Date.parse(`${ymd}T12:00:00Z`), 'UTC', year);
+}
+
+const ACRONYMS = new Set(['siem', 'soar', 'edr', 'xdr', 'ioc', 'ip', 'dns', 'vpn', 'mfa', 'aws', 'soc', 'ueba', 'c2']);
+
+/** A snake_case or kebab-case identifier (runbook, category) as words: "triage_alerts" → "Triage alerts". */
+export function humanName(id: string): string {
+  const words = id.split(/[_\s-]+/).filter(Boolean);
+  if (!words.length || (words.length === 1 && !/[_-]/.test(id) && /[A-Z]/.test(id))) return id;
+  return words
+    .map((w, i) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w))
+    .join(' ');
+}
+
+/** Wrap text at `width` columns (words longer than a line are cut), each line after the first indented by `indent`. */
+export function wrapText(text: string, width = 78, indent = ''): string[] {
+  const out: string[] = [];
+  let line = '';
+  const push = () => {
+    out.push(line);
+    line = indent;
+  };
+  for (const raw of text.split(/\s+/).filter(Boolean)) {
+    let word = raw;
+    while (word.length > width - indent.length) {
+      if (line.trim()) push();
+      out.push((line + word.slice(0, width - line.length)).trimEnd());
+      word = word.slice(width - line.length);
+      line = indent;
+    }
+    if (line.trim() && line.length + 1 + word.length > width) push();
+    line = line.trim() ? `${line} ${word}` : `${line}${word}`;
+  }
+  if (line.trim()) out.push(line);
+  return out.length ? out : [''];
+}

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -19,15 +20,50 @@ import { reportCharts } from '../../shared/mail/charts.js';
 import { renderReport, type ReportModel } from '../../shared/mail/render.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 
-/** Screenshot an email's HTML in the npm package's Chromium (browser.ts), the whole page, as a mail client's web view shows it. */
-async function screenshot(browser: TestBrowser, html: string, name: string, width: number): Promise<PNG> {
+/** Screenshot an email's HTML at one width in the npm package's Chromium (browser.ts): the whole page, and what the page measures. */
+async function screenshot(browser: TestBrowser, html: string, name: string, width: number) {
   const page = await browser.open(html, { width, height: 844 });
   const out = join('out', 'screenshots');
   mkdirSync(out, { recursive: true });
   const png = join(out, `${name}-${width}.png`);
   await page.screenshot({ path: png, fullPage: true });
+  const measured = await page.evaluate(() => {
+    const box = (e: Element) => {
+      const r = e.getBoundingClientRect();
+      return {
+        left: r.left,
+        right: r.right,
+        top: r.top + window.scrollY,
+        bottom: r.bottom + window.scrollY,
+        width: r.width,
+        height: r.height,
+      };
+    };
+    const visible = (e: Element) => {
+      const st = getComputedStyle(e);
+      return st.display !== 'none' && st.visibility !== 'hidden';
+    };
+    // Every element that shows text of its own, and its computed font size.
+    const sizes: { text: string; px: number }[] = [];
+    for (const e of Array.from(document.body.querySelectorAll('*'))) {
+      const own = Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent!.trim());
+      if (own && visible(e) && e.getBoundingClientRect().width > 0)
+        sizes.push({ text: e.textContent!.trim().slice(0, 40), px: parseFloat(getComputedStyle(e).fontSize) });
+    }
+    const tileSets = Array.from(document.querySelectorAll('.tiles')).map((t) =>
+      Array.from(t.querySelectorAll('.tile')).map(box),
+    );
+    const headline = document.getElementById('headline');
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      tileSets,
+      headline: headline ? box(headline) : null,
+      smallest: sizes.sort((a, b) => a.px - b.px).slice(0, 3),
+    };
+  });
   await page.close();
-  return PNG.sync.read(readFileSync(png));
+  return { img: PNG.sync.read(readFileSync(png)), measured };
 }
 
 /** Pixels close to an RGB colour. */
@@ -75,12 +111,7 @@ function history(): { input: SummaryInput; now: number } {
 }
 
 /** Render one runbook's email for a period and screenshot it, charts inlined as the mail client shows them. */
-async function shoot(
-  browser: TestBrowser,
-  runbookId: string,
-  label: string,
-  data: { input: SummaryInput; now: number },
-) {
+async function build(runbookId: string, label: string, data: { input: SummaryInput; now: number }) {
   const runbook = runbooks.get(runbookId)!;
   const summary = summarize(data.input, { period: parsePeriod(label, popts), asOf: data.now, settings: config });
   const model: ReportModel = {
@@ -99,15 +130,15 @@ async function shoot(
   };
   model.charts = await reportCharts(model);
   const rendered = renderReport(model);
-  const html = model.charts.reduce(
+  return { rendered, model };
+}
+
+/** The email as the mail client shows it: charts inlined. */
+function standalone({ rendered, model }: Awaited<ReturnType<typeof build>>): string {
+  return (model.charts ?? []).reduce(
     (h, c) => h.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
     rendered.html,
   );
-  return {
-    img: await screenshot(browser, html, runbookId, 760),
-    bytes: Buffer.byteLength(rendered.html),
-    charts: model.charts.length,
-  };
 }
 
 const BRAND: [number, number, number] = [0x17, 0x32, 0x4d];
@@ -130,22 +161,46 @@ describe('each email as a person sees it (Chromium from npm)', () => {
     ['monthly-budget', '2026-10'],
     ['monthly-executive', '2026-10'],
   ] as const) {
-    it(`${runbookId} (${label}): not blank, under 102 KB, header, banner, its charts and its own section visible`, async () => {
-      const { img, bytes, charts } = await shoot(browser, runbookId, label, data);
-      const sections = runbooks.get(runbookId)!.sections;
-      expect(bytes).toBeLessThan(102 * 1024);
-      const total = img.width * img.height;
-      expect(count(img, [255, 255, 255], 2) / total).toBeLessThan(0.9); // not blank
-      expect(count(img, BRAND, 10)).toBeGreaterThan(30_000); // the header band (640 × ~80 px)
-      expect(count(img, BANNER, 4)).toBeGreaterThan(2_000); // the stale-source banner
-      expect(charts).toBeGreaterThan(0);
-      expect(count(img, CHART_BLUE, 30)).toBeGreaterThan(300); // a chart's second series, drawn (not a broken image)
-      if (sections.includes('kpi'))
-        expect(tileChanges(img)).toBeGreaterThan(50); // tile changes in green or red
-      else expect(tileChanges(img)).toBeLessThan(5_000);
-      if (sections.includes('staffing'))
-        expect(coverageCells(img)).toBeGreaterThan(2_000); // the coverage grid
-      else expect(coverageCells(img)).toBeLessThan(300); // anti-aliased text may come close to the colours
-    });
+    for (const width of [390, 1280])
+      it(`${runbookId} (${label}) at ${width} px: fits the width, every tile visible, text ≥ 13 px, header, banner, charts and its own section`, async () => {
+        const built = await build(runbookId, label, data);
+        const { img, measured } = await screenshot(browser, standalone(built), runbookId, width);
+        const sections = runbooks.get(runbookId)!.sections;
+        expect(Buffer.byteLength(built.rendered.html)).toBeLessThan(102 * 1024);
+        // No horizontal scrolling: nothing is off-screen to the right.
+        expect(measured.scrollWidth).toBeLessThanOrEqual(measured.innerWidth);
+        const tilesAll = measured.tileSets.flat();
+        if (sections.includes('kpi') || sections.length > 1) expect(tilesAll.length).toBeGreaterThanOrEqual(6);
+        for (const t of tilesAll) {
+          expect(t.width).toBeGreaterThan(100);
+          expect(t.height).toBeGreaterThan(40);
+          expect(t.left).toBeGreaterThanOrEqual(0);
+          expect(t.right).toBeLessThanOrEqual(width);
+        }
+        // Tiles per row: 3 on a desktop, 2 on a phone.
+        const first = measured.tileSets[0] ?? [];
+        if (first.length >= 3) {
+          const perRow = first.filter((t) => Math.abs(t.top - first[0]!.top) < 2).length;
+          expect(perRow).toBe(width >= 640 ? 3 : 2);
+        }
+        expect(measured.smallest[0]?.px, JSON.stringify(measured.smallest)).toBeGreaterThanOrEqual(13);
+        if (runbookId === 'monthly-executive' && width === 390) {
+          // One phone screen: the headline and the executive summary's six tiles inside the first 844 px.
+          expect(measured.headline).not.toBeNull();
+          expect(measured.headline!.bottom).toBeLessThanOrEqual(844);
+          expect(first).toHaveLength(6);
+          for (const t of first) expect(t.bottom).toBeLessThanOrEqual(844);
+        }
+        const total = img.width * img.height;
+        expect(count(img, [255, 255, 255], 2) / total).toBeLessThan(0.9); // not blank
+        expect(count(img, BRAND, 10)).toBeGreaterThan(width < 640 ? 20_000 : 30_000); // the header band
+        expect(count(img, BANNER, 4)).toBeGreaterThan(2_000); // the stale-source banner
+        expect(built.model.charts!.length).toBeGreaterThan(0);
+        expect(count(img, CHART_BLUE, 30)).toBeGreaterThan(width < 640 ? 150 : 300); // a chart's second series, drawn
+        if (sections.includes('kpi')) expect(tileChanges(img)).toBeGreaterThan(50); // tile changes in green or red
+        if (sections.includes('staffing'))
+          expect(coverageCells(img)).toBeGreaterThan(2_000); // the coverage grid
+        else expect(coverageCells(img)).toBeLessThan(300); // anti-aliased text may come close to the colours
+      });
   }
 });

@@ -159,7 +159,8 @@ describe('report delivery through SES', () => {
     };
     await runReport(capture, { runbook: 'weekly-kpi', trigger: 'schedule' });
     const parsed = await simpleParser(raw[0]!);
-    expect(parsed.from?.text).toBe('socpulse@example.com');
+    expect(parsed.from?.value[0]).toEqual({ name: 'socpulse SOC reports', address: 'socpulse@example.com' });
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(parsed.to && 'text' in parsed.to ? parsed.to.text : '').toBe('ciso@example.com');
     expect(parsed.html).toContain('<!DOCTYPE html>');
     expect(parsed.text).toContain('SOC weekly KPI report');
