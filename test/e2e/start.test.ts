@@ -38,7 +38,9 @@ describe('socpulse start (the README quick start)', () => {
       const fyFrom = budgetBackfillFrom(Date.now(), loadConfig('socpulse.config.json'));
       if (fyFrom < localDay(Date.now() - START_BACKFILL_DAYS * 86_400_000, 'Europe/London'))
         expect(stdout).toContain(`collect sim (socpulse) costs and shifts from ${fyFrom}: ok`);
-      expect(budget.body.text).toMatch(/Year to date is over the \d+ months? with data \([\d, -]+\)\./);
+      expect((budget.body.text ?? '').replace(/\s+/g, ' ')).toMatch(
+        /Year to date is over the \d+ months? with data \([\d, -]+\)\./,
+      );
       expect(budget.body.text).not.toContain('actual no data');
       // The stand-in lists the inline chart beside the CSV attachment.
       expect(budget.attachments.map((a) => a.filename).sort()).toEqual([

@@ -1,3 +1,4 @@
+import { significantRule } from '../../shared/domain/settings.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSource } from '../../functions/collect/collect-source.js';
@@ -93,7 +94,8 @@ describe('collect from soc-sim into DynamoDB', () => {
         out.push(...items);
       return out;
     };
-    const cases = (await all('list_cases')).map((c) => caseFacts(CaseSchema.parse(c)));
+    // Snapshots keep the titles of significant incidents only: the same rule here.
+    const cases = (await all('list_cases')).map((c) => caseFacts(CaseSchema.parse(c), significantRule(settings)));
     const alerts = (await all('list_alerts')).map((a) => alertCount(AlertSchema.parse(a)));
     const shifts = (await all('list_shifts')).map((s) => shiftFacts(ShiftSchema.parse(s)));
     await client.close();
