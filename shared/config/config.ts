@@ -76,7 +76,8 @@ export const ConfigSchema = MetricSettingsSchema.extend({
       McpServerSchema,
     )
     .default({}),
-  sender: Email,
+  /** The address reports are sent from: required only where sending happens (`requireSender`), not to collect or export. */
+  sender: Email.optional(),
   audiences: z.record(z.string(), z.array(Email).min(1)).default({}),
   localTokens: z.record(z.string().min(16), z.enum(ROLES)).default({}),
   deploy: DeployConfigSchema.optional(),
@@ -103,6 +104,13 @@ export function parseConfig(raw: unknown, origin = 'config'): Config {
     throw new ConfigError(`${origin}: ${lines.join('; ')}`);
   }
   return result.data;
+}
+
+/** The configured sender, for a part that sends email; a config without one is refused there, naming the key. */
+export function requireSender(config: Config, purpose: string): string {
+  if (!config.sender)
+    throw new ConfigError(`config: "sender" is required to ${purpose} (the address the emails are sent from)`);
+  return config.sender;
 }
 
 /** Default config path: `socpulse.config.json` at the project root (the working directory). */

@@ -1,3 +1,4 @@
+import type { CoverageNote } from './coverage.js';
 import { pushTo } from './group.js';
 import { requiredAgents } from './erlang.js';
 import type { CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
@@ -22,6 +23,8 @@ export interface StaffingSummary {
   occupancy: { mean: number | null; bucketsAbove85: number };
   utilization: number | null;
   casesPerAnalystHour: Record<TierKey, number | null>;
+  /** Which parts of the period the roster and case sources did not collect (present when coverage is known). */
+  dataCoverage?: CoverageNote;
 }
 
 export type Missing = { missing: true; reason: string };

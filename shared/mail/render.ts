@@ -1,5 +1,6 @@
 import type { BudgetSummary } from '../domain/budget.js';
 import type { KpiSummary, TrendMetric } from '../domain/kpi.js';
+import type { CoverageNote } from '../domain/coverage.js';
 import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing, type Summary, type SummarySection } from '../domain/summary.js';
 import { SEVERITIES } from '../domain/records.js';
@@ -12,7 +13,7 @@ export type Section = SummarySection;
 export interface SourceLine {
   name: string;
   kind: string;
-  status: 'ok' | 'stale' | 'missing' | 'failed';
+  status: 'ok' | 'degraded' | 'stale' | 'missing' | 'failed';
   lastCollectedAt?: string;
   detail?: string;
 }
@@ -72,17 +73,21 @@ function note(text: string): string {
 function tile(
   label: string,
   value: string,
-  trend: TrendMetric | undefined,
+  shown: TrendMetric | string | undefined,
   lowN: boolean,
   format: (n: number) => string,
 ): string {
+  // A string stands in for the change when there is no fair previous figure (e.g. "previous week incomplete").
+  const trend = typeof shown === 'string' ? undefined : shown;
   const color =
     !trend?.direction || trend.direction === 'same' ? C.neutral : trend.direction === 'better' ? C.better : C.worse;
   const arrow = trend?.change ? (trend.change > 0 ? '▲' : '▼') : '';
   const change =
     trend && trend.change !== null
       ? `${arrow} ${trend.changePct !== null ? formatPct(trend.changePct) : format(Math.abs(trend.change))} vs ${trend.previous === null ? '—' : format(trend.previous)}`
-      : 'no previous figure';
+      : typeof shown === 'string'
+        ? shown
+        : 'no previous figure';
   const valueColor = lowN ? '#9aa3b2' : C.ink;
   return `<td class="tile" width="33%" valign="top" style="padding:6px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#ffffff;border:1px solid ${C.line};border-radius:6px;"><tr><td style="padding:12px;">
 <div style="${FONT}font-size:12px;color:${C.muted};">${h(label)}${lowN ? ' <span style="color:#9aa3b2;">(low n)</span>' : ''}</div>
@@ -123,7 +128,9 @@ function unavailableLine(k: KpiSummary): string | undefined {
 }
 
 function kpiHtml(k: KpiSummary, model: ReportModel): string {
-  const m = k.trend?.metrics ?? {};
+  // Against a previous period that was not fully collected no change is shown, only why ("previous week incomplete").
+  const m = (name: string): TrendMetric | string | undefined =>
+    k.trend?.missing ? (k.trend.reason ?? '').split(':')[0] : k.trend?.metrics?.[name];
   const noTta = notGiven(k, 'tta');
   const noAck = notGiven(k, 'sla.acknowledge');
   const missingLine = unavailableLine(k);
@@ -134,39 +141,39 @@ function kpiHtml(k: KpiSummary, model: ReportModel): string {
   const out = [
     sectionTitle('Headline figures'),
     tiles([
-      tile('Cases created', formatCount(k.cases.created), m['cases.created'], false, count),
+      tile('Cases created', formatCount(k.cases.created), m('cases.created'), false, count),
       tile(
         'Alerts created',
         alerts === null ? 'no alert source' : formatCount(alerts),
-        m['alerts.created'],
+        m('alerts.created'),
         false,
         count,
       ),
-      tile('Open backlog', formatCount(k.backlog.open), m['backlog.open'], false, count),
+      tile('Open backlog', formatCount(k.backlog.open), m('backlog.open'), false, count),
       tile(
         'Time to acknowledge (median)',
         noTta ?? formatMinutes(k.tta.p50),
-        m['tta.p50'],
+        m('tta.p50'),
         !noTta && k.tta.lowN,
         minutes,
       ),
-      tile('Time to resolve (median)', formatMinutes(k.ttr.p50), m['ttr.p50'], k.ttr.lowN, minutes),
+      tile('Time to resolve (median)', formatMinutes(k.ttr.p50), m('ttr.p50'), k.ttr.lowN, minutes),
       tile(
         'Resolve SLA compliance',
         formatRate(k.sla.resolve.compliance),
-        m['sla.resolve.compliance'],
+        m('sla.resolve.compliance'),
         k.sla.resolve.met + k.sla.resolve.breached < 10,
         rate,
       ),
       tile(
         'Acknowledge SLA compliance',
         noAck ?? formatRate(k.sla.acknowledge.compliance),
-        m['sla.acknowledge.compliance'],
+        m('sla.acknowledge.compliance'),
         !noAck && k.sla.acknowledge.met + k.sla.acknowledge.breached < 10,
         rate,
       ),
-      tile('False positive rate', formatRate(k.falsePositiveRate), m['falsePositiveRate'], false, rate),
-      tile('Open past resolve SLA', formatCount(k.sla.openBreached), m['sla.openBreached'], false, count),
+      tile('False positive rate', formatRate(k.falsePositiveRate), m('falsePositiveRate'), false, rate),
+      tile('Open past resolve SLA', formatCount(k.sla.openBreached), m('sla.openBreached'), false, count),
     ]),
     missingLine ? note(h(missingLine)) : '',
     chartImg(model, 'kpi'),
@@ -424,6 +431,20 @@ const DEFINITIONS: Record<Section, string[]> = {
   ],
 };
 
+/** What part of the period a section's sources did not collect: "no data for …", so a partial figure never passes for whole. */
+function gaps(part: object): string[] {
+  const c = (part as { dataCoverage?: CoverageNote }).dataCoverage;
+  if (!c || c.complete) return [];
+  return c.missing.map((g) => `No ${g.family} data from ${g.from} to ${g.to} (source ${g.source}): ${g.reason}.`);
+}
+
+function gapsHtml(part: object): string {
+  const lines = gaps(part);
+  return lines.length
+    ? note(`<b>Incomplete period.</b> Figures below leave these parts out:<br>${lines.map((l) => h(l)).join('<br>')}`)
+    : '';
+}
+
 function sourcesBanner(sources: SourceLine[]): string {
   const bad = sources.filter((s) => s.status !== 'ok');
   if (!bad.length) return '';
@@ -463,7 +484,7 @@ export function renderReport(model: ReportModel): RenderedReport {
   const body: string[] = [sourcesBanner(model.sources)];
   if (noData)
     body.push(
-      `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td style="background:#eef2f7;padding:16px;${FONT}font-size:15px;color:${C.ink};"><b>No data this period.</b> socpulse found no activity for ${h(summary.period.label)}. This email is sent so that silence never means "all is well".</td></tr></table>`,
+      `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td style="background:#eef2f7;padding:16px;${FONT}font-size:15px;color:${C.ink};"><b>No data this period.</b> socpulse has no activity to show for ${h(summary.period.label)} (any reason is given below). This email is sent so that silence never means "all is well".</td></tr></table>`,
     );
   for (const sec of runbook.sections) {
     const part = summary[sec];
@@ -475,6 +496,7 @@ export function renderReport(model: ReportModel): RenderedReport {
       continue;
     }
     if (noData && sec === 'kpi') continue;
+    body.push(gapsHtml(part));
     if (sec === 'kpi') body.push(kpiHtml(part as KpiSummary, model));
     if (sec === 'staffing') body.push(staffingHtml(part as StaffingSummary, model));
     if (sec === 'budget') body.push(budgetHtml(part as BudgetSummary, model));
@@ -570,7 +592,7 @@ function renderText(model: ReportModel, noData: boolean): string {
     );
   if (noData) lines.push('No data this period.', '');
   const trend = (name: string) => {
-    const t = !isMissing(summary.kpi) ? (summary.kpi as KpiSummary).trend?.metrics[name] : undefined;
+    const t = !isMissing(summary.kpi) ? (summary.kpi as KpiSummary).trend?.metrics?.[name] : undefined;
     return t && t.changePct !== null ? ` (${formatPct(t.changePct)} vs previous, ${t.direction ?? 'n/a'})` : '';
   };
   for (const sec of model.runbook.sections) {
@@ -579,8 +601,10 @@ function renderText(model: ReportModel, noData: boolean): string {
       lines.push(`${sec.toUpperCase()}: not available (${part.reason})`, '');
       continue;
     }
+    lines.push(...gaps(part).map((g) => `! ${plainText(g)}`));
     if (sec === 'kpi' && !noData) {
       const k = part as KpiSummary;
+      if (k.trend?.missing) lines.push(`Trend not shown: ${plainText(k.trend.reason ?? '')}`);
       lines.push(
         'KPIs',
         `  Cases created: ${formatCount(k.cases.created)}${trend('cases.created')}`,
