@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { significantRule } from '../../shared/domain/settings.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
-import { localDay } from '../../shared/domain/periods.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { collectSource } from '../collect/collect-source.js';
@@ -23,7 +22,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
-  const fromDay = localDay(dayFlag('from', values.from, config.timezone), config.timezone);
+  const fromDay = dayFlag('from', values.from, config.timezone).label;
   const sources = Object.entries(config.mcpServers).filter(([name]) => !values.source || name === values.source);
   if (sources.length === 0) throw new UsageError(`--source ${values.source}: no such source`);
   const deps = tableDeps();

@@ -3,7 +3,7 @@ import { significantRule } from '../../shared/domain/settings.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from '../../shared/config/config.js';
+import { DEFAULT_CONFIG_FILE, loadConfig, requireSender, type Config } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { reportMonth } from '../../shared/domain/budget.js';
 import type { Family } from '../../shared/domain/day-snapshot.js';
@@ -59,6 +59,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
+  // start emails its reports: refused before anything starts when there is no sender.
+  requireSender(config, 'run socpulse start (it emails the reports)');
   const days = values.days ? Number(values.days) : START_BACKFILL_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 400)
     throw new UsageError('--days must be a whole number from 1 to 400');
@@ -206,8 +208,12 @@ async function backfill(
       const counts = Object.entries(run.counts)
         .map(([f, n]) => `${n} ${f}`)
         .join(', ');
+      // A degraded run says what it rejected, so "ok" never hides records that could not be mapped.
+      const rejected = run.rejects.count
+        ? `, ${run.rejects.count} rejected (e.g. ${run.rejects.samples[0]?.family} ${run.rejects.samples[0]?.reason})`
+        : '';
       log(
-        `collect ${name} (${server.kind})${w.families ? ` ${w.families.join(' and ')}` : ''} from ${w.from}: ${run.status}, ${counts || 'nothing'}, ${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s${run.errors.length ? ` — ${run.errors.join('; ')}` : ''}`,
+        `collect ${name} (${server.kind})${w.families ? ` ${w.families.join(' and ')}` : ''} from ${w.from}: ${run.status}, ${counts || 'nothing'}${rejected}, ${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s${run.errors.length ? ` — ${run.errors.join('; ')}` : ''}`,
       );
     }
   }

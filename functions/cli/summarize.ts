@@ -39,7 +39,7 @@ export async function summarizeCommand(argv: string[]): Promise<number> {
     ? loadConfig(values.config)
     : existsSync(DEFAULT_CONFIG_FILE)
       ? loadConfig(DEFAULT_CONFIG_FILE)
-      : parseConfig({ sender: 'nobody@example.com' });
+      : parseConfig({});
   const settings = values.tz ? parseConfig({ ...config, timezone: values.tz }, '--tz') : config;
 
   try {

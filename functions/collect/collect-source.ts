@@ -8,7 +8,7 @@ import {
 } from '../../shared/domain/day-snapshot.js';
 import { localDay, localDaysOf, zonedTime } from '../../shared/domain/periods.js';
 import type { Family } from '../../shared/domain/day-snapshot.js';
-import type { SourceReader } from '../../shared/sources/reader.js';
+import { nothingMapped, type SourceReader } from '../../shared/sources/reader.js';
 import type { CollectionRun, DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import type { DynamoSnapshotStore, PutOutcome } from '../../shared/store/snapshot-store.js';
 
@@ -48,9 +48,12 @@ export const DEFAULT_AHEAD_DAYS = 14;
 /**
  * Collect one source:
  * 1. open it and read every family it offers for the window, which starts at a local midnight so no day is half-read;
- * 2. only when the whole read succeeded, upsert one snapshot per (family, day) — a failed read writes nothing, so a
+ * 2. fail the read when a family the source answered records of mapped none of them (every one a reject): its days
+ *    would otherwise be stored as "0 cases";
+ * 3. only when the whole read succeeded, upsert one snapshot per (family, day) — a failed read writes nothing, so a
  *    broken source never turns into zeros — and merge closures of older cases into their creation days;
- * 3. record the run (counts, rejects with samples, errors) and roll it into the source's status.
+ * 4. record the run (counts, rejects with samples, errors, notes) and roll it into the source's status: `failed`
+ *    with errors, `degraded` when records were rejected, else `ok`.
  */
 export async function collectSource(deps: CollectDeps, req: CollectRequest): Promise<CollectionRun> {
   const started = deps.now();
@@ -62,6 +65,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   const counts: Record<string, number> = {};
   const outcomes: Record<PutOutcome, number> = { written: 0, unchanged: 0, superseded: 0 };
   const errors: string[] = [];
+  const notes: string[] = [];
   let reader: SourceReader | undefined;
   const put = async (family: string, periodKey: string, payload: unknown) => {
     // Cases and alerts are stored as binary columns, cases with their open count, latest close and tail, so
@@ -83,13 +87,29 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
       ? new Set([...reader.families].filter((f) => req.families!.includes(f)))
       : reader.families;
     const builder = new DaySnapshotBuilder(req.tz, days, families, req.keepTitle);
+    const seen: Record<string, number> = {};
+    const emptyPages: Record<string, number> = {};
     for await (const batch of reader.read({ from: new Date(from), to: new Date(to), families })) {
       // An adapter that cannot read a subset reads everything: what was not asked for is not written.
       if (!families.has(batch.family)) continue;
       counts[batch.family] = (counts[batch.family] ?? 0) + batch.records.length;
+      // A page whose records were all rejected: the rejects counted since this family's previous page.
+      const rejected = reader.summary().rejects.byFamily?.[batch.family] ?? 0;
+      if (batch.records.length === 0 && rejected > (seen[batch.family] ?? 0))
+        emptyPages[batch.family] = (emptyPages[batch.family] ?? 0) + 1;
+      seen[batch.family] = rejected;
       builder.add(batch.family, batch.records);
       req.onProgress?.({ family: batch.family, records: batch.records.length });
     }
+    for (const [family, pages] of Object.entries(emptyPages))
+      notes.push(`${pages} page(s) of ${family} mapped nothing: every record on them was rejected`);
+    // Only the families read count: an adapter that read others too had those batches skipped above.
+    const { rejects } = reader.summary();
+    const byFamily =
+      rejects.byFamily &&
+      Object.fromEntries(Object.entries(rejects.byFamily).filter(([f]) => families.has(f as Family)));
+    const unmapped = nothingMapped({ ...rejects, byFamily }, counts);
+    if (unmapped) throw new NothingMappedError(req.source, unmapped);
     // The roster ahead: shifts that start after now, up to the end of the local day `aheadDays` on. Today's later
     // shifts join today's snapshot; each later day gets its own (empty when nothing is rostered: the rota says so).
     if (families.has('shifts') && (req.aheadDays ?? DEFAULT_AHEAD_DAYS) > 0) {
@@ -110,6 +130,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
       }
       for (const s of [...builder.snapshots(), ...ahead.snapshots()]) await put(s.family, s.periodKey, s.payload);
     } else for (const s of builder.snapshots()) await put(s.family, s.periodKey, s.payload);
+    const neverStored = new Map<string, number>();
     for (const [day, updates] of builder.olderCases) {
       const [stored] = await deps.snapshots
         .list('cases', day, day, SnapshotPayloadSchemas.cases, {
@@ -117,9 +138,12 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
           binary: SnapshotPayloadBinaryDecoders.cases,
         })
         .then((all) => all.filter((s) => s.source === req.source));
-      // A day never collected is left alone: writing it from a few updated cases would pass a partial day off as whole.
+      // A day never collected is left alone: writing it from a few updated cases would pass a partial day off as
+      // whole (and make it count as collected). The run's notes keep the trace; a backfill from that day stores it.
       if (stored) await put('cases', day, { cases: mergeCases(stored.payload.cases, updates) });
+      else neverStored.set(day, updates.length);
     }
+    if (neverStored.size) notes.push(olderCasesNote(neverStored));
   } catch (e) {
     errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   } finally {
@@ -132,15 +156,36 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     ...(req.families ? { families: [...req.families] } : {}),
     startedAt: started.toISOString(),
     finishedAt: deps.now().toISOString(),
-    status: errors.length === 0 ? 'ok' : 'failed',
+    status: errors.length ? 'failed' : summary.rejects.count ? 'degraded' : 'ok',
     window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+    ...(reader ? { offered: [...reader.families] } : {}),
     counts,
     snapshots: outcomes,
     rejects: summary.rejects,
     errors,
-    notes: summary.notes,
+    notes: [...summary.notes, ...notes],
     ...(summary.unavailable ? { unavailable: summary.unavailable } : {}),
   };
   await deps.runs.record(run);
   return run;
+}
+
+/** A read where a family's records were all rejected: nothing of it mapped, so nothing of the run is stored. */
+export class NothingMappedError extends Error {
+  override name = 'NothingMappedError';
+  constructor(
+    readonly source: string,
+    readonly detail: string,
+  ) {
+    super(`source ${source}: ${detail}; nothing was stored`);
+  }
+}
+
+/** The trace of closure updates for cases whose creation day was never collected (so has no snapshot to merge into). */
+function olderCasesNote(days: Map<string, number>): string {
+  const sorted = [...days].sort(([a], [b]) => (a < b ? -1 : 1));
+  const total = sorted.reduce((n, [, c]) => n + c, 0);
+  const shown = sorted.slice(0, 10).map(([d, n]) => `${d} (${n})`);
+  const more = sorted.length > shown.length ? ` and ${sorted.length - shown.length} more day(s)` : '';
+  return `updates of ${total} case(s) created on days never collected were not stored: ${shown.join(', ')}${more}; backfill from the first of those days to include them`;
 }

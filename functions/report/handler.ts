@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
+import { requireSender } from '../../shared/config/config.js';
 import { functionConfig } from '../../shared/config/function-env.js';
 import { reportCharts, warmCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
@@ -13,6 +14,8 @@ import { resolvePeriod } from '../../shared/config/report-request.js';
 import { runQueued, runReport, type ReportDeps } from './run-report.js';
 
 const { config, runbooks } = functionConfig();
+// Cold start fails fast, naming the key, when the deployed config cannot send.
+requireSender(config, 'send reports');
 const table = tableFromEnv();
 const runs = new DynamoReportRunStore(table);
 const deps: ReportDeps = {

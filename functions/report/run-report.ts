@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../../shared/config/config.js';
+import { requireSender, type Config } from '../../shared/config/config.js';
 import type { ReportRunbook } from '../../shared/config/runbooks.js';
 import { buildBudgetSnapshot, type BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
 import { formatInstant, parsePeriod, type Period } from '../../shared/domain/periods.js';
@@ -10,7 +10,11 @@ import { MailRejectedError } from '../../shared/mail/errors.js';
 import { composeMime } from '../../shared/mail/mime.js';
 import { renderReport, type ReportModel, type SourceLine } from '../../shared/mail/render.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
-import type { DynamoCollectionRunStore, SourceStatus } from '../../shared/store/collection-run-store.js';
+import {
+  coverageOf,
+  type DynamoCollectionRunStore,
+  type SourceStatus,
+} from '../../shared/store/collection-run-store.js';
 import {
   reportRunKey,
   runKeyOf,
@@ -80,6 +84,12 @@ export function sourceLines(config: Config, statuses: SourceStatus[], period: Pe
     if (through < needed) return { ...line, status: 'stale', detail: `data only up to ${s.collectedThrough}` };
     if (s.lastAttemptStatus === 'failed')
       return { ...line, status: 'failed', detail: 'the latest collection failed; figures use the previous one' };
+    if (s.lastAttemptStatus === 'degraded')
+      return {
+        ...line,
+        status: 'degraded',
+        detail: `the latest collection rejected ${s.lastRejects ?? 'some'} record(s) it could not map; figures may lack them`,
+      };
     return line;
   });
 }
@@ -103,6 +113,8 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     req,
     now.getTime(),
   );
+  // Refused before anything is claimed: a report is email, even a dry run composes it as sent.
+  const sender = requireSender(config, 'produce reports');
   const runId = req.runId ?? randomUUID();
 
   let run: ReportRun | undefined;
@@ -142,7 +154,13 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
       await loadSummary(
         { snapshots: deps.snapshots, budget: deps.budget },
         // Only the runbook's sections are read and computed.
-        { period, asOf, settings: config, sections: runbook.sections },
+        {
+          period,
+          asOf,
+          settings: config,
+          sections: runbook.sections,
+          sources: coverageOf(statuses, Object.keys(config.mcpServers)),
+        },
       ),
       statuses,
     );
@@ -189,7 +207,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     for (const to of recipients) {
       if (deliveries[to]) continue;
       const raw = await composeMime({
-        from: config.sender,
+        from: sender,
         fromName: config.senderName,
         replyTo: config.replyTo,
         to: [to],
@@ -207,7 +225,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
       await deps.archive?.(`${base}-${to.replace(/[^a-zA-Z0-9.@-]/g, '_')}.eml`, raw);
       if (req.dryRun) continue;
       try {
-        const { messageId } = await deps.mailer.send({ from: config.sender, to: [to], raw });
+        const { messageId } = await deps.mailer.send({ from: sender, to: [to], raw });
         deliveries[to] = { messageId, sentAt: deps.now().toISOString() };
         run = await deps.runs.update(run!, { deliveries });
       } catch (e) {

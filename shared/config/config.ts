@@ -145,7 +145,8 @@ export const ConfigSchema = MetricSettingsSchema.extend({
       McpServerSchema,
     )
     .default({}),
-  sender: Email,
+  /** The address reports are sent from: required only where sending happens (`requireSender`), not to collect or export. */
+  sender: Email.optional(),
   /** Display name on the From header of every report ("SOC reports" <sender>). */
   senderName: z
     .string()
@@ -191,6 +192,13 @@ function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
   const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
   return best.flatMap((i) => closestBranch({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+}
+
+/** The configured sender, for a part that sends email; a config without one is refused there, naming the key. */
+export function requireSender(config: Config, purpose: string): string {
+  if (!config.sender)
+    throw new ConfigError(`config: "sender" is required to ${purpose} (the address the emails are sent from)`);
+  return config.sender;
 }
 
 /** Default config path: `socpulse.config.json` at the project root (the working directory). */

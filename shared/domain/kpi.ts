@@ -1,3 +1,4 @@
+import type { CoverageNote } from './coverage.js';
 import type { AlertCount, CaseFacts, CaseMetrics } from './facts.js';
 import { localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
@@ -70,10 +71,22 @@ export interface KpiSummary {
     resolveCompliance: number | null;
   }[];
   volume: {
-    days: { day: string; alerts: number | null; cases: number }[];
+    /** `null` where the figure is unknown: no alert source, or a day a source did not collect (coverage). */
+    days: { day: string; alerts: number | null; cases: number | null }[];
     alertsBySeverity: Record<Severity, number> | null;
   };
-  trend?: { previous: { label: string; start: string; end: string }; metrics: Record<string, TrendMetric> };
+  /**
+   * The headline figures against the previous period; when that period is not fully covered by collections, no
+   * metrics but `missing: true` and the reason ("previous week incomplete: no data for …").
+   */
+  trend?: {
+    previous: { label: string; start: string; end: string };
+    metrics?: Record<string, TrendMetric>;
+    missing?: true;
+    reason?: string;
+  };
+  /** Which parts of the period the case and alert sources did not collect (present when coverage is known). */
+  dataCoverage?: CoverageNote;
   /**
    * Figures a case source cannot give, by METRICS.md key (`tta`, `sla.acknowledge`), with what a reader is told
    * instead, e.g. "not available from SecOps SOAR". Absent when every source gives every figure.
@@ -532,7 +545,7 @@ export function markUnavailable(kpi: KpiSummary, unavailable: Record<string, str
       }),
     ) as Record<Severity, SeverityKpi>;
   }
-  if (kpi.trend) {
+  if (kpi.trend?.metrics) {
     const metrics = Object.fromEntries(
       Object.entries(kpi.trend.metrics).filter(
         ([key]) => !Object.keys(unavailable).some((u) => key.startsWith(`${u}.`)),

@@ -1,3 +1,4 @@
+import type { CoverageNote } from './coverage.js';
 import { pushTo } from './group.js';
 import { requiredAgents } from './erlang.js';
 import type { CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
@@ -27,6 +28,8 @@ export interface StaffingSummary {
    * escalated to it (not counted in its rate: METRICS.md counts the first-handling tier), and its on-shift hours.
    */
   tiers: Record<TierKey, { firstHandled: number; escalatedTo: number; onShiftHours: number }>;
+  /** Which parts of the period the roster and case sources did not collect (present when coverage is known). */
+  dataCoverage?: CoverageNote;
 }
 
 export type Missing = { missing: true; reason: string };

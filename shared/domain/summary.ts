@@ -8,6 +8,13 @@ import { formatInstant, parsePeriod, pointInTimeOf, previousPeriod, type Period 
 import type { BudgetLine, Cost } from './records.js';
 import type { MetricSettings } from './settings.js';
 import { StaffingAccumulator, type StaffingSummary } from './staffing.js';
+import {
+  dayIsMissing,
+  previousIncomplete,
+  summaryCoverage,
+  type SourceCoverage,
+  type WindowCoverage,
+} from './coverage.js';
 
 export type Missing = { missing: true; reason: string };
 
@@ -44,6 +51,12 @@ export interface SummaryOptions {
   settings: MetricSettings;
   /** The sections to compute (default all); the others come back missing, and their figures cost nothing. */
   sections?: readonly string[];
+  /**
+   * What each source's successful collections covered, when known (stored data; not for plain files): a period, or
+   * the part of it, that no collection covered is missing ("no data for …"), never zeros, and the trend is shown
+   * only against a fully covered previous period.
+   */
+  sources?: readonly SourceCoverage[];
 }
 
 /**
@@ -124,16 +137,53 @@ export class SummaryAccumulator {
   result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>, has: { cases: boolean; alerts: boolean }): Summary {
     const { period, asOf, settings } = this.opts;
     const notAsked = (s: SummarySection): Missing => ({ missing: true, reason: `${s} was not asked for` });
+    const cov = this.opts.sources ? summaryCoverage(period, this.prev, asOf, this.opts.sources) : undefined;
+    // A family whose sources collected no instant of the period is missing with the reason, never zeros.
+    const gone = (w: WindowCoverage | undefined): boolean => !!w && w.none && !w.complete;
     let kpi: KpiSummary | Missing = { missing: true, reason: 'no case source (cases.jsonl)' };
     if (!this.wants.kpi) kpi = notAsked('kpi');
+    else if (gone(cov?.cases)) kpi = { missing: true, reason: cov!.cases.reason! };
     else if (has.cases) {
-      kpi = this.kpi.result(has.alerts);
-      kpi.trend = buildTrend(kpi, this.prevKpi.result(has.alerts), {
+      const alertsGone = gone(cov?.alerts);
+      kpi = this.kpi.result(has.alerts && !alertsGone);
+      if (alertsGone) kpi.alerts = { missing: true, reason: cov!.alerts.reason! };
+      const previous = {
         label: this.prev.label,
         start: formatInstant(this.prev.start, this.prev.tz),
         end: formatInstant(this.prev.end, this.prev.tz),
-      });
-      kpi.changes = whatChanged(this.kpi.changeFacts(has.alerts), this.prevKpi.changeFacts(has.alerts));
+      };
+      const incomplete = cov && previousIncomplete(cov);
+      kpi.trend = incomplete
+        ? { previous, missing: true, reason: incomplete }
+        : buildTrend(kpi, this.prevKpi.result(has.alerts && !alertsGone), previous);
+      // Changes are judged only against a fully covered previous period, as the trend is.
+      if (!incomplete)
+        kpi.changes = whatChanged(
+          this.kpi.changeFacts(has.alerts && !alertsGone),
+          this.prevKpi.changeFacts(has.alerts && !alertsGone),
+        );
+      if (cov) {
+        for (const d of kpi.volume.days) {
+          const day = parsePeriod(d.day, { tz: period.tz, fiscalYearStartMonth: 1 });
+          if (dayIsMissing(cov.cases, day.start, day.end)) d.cases = null;
+          if (dayIsMissing(cov.alerts, day.start, day.end)) d.alerts = null;
+        }
+        kpi.dataCoverage = {
+          complete: cov.cases.complete && cov.alerts.complete,
+          missing: [...cov.cases.missing, ...cov.alerts.missing],
+        };
+      }
+    }
+    let staffing: StaffingSummary | Missing = notAsked('staffing');
+    if (this.wants.staffing) {
+      if (gone(cov?.shifts)) staffing = { missing: true, reason: cov!.shifts.reason! };
+      else if (gone(cov?.cases)) staffing = { missing: true, reason: cov!.cases.reason! };
+      else staffing = this.staffing.result(rest.shifts, has.cases);
+      if (cov && !isMissing(staffing))
+        staffing.dataCoverage = {
+          complete: cov.shifts.complete && cov.cases.complete,
+          missing: [...cov.shifts.missing, ...cov.cases.missing],
+        };
     }
     return {
       period: {
@@ -145,7 +195,7 @@ export class SummaryAccumulator {
         pointInTime: formatInstant(pointInTimeOf(period, asOf), period.tz),
       },
       kpi,
-      staffing: this.wants.staffing ? this.staffing.result(rest.shifts, has.cases) : notAsked('staffing'),
+      staffing,
       budget: !this.wants.budget
         ? notAsked('budget')
         : buildBudgetSummary({

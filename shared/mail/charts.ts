@@ -135,7 +135,7 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
           { type: 'value', splitLine: { show: false }, ...axisName('Cases per day') },
         ],
         series: [
-          { name: 'Alerts', type: 'bar', data: days.map((d) => d.alerts ?? 0), barMaxWidth: 28 },
+          { name: 'Alerts', type: 'bar', data: days.map((d) => d.alerts), barMaxWidth: 28 },
           { name: 'Cases', type: 'line', yAxisIndex: 1, data: days.map((d) => d.cases), symbolSize: 6 },
         ],
       }),

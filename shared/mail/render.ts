@@ -2,6 +2,7 @@ import type { BudgetSummary } from '../domain/budget.js';
 import type { StaffingLookAhead } from '../domain/forecast.js';
 import { lookAheadHtml, lookAheadText } from './forecast-section.js';
 import type { Change } from '../domain/changes.js';
+import type { CoverageNote } from '../domain/coverage.js';
 import type { KpiSummary, SignificantIncident, TrendMetric } from '../domain/kpi.js';
 import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing, type Summary, type SummarySection } from '../domain/summary.js';
@@ -35,7 +36,7 @@ export type Section = SummarySection;
 export interface SourceLine {
   name: string;
   kind: string;
-  status: 'ok' | 'stale' | 'missing' | 'failed';
+  status: 'ok' | 'degraded' | 'stale' | 'missing' | 'failed';
   lastCollectedAt?: string;
   detail?: string;
 }
@@ -220,11 +221,21 @@ interface Tile {
   lowN?: boolean;
 }
 
+/**
+ * A KPI's change against the previous period; against one that was not fully collected, no change but why
+ * ("previous week incomplete").
+ */
+function trendOf(k: KpiSummary): (name: string) => TrendMetric | string | undefined {
+  return (name) => (k.trend?.missing ? (k.trend.reason ?? '').split(':')[0] : k.trend?.metrics?.[name]);
+}
+
 function trendSub(
-  trend: TrendMetric | undefined,
+  shown: TrendMetric | string | undefined,
   format: (n: number) => string,
   _prevLabel: string,
 ): Pick<Tile, 'sub' | 'tone'> {
+  if (typeof shown === 'string') return { sub: shown, tone: 'neutral' };
+  const trend = shown;
   if (!trend || trend.change === null || trend.previous === null) return { sub: 'no previous figure', tone: 'neutral' };
   const arrow = trend.change > 0 ? '▲' : trend.change < 0 ? '▼' : '';
   const by = trend.changePct !== null ? formatPct(trend.changePct) : format(Math.abs(trend.change));
@@ -330,52 +341,52 @@ function budgetCoverageText(b: BudgetSummary): { ytd: string; burn: string; fore
 function kpiTiles(k: KpiSummary, s: EmailSettings): Tile[] {
   const noTta = notGiven(k, 'tta');
   const noAck = notGiven(k, 'sla.acknowledge');
-  const m = k.trend?.metrics ?? {};
+  const m = trendOf(k);
   const prev = k.trend?.previous.label ?? 'previous';
   const count = (n: number) => formatCount(n);
   const target = formatRate(s.slaComplianceTarget);
   const alerts = 'created' in k.alerts ? k.alerts.created : null;
   return [
-    { label: 'Cases created', value: formatCount(k.cases.created), ...trendSub(m['cases.created'], count, prev) },
+    { label: 'Cases created', value: formatCount(k.cases.created), ...trendSub(m('cases.created'), count, prev) },
     {
       label: 'Alerts created',
       value: alerts === null ? 'no alert source' : formatCount(alerts),
-      ...trendSub(m['alerts.created'], count, prev),
+      ...trendSub(m('alerts.created'), count, prev),
     },
-    { label: 'Open backlog', value: formatCount(k.backlog.open), ...trendSub(m['backlog.open'], count, prev) },
+    { label: 'Open backlog', value: formatCount(k.backlog.open), ...trendSub(m('backlog.open'), count, prev) },
     {
       label: 'Time to acknowledge (median)',
       value: noTta ?? formatMinutes(k.tta.p50),
       lowN: !noTta && k.tta.lowN,
-      ...trendSub(m['tta.p50'], formatMinutes, prev),
+      ...trendSub(m('tta.p50'), formatMinutes, prev),
     },
     {
       label: 'Time to resolve (median)',
       value: formatMinutes(k.ttr.p50),
       lowN: k.ttr.lowN,
-      ...trendSub(m['ttr.p50'], formatMinutes, prev),
+      ...trendSub(m('ttr.p50'), formatMinutes, prev),
     },
     {
       label: `Resolve SLA (target ${target})`,
       value: formatRate(k.sla.resolve.compliance),
       lowN: lowNRate(k.sla.resolve.met, k.sla.resolve.breached),
-      ...trendSub(m['sla.resolve.compliance'], formatRate, prev),
+      ...trendSub(m('sla.resolve.compliance'), formatRate, prev),
     },
     {
       label: `Acknowledge SLA (target ${target})`,
       value: noAck ?? formatRate(k.sla.acknowledge.compliance),
       lowN: !noAck && lowNRate(k.sla.acknowledge.met, k.sla.acknowledge.breached),
-      ...trendSub(m['sla.acknowledge.compliance'], formatRate, prev),
+      ...trendSub(m('sla.acknowledge.compliance'), formatRate, prev),
     },
     {
       label: 'False positive rate',
       value: formatRate(k.falsePositiveRate),
-      ...trendSub(m['falsePositiveRate'], formatRate, prev),
+      ...trendSub(m('falsePositiveRate'), formatRate, prev),
     },
     {
       label: 'Open past resolve SLA',
       value: formatCount(k.sla.openBreached),
-      ...trendSub(m['sla.openBreached'], count, prev),
+      ...trendSub(m('sla.openBreached'), count, prev),
     },
   ];
 }
@@ -456,7 +467,11 @@ function kpiParts(k: KpiSummary, model: ReportModel, s: EmailSettings, full: boo
       ? [title('Cases and alerts'), chartImg(model, 'kpi')]
       : [
           title('Headline figures'),
-          note(`Changes against ${k.trend?.previous.label ?? 'the previous period'}.`),
+          note(
+            k.trend?.missing
+              ? `No changes shown: ${k.trend.previous.label} was not fully collected.`
+              : `Changes against ${k.trend?.previous.label ?? 'the previous period'}.`,
+          ),
           tiles(kpiTiles(k, s)),
           chartImg(model, 'kpi'),
         ];
@@ -776,7 +791,7 @@ function executiveTiles(summary: Summary, s: EmailSettings): Tile[] {
   const k = summary.kpi;
   const nodata = (label: string, why: string): Tile => ({ label, value: 'no data', sub: why, tone: 'neutral' });
   if (!isMissing(k)) {
-    const m = k.trend?.metrics ?? {};
+    const m = trendOf(k);
     const prev = k.trend?.previous.label ?? 'previous';
     const worst = worstResolveSla(k, target);
     const crit =
@@ -789,19 +804,19 @@ function executiveTiles(summary: Summary, s: EmailSettings): Tile[] {
       {
         label: 'Cases created',
         value: formatCount(k.cases.created),
-        ...trendSub(m['cases.created'], formatCount, prev),
+        ...trendSub(m('cases.created'), formatCount, prev),
       },
       {
         label: 'Time to resolve (median)',
         value: formatMinutes(k.ttr.p50),
         lowN: k.ttr.lowN,
-        ...trendSub(m['ttr.p50'], formatMinutes, prev),
+        ...trendSub(m('ttr.p50'), formatMinutes, prev),
       },
       {
         label: `Resolve SLA, all`,
         value: formatRate(k.sla.resolve.compliance),
         lowN: lowNRate(k.sla.resolve.met, k.sla.resolve.breached),
-        ...trendSub(m['sla.resolve.compliance'], formatRate, prev),
+        ...trendSub(m('sla.resolve.compliance'), formatRate, prev),
       },
       crit
         ? {
@@ -877,6 +892,22 @@ function definitions(sections: readonly Section[], s: EmailSettings): string[] {
   return out;
 }
 
+/** What part of the period a section's sources did not collect: "no data for …", so a partial figure never passes for whole. */
+function gapsPart(part: object, tz: string): Part[] {
+  const c = (part as { dataCoverage?: CoverageNote }).dataCoverage;
+  if (!c || c.complete) return [];
+  const lines = c.missing.map(
+    (g) =>
+      `No ${g.family} data from ${formatDayTime(g.from, tz)} to ${formatDayTime(g.to, tz)} (source ${g.source}): ${g.reason}.`,
+  );
+  return [
+    note(
+      `Incomplete period. Figures below leave these parts out: ${lines.join(' ')}`,
+      `<b>Incomplete period.</b> Figures below leave these parts out:<br>${lines.map((l) => h(l)).join('<br>')}`,
+    ),
+  ];
+}
+
 function sourcesBanner(sources: SourceLine[], tz: string): Part {
   const bad = sources.filter((s) => s.status !== 'ok');
   if (!bad.length) return { html: '', text: [] };
@@ -907,7 +938,7 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
   const parts: Part[] = [];
   if (noData)
     parts.push({
-      html: `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td class="hl" style="background:#eef2f7;padding:16px;${FONT}font-size:15px;color:${C.ink};"><b>No data this period.</b> socpulse found no activity for ${h(summary.period.label)}. This email is sent so that silence never means "all is well".</td></tr></table>`,
+      html: `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td class="hl" style="background:#eef2f7;padding:16px;${FONT}font-size:15px;color:${C.ink};"><b>No data this period.</b> socpulse has no activity to show for ${h(summary.period.label)} (any reason is given below). This email is sent so that silence never means "all is well".</td></tr></table>`,
       text: ['No data this period.'],
     });
   else {
@@ -920,7 +951,7 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
     if (runbook.sections.length > 1)
       parts.push(
         title(
-          `Executive summary${!isMissing(summary.kpi) && summary.kpi.trend ? ` (changes vs ${summary.kpi.trend.previous.label})` : ''}`,
+          `Executive summary${!isMissing(summary.kpi) && summary.kpi.trend && !summary.kpi.trend.missing ? ` (changes vs ${summary.kpi.trend.previous.label})` : ''}`,
         ),
         tiles(executiveTiles(summary, s)),
       );
@@ -940,6 +971,9 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
       continue;
     }
     if (noData && sec === 'kpi') continue;
+    parts.push(...gapsPart(part, summary.period.tz));
+    if (sec === 'kpi' && (part as KpiSummary).trend?.missing)
+      parts.push(note(`Trend not shown: ${(part as KpiSummary).trend!.reason ?? ''}.`));
     if (sec === 'kpi') parts.push(...kpiParts(part as KpiSummary, model, s, full));
     if (sec === 'staffing') parts.push(...staffingParts(part as StaffingSummary, model, s));
     if (sec === 'budget') parts.push(...budgetParts(part as BudgetSummary, model, s));

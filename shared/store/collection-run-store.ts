@@ -1,9 +1,19 @@
 import * as z from 'zod';
+import type { SourceCoverage } from '../domain/coverage.js';
 import type { DynamoTable } from './dynamo-table.js';
 import { parseData } from './item-data.js';
 import { keys } from './keys.js';
 
+/**
+ * How a collection ended: `ok`; `degraded` — it succeeded, but some records could not be mapped (rejects, with
+ * samples), so its days may lack them; `partial` (kept for records written before `degraded` existed); `failed` —
+ * nothing was written, including a read where every record the source answered was rejected.
+ */
+export const COLLECTION_STATUSES = ['ok', 'degraded', 'partial', 'failed'] as const;
+export type CollectionStatus = (typeof COLLECTION_STATUSES)[number];
+
 const RejectSample = z.object({ family: z.string(), reason: z.string(), record: z.string().optional() });
+const Interval = z.object({ from: z.string(), to: z.string() });
 export const CollectionRunSchema = z.object({
   source: z.string(),
   kind: z.string(),
@@ -11,11 +21,17 @@ export const CollectionRunSchema = z.object({
   families: z.array(z.string()).optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  status: z.enum(['ok', 'partial', 'failed']),
-  window: z.object({ from: z.string(), to: z.string() }),
+  status: z.enum(COLLECTION_STATUSES),
+  window: Interval,
+  /** The families the source offers (absent in records written before it was kept, and when it never opened). */
+  offered: z.array(z.string()).optional(),
   counts: z.record(z.string(), z.number()),
   snapshots: z.object({ written: z.number(), unchanged: z.number(), superseded: z.number() }),
-  rejects: z.object({ count: z.number(), samples: z.array(RejectSample) }),
+  rejects: z.object({
+    count: z.number(),
+    samples: z.array(RejectSample),
+    byFamily: z.record(z.string(), z.number()).optional(),
+  }),
   errors: z.array(z.string()),
   notes: z.array(z.string()),
   /** METRICS.md kpi keys the source cannot give, each with what a reader sees instead (ReadSummary.unavailable). */
@@ -28,15 +44,49 @@ export const SourceStatusSchema = z.object({
   source: z.string(),
   kind: z.string(),
   lastAttemptAt: z.string(),
-  lastAttemptStatus: z.enum(['ok', 'partial', 'failed']),
+  lastAttemptStatus: z.enum(COLLECTION_STATUSES),
   lastSuccessAt: z.string().optional(),
   /** The end of the window the last successful collection covered: data is complete up to here. */
   collectedThrough: z.string().optional(),
   lastError: z.string().optional(),
   /** What the source cannot give, as its last successful run declared it. */
   unavailable: z.record(z.string(), z.string()).optional(),
+  /** The families the source offers, as its latest opened read said. */
+  families: z.array(z.string()).optional(),
+  /**
+   * Per family, the instants successful collections read, as disjoint intervals oldest first: the union of their
+   * windows. What no interval covers is missing for this source ("no data for …"), never zero.
+   */
+  covered: z.record(z.string(), z.array(Interval)).optional(),
+  /** How many records the latest attempt rejected (a degraded source says so in reports). */
+  lastRejects: z.number().optional(),
 });
 export type SourceStatus = z.infer<typeof SourceStatusSchema>;
+
+/**
+ * The coverage of each configured source (all when `configured` is undefined) from its status, for the engine; undefined when a
+ * status predates coverage (written before it was kept): then nothing is judged missing until its next collection.
+ */
+export function coverageOf(statuses: SourceStatus[], configured?: readonly string[]): SourceCoverage[] | undefined {
+  const mine = statuses.filter((s) => !configured || configured.includes(s.source));
+  if (mine.some((s) => s.lastSuccessAt && (!s.covered || !s.families))) return undefined;
+  return mine.map((s) => ({
+    source: s.source,
+    families: s.families ?? [],
+    covered: Object.fromEntries(
+      Object.entries(s.covered ?? {}).map(([family, list]) => [
+        family,
+        list.map((i) => [Date.parse(i.from), Date.parse(i.to)] as const),
+      ]),
+    ),
+    failing: s.lastAttemptStatus === 'failed',
+  }));
+}
+
+/** True when a run's data was stored: `ok` or `degraded` (succeeded with rejects). */
+export function succeeded(status: CollectionStatus): boolean {
+  return status !== 'failed';
+}
 
 /** Collection-run records (one per run per source) and the per-source status they roll up into. */
 export class DynamoCollectionRunStore {
@@ -52,17 +102,29 @@ export class DynamoCollectionRunStore {
     });
     const previous = await this.status(run.source);
     // A failed run keeps the last success: "last collected" must stay true when the source is down.
-    const succeeded = run.status !== 'failed';
+    const ok = succeeded(run.status);
+    // The window covers the families the run read: those it was limited to, else all the source offers. A status
+    // written before coverage was kept is rebuilt once from the run history (this run included).
+    const history = previous && !previous.covered ? await this.runs(run.source, Infinity) : [run];
+    const covered: Record<string, { from: string; to: string }[]> = { ...(previous?.covered ?? {}) };
+    const offered = run.offered ?? previous?.families ?? [];
+    for (const r of history.filter((x) => succeeded(x.status)))
+      for (const family of r.families ?? r.offered ?? offered)
+        covered[family] = mergeIntervals([...(covered[family] ?? []), r.window]);
+    for (const family of offered) covered[family] ??= [];
     const status: SourceStatus = {
       source: run.source,
       kind: run.kind,
       lastAttemptAt: run.finishedAt,
       lastAttemptStatus: run.status,
-      lastSuccessAt: succeeded ? run.finishedAt : previous?.lastSuccessAt,
-      collectedThrough: succeeded ? maxIso(previous?.collectedThrough, run.window.to) : previous?.collectedThrough,
+      lastSuccessAt: ok ? run.finishedAt : previous?.lastSuccessAt,
+      collectedThrough: ok ? maxIso(previous?.collectedThrough, run.window.to) : previous?.collectedThrough,
       lastError: run.errors[0],
+      families: run.offered ?? previous?.families,
+      covered,
+      lastRejects: run.rejects.count,
     };
-    const unavailable = succeeded ? run.unavailable : previous?.unavailable;
+    const unavailable = ok ? run.unavailable : previous?.unavailable;
     if (unavailable) status.unavailable = unavailable;
     await this.table.put({ ...keys.sourceStatus(run.source), type: 'source-status', data: JSON.stringify(status) });
   }
@@ -70,7 +132,8 @@ export class DynamoCollectionRunStore {
   /** Latest runs of one source, newest first. */
   async runs(source: string, limit = 10): Promise<CollectionRun[]> {
     const out: CollectionRun[] = [];
-    for await (const item of this.table.query(keys.collectionRunsOf(source).pk, { descending: true, limit }))
+    const opts = Number.isFinite(limit) ? { descending: true, limit } : { descending: true };
+    for await (const item of this.table.query(keys.collectionRunsOf(source).pk, opts))
       out.push(parseData(item, CollectionRunSchema));
     return out;
   }
@@ -88,6 +151,21 @@ export class DynamoCollectionRunStore {
       out.push(parseData(item, SourceStatusSchema));
     return out;
   }
+}
+
+/** The union of intervals as disjoint intervals, oldest first; touching or overlapping ones become one. */
+function mergeIntervals(intervals: { from: string; to: string }[]): { from: string; to: string }[] {
+  const sorted = intervals
+    .map((i) => [Date.parse(i.from), Date.parse(i.to)] as const)
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = out.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out.map(([a, b]) => ({ from: new Date(a).toISOString(), to: new Date(b).toISOString() }));
 }
 
 function maxIso(a: string | undefined, b: string): string {

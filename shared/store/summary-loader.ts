@@ -25,7 +25,8 @@ import {
 } from '../domain/summary.js';
 import type { DynamoBudgetStore } from './budget-store.js';
 import type { DynamoSnapshotStore, SnapshotHeader } from './snapshot-store.js';
-import type { DynamoCollectionRunStore, SourceStatus } from './collection-run-store.js';
+import { coverageOf, type DynamoCollectionRunStore, type SourceStatus } from './collection-run-store.js';
+import type { SourceCoverage } from '../domain/coverage.js';
 
 const DAY = 86_400_000;
 
@@ -42,6 +43,8 @@ export interface LoadOptions {
   period: Period;
   asOf: number;
   settings: MetricSettings;
+  /** What each source's collections covered (`coverageOf`): periods they did not cover are "no data for …". */
+  sources?: readonly SourceCoverage[];
   historyDays?: number;
   /** The sections wanted (default all): only their data is read, and the others come back missing. */
   sections?: readonly string[];
@@ -99,6 +102,7 @@ function engineOptions(opts: LoadOptions): SummaryOptions {
     asOf: opts.asOf,
     settings: opts.settings,
     sections: [...wantedSections(opts.sections)],
+    sources: opts.sources,
   };
 }
 
@@ -280,10 +284,13 @@ async function loadCaseDays(
   return present;
 }
 
-/** Figures for a period label judged at the newest collection time: what the API, MCP server and `--serve` answer. */
+/**
+ * Figures for a period label judged at the newest collection time: what the API, MCP server and `--serve` answer.
+ * A period, or the part of it, that the configured sources' collections did not cover is "no data for …".
+ */
 export function summaryForLabel(
   stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore; collections: DynamoCollectionRunStore },
-  settings: MetricSettings,
+  settings: MetricSettings & { mcpServers?: Record<string, unknown> },
 ): (label: string) => Promise<Summary> {
   return async (label) => {
     const statuses = await stores.collections.statuses();
@@ -291,6 +298,7 @@ export function summaryForLabel(
       period: parsePeriod(label, { tz: settings.timezone, fiscalYearStartMonth: settings.fiscalYearStartMonth }),
       asOf: collectionAsOf(statuses, Date.now()),
       settings,
+      sources: coverageOf(statuses, settings.mcpServers && Object.keys(settings.mcpServers)),
     });
     return withUnavailable(summary, statuses);
   };

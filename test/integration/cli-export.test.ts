@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,8 +41,8 @@ describe('socpulse export → summarize (soc-sim over stdio)', () => {
     const config = join(dir, 'c.json');
     writeFileSync(
       config,
+      // No sender, no audiences: export sends nothing, so it needs neither.
       JSON.stringify({
-        sender: 'a@example.com',
         mcpServers: {
           broken: {
             kind: 'socpulse',
@@ -71,4 +71,40 @@ describe('socpulse export → summarize (soc-sim over stdio)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--from must be a date/);
   });
+
+  it('exits 2 on a date that is not on the calendar, before collecting anything', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'socpulse-bad-date-')), 'out');
+    const r = await run('export', '--from', '2026-02-30', '--to', '2026-03-02', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('socpulse export: --from: "2026-02-30" is not a calendar day');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("leaves none of a failing source's records in the files, beside a whole export of the others", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socpulse-partial-'));
+    const sim = (...extra: string[]) => ({
+      kind: 'socpulse',
+      command: 'node',
+      args: ['functions/cli/bin.js', 'sim', '--stdio', '--now', '2026-11-23T06:00:00Z', ...extra],
+    });
+    const config = join(dir, 'c.json');
+    // `dying` answers its first page, then its server dies mid-read: its first page must not reach the files.
+    writeFileSync(
+      config,
+      JSON.stringify({ mcpServers: { good: sim(), dying: sim('--seed', '99', '--fault', 'die-mid-page') } }),
+    );
+    const exportTo = (out: string, ...more: string[]) =>
+      run('export', '--from', '2026-11-20', '--to', '2026-11-21', '--out', out, '--config', config, ...more);
+    const lines = (out: string, file: string) =>
+      existsSync(join(out, file)) ? readFileSync(join(out, file), 'utf8').split('\n').filter(Boolean) : [];
+
+    const both = await exportTo(join(dir, 'both'));
+    const good = await exportTo(join(dir, 'good'), '--source', 'good');
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/export dying: failed: .*none of its records were written/);
+    expect(good.code).toBe(0);
+    expect(lines(join(dir, 'good'), 'cases.jsonl').length).toBeGreaterThan(10);
+    for (const file of ['cases.jsonl', 'alerts.jsonl', 'shifts.jsonl'])
+      expect(lines(join(dir, 'both'), file)).toEqual(lines(join(dir, 'good'), file));
+  }, 180_000);
 });

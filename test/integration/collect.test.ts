@@ -221,7 +221,7 @@ describe('collect from soc-sim into DynamoDB', () => {
       expect(kpi.cases.created).toBeGreaterThan(0);
       expect(kpi.alerts).toEqual({ missing: true, reason: 'no alert source' });
       expect(kpi.alertToCaseRatio).toBeNull();
-      expect(kpi.trend?.metrics['alerts.created']?.current).toBeNull();
+      expect(kpi.trend?.metrics?.['alerts.created']?.current).toBeNull();
     } finally {
       await own.stop();
     }
@@ -342,7 +342,7 @@ describe('collect from soc-sim into DynamoDB', () => {
     }
   });
 
-  it('keeps valid records of a malformed page and samples the rejects', async () => {
+  it('keeps valid records of a malformed page, samples the rejects, and calls the run degraded', async () => {
     const run = await collectSource(deps(), {
       source: 'malformed',
       kind: 'socpulse',
@@ -350,7 +350,9 @@ describe('collect from soc-sim into DynamoDB', () => {
       tz,
       windowDays: 1,
     });
-    expect(run.status).toBe('ok');
+    expect(run.status).toBe('degraded');
+    expect(run.snapshots.written).toBeGreaterThan(0);
+    expect((await deps().runs.status('malformed'))?.lastAttemptStatus).toBe('degraded');
     expect(run.rejects.count).toBeGreaterThan(0);
     expect(run.rejects.samples[0]!.reason).toMatch(/severity/);
     expect(run.rejects.samples.length).toBeLessThanOrEqual(5);

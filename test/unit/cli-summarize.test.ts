@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -13,6 +16,24 @@ const run = async (...args: string[]) => {
 };
 
 describe('socpulse summarize', () => {
+  it('takes a config without sender (summarize sends nothing) and applies its settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socpulse-cfg-'));
+    const config = join(dir, 'metrics-only.json');
+    writeFileSync(config, JSON.stringify({ timezone: 'UTC', fiscalYearStartMonth: 4 }));
+    const r = await run(
+      '--input',
+      'test/fixtures/summarize/basic',
+      '--period',
+      '2026-W47',
+      '--config',
+      config,
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).period.tz).toBe('UTC');
+  });
+
   it('prints every top-level key of the contract for a fixture directory', async () => {
     const r = await run('--input', 'test/fixtures/summarize/basic', '--period', '2026-W47', '--tz', 'UTC', '--json');
     expect(r.code).toBe(0);

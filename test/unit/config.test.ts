@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../shared/config/config.js';
+import { ConfigError, loadConfig, parseConfig, requireSender } from '../../shared/config/config.js';
 
 const minimal = { sender: 'socpulse@example.com' };
 
@@ -23,6 +23,17 @@ describe('config', () => {
     expect(config.minOnShift).toBe(1);
     expect(config.varianceThresholdPct).toBe(10);
     expect(config.varianceThresholdAbs).toBe('5000.00');
+  });
+
+  it('accepts a config without sender or audiences; a part that sends refuses it, naming the key', () => {
+    const config = parseConfig({ timezone: 'Europe/London' });
+    expect(config.sender).toBeUndefined();
+    expect(config.audiences).toEqual({});
+    expect(() => requireSender(config, 'produce reports')).toThrow(
+      new ConfigError('config: "sender" is required to produce reports (the address the emails are sent from)'),
+    );
+    expect(requireSender(parseConfig(minimal), 'produce reports')).toBe('socpulse@example.com');
+    expect(() => parseConfig({ sender: 'not an address' })).toThrow(/sender: /);
   });
 
   it('rejects an unknown key and names it', () => {

@@ -100,7 +100,7 @@ describe('the rendered email', () => {
   it('is sent with a display name, Reply-To and Auto-Submitted', async () => {
     const { subject, html, text } = renderReport(model(['kpi']));
     const raw = await composeMime({
-      from: config.sender,
+      from: config.sender!,
       fromName: config.senderName,
       replyTo: config.replyTo,
       to: ['ciso@example.com'],
