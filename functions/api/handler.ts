@@ -9,9 +9,11 @@ import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/store/summary-loader.js';
 import { createApiApp } from './app.js';
-import { cloudCaller, cloudTrigger } from '../../shared/config/cloud.js';
+import { cloudCaller, cloudTrigger, roleArnsFromEnv } from '../../shared/config/cloud.js';
 
+// Config, runbooks and role ARNs are read and validated at cold start: a broken one fails INIT with one line naming it.
 const { config, runbooks } = functionConfig();
+const roleArns = roleArnsFromEnv();
 const table = tableFromEnv();
 const snapshots = new DynamoSnapshotStore(table);
 const budget = new DynamoBudgetStore(table);
@@ -19,17 +21,14 @@ const collections = new DynamoCollectionRunStore(table);
 
 const app = createApiApp({
   config,
-  // Read (once) on first use: only report requests need the runbooks, not the reads most calls are.
-  get runbooks() {
-    return runbooks();
-  },
+  runbooks: runbooks(),
   runs: new DynamoReportRunStore(table),
   idempotency: new DynamoIdempotencyStore(table),
   budget,
   summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
   trigger: cloudTrigger(),
   // The IAM identity API Gateway verified; a bearer token is never looked at here.
-  identify: (c) => cloudCaller((c.env as { event?: LambdaEvent }).event),
+  identify: (c) => cloudCaller(roleArns, (c.env as { event?: LambdaEvent }).event),
   now: () => new Date(),
 });
 
