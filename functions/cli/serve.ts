@@ -41,7 +41,9 @@ export async function serveLocal(
     await next();
   });
   app.all('/mcp', (c) => handleMcpRequest(deps, identify(c.req.header('authorization'))!, c.req.raw));
-  app.route('/', createApiApp({ ...deps, identify: (c) => identify(c.req.header('authorization')) }));
+  // Everything else is the API app itself (not mounted with route(), which would drop its JSON 404 and error shapes).
+  const api = createApiApp({ ...deps, identify: (c) => identify(c.req.header('authorization')) });
+  app.all('*', (c) => api.fetch(c.req.raw));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
   });
