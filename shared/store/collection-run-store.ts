@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { DynamoTable } from './dynamo-table.js';
+import { ConflictError } from './errors.js';
 import { parseData } from './item-data.js';
 import { keys } from './keys.js';
 
@@ -42,7 +43,11 @@ export type SourceStatus = z.infer<typeof SourceStatusSchema>;
 export class DynamoCollectionRunStore {
   constructor(private readonly table: DynamoTable) {}
 
-  /** Record a finished run and fold it into the source's status. */
+  /**
+   * Record a finished run and fold it into the source's status. The status write is conditional on the revision read
+   * and retried on a lost race, and the fold only moves forward: a run that finishes late (an older Lambda invocation,
+   * a retried schedule) never sets the last success, the data horizon or the latest attempt back in time.
+   */
   async record(run: CollectionRun): Promise<void> {
     await this.table.put({
       ...keys.collectionRun(run.source, run.startedAt),
@@ -50,21 +55,28 @@ export class DynamoCollectionRunStore {
       status: run.status,
       data: JSON.stringify(run),
     });
-    const previous = await this.status(run.source);
-    // A failed run keeps the last success: "last collected" must stay true when the source is down.
-    const succeeded = run.status !== 'failed';
-    const status: SourceStatus = {
-      source: run.source,
-      kind: run.kind,
-      lastAttemptAt: run.finishedAt,
-      lastAttemptStatus: run.status,
-      lastSuccessAt: succeeded ? run.finishedAt : previous?.lastSuccessAt,
-      collectedThrough: succeeded ? maxIso(previous?.collectedThrough, run.window.to) : previous?.collectedThrough,
-      lastError: run.errors[0],
-    };
-    const unavailable = succeeded ? run.unavailable : previous?.unavailable;
-    if (unavailable) status.unavailable = unavailable;
-    await this.table.put({ ...keys.sourceStatus(run.source), type: 'source-status', data: JSON.stringify(status) });
+    const key = keys.sourceStatus(run.source);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const item = await this.table.get(key);
+      const previous = item ? parseData(item, SourceStatusSchema) : undefined;
+      const rev = typeof item?.rev === 'number' ? item.rev : undefined;
+      const status = foldRun(previous, run);
+      const condition = !item
+        ? { expression: 'attribute_not_exists(pk)' }
+        : rev === undefined
+          ? { expression: 'attribute_not_exists(#rev)', names: { '#rev': 'rev' } }
+          : { expression: '#rev = :seen', names: { '#rev': 'rev' }, values: { ':seen': rev } };
+      try {
+        await this.table.put(
+          { ...key, type: 'source-status', rev: (rev ?? 0) + 1, data: JSON.stringify(status) },
+          condition,
+        );
+        return;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+    throw new ConflictError(`source status ${run.source}: too many concurrent writers`);
   }
 
   /** Latest runs of one source, newest first. */
@@ -92,4 +104,30 @@ export class DynamoCollectionRunStore {
 
 function maxIso(a: string | undefined, b: string): string {
   return a && a > b ? a : b;
+}
+
+/** A source's status after one more run, whatever order runs finish in (pure: the store retries it on a race). */
+export function foldRun(previous: SourceStatus | undefined, run: CollectionRun): SourceStatus {
+  // A failed run keeps the last success: "last collected" must stay true when the source is down.
+  const succeeded = run.status !== 'failed';
+  // The latest attempt is the one that finished last, not the one recorded last.
+  const latest = !previous || run.finishedAt >= previous.lastAttemptAt;
+  const lastSuccessAt = succeeded ? maxIso(previous?.lastSuccessAt, run.finishedAt) : previous?.lastSuccessAt;
+  const newestSuccess = succeeded && (!previous?.lastSuccessAt || run.finishedAt >= previous.lastSuccessAt);
+  const collectedThrough = succeeded ? maxIso(previous?.collectedThrough, run.window.to) : previous?.collectedThrough;
+  return {
+    source: run.source,
+    kind: latest ? run.kind : previous.kind,
+    lastAttemptAt: latest ? run.finishedAt : previous.lastAttemptAt,
+    lastAttemptStatus: latest ? run.status : previous.lastAttemptStatus,
+    ...(lastSuccessAt ? { lastSuccessAt } : {}),
+    ...(collectedThrough ? { collectedThrough } : {}),
+    // What the source cannot give, as its newest successful run declared it.
+    ...((newestSuccess ? run.unavailable : previous?.unavailable)
+      ? { unavailable: newestSuccess ? run.unavailable : previous?.unavailable }
+      : {}),
+    ...((latest ? run.errors[0] : previous.lastError)
+      ? { lastError: latest ? run.errors[0] : previous.lastError }
+      : {}),
+  };
 }
