@@ -13,6 +13,7 @@ import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
 import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
 import { BudgetCsvError, parseBudgetCsv } from '../../shared/sources/canonical-files.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import { TableUnreachableError } from '../../shared/store/errors.js';
 import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
 
 /** Starts a queued on-demand run: the cloud invokes the report function asynchronously; a local run calls it in process. */
@@ -221,6 +222,8 @@ export function createApiApp(deps: ApiDeps): Hono {
     if (e instanceof ApiError)
       return c.json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } }, e.status);
     console.error(JSON.stringify({ level: 'ERROR', message: 'api error', error: e.message }));
+    if (e instanceof TableUnreachableError)
+      return c.json({ error: { code: 'unavailable', message: 'the data store is unreachable; try again later' } }, 503);
     return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
   });
   return app;
