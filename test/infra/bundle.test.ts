@@ -69,7 +69,7 @@ describe('function bundles (esbuild, as cdk synth builds them)', () => {
       status: [200, 200],
       tools: ['get_kpis', 'get_staffing', 'get_budget_snapshot', 'trigger_report', 'list_report_runs'],
     });
-  });
+  }, 600_000); // esbuild bundles every function: over a minute alone, several on a loaded machine
 });
 
 /** Import the mcp bundle and send initialize and tools/list through its Lambda handler, as API Gateway would. */
