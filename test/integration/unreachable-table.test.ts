@@ -7,6 +7,7 @@ import { callerFromLocalToken } from '../../shared/config/roles.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import { TableUnreachableError } from '../../shared/store/errors.js';
+import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 
 // Port 9 (discard) on loopback: nothing listens there in a test environment, so every call is refused at once.
@@ -67,6 +68,7 @@ describe('an unreachable table: one clear line, no stack trace', () => {
       config,
       runbooks: [],
       runs: new DynamoReportRunStore(table),
+      idempotency: new DynamoIdempotencyStore(table),
       budget: new DynamoBudgetStore(table),
       summaryFor: () => Promise.reject(new Error('not used')),
       trigger: { start: async () => undefined },
