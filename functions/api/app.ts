@@ -14,6 +14,7 @@ import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
 import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
 import { BudgetCsvError, parseBudgetCsv } from '../../shared/sources/canonical-files.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import { TableUnreachableError } from '../../shared/store/errors.js';
 import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
 
 /** Starts a queued on-demand run: the cloud invokes the report function asynchronously; a local run calls it in process. */
@@ -51,15 +52,19 @@ export class ApiError extends Error {
 }
 
 const MAX_PLAN_BYTES = 1024 * 1024;
+/** Longest run id accepted (ours are UUIDs, 36): anything longer is refused before it reaches a DynamoDB key. */
+const MAX_ID = 64;
 const TriggerBody = z
   .object({
-    runbook: z.string().min(1),
-    period: z.string().min(1).optional(),
-    recipients: z.array(z.string()).max(100).optional(),
+    runbook: z.string().min(1).max(MAX_ID),
+    period: z.string().min(1).max(32).optional(),
+    recipients: z.array(z.string().max(254)).max(100).optional(),
     /** Send a delivered report again (manager only; recorded on the run with who asked). */
     resend: z.boolean().optional(),
   })
   .strict();
+/** A value from the request as an error message quotes it: never more than 64 characters of it. */
+const quote = (v: string) => JSON.stringify(v.length > MAX_ID ? `${v.slice(0, MAX_ID)}…` : v);
 const FiscalYear = z.string().regex(/^FY\d{4}$/, 'expected a fiscal year such as FY2027');
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month such as 2026-09');
 
@@ -97,6 +102,8 @@ export function createApiApp(deps: ApiDeps): Hono {
 
   app.post('/reports', async (c) => {
     const caller = guard(c, 'POST /reports');
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? ''))
+      throw new ApiError(415, 'unsupported_media_type', 'send the request as application/json', 'Content-Type');
     const body = TriggerBody.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) {
       const issue = body.error.issues[0]!;
@@ -127,8 +134,11 @@ export function createApiApp(deps: ApiDeps): Hono {
 
   app.get('/reports/:runId', async (c) => {
     guard(c, 'GET /reports/{runId}');
-    const run = await deps.runs.getById(c.req.param('runId'));
-    if (!run) throw new ApiError(404, 'not_found', `no report run ${c.req.param('runId')}`, 'runId');
+    const runId = c.req.param('runId');
+    if (runId.length > MAX_ID)
+      throw new ApiError(400, 'invalid_run_id', `runId is longer than ${MAX_ID} characters`, 'runId');
+    const run = await deps.runs.getById(runId);
+    if (!run) throw new ApiError(404, 'not_found', `no report run ${quote(runId)}`, 'runId');
     return c.json(publicRun(run));
   });
 
@@ -222,11 +232,15 @@ export function createApiApp(deps: ApiDeps): Hono {
     return c.json({ lines: lines.length }, 200);
   });
 
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${quote(c.req.path)}` } }, 404),
+  );
   app.onError((e, c) => {
     if (e instanceof ApiError)
       return c.json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } }, e.status);
     console.error(JSON.stringify({ level: 'ERROR', message: 'api error', error: e.message }));
+    if (e instanceof TableUnreachableError)
+      return c.json({ error: { code: 'unavailable', message: 'the data store is unreachable; try again later' } }, 503);
     return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
   });
   return app;

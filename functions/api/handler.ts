@@ -10,9 +10,11 @@ import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/store/summary-loader.js';
 import { forecastForLabel } from '../../shared/store/forecast-loader.js';
 import { createApiApp } from './app.js';
-import { cloudCaller, cloudTrigger } from '../../shared/config/cloud.js';
+import { cloudCaller, cloudTrigger, roleArnsFromEnv } from '../../shared/config/cloud.js';
 
+// Config, runbooks and role ARNs are read and validated at cold start: a broken one fails INIT with one line naming it.
 const { config, runbooks } = functionConfig();
+const roleArns = roleArnsFromEnv();
 const table = tableFromEnv();
 const snapshots = new DynamoSnapshotStore(table);
 const budget = new DynamoBudgetStore(table);
@@ -20,10 +22,7 @@ const collections = new DynamoCollectionRunStore(table);
 
 const app = createApiApp({
   config,
-  // Read (once) on first use: only report requests need the runbooks, not the reads most calls are.
-  get runbooks() {
-    return runbooks();
-  },
+  runbooks: runbooks(),
   runs: new DynamoReportRunStore(table),
   idempotency: new DynamoIdempotencyStore(table),
   budget,
@@ -31,7 +30,7 @@ const app = createApiApp({
   forecastFor: forecastForLabel({ snapshots, collections }, config),
   trigger: cloudTrigger(),
   // The IAM identity API Gateway verified; a bearer token is never looked at here.
-  identify: (c) => cloudCaller((c.env as { event?: LambdaEvent }).event),
+  identify: (c) => cloudCaller(roleArns, (c.env as { event?: LambdaEvent }).event),
   now: () => new Date(),
 });
 

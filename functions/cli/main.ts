@@ -1,5 +1,6 @@
 import { UsageError } from './usage-error.js';
 import { ConfigError } from '../../shared/config/config.js';
+import { TableUnreachableError } from '../../shared/store/errors.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -71,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError || e instanceof ConfigError) {
       process.stderr.write(`socpulse ${name}: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof TableUnreachableError) {
+      process.stderr.write(`socpulse ${name}: ${e.message}\n`);
+      return 1;
     }
     throw e;
   }

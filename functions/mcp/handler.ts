@@ -9,20 +9,20 @@ import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/store/summary-loader.js';
 import { forecastForLabel } from '../../shared/store/forecast-loader.js';
-import { cloudCaller, cloudTrigger } from '../../shared/config/cloud.js';
-import { handleMcpRequest, type McpDeps } from './server.js';
+import { cloudCaller, cloudDomainName, cloudTrigger, roleArnsFromEnv } from '../../shared/config/cloud.js';
+import { handleMcpRequest, hostOrOriginProblem, jsonRpcErrorResponse, type McpDeps } from './server.js';
 
+// Everything the function needs is read and validated at cold start: a broken config, runbook file or role-ARN list
+// fails INIT with one line naming it, never a request.
 const { config, runbooks } = functionConfig();
+const roleArns = roleArnsFromEnv();
 const table = tableFromEnv();
 const snapshots = new DynamoSnapshotStore(table);
 const budget = new DynamoBudgetStore(table);
 const collections = new DynamoCollectionRunStore(table);
 const deps: McpDeps = {
   config,
-  // Read (once) on first use: only the report tools need the runbooks, not the reads most calls are.
-  get runbooks() {
-    return runbooks();
-  },
+  runbooks: runbooks(),
   runs: new DynamoReportRunStore(table),
   idempotency: new DynamoIdempotencyStore(table),
   budget,
@@ -33,7 +33,18 @@ const deps: McpDeps = {
 };
 
 const app = new Hono();
-app.all('/mcp', (c) => handleMcpRequest(deps, cloudCaller((c.env as { event?: LambdaEvent }).event), c.req.raw));
+app.all('/mcp', (c) => {
+  const event = (c.env as { event?: LambdaEvent }).event;
+  // DNS-rebinding protection in the cloud: the request must name the API's own domain (SigV4 signs the Host), and a
+  // browser page may call only from that same origin; agents send no Origin at all.
+  const domain = cloudDomainName(event);
+  const problem = domain ? hostOrOriginProblem(c.req.raw.headers, [domain]) : 'no API Gateway domain name';
+  if (problem) return jsonRpcErrorResponse(403, problem);
+  const caller = cloudCaller(roleArns, event);
+  // API Gateway already verified the SigV4 signature: a principal that maps to no app role is forbidden, not unknown.
+  if (!caller) return jsonRpcErrorResponse(403, 'forbidden: the caller is not one of the socpulse app roles');
+  return handleMcpRequest(deps, caller, c.req.raw);
+});
 
 /** API Gateway HTTP API `/mcp` (IAM authorization) → socpulse's stateless MCP server. */
 export const handler = handle(app);

@@ -31,6 +31,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
+  CloudWatchDimensionSource,
   ConfigurationSet,
   ConfigurationSetEventDestination,
   EmailIdentity,
@@ -56,6 +57,11 @@ export interface StatelessStackProps extends StackProps {
   key: IKey;
   secrets: Secret[];
 }
+
+/** The CloudWatch dimension the SES event destination publishes, and the value every socpulse message carries. */
+export const MAIL_EVENT_DIMENSION = { name: 'socpulse', value: 'report' } as const;
+/** Where the operator runbooks live in the repository (alarm descriptions name them relative to it). */
+export const OPERATOR_RUNBOOKS = 'runbooks/operator/';
 
 /** Add hours to the hour field of a cron(min hour dom mon dow year) expression: the deadline check of a runbook. */
 export function cronPlusHours(cron: string, hours: number, what: string): string {
@@ -88,7 +94,12 @@ export class StatelessStack extends Stack {
     const key = Key.fromKeyArn(this, 'DataKey', props.key.keyArn);
     const table = Table.fromTableAttributes(this, 'Table', { tableArn: props.table.tableArn, encryptionKey: key });
     const secrets = props.secrets.map((s, i) => Secret.fromSecretCompleteArn(this, `Secret${i}`, s.secretArn));
-    const link = (file: string) => `${deploy.runbookBaseUrl}${file}`;
+    // The runbook an alarm points to: a link when the deploy config says where runbooks are published, else the path
+    // in the repository the stack was deployed from (never a guessed URL).
+    const link = (file: string) =>
+      deploy.runbookBaseUrl
+        ? `${deploy.runbookBaseUrl}${file}`
+        : `${OPERATOR_RUNBOOKS}${file} in the socpulse repository`;
 
     const identity = new EmailIdentity(this, 'SenderIdentity', {
       identity: deploy.sesIdentity.includes('@')
@@ -96,11 +107,17 @@ export class StatelessStack extends Stack {
         : Identity.domain(deploy.sesIdentity),
     });
     const configurationSet = new ConfigurationSet(this, 'MailConfig', {});
-    // Bounces, complaints and rejects become CloudWatch metrics by configuration set; an alarm watches them.
+    // Bounces, complaints and rejects become CloudWatch metrics (AWS/SES) carrying exactly the dimensions configured
+    // here, nothing else: the mailer sets no `socpulse` message tag, so every message counts under its default value,
+    // and the MailBounces alarm below reads that same dimension (MAIL_EVENT_DIMENSION, one constant for both).
     new ConfigurationSetEventDestination(this, 'MailEvents', {
       configurationSet,
       destination: EventDestination.cloudWatchDimensions([
-        { name: 'socpulse', source: 'messageTag' as never, defaultValue: 'report' },
+        {
+          name: MAIL_EVENT_DIMENSION.name,
+          source: CloudWatchDimensionSource.MESSAGE_TAG,
+          defaultValue: MAIL_EVENT_DIMENSION.value,
+        },
       ]),
       events: [
         EmailSendingEvent.BOUNCE,
@@ -356,14 +373,14 @@ export class StatelessStack extends Stack {
           b: new Metric({
             namespace: 'AWS/SES',
             metricName: 'Bounce',
-            dimensionsMap: { 'ses:configuration-set': configurationSet.configurationSetName },
+            dimensionsMap: { [MAIL_EVENT_DIMENSION.name]: MAIL_EVENT_DIMENSION.value },
             statistic: 'Sum',
             period: Duration.hours(1),
           }),
           c: new Metric({
             namespace: 'AWS/SES',
             metricName: 'Complaint',
-            dimensionsMap: { 'ses:configuration-set': configurationSet.configurationSetName },
+            dimensionsMap: { [MAIL_EVENT_DIMENSION.name]: MAIL_EVENT_DIMENSION.value },
             statistic: 'Sum',
             period: Duration.hours(1),
           }),
@@ -382,7 +399,7 @@ export class StatelessStack extends Stack {
       widgets: [
         [
           new TextWidget({
-            markdown: `# socpulse (${deploy.stage})\nOperator runbooks: ${deploy.runbookBaseUrl}`,
+            markdown: `# socpulse (${deploy.stage})\nOperator runbooks: ${deploy.runbookBaseUrl ?? `${OPERATOR_RUNBOOKS} in the socpulse repository`}`,
             width: 24,
             height: 2,
           }),

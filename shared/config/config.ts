@@ -121,8 +121,15 @@ export const DeployConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9/_+=.@-]*$/)
       .default('socpulse/'),
-    /** Where the operator runbooks are readable (alarm descriptions link there). */
-    runbookBaseUrl: z.url().default('https://github.com/socpulse/socpulse/blob/main/runbooks/operator/'),
+    /**
+     * Where the operator runbooks are readable, ending in `/` (alarm descriptions link to `<runbookBaseUrl><file>.md`).
+     * Optional: without it, alarms name the runbook's path in the repository (`runbooks/operator/<file>.md`) rather
+     * than invent a URL that may not exist.
+     */
+    runbookBaseUrl: z
+      .url()
+      .refine((u) => u.endsWith('/'), 'must end with "/" (runbook file names are appended to it)')
+      .optional(),
     alarmEmail: z.email().optional(),
     /** IAM principals (ARNs) allowed to assume each app role. */
     roles: z

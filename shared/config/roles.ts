@@ -1,4 +1,4 @@
-import type { Config, Role } from './config.js';
+import { ROLES, type Config, type Role } from './config.js';
 
 /** Who may call what: the one table of routes and MCP tools per role (DESIGN.md "API, roles, agents"). */
 export const PERMISSIONS = {
@@ -25,19 +25,28 @@ export interface Caller {
   principal: string;
 }
 
-/** True when a role holds a permission. */
+/** True when a role holds a permission (own entries only: no name reaches Object.prototype). */
 export function allowed(role: Role, permission: Permission): boolean {
-  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+  return Object.hasOwn(PERMISSIONS, permission) && (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
 
-/** Local runs only: `Authorization: Bearer <token>` mapped to a role by `localTokens`. Never wired in the cloud. */
+/** True when a value is one of the app roles (and not, say, `__proto__` or `constructor`). */
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/**
+ * Local runs only: `Authorization: Bearer <token>` mapped to a role by `localTokens`. Never wired in the cloud. The
+ * lookup is a Map of the config's own entries, so `Bearer __proto__` or `Bearer constructor` is an unknown token.
+ */
 export function callerFromLocalToken(
   config: Pick<Config, 'localTokens'>,
   authorization: string | undefined,
 ): Caller | undefined {
-  const m = /^Bearer (\S+)$/.exec(authorization ?? '');
-  const role = m ? config.localTokens[m[1]!] : undefined;
-  return role ? { role, principal: `local-token:${role}` } : undefined;
+  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(authorization ?? '');
+  if (!m) return undefined;
+  const role = new Map(Object.entries(config.localTokens)).get(m[1]!);
+  return isRole(role) ? { role, principal: `local-token:${role}` } : undefined;
 }
 
 /**

@@ -224,27 +224,47 @@ function build(
   return { kind, label, tz, start: zonedTime(...from, tz), end: zonedTime(...to, tz) };
 }
 
-/** Parse a period label (`2026-11-23`, `2026-W47`, `2026-11`, `2026-Q4`, `FY2027`) in a zone. */
+/**
+ * The years a period label may name: 1970–2199. Before 1970 there is no SOC data to report (and two-digit years would
+ * silently become 19xx in Date.UTC); past 2199 a label is a typo, not a plan. Both ends are inclusive.
+ */
+export const PERIOD_YEARS = { min: 1970, max: 2199 } as const;
+
+/** A label as an error message quotes it: at most 40 characters, so an over-long input is never echoed in full. */
+export function quoteLabel(label: string): string {
+  return JSON.stringify(label.length > 40 ? `${label.slice(0, 40)}…` : label);
+}
+
+function checkYear(y: number, label: string) {
+  if (y < PERIOD_YEARS.min || y > PERIOD_YEARS.max)
+    throw new PeriodError(`${quoteLabel(label)}: years ${PERIOD_YEARS.min}–${PERIOD_YEARS.max} only`);
+}
+
+/** Parse a period label (`2026-11-23`, `2026-W47`, `2026-11`, `2026-Q4`, `FY2027`) in a zone; years 1970–2199. */
 export function parsePeriod(label: string, opts: PeriodOptions): Period {
   const { tz } = opts;
   formatter(tz);
+  if (label.length > 16) throw new PeriodError(`${quoteLabel(label)} is not a period label (too long)`);
   let m: RegExpMatchArray | null;
+  const year = /^(?:FY)?(\d{4})/.exec(label);
+  if (year) checkYear(Number(year[1]), label);
   if ((m = label.match(/^(\d{4})-(\d{2})-(\d{2})$/))) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const check = new Date(Date.UTC(y, mo - 1, d));
     if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
-      throw new PeriodError(`"${label}" is not a calendar day`);
+      throw new PeriodError(`${quoteLabel(label)} is not a calendar day`);
     return build('day', label, [y, mo, d], addDays([y, mo, d], 1), tz);
   }
   if ((m = label.match(/^(\d{4})-W(\d{2})$/))) {
     const [y, w] = [Number(m[1]), Number(m[2])];
-    if (w < 1 || w > isoWeeksInYear(y)) throw new PeriodError(`"${label}": ${y} has ISO weeks 01–${isoWeeksInYear(y)}`);
+    if (w < 1 || w > isoWeeksInYear(y))
+      throw new PeriodError(`${quoteLabel(label)}: ${y} has ISO weeks 01–${isoWeeksInYear(y)}`);
     const monday = addDays(isoWeekOneMonday(y), (w - 1) * 7);
     return build('week', label, monday, addDays(monday, 7), tz);
   }
   if ((m = label.match(/^(\d{4})-(\d{2})$/))) {
     const [y, mo] = [Number(m[1]), Number(m[2])];
-    if (mo < 1 || mo > 12) throw new PeriodError(`"${label}": month must be 01–12`);
+    if (mo < 1 || mo > 12) throw new PeriodError(`${quoteLabel(label)}: month must be 01–12`);
     return build('month', label, [y, mo, 1], mo === 12 ? [y + 1, 1, 1] : [y, mo + 1, 1], tz);
   }
   if ((m = label.match(/^(\d{4})-Q([1-4])$/))) {
@@ -255,10 +275,13 @@ export function parsePeriod(label: string, opts: PeriodOptions): Period {
   if ((m = label.match(/^FY(\d{4})$/))) {
     const months = monthsOfFiscalYear(label, opts.fiscalYearStartMonth);
     const [fy, fm] = months[0]!.split('-').map(Number) as [number, number];
+    checkYear(fy, label); // FY1970 starting in April would begin in 1969
     const [ly, lm] = months[11]!.split('-').map(Number) as [number, number];
     return build('fiscalYear', label, [fy, fm, 1], lm === 12 ? [ly + 1, 1, 1] : [ly, lm + 1, 1], tz);
   }
-  throw new PeriodError(`"${label}" is not a period label (expected 2026-11-23, 2026-W47, 2026-11, 2026-Q4 or FY2027)`);
+  throw new PeriodError(
+    `${quoteLabel(label)} is not a period label (expected 2026-11-23, 2026-W47, 2026-11, 2026-Q4 or FY2027)`,
+  );
 }
 
 /** The label of the period of a kind that contains an instant. */

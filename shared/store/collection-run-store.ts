@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { SourceCoverage } from '../domain/coverage.js';
 import type { DynamoTable } from './dynamo-table.js';
+import { ConflictError } from './errors.js';
 import { parseData } from './item-data.js';
 import { keys } from './keys.js';
 
@@ -92,7 +93,11 @@ export function succeeded(status: CollectionStatus): boolean {
 export class DynamoCollectionRunStore {
   constructor(private readonly table: DynamoTable) {}
 
-  /** Record a finished run and fold it into the source's status. */
+  /**
+   * Record a finished run and fold it into the source's status. The status write is conditional on the revision read
+   * and retried on a lost race, and the fold only moves forward: a run that finishes late (an older Lambda invocation,
+   * a retried schedule) never sets the last success, the data horizon or the latest attempt back in time.
+   */
   async record(run: CollectionRun): Promise<void> {
     await this.table.put({
       ...keys.collectionRun(run.source, run.startedAt),
@@ -100,33 +105,31 @@ export class DynamoCollectionRunStore {
       status: run.status,
       data: JSON.stringify(run),
     });
-    const previous = await this.status(run.source);
-    // A failed run keeps the last success: "last collected" must stay true when the source is down.
-    const ok = succeeded(run.status);
-    // The window covers the families the run read: those it was limited to, else all the source offers. A status
-    // written before coverage was kept is rebuilt once from the run history (this run included).
-    const history = previous && !previous.covered ? await this.runs(run.source, Infinity) : [run];
-    const covered: Record<string, { from: string; to: string }[]> = { ...(previous?.covered ?? {}) };
-    const offered = run.offered ?? previous?.families ?? [];
-    for (const r of history.filter((x) => succeeded(x.status)))
-      for (const family of r.families ?? r.offered ?? offered)
-        covered[family] = mergeIntervals([...(covered[family] ?? []), r.window]);
-    for (const family of offered) covered[family] ??= [];
-    const status: SourceStatus = {
-      source: run.source,
-      kind: run.kind,
-      lastAttemptAt: run.finishedAt,
-      lastAttemptStatus: run.status,
-      lastSuccessAt: ok ? run.finishedAt : previous?.lastSuccessAt,
-      collectedThrough: ok ? maxIso(previous?.collectedThrough, run.window.to) : previous?.collectedThrough,
-      lastError: run.errors[0],
-      families: run.offered ?? previous?.families,
-      covered,
-      lastRejects: run.rejects.count,
-    };
-    const unavailable = ok ? run.unavailable : previous?.unavailable;
-    if (unavailable) status.unavailable = unavailable;
-    await this.table.put({ ...keys.sourceStatus(run.source), type: 'source-status', data: JSON.stringify(status) });
+    const key = keys.sourceStatus(run.source);
+    let history: CollectionRun[] | undefined;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const item = await this.table.get(key);
+      const previous = item ? parseData(item, SourceStatusSchema) : undefined;
+      const rev = typeof item?.rev === 'number' ? item.rev : undefined;
+      // A status written before coverage was kept is rebuilt once from the run history (this run included).
+      if (previous && !previous.covered) history ??= await this.runs(run.source, Infinity);
+      const status = foldRun(previous, run, previous && !previous.covered ? history : [run]);
+      const condition = !item
+        ? { expression: 'attribute_not_exists(pk)' }
+        : rev === undefined
+          ? { expression: 'attribute_not_exists(#rev)', names: { '#rev': 'rev' } }
+          : { expression: '#rev = :seen', names: { '#rev': 'rev' }, values: { ':seen': rev } };
+      try {
+        await this.table.put(
+          { ...key, type: 'source-status', rev: (rev ?? 0) + 1, data: JSON.stringify(status) },
+          condition,
+        );
+        return;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+      }
+    }
+    throw new ConflictError(`source status ${run.source}: too many concurrent writers`);
   }
 
   /** Latest runs of one source, newest first. */
@@ -170,4 +173,46 @@ function mergeIntervals(intervals: { from: string; to: string }[]): { from: stri
 
 function maxIso(a: string | undefined, b: string): string {
   return a && a > b ? a : b;
+}
+
+/** A source's status after one more run, whatever order runs finish in (pure: the store retries it on a race). */
+export function foldRun(
+  previous: SourceStatus | undefined,
+  run: CollectionRun,
+  history: CollectionRun[] = [run],
+): SourceStatus {
+  // A failed run keeps the last success: "last collected" must stay true when the source is down.
+  const succeeded = run.status !== 'failed';
+  // The latest attempt is the one that finished last, not the one recorded last.
+  const latest = !previous || run.finishedAt >= previous.lastAttemptAt;
+  const lastSuccessAt = succeeded ? maxIso(previous?.lastSuccessAt, run.finishedAt) : previous?.lastSuccessAt;
+  const newestSuccess = succeeded && (!previous?.lastSuccessAt || run.finishedAt >= previous.lastSuccessAt);
+  const collectedThrough = succeeded ? maxIso(previous?.collectedThrough, run.window.to) : previous?.collectedThrough;
+  // The window covers the families a run read: those it was limited to, else all the source offers. Intervals only
+  // grow, so an older run recorded late still adds what it read.
+  const covered: Record<string, { from: string; to: string }[]> = { ...(previous?.covered ?? {}) };
+  const offered = run.offered ?? previous?.families ?? [];
+  for (const r of history.filter((x) => x.status !== 'failed'))
+    for (const family of r.families ?? r.offered ?? offered)
+      covered[family] = mergeIntervals([...(covered[family] ?? []), r.window]);
+  for (const family of offered) covered[family] ??= [];
+  const families = latest ? (run.offered ?? previous?.families) : previous.families;
+  return {
+    covered,
+    ...(families ? { families } : {}),
+    lastRejects: latest ? run.rejects.count : (previous.lastRejects ?? 0),
+    source: run.source,
+    kind: latest ? run.kind : previous.kind,
+    lastAttemptAt: latest ? run.finishedAt : previous.lastAttemptAt,
+    lastAttemptStatus: latest ? run.status : previous.lastAttemptStatus,
+    ...(lastSuccessAt ? { lastSuccessAt } : {}),
+    ...(collectedThrough ? { collectedThrough } : {}),
+    // What the source cannot give, as its newest successful run declared it.
+    ...((newestSuccess ? run.unavailable : previous?.unavailable)
+      ? { unavailable: newestSuccess ? run.unavailable : previous?.unavailable }
+      : {}),
+    ...((latest ? run.errors[0] : previous.lastError)
+      ? { lastError: latest ? run.errors[0] : previous.lastError }
+      : {}),
+  };
 }

@@ -9,7 +9,7 @@ import {
   type DynamoDBClientConfig,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { ConflictError, StoreError } from './errors.js';
+import { ConflictError, StoreError, TableUnreachableError } from './errors.js';
 import type { Key } from './keys.js';
 
 /** Attribute values socpulse stores at the top level of an item; anything nested travels as JSON in `data`. */
@@ -146,9 +146,24 @@ export class DynamoTable {
         const existing = e.Item ? unmarshal(e.Item) : undefined;
         throw new ConflictError(`conditional write lost${what ? ` on ${what}` : ''}`, existing, { cause: e });
       }
+      const unreachable = unreachableReason(e);
+      if (unreachable)
+        throw new TableUnreachableError(`DynamoDB table "${this.tableName}" is unreachable: ${unreachable}`);
       throw new StoreError(`DynamoDB ${this.tableName}: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
     }
   }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
+
+/** Why a failed call means the table cannot be reached at all (after the SDK's own retries), or undefined. */
+function unreachableReason(e: unknown): string | undefined {
+  const err = e as { name?: string; code?: string; message?: string };
+  if (err.name === 'ResourceNotFoundException') return 'no such table (check SOCPULSE_TABLE and the region)';
+  if (err.code && NETWORK_CODES.has(err.code))
+    return `${err.message ?? err.code} (check AWS_ENDPOINT_URL_DYNAMODB, the region and the network)`;
+  if (err.name === 'TimeoutError') return 'no answer in time (check the endpoint and the network)';
+  return undefined;
 }
 
 /**

@@ -22,3 +22,15 @@ export class ConflictError extends StoreError {
     super(message, options);
   }
 }
+
+/**
+ * The table cannot be reached (network, endpoint, a table that does not exist): one line that says so, with no stack
+ * trace or cause chain, because the fix is in the configuration or the network, never in the code.
+ */
+export class TableUnreachableError extends StoreError {
+  override name = 'TableUnreachableError';
+  constructor(message: string) {
+    super(message);
+    this.stack = `${this.name}: ${message}`;
+  }
+}

@@ -76,7 +76,7 @@ describe('function bundles (esbuild, as cdk synth builds them)', () => {
         'list_report_runs',
       ],
     });
-  });
+  }, 600_000); // esbuild bundles every function: over a minute alone, several on a loaded machine
 });
 
 /** Import the mcp bundle and send initialize and tools/list through its Lambda handler, as API Gateway would. */

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/bin/app.js';
 import { cronPlusHours } from '../../infra/stacks/stateless-stack.js';
+import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 
 // Bundling is skipped here (it has its own test); everything else is the real app as `cdk synth` builds it.
@@ -198,6 +199,60 @@ describe('config at synth time', () => {
     expect(() => cronPlusHours('cron(0 22 ? * MON *)', 3, 'runbooks/x.md')).toThrow(
       /runbooks\/x\.md: .*passes midnight/,
     );
+  });
+});
+
+describe('mail bounce and complaint alarm', () => {
+  // SES publishes event metrics to CloudWatch (AWS/SES) with exactly the dimensions the configuration set's event
+  // destination configures (AWS::SES::ConfigurationSetEventDestination DimensionConfiguration, CloudFormation
+  // reference), each at its default value when the message does not set it. An alarm on any other dimension never fires.
+  it('reads only dimensions the event destination publishes, at the value every message carries', () => {
+    const destinations = Object.values(stateless.findResources('AWS::SES::ConfigurationSetEventDestination'));
+    expect(destinations).toHaveLength(1);
+    const published = new Map(
+      (
+        destinations[0]!.Properties.EventDestination.CloudWatchDestination.DimensionConfigurations as {
+          DimensionName: string;
+          DefaultDimensionValue: string;
+        }[]
+      ).map((d) => [d.DimensionName, d.DefaultDimensionValue]),
+    );
+    const events = destinations[0]!.Properties.EventDestination.MatchingEventTypes as string[];
+    const sesMetrics = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')).flatMap((a) =>
+      ((a.Properties.Metrics ?? []) as { MetricStat?: { Metric: Record<string, unknown> } }[])
+        .map((m) => m.MetricStat?.Metric)
+        .filter((m): m is Record<string, unknown> => m?.Namespace === 'AWS/SES'),
+    );
+    expect(sesMetrics.map((m) => m.MetricName).sort()).toEqual(['Bounce', 'Complaint']);
+    for (const m of sesMetrics) {
+      expect(events).toContain(String(m.MetricName).toLowerCase());
+      for (const d of m.Dimensions as { Name: string; Value: unknown }[]) {
+        expect(published.has(d.Name), `dimension ${d.Name} is not published`).toBe(true);
+        expect(d.Value).toBe(published.get(d.Name));
+      }
+    }
+  });
+});
+
+describe('alarm runbook links without runbookBaseUrl', () => {
+  const dev = makeApp('test/fixtures/config/no-runbook-url.json').stateless;
+  it('name the runbook path in the repository instead of inventing a URL', () => {
+    const alarms = Object.values(dev.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(8);
+    for (const a of alarms) {
+      const text = a.Properties.AlarmDescription as string;
+      expect(text).toMatch(/What to do: runbooks\/operator\/[a-z-]+\.md in the socpulse repository$/);
+      expect(text).not.toMatch(/https?:/);
+    }
+  });
+
+  it('refuse a runbookBaseUrl that does not end in "/", naming the key', () => {
+    expect(() =>
+      parseConfig({
+        sender: 'a@example.com',
+        deploy: { sesIdentity: 'example.com', runbookBaseUrl: 'https://runbooks.example.com/ops' },
+      }),
+    ).toThrow(/deploy\.runbookBaseUrl: must end with "\/"/);
   });
 });
 

@@ -272,10 +272,10 @@ describe('socpulse MCP server over Streamable HTTP', () => {
       expect((snaps.structuredContent as { snapshots: unknown[] }).snapshots).toHaveLength(1);
       await finance.close();
 
-      const stranger = await connect('unknown-token-000000000');
-      expect((await stranger.callTool({ name: 'get_kpis', arguments: { period: '2026-W47' } })).isError).toBe(true);
-      await stranger.close();
-      expect((await fetch(`${server.url}/mcp`)).status).toBe(405);
+      // Unknown tokens never reach the MCP server (test/integration/mcp-server.test.ts has the HTTP-level details).
+      await expect(connect('unknown-token-000000000')).rejects.toThrow(/unauthenticated/);
+      const get = await fetch(`${server.url}/mcp`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+      expect(get.status).toBe(405);
     } finally {
       await server.close();
     }

@@ -304,7 +304,7 @@ describe('collect from soc-sim into DynamoDB', () => {
     } finally {
       await own.stop();
     }
-  });
+  }, 300_000); // collects, stores and reads back weeks of days in dynalite: real work, slow on a busy machine
 
   it.each([
     ['isError', /permission denied/],

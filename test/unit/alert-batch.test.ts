@@ -21,7 +21,8 @@ const validCount: fc.Arbitrary<AlertCount> = fc
   })
   .map((a) => AlertCountSchema.parse(JSON.parse(JSON.stringify(a))));
 
-describe('alert counts stored as binary columns', () => {
+// Property tests over thousands of generated batches: real work, slow on a busy machine: this block says how long its tests may take.
+describe('alert counts stored as binary columns', { timeout: 120_000 }, () => {
   it('decode to exactly the counts encoded, keys in schema order', () => {
     fc.assert(
       fc.property(fc.array(validCount, { maxLength: 12 }), (counts) => {

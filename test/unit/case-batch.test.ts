@@ -51,7 +51,8 @@ const replayed = (batch: CaseBatch) => {
   return out;
 };
 
-describe('cases stored as binary columns', () => {
+// Property tests over thousands of generated batches: real work, slow on a busy machine: this block says how long its tests may take.
+describe('cases stored as binary columns', { timeout: 120_000 }, () => {
   it('decode to exactly the cases encoded, keys in schema order', () => {
     fc.assert(
       fc.property(anyCases, (cases) => {

@@ -15,7 +15,8 @@ const run = async (...args: string[]) => {
   }
 };
 
-describe('socpulse summarize', () => {
+// Each test runs the CLI in a child process: this block says how long its tests may take.
+describe('socpulse summarize', { timeout: 120_000 }, () => {
   it('takes a config without sender (summarize sends nothing) and applies its settings', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'socpulse-cfg-'));
     const config = join(dir, 'metrics-only.json');
@@ -117,7 +118,8 @@ describe('socpulse summarize', () => {
   });
 });
 
-describe('fast record checks', () => {
+// Property tests comparing the fast checks with zod over many generated records: this block says how long its tests may take.
+describe('fast record checks', { timeout: 120_000 }, () => {
   it('property: whatever the fast path accepts, the zod schema accepts too', async () => {
     const fc = (await import('fast-check')).default;
     const { isPlainAlert, isPlainCase } = await import('../../shared/sources/canonical-files.js');
@@ -247,7 +249,8 @@ describe('fast record checks', () => {
   });
 });
 
-describe('streaming a directory through the engine', () => {
+// Streams fixture directories through the engine (and a worker thread): this block says how long its tests may take.
+describe('streaming a directory through the engine', { timeout: 120_000 }, () => {
   it('gives the same figures as the records held in memory, across DST days and with asOf inside a day', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -305,7 +308,8 @@ describe('streaming a directory through the engine', () => {
   }, 60_000); // real work (worker threads, files) on a shared 2-core machine
 });
 
-describe('a malformed alert counted on the worker thread', () => {
+// Starts a worker thread: this block says how long its tests may take.
+describe('a malformed alert counted on the worker thread', { timeout: 120_000 }, () => {
   it('is reported with its file and line, as on the main thread', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -107,7 +107,8 @@ const plain = (v: unknown): unknown =>
       ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
       : v;
 
-describe('schema-equivalent fast checks for stored snapshot payloads', () => {
+// Property tests comparing the fast checks with zod over many generated payloads: this block says how long its tests may take.
+describe('schema-equivalent fast checks for stored snapshot payloads', { timeout: 120_000 }, () => {
   it('accept only what the zod schemas accept, and only values zod returns unchanged', () => {
     const agrees = (fast: (r: unknown) => boolean, schema: { safeParse: (x: unknown) => unknown }) => (x: unknown) => {
       if (!fast(x)) return true;
@@ -172,7 +173,8 @@ describe('schema-equivalent fast checks for stored snapshot payloads', () => {
   });
 });
 
-describe('cases stored as columns', () => {
+// Property tests over many generated payloads: this block says how long its tests may take.
+describe('cases stored as columns', { timeout: 120_000 }, () => {
   const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
   it('decode to exactly the cases encoded, fast or through zod', () => {

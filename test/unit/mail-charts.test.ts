@@ -25,7 +25,8 @@ const option = (text: string) => ({
   series: [{ type: 'bar', data: [1, 2] }],
 });
 
-describe('charts', () => {
+// Renders charts to PNG with resvg (WebAssembly): seconds each on a busy machine: this block says how long its tests may take.
+describe('charts', { timeout: 120_000 }, () => {
   it('draws text with the bundled Inter font (resvg drops text silently without one)', async () => {
     const withTitle = await rasterize(chartSvg(option('Alerts and cases per day')));
     const noTitle = await rasterize(chartSvg(option('')));

@@ -10,6 +10,7 @@ import {
   monthsOfFiscalYear,
   parsePeriod,
   PeriodError,
+  PERIOD_YEARS,
   periodContaining,
   previousPeriod,
 } from '../../shared/domain/periods.js';
@@ -112,5 +113,38 @@ describe('periods', () => {
         },
       ),
     );
+  });
+});
+
+describe('parsePeriod: the documented year range and strict labels', () => {
+  const utc = { tz: 'UTC', fiscalYearStartMonth: 4 };
+  it(`accepts ${PERIOD_YEARS.min}–${PERIOD_YEARS.max} and refuses every label kind outside it`, () => {
+    expect(parsePeriod('1970-01-01', { tz: 'UTC', fiscalYearStartMonth: 1 }).start).toBe(0);
+    expect(parsePeriod('2199-12', utc).kind).toBe('month');
+    for (const label of ['9999-W52', '0099-01', '0001-01-01', '1969-12-31', '2200-01', '2200-Q1', 'FY2200', 'FY1970'])
+      expect(() => parsePeriod(label, utc), label).toThrow(/years 1970–2199 only/);
+  });
+
+  it('never shifts a two-digit year to 19xx', () => {
+    expect(() => parsePeriod('0026-11', utc)).toThrow(PeriodError);
+  });
+
+  it('refuses week 53 of a year with 52 ISO weeks, and accepts it in a year with 53', () => {
+    expect(() => parsePeriod('2025-W53', utc)).toThrow(/2025 has ISO weeks 01–52/);
+    expect(() => parsePeriod('2027-W53', utc)).toThrow(/2027 has ISO weeks 01–52/);
+    // 2026 starts on a Thursday: its week 53 is 2026-12-28 … 2027-01-03 (ISO 8601).
+    const w53 = parsePeriod('2026-W53', utc);
+    expect(new Date(w53.start).toISOString()).toBe('2026-12-28T00:00:00.000Z');
+  });
+
+  it('never echoes an over-long label in full', () => {
+    const long = `2026-W47${'x'.repeat(5000)}`;
+    try {
+      parsePeriod(long, utc);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(PeriodError);
+      expect((e as Error).message.length).toBeLessThan(120);
+    }
   });
 });
