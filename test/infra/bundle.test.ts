@@ -59,7 +59,7 @@ describe('function bundles (esbuild, as cdk synth builds them)', () => {
         ...process.env,
         SOCPULSE_TABLE: 'unused',
         AWS_REGION: 'eu-west-2',
-        SOCPULSE_ROLE_ARNS: '{}',
+        SOCPULSE_ROLE_ARNS: JSON.stringify({ manager: 'arn:aws:iam::123456789012:role/socpulse-manager' }),
         SOCPULSE_REPORT_FUNCTION: 'unused',
         AWS_ACCESS_KEY_ID: 'x',
         AWS_SECRET_ACCESS_KEY: 'x',
@@ -86,7 +86,8 @@ const call = (body) => handler({
   version: '2.0', routeKey: 'ANY /mcp', rawPath: '/mcp', rawQueryString: '', isBase64Encoded: false,
   headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', host: 'api.example.com' },
   requestContext: { http: { method: 'POST', path: '/mcp', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' },
-    domainName: 'api.example.com', requestId: 'r', routeKey: 'ANY /mcp', stage: '$default' },
+    domainName: 'api.example.com', requestId: 'r', routeKey: 'ANY /mcp', stage: '$default',
+    authorizer: { iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/socpulse-manager/bundle-test' } } },
   body: JSON.stringify({ jsonrpc: '2.0', ...body }),
 });
 const init = await call({ id: 1, method: 'initialize',
