@@ -99,8 +99,29 @@ export interface KpiSummary {
    * their timeline; `title` only where the snapshot stored it.
    */
   significant: SignificantIncident[];
+  /**
+   * How many significant incidents the period had; `significant` lists at most MAX_SIGNIFICANT of them (the most
+   * severe first, then the oldest), so a SOC with thousands of criticals gets a bounded email and API answer.
+   */
+  significantTotal: number;
   /** What changed against the previous period, tested and decomposed (changes.ts); set with the trend. */
   changes?: Change[];
+}
+
+/** The most significant incidents a summary lists; `significantTotal` counts them all. */
+export const MAX_SIGNIFICANT = 100;
+
+const byCreated = (a: SignificantIncident, b: SignificantIncident) =>
+  a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** At most MAX_SIGNIFICANT incidents, the most severe kept first (then the oldest), listed oldest first. */
+function boundedSignificant(all: SignificantIncident[]): SignificantIncident[] {
+  const rank = (x: SignificantIncident) => SEVERITIES.indexOf(x.severity);
+  const kept =
+    all.length <= MAX_SIGNIFICANT
+      ? all
+      : [...all].sort((a, b) => rank(a) - rank(b) || byCreated(a, b)).slice(0, MAX_SIGNIFICANT);
+  return [...kept].sort(byCreated);
 }
 
 /** One significant incident and its timeline (ISO instants in the SOC's zone are made by the renderer). */
@@ -429,9 +450,8 @@ export class KpiAccumulator {
         alertsBySeverity: hasAlerts ? { ...this.alertsBySeverity } : null,
       },
       createdBySeverity: { ...this.createdBySev },
-      significant: [...this.significant].sort(
-        (a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-      ),
+      significant: boundedSignificant(this.significant),
+      significantTotal: this.significant.length,
     };
   }
 

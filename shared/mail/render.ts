@@ -450,9 +450,14 @@ function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false)
     title('Significant incidents'),
     tablePart(['Incident', 'Created', 'Acknowledged', 'Contained', 'Closed'], rows, 5),
   ];
-  if (list.length > shown.length)
+  const total = k.significantTotal ?? list.length;
+  if (total > shown.length)
     parts.push(
-      note(`${formatCount(list.length - shown.length)} more significant incidents are listed in the attached detail.`),
+      note(
+        list.length < total
+          ? `${formatCount(total)} significant incidents in all: the attached detail lists the ${formatCount(list.length)} most severe; the rest are in the case source.`
+          : `${formatCount(list.length - shown.length)} more significant incidents are listed in the attached detail.`,
+      ),
     );
   return parts;
 }

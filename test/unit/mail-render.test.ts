@@ -5,6 +5,7 @@ import { parseConfig } from '../../shared/config/config.js';
 import { DaySnapshotBuilder, mergeDaySnapshots } from '../../shared/domain/day-snapshot.js';
 import { caseFacts } from '../../shared/domain/facts.js';
 import { localDaysOf, parsePeriod } from '../../shared/domain/periods.js';
+import type { KpiSummary } from '../../shared/domain/kpi.js';
 import { CaseSchema } from '../../shared/domain/records.js';
 import { significantRule } from '../../shared/domain/settings.js';
 import { summarize } from '../../shared/domain/summary.js';
@@ -59,6 +60,32 @@ describe('the rendered email', () => {
     // Human dates in the SOC's zone, never ISO stamps.
     expect(html).toMatch(/Mon 9 Nov – Sun 15 Nov 2026/);
     expect(html).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+  });
+
+  it('lists at most the 100 most severe significant incidents, criticals first, and says how many there were', () => {
+    const period = parsePeriod('2026-W46', { tz, fiscalYearStartMonth: 1 });
+    const cases = Array.from({ length: 250 }, (_, i) =>
+      CaseSchema.parse({
+        id: `c${i}`,
+        source: 's',
+        title: `case ${i}`,
+        // 150 escalated highs created before 100 criticals: the criticals must be the ones kept.
+        ...(i < 150 ? { severity: 'high', escalatedToTier: 2 } : { severity: 'critical' }),
+        createdAt: new Date(period.start + i * 60_000).toISOString(),
+      }),
+    );
+    const summary = summarize(
+      { cases: cases.map((c) => caseFacts(c, significantRule(config))) },
+      { period, asOf: period.end, settings: config },
+    );
+    const k = summary.kpi as KpiSummary;
+    expect(k.significantTotal).toBe(250);
+    expect(k.significant).toHaveLength(100);
+    expect(k.significant.every((x) => x.severity === 'critical')).toBe(true);
+    expect(k.significant.map((x) => x.created)).toEqual([...k.significant.map((x) => x.created)].sort((a, b) => a - b));
+    const { html, attachments } = renderReport({ ...model(['kpi']), summary });
+    expect(html).toContain('250 significant incidents in all: the attached detail lists the 100 most severe');
+    expect(attachments[0]!.content.match(/case \d+/g)?.length).toBeLessThanOrEqual(100);
   });
 
   it('has a headline in sentences, a subject with its figure, and a text part with every section within 78 columns', () => {
