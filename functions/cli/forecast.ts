@@ -1,7 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../shared/config/config.js';
 import {
   buildStaffingForecast,
   historyWeeksFor,
@@ -11,6 +10,7 @@ import {
 import { PeriodError } from '../../shared/domain/periods.js';
 import { isMissing } from '../../shared/domain/summary.js';
 import { InputFileError, readCanonicalCases, readCanonicalShifts } from '../../shared/sources/canonical-files.js';
+import { canonicalInput } from './canonical-input.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -35,17 +35,8 @@ export async function forecastCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (!values.input) throw new UsageError('--input DIR is required');
   if (!values.week) throw new UsageError('--week LABEL is required (an ISO week, e.g. 2026-W49)');
-  if (!values.json) throw new UsageError('--json is required (the only output format)');
-  if (!existsSync(values.input) || !statSync(values.input).isDirectory())
-    throw new UsageError(`--input ${values.input}: not a directory`);
-  const config = values.config
-    ? loadConfig(values.config)
-    : existsSync(DEFAULT_CONFIG_FILE)
-      ? loadConfig(DEFAULT_CONFIG_FILE)
-      : parseConfig({ sender: 'nobody@example.com' });
-  const settings = values.tz ? parseConfig({ ...config, timezone: values.tz }, '--tz') : config;
+  const { input, settings } = canonicalInput(values);
 
   let week;
   try {
@@ -54,12 +45,12 @@ export async function forecastCommand(argv: string[]): Promise<number> {
     if (e instanceof PeriodError) throw new UsageError(`--week: ${e.message}`);
     throw e;
   }
-  const casesFile = join(values.input, 'cases.jsonl');
+  const casesFile = join(input, 'cases.jsonl');
   if (!existsSync(casesFile)) {
     process.stderr.write(`socpulse forecast: no data for ${week.label}: ${casesFile} not found (no case history)\n`);
     return 2;
   }
-  const shiftsFile = join(values.input, 'shifts.jsonl');
+  const shiftsFile = join(input, 'shifts.jsonl');
   try {
     // Judged at the week's start: nothing created or closed from then on is visible.
     const { weeks, horizon } = historyWeeksFor(week, week.start);

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, parseConfig, DEFAULT_CONFIG_FILE } from '../../shared/config/config.js';
-import { existsSync, statSync } from 'node:fs';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import { MixedCurrencyError } from '../../shared/domain/budget.js';
 import { BudgetCsvError, InputFileError, summarizeCanonicalDir } from '../../shared/sources/canonical-files.js';
+import { canonicalInput } from './canonical-input.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -28,19 +27,8 @@ export async function summarizeCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (!values.input) throw new UsageError('--input DIR is required');
   if (!values.period) throw new UsageError('--period LABEL is required (e.g. 2026-W47, 2026-11, 2026-Q4, FY2027)');
-  if (!values.json) throw new UsageError('--json is required (the only output format)');
-  if (!existsSync(values.input) || !statSync(values.input).isDirectory())
-    throw new UsageError(`--input ${values.input}: not a directory`);
-
-  // The config file is optional here: without --config, the default file is used when present, else METRICS.md defaults.
-  const config = values.config
-    ? loadConfig(values.config)
-    : existsSync(DEFAULT_CONFIG_FILE)
-      ? loadConfig(DEFAULT_CONFIG_FILE)
-      : parseConfig({});
-  const settings = values.tz ? parseConfig({ ...config, timezone: values.tz }, '--tz') : config;
+  const { input, settings } = canonicalInput(values);
 
   try {
     const period = parsePeriod(values.period, {
@@ -53,7 +41,7 @@ export async function summarizeCommand(argv: string[]): Promise<number> {
       if (!/^\d{4}-\d{2}-\d{2}T/.test(values['as-of']) || Number.isNaN(asOf))
         throw new UsageError(`--as-of "${values['as-of']}" is not an ISO-8601 instant`);
     }
-    const summary = await summarizeCanonicalDir(values.input, { period, asOf, settings });
+    const summary = await summarizeCanonicalDir(input, { period, asOf, settings });
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     return 0;
   } catch (e) {
