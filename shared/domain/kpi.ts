@@ -113,15 +113,30 @@ export const MAX_SIGNIFICANT = 100;
 
 const byCreated = (a: SignificantIncident, b: SignificantIncident) =>
   a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
+const bySignificance = (a: SignificantIncident, b: SignificantIncident) =>
+  SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || byCreated(a, b);
 
-/** At most MAX_SIGNIFICANT incidents, the most severe kept first (then the oldest), listed oldest first. */
-function boundedSignificant(all: SignificantIncident[]): SignificantIncident[] {
-  const rank = (x: SignificantIncident) => SEVERITIES.indexOf(x.severity);
-  const kept =
-    all.length <= MAX_SIGNIFICANT
-      ? all
-      : [...all].sort((a, b) => rank(a) - rank(b) || byCreated(a, b)).slice(0, MAX_SIGNIFICANT);
-  return [...kept].sort(byCreated);
+/**
+ * The MAX_SIGNIFICANT most significant incidents seen (the most severe first, then the oldest), kept as they
+ * arrive: past four times the bound the list is cut back to the bound, so a month with tens of thousands of
+ * criticals never holds or sorts them all. The cut is safe: an incident dropped had MAX_SIGNIFICANT better ones.
+ * Stable sorts keep equal incidents in arrival order, as sorting the whole list once would.
+ */
+class SignificantIncidents {
+  private list: SignificantIncident[] = [];
+  total = 0;
+  push(x: SignificantIncident): void {
+    this.total++;
+    this.list.push(x);
+    if (this.list.length >= 4 * MAX_SIGNIFICANT) this.list = this.list.sort(bySignificance).slice(0, MAX_SIGNIFICANT);
+  }
+  /** The kept incidents, listed oldest first. */
+  listed(): SignificantIncident[] {
+    const kept =
+      this.list.length <= MAX_SIGNIFICANT ? this.list : [...this.list].sort(bySignificance).slice(0, MAX_SIGNIFICANT);
+    return [...kept].sort(byCreated);
+  }
 }
 
 /** One significant incident and its timeline (ISO instants in the SOC's zone are made by the renderer). */
@@ -231,7 +246,7 @@ export class KpiAccumulator {
   private readonly closedByRule = new Map<string, Dispositions & { closed: number }>();
   private readonly createdBySev = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   private readonly isSignificant: (sev: string, esc: number | undefined) => boolean;
-  private readonly significant: SignificantIncident[] = [];
+  private readonly significant = new SignificantIncidents();
   private sortedDurations?: { tta: Record<string, Float64Array>; ttr: Record<string, Float64Array> };
   private readonly closedByRunbook = new Map<
     string,
@@ -241,11 +256,21 @@ export class KpiAccumulator {
   /** `pointInTime = min(end, asOf)` (METRICS.md): where states (open, backlog, open past target) are judged. */
   private readonly pointInTime: number;
 
+  /** False for a previous period read only for the trend and the change tests (see the constructor). */
+  private readonly whole: boolean;
+
+  /**
+   * `scope: 'trend'` keeps only what `buildTrend` and `changeFacts` read — a report's previous period does not need
+   * its significant incidents, runbooks, daily volumes or backlog ages, and skipping them is a third of its cost.
+   * Such a result leaves those figures empty: use it for the trend, never as a period's summary.
+   */
   constructor(
     private readonly period: Period,
     private readonly asOf: number,
     settings: MetricSettings,
+    scope: 'summary' | 'trend' = 'summary',
   ) {
+    this.whole = scope === 'summary';
     this.pointInTime = pointInTimeOf(period, asOf);
     this.targets = slaTargetsFor(settings);
     this.isSignificant = significantRule(settings);
@@ -264,7 +289,7 @@ export class KpiAccumulator {
     const isClosed = c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf;
     const isOpen = c.created < pointInTime && (c.closed === undefined || c.closed >= pointInTime);
     if (!isCreated && !isClosed && !isOpen) return;
-    if ((isCreated || isClosed) && this.isSignificant(c.sev, c.esc)) {
+    if (this.whole && (isCreated || isClosed) && this.isSignificant(c.sev, c.esc)) {
       const text = batch ? batch.textAt(i) : { id: c.id ?? '', title: c.title };
       const x: SignificantIncident = { id: text.id, severity: c.sev, created: c.created };
       if (text.title !== undefined) x.title = text.title;
@@ -288,14 +313,16 @@ export class KpiAccumulator {
       if (t.resolve !== undefined) judge(s.res, c.created, c.closed, asOf, t.resolve);
       if (c.closed !== undefined && c.closed < asOf) this.kmEvents.push(minutes(c.created, c.closed));
       else this.kmCensored.push(minutes(c.created, asOf));
-      const day = localDayNumber(c.created, period.tz);
-      this.casesPerDay.set(day, (this.casesPerDay.get(day) ?? 0) + 1);
+      if (this.whole) {
+        const day = localDayNumber(c.created, period.tz);
+        this.casesPerDay.set(day, (this.casesPerDay.get(day) ?? 0) + 1);
+      }
     }
     if (isClosed) this.addClosed(c, s);
     if (isOpen) {
       this.open++;
       const age = pointInTime - c.created;
-      this.openAges.push(age / MIN);
+      if (this.whole) this.openAges.push(age / MIN);
       if (age < DAY) this.buckets.lt1d++;
       else if (age < 7 * DAY) this.buckets.d1to7++;
       else if (age < 30 * DAY) this.buckets.d7to30++;
@@ -324,7 +351,7 @@ export class KpiAccumulator {
       r.closed++;
       r.add(c.disp);
     }
-    if (c.runbook) {
+    if (c.runbook && this.whole) {
       let r = this.closedByRunbook.get(c.runbook);
       if (!r)
         this.closedByRunbook.set(
@@ -345,6 +372,7 @@ export class KpiAccumulator {
     this.alertsCreated += a.count;
     this.alertsBySeverity[a.sev] += a.count;
     this.alertsByRule.set(a.rule, (this.alertsByRule.get(a.rule) ?? 0) + a.count);
+    if (!this.whole) return;
     const d = localDayNumber(a.at, this.period.tz);
     this.alertsPerDay.set(d, (this.alertsPerDay.get(d) ?? 0) + a.count);
   }
@@ -450,8 +478,8 @@ export class KpiAccumulator {
         alertsBySeverity: hasAlerts ? { ...this.alertsBySeverity } : null,
       },
       createdBySeverity: { ...this.createdBySev },
-      significant: boundedSignificant(this.significant),
-      significantTotal: this.significant.length,
+      significant: this.significant.listed(),
+      significantTotal: this.significant.total,
     };
   }
 

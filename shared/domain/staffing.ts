@@ -2,11 +2,12 @@ import type { CoverageNote } from './coverage.js';
 import { pushTo } from './group.js';
 import { requiredAgents } from './erlang.js';
 import type { CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
-import { isoWeeksInside, localFields, offsetAt, type Period } from './periods.js';
+import { isoWeeksInside, offsetAt, type Period } from './periods.js';
 import { ahtFor, type MetricSettings } from './settings.js';
 import { NumberList, ratio, stableSum } from './stats.js';
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 type TierKey = '1' | '2' | '3';
 const TIERS: TierKey[] = ['1', '2', '3'];
 
@@ -56,8 +57,11 @@ export function mergeShifts(shifts: ShiftFacts[]): ShiftFacts[] {
 
 /** Hour-of-week bucket (Monday 00:00 local = 0) of an instant: wall-clock based, so DST's repeated hour lands twice in one bucket and the skipped hour's bucket stays empty. */
 export function hourOfWeek(ms: number, tz: string): number {
-  const f = localFields(ms, tz);
-  return (f.weekday - 1) * 24 + f.hour;
+  // Arithmetic on the local instant, not a Date per case: day 0 (1970-01-01) was a Thursday, weekday 3 from Monday.
+  const local = ms + offsetAt(ms, tz);
+  const day = Math.floor(local / DAY);
+  const weekday = (((day + 3) % 7) + 7) % 7;
+  return weekday * 24 + Math.floor((local - day * DAY) / HOUR);
 }
 
 /** Spread the minutes of [start, end) over local hour-of-week buckets. */

@@ -81,7 +81,7 @@ export class SummaryAccumulator {
     const popts = { tz: period.tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
     this.prev = previousPeriod(period, popts);
     this.kpi = new KpiAccumulator(period, asOf, settings);
-    this.prevKpi = new KpiAccumulator(this.prev, Math.min(asOf, this.prev.end), settings);
+    this.prevKpi = new KpiAccumulator(this.prev, Math.min(asOf, this.prev.end), settings, 'trend');
     this.staffing = new StaffingAccumulator(period, asOf, settings);
     this.month = parsePeriod(reportMonth(period, asOf), popts);
   }

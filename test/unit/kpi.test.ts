@@ -291,3 +291,48 @@ describe('rule and runbook lists', () => {
     expect(other.runbooks.map((r) => r.runbook)).toEqual(one.runbooks.map((r) => r.runbook));
   });
 });
+
+describe('the bounded work of a report', () => {
+  const sevs = ['critical', 'high', 'medium', 'low', 'info'] as const;
+  const caseOf = fc.record({
+    id: fc.string({ minLength: 1, maxLength: 3 }),
+    sev: fc.constantFrom(...sevs),
+    created: fc.integer({ min: 0, max: 7 * 24 * 60 }).map((m) => week.start + m * MIN),
+    esc: fc.option(fc.constantFrom(2, 3), { nil: undefined }),
+    closeAfter: fc.option(fc.integer({ min: 1, max: 10 * 24 * 60 }), { nil: undefined }),
+  });
+
+  it('property: significant incidents kept as they arrive are the ones sorting them all would keep', () => {
+    fc.assert(
+      fc.property(fc.array(caseOf, { minLength: 200, maxLength: 3000 }), (raw) => {
+        const cases: CaseFacts[] = raw.map(({ closeAfter, esc, ...c }) => ({
+          ...c,
+          ...(esc === undefined ? {} : { esc }),
+          ...(closeAfter === undefined ? {} : { closed: c.created + closeAfter * MIN, disp: 'true_positive' as const }),
+        }));
+        const kpi = buildKpiSummary({
+          cases,
+          alerts: undefined,
+          period: week,
+          asOf: week.end + 30 * 86_400_000,
+          settings,
+        });
+        // The reference: every significant incident of the period, sorted once (most severe, oldest, id), the first 100
+        // listed oldest first.
+        const rank = (s: string) => sevs.indexOf(s as (typeof sevs)[number]);
+        const byCreated = (a: CaseFacts, b: CaseFacts) =>
+          a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+        const all = cases.filter((c) => c.sev === 'critical' || (c.sev === 'high' && c.esc !== undefined));
+        const expected = [...all]
+          .sort((a, b) => rank(a.sev) - rank(b.sev) || byCreated(a, b))
+          .slice(0, 100)
+          .sort(byCreated);
+        expect(kpi.significantTotal).toBe(all.length);
+        expect(kpi.significant.map((x) => [x.id, x.created, x.severity])).toEqual(
+          expected.map((c) => [c.id, c.created, c.sev]),
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
