@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/bin/app.js';
-import { cronPlusHours } from '../../infra/stacks/stateless-stack.js';
+import { cronPlusHours } from '../../infra/constructs/schedules.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 
