@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, type CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
   AccountRootPrincipal,
   ArnPrincipal,
@@ -10,13 +9,12 @@ import {
   PolicyStatement,
   Role as IamRole,
 } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ROLES, type DeployConfig, type Role } from '../../shared/config/config.js';
 import { PERMISSIONS, type Permission } from '../../shared/config/roles.js';
-import { SocpulseFunction } from './socpulse-function.js';
+import { SocpulseFunction, type FunctionPartProps } from './socpulse-function.js';
 import { StackPart } from './stack-part.js';
 
 /** The HTTP API's routes (DESIGN.md "API, roles, agents"); who may call each is PERMISSIONS in shared/config/roles.ts. */
@@ -29,15 +27,9 @@ const ROUTES: { permission: Permission; path: string; method: HttpMethod }[] = [
   { permission: 'PUT /budget/plan', path: '/budget/plan', method: HttpMethod.PUT },
 ];
 
-export interface ApiProps {
+export interface ApiProps extends FunctionPartProps {
   /** deploy.stage and deploy.roles: who may assume each app role. */
   deploy: Pick<DeployConfig, 'stage' | 'roles'>;
-  /** The config file bundled beside the handler. */
-  configFile: string;
-  /** Environment every socpulse function gets (the table name). */
-  environment: Record<string, string>;
-  table: ITable;
-  key: IKey;
   /** The report function, invoked for a report requested on demand. */
   report: NodejsFunction;
 }
@@ -77,13 +69,14 @@ export class Api extends StackPart {
       SOCPULSE_ROLE_ARNS: roleArns,
       SOCPULSE_REPORT_FUNCTION: props.report.functionName,
     };
-    this.fn = new SocpulseFunction(this, 'Api', {
+    const api = new SocpulseFunction(this, 'Api', {
       name: 'api',
       configFile: props.configFile,
       environment: this.handlerEnvironment,
       timeout: Duration.seconds(29),
       memorySize: 1024,
-    }).fn;
+    });
+    this.fn = api.fn;
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -104,9 +97,7 @@ export class Api extends StackPart {
     const integration = new HttpLambdaIntegration('ApiIntegration', this.fn);
     for (const r of ROUTES) this.addRoute(r.path, r.method, integration, PERMISSIONS[r.permission] as readonly Role[]);
     props.report.grantInvoke(this.fn);
-    // Least privilege: the item actions it uses, on this table only.
-    props.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
-    props.key.grantEncryptDecrypt(this.fn);
+    api.useTable(props.table, props.key, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
   }
 
   /** A route to an integration, and execute-api:Invoke on it for each of the given app roles. */

@@ -1,19 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import type { Mail } from './mail.js';
-import { SocpulseFunction } from './socpulse-function.js';
+import { SocpulseFunction, type FunctionPartProps } from './socpulse-function.js';
 import { StackPart } from './stack-part.js';
 
-export interface ReportingProps {
-  /** The config file bundled beside the handler. */
-  configFile: string;
-  /** Environment every socpulse function gets (the table name). */
-  environment: Record<string, string>;
-  table: ITable;
-  key: IKey;
+export interface ReportingProps extends FunctionPartProps {
   /** Where the reports are sent from. */
   mail: Mail;
 }
@@ -24,7 +16,7 @@ export class Reporting extends StackPart {
 
   constructor(scope: Construct, id: string, props: ReportingProps) {
     super(scope, id);
-    this.fn = new SocpulseFunction(this, 'Report', {
+    const report = new SocpulseFunction(this, 'Report', {
       name: 'report',
       configFile: props.configFile,
       environment: {
@@ -33,10 +25,9 @@ export class Reporting extends StackPart {
       },
       timeout: Duration.minutes(5),
       memorySize: 1536,
-    }).fn;
-    // Least privilege: the item actions it uses, on this table only (it never deletes).
-    props.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query');
-    props.key.grantEncryptDecrypt(this.fn);
-    props.mail.grantSend(this.fn);
+    });
+    report.useTable(props.table, props.key, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'); // never deletes
+    props.mail.grantSend(report.fn);
+    this.fn = report.fn;
   }
 }

@@ -1,4 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -75,6 +77,17 @@ function buildFile(folder: string, name: string, content: string): string {
   return file;
 }
 
+/** What every stack part that holds a socpulse function is given. */
+export interface FunctionPartProps {
+  /** The config file bundled beside the handler. */
+  configFile: string;
+  /** Environment every socpulse function gets (the table name). */
+  environment: Record<string, string>;
+  table: ITable;
+  /** The data key that encrypts the table (and the secrets). */
+  key: IKey;
+}
+
 export interface SocpulseFunctionProps {
   /** Folder under functions/ holding handler.ts. */
   name: 'collect' | 'report' | 'api' | 'mcp';
@@ -139,5 +152,11 @@ export class SocpulseFunction extends Construct {
         commandHooks: hooks,
       },
     });
+  }
+
+  /** Least privilege: the given item actions on this table only, and the data key that encrypts it. */
+  useTable(table: ITable, key: IKey, ...actions: string[]): void {
+    table.grant(this.fn, ...actions);
+    key.grantEncryptDecrypt(this.fn);
   }
 }
