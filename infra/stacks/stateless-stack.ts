@@ -89,7 +89,7 @@ export class StatelessStack extends Stack {
     });
   }
 
-  /** The parts' construct ids stay out of logical ids: each resource keeps the one it was first deployed with. */
+  /** The parts' ids stay out of logical ids: a resource keeps its id wherever its part is (stack-part.ts says why). */
   protected override allocateLogicalId(element: CfnElement): string {
     return logicalIdWithoutParts(this, element);
   }
