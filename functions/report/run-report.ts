@@ -7,6 +7,7 @@ import { isMissing, type Summary } from '../../shared/domain/summary.js';
 import type { BudgetSummary } from '../../shared/domain/budget.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
 import { MailRejectedError } from '../../shared/mail/errors.js';
+import { inlineImages } from '../../shared/mail/inline-images.js';
 import { composeMime } from '../../shared/mail/mime.js';
 import { renderReport, type ReportModel, type SourceLine } from '../../shared/mail/render.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
@@ -196,11 +197,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     }
     const base = `${runbook.id}-${period.label}`;
     // The archived .html shows its charts on its own (data URIs); the .eml files keep the cid: parts as sent.
-    const standalone = (model.charts ?? []).reduce(
-      (html, c) => html.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
-      rendered.html,
-    );
-    await deps.archive?.(`${base}.html`, standalone);
+    await deps.archive?.(`${base}.html`, inlineImages(rendered.html, model.charts));
     await deps.archive?.(`${base}.txt`, rendered.text);
 
     const deliveries = { ...(run?.deliveries ?? {}) };

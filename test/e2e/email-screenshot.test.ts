@@ -17,6 +17,7 @@ import {
   shiftsForDay,
 } from '../../functions/soc-sim/generate.js';
 import { reportCharts } from '../../shared/mail/charts.js';
+import { inlineImages } from '../../shared/mail/inline-images.js';
 import { renderReport, type ReportModel } from '../../shared/mail/render.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 
@@ -135,10 +136,7 @@ async function build(runbookId: string, label: string, data: { input: SummaryInp
 
 /** The email as the mail client shows it: charts inlined. */
 function standalone({ rendered, model }: Awaited<ReturnType<typeof build>>): string {
-  return (model.charts ?? []).reduce(
-    (h, c) => h.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
-    rendered.html,
-  );
+  return inlineImages(rendered.html, model.charts);
 }
 
 const BRAND: [number, number, number] = [0x17, 0x32, 0x4d];

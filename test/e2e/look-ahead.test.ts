@@ -17,6 +17,7 @@ import {
 } from '../../shared/domain/forecast.js';
 import { summarize } from '../../shared/domain/summary.js';
 import { reportCharts } from '../../shared/mail/charts.js';
+import { inlineImages } from '../../shared/mail/inline-images.js';
 import { renderReport, type ReportModel } from '../../shared/mail/render.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
 
@@ -89,10 +90,7 @@ describe('the weekly staffing look ahead on a phone (Chromium from npm, 390 px)'
     expect(model.charts.map((c) => c.cid)).toContain('lookahead@socpulse');
     const rendered = renderReport(model);
     expect(rendered.text).toMatch(/Next week 2026-W45\n {2}Short: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:00/);
-    const html = model.charts.reduce(
-      (h, c) => h.split(`cid:${c.cid}`).join(`data:image/png;base64,${c.png.toString('base64')}`),
-      rendered.html,
-    );
+    const html = inlineImages(rendered.html, model.charts);
     const page = await browser.open(html, { width: 390, height: 844 });
     try {
       // Evaluated in the page (a string: the test's own types know no DOM).
