@@ -11,9 +11,9 @@ import type { BudgetSummary } from '../domain/budget.js';
 import type { KpiSummary } from '../domain/kpi.js';
 import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing } from '../domain/summary.js';
-import { formatYmd } from './format.js';
-import type { ReportModel } from './render.js';
-import { LOOK_AHEAD_CID, lookAheadChartOption } from './forecast-section.js';
+import { formatYmd, WEEKDAYS } from './format.js';
+import type { ReportModel } from './report-model.js';
+import { LOOK_AHEAD_CID, lookAheadChartOption } from './sections/look-ahead.js';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
 
@@ -143,9 +143,7 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
   }
   if (runbook.sections.includes('staffing') && !isMissing(summary.staffing)) {
     const s = summary.staffing as StaffingSummary;
-    const labels = s.required.map((_, i) =>
-      i % 24 === 0 ? ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][i / 24]! : '',
-    );
+    const labels = s.required.map((_, i) => (i % 24 === 0 ? WEEKDAYS[i / 24]! : ''));
     out.push({
       cid: 'coverage@socpulse',
       alt: 'Analysts scheduled and required by hour of week',

@@ -106,3 +106,13 @@ export function wrapText(text: string, width = 78, indent = ''): string[] {
   if (line.trim()) out.push(line);
   return out.length ? out : [''];
 }
+
+/** The days of an hour-of-week grid, Monday first (ISO weeks). */
+export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+
+/** "Mon 19 Oct – Sun 25 Oct 2026": the period's first and last local day (its end is exclusive). */
+export function dateRange(p: { start: string; end: string }): string {
+  const last = new Date(`${p.end.slice(0, 10)}T12:00:00Z`);
+  last.setUTCDate(last.getUTCDate() - 1);
+  return `${formatYmd(p.start.slice(0, 10))} – ${formatYmd(last.toISOString().slice(0, 10), true)}`;
+}

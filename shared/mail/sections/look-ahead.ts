@@ -1,17 +1,14 @@
-import { describeShortRun, shortRuns, type StaffingForecast, type StaffingLookAhead } from '../domain/forecast.js';
-import { isMissing } from '../domain/summary.js';
-import { escapeHtml as h } from './escape.js';
+import { describeShortRun, shortRuns, type StaffingForecast, type StaffingLookAhead } from '../../domain/forecast.js';
+import { isMissing } from '../../domain/summary.js';
+import { escapeHtml as h } from '../escape.js';
+import { WEEKDAYS } from '../format.js';
+import { C, chartsOf, FONT, type Part } from '../layout.js';
+import type { ReportModel } from '../report-model.js';
 
 // The weekly staffing email's look ahead (docs/forecast.md): next week's short hours, the hour-of-week grid with the
-// forecast band, and how last week's forecast did. Kept apart from render.ts, which places it first in the email.
+// forecast band, and how last week's forecast did. render.ts places it first in the email.
 
-const FONT = 'font-family:Segoe UI,Helvetica,Arial,sans-serif;';
-const INK = '#1d2433';
-const MUTED = '#5b6477';
-const SHORT_BG = '#f8d7d3';
-const OK_BG = '#dcefe3';
 const UNKNOWN_BG = '#eef2f7';
-const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 /** The short list stays short: the rest is counted, and the grid shows every hour. */
 const MAX_RUNS = 8;
 
@@ -46,21 +43,21 @@ function cautiousLine(f: StaffingForecast): string {
 }
 
 function grid(f: StaffingForecast): string {
-  const rows = DAYS.map((d, day) => {
+  const rows = WEEKDAYS.map((d, day) => {
     const cells = Array.from({ length: 24 }, (_, hour) => {
       const i = day * 24 + hour;
       if (!f.scheduled)
         return `<td style="background:${UNKNOWN_BG};text-align:center;padding:2px 0;border:1px solid #fff">${f.required[i]}</td>`;
       const short = Math.ceil(f.required[i]! - f.scheduled[i]! - 1e-9);
-      return `<td style="background:${short > 0 ? SHORT_BG : OK_BG};text-align:center;padding:2px 0;border:1px solid #fff">${short > 0 ? `-${short}` : ''}</td>`;
+      return `<td style="background:${short > 0 ? C.short : C.enough};text-align:center;padding:2px 0;border:1px solid #fff">${short > 0 ? `-${short}` : ''}</td>`;
     }).join('');
-    return `<tr><td style="${FONT}font-size:10px;color:${MUTED};padding-right:4px;">${d}</td>${cells}</tr>`;
+    return `<tr><td style="${FONT}font-size:10px;color:${C.muted};padding-right:4px;">${d}</td>${cells}</tr>`;
   }).join('');
   const hours = Array.from(
     { length: 24 },
-    (_, i) => `<td style="${FONT}font-size:9px;color:${MUTED};text-align:center;">${i % 3 === 0 ? i : ''}</td>`,
+    (_, i) => `<td style="${FONT}font-size:9px;color:${C.muted};text-align:center;">${i % 3 === 0 ? i : ''}</td>`,
   ).join('');
-  return `<table role="presentation" class="la-grid" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;table-layout:fixed;${FONT}font-size:9px;color:${INK};"><tr><td style="width:28px;"></td>${hours}</tr>${rows}</table>`;
+  return `<table role="presentation" class="la-grid" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;table-layout:fixed;${FONT}font-size:9px;color:${C.ink};"><tr><td style="width:28px;"></td>${hours}</tr>${rows}</table>`;
 }
 
 /** "30 Nov – 6 Dec" from the week's ISO instants (its end is exclusive). */
@@ -73,44 +70,49 @@ function days(week: StaffingForecast['week']): string {
   return `${day(week.start)} – ${day(week.end, 1)}`;
 }
 
-/** The look-ahead section's HTML: first thing in the weekly staffing email. */
-export function lookAheadHtml(la: StaffingLookAhead, charts: { cid: string; alt: string }[] = []): string {
-  const title = (t: string) => `<h2 style="${FONT}font-size:17px;color:#17324d;margin:20px 0 4px 0;">${h(t)}</h2>`;
-  const p = (t: string, size = 14, color = INK) =>
+/** The look-ahead section: first thing in the weekly staffing email. */
+export function lookAheadPart(la: StaffingLookAhead, charts: ReportModel['charts']): Part {
+  return { html: lookAheadHtml(la, charts), text: lookAheadText(la) };
+}
+
+function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): string {
+  const title = (t: string) => `<h2 style="${FONT}font-size:17px;color:${C.brand};margin:20px 0 4px 0;">${h(t)}</h2>`;
+  const p = (t: string, size = 14, color = C.ink) =>
     `<p style="${FONT}font-size:${size}px;color:${color};margin:4px 0 8px 0;line-height:1.4;">${t}</p>`;
   const f = la.forecast;
-  if (isMissing(f)) return [title('Next week'), p(`Not available: ${h(f.reason)}.`, 13, MUTED)].join('\n');
+  if (isMissing(f)) return [title('Next week'), p(`Not available: ${h(f.reason)}.`, 13, C.muted)].join('\n');
   const expected = f.arrivals.expected.reduce((a, b) => a + b, 0);
-  const chart = charts.find((c) => c.cid === LOOK_AHEAD_CID);
+  // charts.ts renders one forecast chart (LOOK_AHEAD_CID) when there is a forecast.
+  const chart = chartsOf(charts, 'forecast')[0];
   const review = la.review;
   const out = [
     title(`Next week: ${f.week.label} (${days(f.week)})`),
-    `<div class="la-short" style="${FONT}font-size:15px;color:${INK};margin:6px 0;padding:10px 12px;background:${f.scheduled && f.gap && f.gap.hours > 0 ? '#fdecea' : '#eef7f1'};border-radius:4px;"><b>Short:</b> ${h(shortList(f))}</div>`,
-    p(`${h(cautiousLine(f))} About ${round(expected)} cases expected over the week.`, 13, MUTED),
+    `<div class="la-short" style="${FONT}font-size:15px;color:${C.ink};margin:6px 0;padding:10px 12px;background:${f.scheduled && f.gap && f.gap.hours > 0 ? '#fdecea' : '#eef7f1'};border-radius:4px;"><b>Short:</b> ${h(shortList(f))}</div>`,
+    p(`${h(cautiousLine(f))} About ${round(expected)} cases expected over the week.`, 13, C.muted),
     p(
       f.scheduled
         ? 'Analysts short per hour (red), Monday first, local time:'
         : 'Analysts required per hour (no rota to compare with yet), Monday first, local time:',
       12,
-      MUTED,
+      C.muted,
     ),
     grid(f),
     chart
       ? `<img src="cid:${h(chart.cid)}" alt="${h(chart.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0;">`
       : '',
     isMissing(review)
-      ? p(`Last week: ${h(review.reason)}.`, 13, MUTED)
+      ? p(`Last week: ${h(review.reason)}.`, 13, C.muted)
       : p(
           `<b>Last week (${h(review.week)})</b>: forecast ${round(review.accuracy.expectedTotal)} cases, ${round(review.accuracy.actualTotal)} arrived; hourly error ${pct(review.accuracy.wape)}, ${pct(review.accuracy.coverage)} of hours inside the 80% band.`,
           13,
         ),
-    p(LOOK_AHEAD_DEFINITIONS.map(h).join(' '), 11, MUTED),
+    p(LOOK_AHEAD_DEFINITIONS.map(h).join(' '), 11, C.muted),
   ];
   return out.join('\n');
 }
 
 /** The look ahead in the plain-text part. */
-export function lookAheadText(la: StaffingLookAhead): string[] {
+function lookAheadText(la: StaffingLookAhead): string[] {
   const f = la.forecast;
   if (isMissing(f)) return ['NEXT WEEK: not available (' + f.reason + ')', ''];
   const review = la.review;
@@ -129,7 +131,7 @@ export function lookAheadText(la: StaffingLookAhead): string[] {
 /** The ECharts option of the look-ahead chart: the forecast band and line per hour, with analysts required. */
 export function lookAheadChartOption(f: StaffingForecast): Record<string, unknown> {
   const r1 = (x: number) => Math.round(x * 10) / 10;
-  const labels = f.arrivals.expected.map((_, i) => (i % 24 === 0 ? DAYS[i / 24]! : ''));
+  const labels = f.arrivals.expected.map((_, i) => (i % 24 === 0 ? WEEKDAYS[i / 24]! : ''));
   return {
     title: {
       text: `Cases expected per hour, ${f.week.label}`,

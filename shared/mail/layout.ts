@@ -1,0 +1,70 @@
+import { escapeHtml as h, plainText } from './escape.js';
+import { wrapText } from './format.js';
+import type { ReportModel, Section } from './report-model.js';
+
+// The building blocks every section is made of: the palette, headings, notes and chart images. Each block carries
+// its HTML and its plain-text lines together, so the two parts of an email can never tell different stories.
+
+/** The email's colours (light mode; the dark-mode overrides are in the document's CSS). */
+export const C = {
+  ink: '#1d2433',
+  muted: '#5b6477',
+  faint: '#8a93a3',
+  line: '#dfe3ea',
+  bg: '#f4f6f9',
+  better: '#0f7a3d',
+  worse: '#b42318',
+  neutral: '#5b6477',
+  brand: '#17324d',
+  warnBg: '#fff4e5',
+  warnLine: '#f0a43a',
+  tile: '#f8fafc',
+  /** Hour-of-week grids: an hour short of analysts, an hour with enough. */
+  short: '#f8d7d3',
+  enough: '#dcefe3',
+};
+/** The font stack, inline on every block that shows text. Text is never under 13 px: the smallest a phone shows without
+ * zooming, and what Apple Mail would enlarge to. */
+export const FONT = 'font-family:Segoe UI,Helvetica,Arial,sans-serif;';
+
+/** A section of the email: its HTML and its plain-text lines, built from the same figures. */
+export interface Part {
+  html: string;
+  text: string[];
+  /** Detail that may move to the attachment when the email is too large. */
+  detail?: boolean;
+}
+
+/** A section heading (in the text part: upper case, underlined). */
+export const title = (t: string): Part => ({
+  html: `<h2 style="${FONT}font-size:18px;line-height:24px;color:${C.brand};margin:24px 0 4px 0;">${h(t)}</h2>`,
+  text: ['', t.toUpperCase(), '-'.repeat(Math.min(78, t.length))],
+});
+/** A short paragraph in muted type; `html` where it carries markup the text part must not. */
+export const note = (t: string, html?: string): Part => ({
+  html: `<p class="muted" style="${FONT}font-size:13px;line-height:19px;color:${C.muted};margin:4px 0 10px 0;">${html ?? h(t)}</p>`,
+  text: wrapText(plainText(t)),
+});
+
+/** The charts placed in one section (a report's charts are rendered ahead, each tagged with its section). */
+export function chartsOf(
+  charts: ReportModel['charts'],
+  section: Section | 'forecast',
+): NonNullable<ReportModel['charts']> {
+  return (charts ?? []).filter((c) => c.section === section);
+}
+
+/** A section's charts as images by `cid:`; in the text part, a line saying where the same figures are. */
+export function chartImg(model: ReportModel, section: Section): Part {
+  const charts = chartsOf(model.charts, section);
+  return {
+    // The chart keeps a white card in dark mode too: its colours and text are drawn for a light background.
+    html: charts
+      .map(
+        (c) =>
+          `<div style="background:#ffffff;border:1px solid ${C.line};border-radius:6px;padding:4px;margin:8px 0;"><img src="cid:${h(c.cid)}" alt="${h(c.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;"></div>`,
+      )
+      .join(''),
+    text: charts.map((c) => `[Chart: ${c.alt}; the same figures are in the table beside it]`),
+  };
+}

@@ -1,0 +1,322 @@
+import type { Change } from '../../domain/changes.js';
+import type { KpiSummary, SignificantIncident } from '../../domain/kpi.js';
+import { SEVERITIES } from '../../domain/records.js';
+import { slaTargetsFor } from '../../domain/settings.js';
+import type { Summary } from '../../domain/summary.js';
+import { escapeHtml as h } from '../escape.js';
+import { formatCount, formatDayTime, formatMinutes, formatRate, formatYmd, humanName } from '../format.js';
+import { CHANGE_LABELS, changeValue, contributionText, groupText } from '../headline.js';
+import { C, chartImg, note, title, type Part } from '../layout.js';
+import type { EmailSettings, ReportModel } from '../report-model.js';
+import { cellOf, tablePart, type Cell } from '../table.js';
+import { tiles, trendOf, trendSub, type Tile } from '../tiles.js';
+
+// The KPI section: headline tiles (single-section reports), response times, SLA, significant incidents, backlog,
+// quality, and the detail tables (top rules, runbooks); and "what changed and why".
+
+/** Significant incidents listed in the email body; the rest go to the detail attachment. */
+export const INCIDENTS_SHOWN = 15;
+
+/** A severity as the email names it ("Critical"). */
+export const severityName = (s: string) => humanName(s);
+/** A compliance rate judged on fewer than 10 cases is low n. */
+export const lowNRate = (met: number, breached: number) => met + breached < 10;
+
+/** The targets in force, as the email states them ("15 min / 4 h"). */
+function targetText(t: { acknowledge?: number; resolve?: number }): string {
+  return `${t.acknowledge !== undefined ? formatMinutes(t.acknowledge) : '—'} / ${t.resolve !== undefined ? formatMinutes(t.resolve) : '—'}`;
+}
+
+/**
+ * What the report says instead of a figure no case of the period could give (its source cannot, e.g. SecOps SOAR has
+ * no acknowledgement time): the source's words, never a 0 or a blank. Undefined when the figure stands.
+ */
+function notGiven(k: KpiSummary, key: 'tta' | 'sla.acknowledge'): string | undefined {
+  return k.tta.n === 0 ? k.unavailable?.[key] : undefined;
+}
+
+/** One line naming every figure some source of the period cannot give, and why; undefined when there is none. */
+function unavailableLine(k: KpiSummary): string | undefined {
+  const names: Record<string, string> = { tta: 'time to acknowledge', 'sla.acknowledge': 'acknowledge SLA' };
+  const parts = Object.entries(k.unavailable ?? {}).map(([key, why]) => `${names[key] ?? key}: ${why}`);
+  return parts.length ? `Not every source gives every figure: ${parts.join('; ')}.` : undefined;
+}
+
+/**
+ * The instant the backlog is judged at (pointInTime), as a reader says it: "Sat 31 Oct 2026 24:00 (Europe/London)"
+ * — a local midnight is the end of the previous day, "all of 31 October".
+ */
+function backlogInstant(p: Summary['period']): string {
+  const local = p.pointInTime.slice(0, 16);
+  const d = new Date(`${local.slice(0, 10)}T12:00:00Z`);
+  let time = local.slice(11, 16);
+  if (time === '00:00') {
+    d.setUTCDate(d.getUTCDate() - 1);
+    time = '24:00';
+  }
+  return `${formatYmd(d.toISOString().slice(0, 10), true)} ${time} (${p.tz})`;
+}
+
+function kpiTiles(k: KpiSummary, s: EmailSettings): Tile[] {
+  const noTta = notGiven(k, 'tta');
+  const noAck = notGiven(k, 'sla.acknowledge');
+  const m = trendOf(k);
+  const prev = k.trend?.previous.label ?? 'previous';
+  const count = (n: number) => formatCount(n);
+  const target = formatRate(s.slaComplianceTarget);
+  const alerts = 'created' in k.alerts ? k.alerts.created : null;
+  return [
+    { label: 'Cases created', value: formatCount(k.cases.created), ...trendSub(m('cases.created'), count, prev) },
+    {
+      label: 'Alerts created',
+      value: alerts === null ? 'no alert source' : formatCount(alerts),
+      ...trendSub(m('alerts.created'), count, prev),
+    },
+    { label: 'Open backlog', value: formatCount(k.backlog.open), ...trendSub(m('backlog.open'), count, prev) },
+    {
+      label: 'Time to acknowledge (median)',
+      value: noTta ?? formatMinutes(k.tta.p50),
+      lowN: !noTta && k.tta.lowN,
+      ...trendSub(m('tta.p50'), formatMinutes, prev),
+    },
+    {
+      label: 'Time to resolve (median)',
+      value: formatMinutes(k.ttr.p50),
+      lowN: k.ttr.lowN,
+      ...trendSub(m('ttr.p50'), formatMinutes, prev),
+    },
+    {
+      label: `Resolve SLA (target ${target})`,
+      value: formatRate(k.sla.resolve.compliance),
+      lowN: lowNRate(k.sla.resolve.met, k.sla.resolve.breached),
+      ...trendSub(m('sla.resolve.compliance'), formatRate, prev),
+    },
+    {
+      label: `Acknowledge SLA (target ${target})`,
+      value: noAck ?? formatRate(k.sla.acknowledge.compliance),
+      lowN: !noAck && lowNRate(k.sla.acknowledge.met, k.sla.acknowledge.breached),
+      ...trendSub(m('sla.acknowledge.compliance'), formatRate, prev),
+    },
+    {
+      label: 'False positive rate',
+      value: formatRate(k.falsePositiveRate),
+      ...trendSub(m('falsePositiveRate'), formatRate, prev),
+    },
+    {
+      label: 'Open past resolve SLA',
+      value: formatCount(k.sla.openBreached),
+      ...trendSub(m('sla.openBreached'), count, prev),
+    },
+  ];
+}
+
+/** "What changed and why": the tested figures, their verdict, the test and the largest contributions. */
+export function changesPart(k: KpiSummary): Part[] {
+  const changes = k.changes ?? [];
+  if (!changes.length) return [];
+  const prev = k.trend?.previous.label ?? 'previous';
+  const verdict = (c: Change) =>
+    c.verdict === 'changed'
+      ? `changed (p ${c.p !== null && c.p < 0.001 ? '< 0.001' : `= ${c.p?.toFixed(3)}`})`
+      : c.verdict === 'low-n'
+        ? 'too few cases'
+        : `within noise (p = ${c.p === null ? '—' : c.p.toFixed(2)})`;
+  const rows = changes.map((c) => [
+    cellOf(CHANGE_LABELS[c.metric]),
+    cellOf(changeValue(c, c.previous)),
+    cellOf(changeValue(c, c.current), c.verdict === 'low-n'),
+    cellOf(verdict(c)),
+    cellOf(
+      c.verdict === 'changed' && c.contributions.length
+        ? c.contributions
+            .filter((x) => Math.sign(x.contribution) === c.sign)
+            .slice(0, 2)
+            .map((x) => `${groupText(c, x.group)} ${contributionText(c, x.contribution)}`)
+            .join(', ') + ` of ${contributionText(c, c.total)}`
+        : '—',
+    ),
+  ]);
+  return [
+    title('What changed and why'),
+    tablePart(['Figure', prev, 'Now', 'Verdict', 'Largest contributions'], rows, 1, false, 3),
+    note(
+      'A change is named only beyond chance (p < 0.01): counts against Poisson variation, rates by a two-proportion test, medians by Mood’s median test. Contributions split the change exactly by severity or rule (counts in cases allowing for the periods’ lengths; rates and medians in percentage points).',
+    ),
+  ];
+}
+
+/** The period's significant incidents with their timeline, titles escaped; the rest go to the attachment. */
+function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false): Part[] {
+  const list = k.significant ?? [];
+  const rule = `${s.significantIncidents.severities.map(severityName).join(', ')} cases, and escalated ${s.significantIncidents.escalatedSeverities.map(severityName).join(', ')} cases`;
+  if (!list.length)
+    return [title('Significant incidents'), note(`None this period (${rule}, created or closed in it).`)];
+  const shown = all ? list : list.slice(0, INCIDENTS_SHOWN);
+  const when = (t: number | undefined) => (t === undefined ? 'not yet' : formatDayTime(t, tz));
+  const rows = shown.map((x: SignificantIncident) => [
+    {
+      text: `${severityName(x.severity)}${x.escalatedToTier ? ` (escalated to Tier ${x.escalatedToTier})` : ''}: ${x.title ?? `case ${x.id}`}`,
+      html: `<b>${h(severityName(x.severity))}</b>${x.escalatedToTier ? ` <span class="muted" style="color:${C.muted};">(escalated to Tier ${x.escalatedToTier})</span>` : ''}<br>${h(x.title ?? `case ${x.id}`)}`,
+    },
+    cellOf(when(x.created)),
+    cellOf(when(x.acknowledged)),
+    cellOf(when(x.contained)),
+    cellOf(
+      x.closed === undefined ? 'open' : `${when(x.closed)}${x.disposition ? ` (${humanName(x.disposition)})` : ''}`,
+    ),
+  ]);
+  const parts = [
+    title('Significant incidents'),
+    tablePart(['Incident', 'Created', 'Acknowledged', 'Contained', 'Closed'], rows, 5),
+  ];
+  const total = k.significantTotal ?? list.length;
+  if (total > shown.length)
+    parts.push(
+      note(
+        list.length < total
+          ? `${formatCount(total)} significant incidents in all: the attached detail lists the ${formatCount(list.length)} most severe; the rest are in the case source.`
+          : `${formatCount(list.length - shown.length)} more significant incidents are listed in the attached detail.`,
+      ),
+    );
+  return parts;
+}
+
+/** The KPI section's parts; `full` lists every significant incident (the detail attachment). */
+export function kpiParts(k: KpiSummary, model: ReportModel, s: EmailSettings, full: boolean): Part[] {
+  const tz = model.summary.period.tz;
+  const targets = slaTargetsFor(s);
+  const target = formatRate(s.slaComplianceTarget);
+  // The executive summary has its own six tiles: the KPI tiles would repeat them.
+  const out: Part[] =
+    model.runbook.sections.length > 1
+      ? [title('Cases and alerts'), chartImg(model, 'kpi')]
+      : [
+          title('Headline figures'),
+          note(
+            k.trend?.missing
+              ? `No changes shown: ${k.trend.previous.label} was not fully collected.`
+              : `Changes against ${k.trend?.previous.label ?? 'the previous period'}.`,
+          ),
+          tiles(kpiTiles(k, s)),
+          chartImg(model, 'kpi'),
+        ];
+  out.push(
+    title('Response times'),
+    tablePart(
+      ['Measure', 'Median', 'p90', 'Mean', 'Cases'],
+      (
+        [
+          ['Time to detect', k.ttd],
+          ['Time to acknowledge', k.tta],
+          ['Time to contain', k.ttc],
+          ['Time to resolve', k.ttr],
+        ] as const
+      ).map(([name, d]) =>
+        name === 'Time to acknowledge' && notGiven(k, 'tta')
+          ? [cellOf(name), cellOf(notGiven(k, 'tta')!), cellOf(''), cellOf(''), cellOf('')]
+          : [
+              cellOf(name),
+              cellOf(formatMinutes(d.p50), d.lowN),
+              cellOf(formatMinutes(d.p90), d.lowN),
+              cellOf(formatMinutes(d.mean), d.lowN),
+              cellOf(formatCount(d.n)),
+            ],
+      ),
+    ),
+    ...(unavailableLine(k) ? [note(unavailableLine(k)!)] : []),
+    note(
+      k.ttrCohort.median !== null
+        ? `Half of the cases opened this period were resolved within ${formatMinutes(k.ttrCohort.median)} (Kaplan–Meier, open cases counted).`
+        : `Fewer than half of the cases opened this period are resolved; the median is more than ${formatMinutes(k.ttrCohort.moreThan)}.`,
+    ),
+    title(`SLA by severity (compliance target ${target})`),
+    tablePart(
+      ['Severity', 'Targets (ack / resolve)', 'Acknowledge', 'Resolve'],
+      SEVERITIES.filter((sev) => k.bySeverity[sev].sla.acknowledge || k.bySeverity[sev].sla.resolve).map((sev) => {
+        const a = k.bySeverity[sev].sla.acknowledge;
+        const r = k.bySeverity[sev].sla.resolve;
+        const one = (x: typeof a): Cell => {
+          if (!x) return cellOf('—');
+          const below = x.compliance !== null && x.compliance < s.slaComplianceTarget;
+          const text = `${formatRate(x.compliance)} (${formatCount(x.met)} met, ${formatCount(x.breached)} breached)`;
+          const low = lowNRate(x.met, x.breached);
+          return {
+            text,
+            lowN: low,
+            html: `<span class="${below && !low ? 'worse' : ''}" style="${below && !low ? `color:${C.worse};font-weight:700;` : ''}">${h(formatRate(x.compliance))}</span> <span class="muted" style="color:${C.muted};">(${formatCount(x.met)} met, ${formatCount(x.breached)} breached)</span>`,
+          };
+        };
+        const noAck = notGiven(k, 'sla.acknowledge');
+        return [cellOf(severityName(sev)), cellOf(targetText(targets[sev]!)), noAck ? cellOf(noAck) : one(a), one(r)];
+      }),
+      2,
+    ),
+    note(
+      `Below the ${target} target in red. ${formatCount(k.sla.openBreached)} open cases are past their resolve target; ${formatCount(k.sla.atRisk)} more have used 75% of it.`,
+    ),
+  );
+  out.push(...incidentsPart(k, tz, s, full));
+  out.push(
+    title(`Backlog as of ${backlogInstant(model.summary.period)}`),
+    tablePart(
+      ['Open cases', 'Under 1 day', '1–7 days', '7–30 days', 'Over 30 days', 'Median age', 'p90 age'],
+      [
+        [
+          cellOf(formatCount(k.backlog.open)),
+          cellOf(formatCount(k.backlog.buckets.lt1d)),
+          cellOf(formatCount(k.backlog.buckets.d1to7)),
+          cellOf(formatCount(k.backlog.buckets.d7to30)),
+          cellOf(formatCount(k.backlog.buckets.gt30d)),
+          cellOf(formatMinutes(k.backlog.age.p50), k.backlog.age.lowN),
+          cellOf(formatMinutes(k.backlog.age.p90), k.backlog.age.lowN),
+        ],
+      ],
+      0,
+    ),
+    title('Quality'),
+    tablePart(
+      ['False positive rate', 'Precision', 'Escalation rate', 'Cases per alert'],
+      [
+        [
+          cellOf(formatRate(k.falsePositiveRate)),
+          cellOf(formatRate(k.precision)),
+          cellOf(formatRate(k.escalationRate)),
+          cellOf(k.alertToCaseRatio === null ? '—' : k.alertToCaseRatio.toFixed(3)),
+        ],
+      ],
+      0,
+    ),
+  );
+  if (k.rules.length)
+    out.push(
+      { ...title('Top detection rules'), detail: true },
+      tablePart(
+        ['Rule', 'Alerts', 'Closed cases', 'False positive share'],
+        k.rules.map((r) => [
+          cellOf(r.rule),
+          cellOf(formatCount(r.alerts)),
+          cellOf(formatCount(r.closedCases)),
+          cellOf(formatRate(r.falsePositiveRate), r.closedCases < 10),
+        ]),
+        1,
+        true,
+      ),
+    );
+  if (k.runbooks.length)
+    out.push(
+      { ...title('Runbook effectiveness'), detail: true },
+      tablePart(
+        ['Runbook', 'Closed', 'Median resolve', 'False positive rate', 'Resolve SLA'],
+        k.runbooks.map((r) => [
+          cellOf(humanName(r.runbook)),
+          cellOf(formatCount(r.closed)),
+          cellOf(formatMinutes(r.ttr.p50), r.ttr.lowN),
+          cellOf(formatRate(r.falsePositiveRate), r.closed < 10),
+          cellOf(formatRate(r.resolveCompliance), r.closed < 10),
+        ]),
+        1,
+        true,
+      ),
+    );
+  return out;
+}

@@ -1,0 +1,63 @@
+import type { KpiSummary, TrendMetric } from '../domain/kpi.js';
+import { escapeHtml as h, plainText } from './escape.js';
+import { formatPct, wrapText } from './format.js';
+import { C, FONT, type Part } from './layout.js';
+
+/** A headline tile: value and its change against the previous period, coloured by whether that is better or worse. */
+export interface Tile {
+  label: string;
+  value: string;
+  /** Second line: the change, a target, or what the figure is made of. */
+  sub: string;
+  tone?: 'better' | 'worse' | 'neutral';
+  lowN?: boolean;
+}
+
+/**
+ * A KPI's change against the previous period; against one that was not fully collected, no change but why
+ * ("previous week incomplete").
+ */
+export function trendOf(k: KpiSummary): (name: string) => TrendMetric | string | undefined {
+  return (name) => (k.trend?.missing ? (k.trend.reason ?? '').split(':')[0] : k.trend?.metrics?.[name]);
+}
+
+/** A tile's second line and colour from a KPI's change (or the reason there is none). */
+export function trendSub(
+  shown: TrendMetric | string | undefined,
+  format: (n: number) => string,
+  _prevLabel: string,
+): Pick<Tile, 'sub' | 'tone'> {
+  if (typeof shown === 'string') return { sub: shown, tone: 'neutral' };
+  const trend = shown;
+  if (!trend || trend.change === null || trend.previous === null) return { sub: 'no previous figure', tone: 'neutral' };
+  const arrow = trend.change > 0 ? '▲' : trend.change < 0 ? '▼' : '';
+  const by = trend.changePct !== null ? formatPct(trend.changePct) : format(Math.abs(trend.change));
+  return {
+    sub: `${arrow} ${by} vs ${format(trend.previous)}`.trim(),
+    tone: !trend.direction || trend.direction === 'same' ? 'neutral' : trend.direction,
+  };
+}
+
+/** Tiles three across on a desktop, two or one on a phone; in the text part, one line each. */
+export function tiles(list: Tile[]): Part {
+  const color = (t?: Tile['tone']) => (t === 'better' ? C.better : t === 'worse' ? C.worse : C.neutral);
+  const box = (t: Tile) =>
+    `<div class="tile" style="display:inline-block;width:100%;max-width:200px;vertical-align:top;font-size:14px;${FONT}"><div style="padding:4px;"><div class="tilebox" style="background:${C.tile};border:1px solid ${C.line};border-radius:6px;padding:10px 12px;">
+<div class="muted" style="font-size:13px;line-height:18px;color:${C.muted};">${h(t.label)}${t.lowN ? ` <span class="lown" style="color:${C.faint};">(low n)</span>` : ''}</div>
+<div class="ink${t.lowN ? ' lown' : ''}" style="font-size:22px;line-height:28px;font-weight:700;color:${t.lowN ? C.faint : C.ink};">${h(t.value)}</div>
+<div class="${t.tone === 'better' || t.tone === 'worse' ? t.tone : 'muted'}" style="font-size:13px;line-height:18px;font-weight:600;color:${color(t.tone)};" data-direction="${h(t.tone ?? 'none')}">${h(t.sub)}</div>
+</div></div></div>`;
+  // Hybrid layout: Outlook (Word) ignores max-width and inline-block, so conditional tables give it fixed columns.
+  const cells = list
+    .map(
+      (t, i) =>
+        `${i % 3 === 0 && i > 0 ? '<!--[if mso]></tr><tr><![endif]-->' : ''}<!--[if mso]><td width="200" valign="top"><![endif]-->${box(t)}<!--[if mso]></td><![endif]-->`,
+    )
+    .join('');
+  return {
+    html: `<div class="tiles" style="font-size:0;line-height:0;margin:4px -4px 8px -4px;"><!--[if mso]><table role="presentation" cellpadding="0" cellspacing="0" width="600"><tr><![endif]-->${cells}<!--[if mso]></tr></table><![endif]--></div>`,
+    text: list.flatMap((t) =>
+      wrapText(`- ${t.label}: ${plainText(t.value)}${t.lowN ? ' (low n)' : ''} (${t.sub})`, 78, '    '),
+    ),
+  };
+}
