@@ -1,9 +1,6 @@
 /** Base of mail errors. */
 export class MailError extends Error {
   override name = 'MailError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** An address or header that must never be sent. */

@@ -25,7 +25,6 @@ export function trendOf(k: KpiSummary): (name: string) => TrendMetric | string |
 export function trendSub(
   shown: TrendMetric | string | undefined,
   format: (n: number) => string,
-  _prevLabel: string,
 ): Pick<Tile, 'sub' | 'tone'> {
   if (typeof shown === 'string') return { sub: shown, tone: 'neutral' };
   const trend = shown;

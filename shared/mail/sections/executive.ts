@@ -1,9 +1,9 @@
 import { isMissing, type Summary } from '../../domain/summary.js';
-import { formatCount, formatMinutes, formatMoney, formatPct, formatRate } from '../format.js';
+import { formatCount, formatMoney, formatPct, formatRate } from '../format.js';
 import { worstResolveSla } from '../headline.js';
 import type { EmailSettings } from '../report-model.js';
-import { trendOf, trendSub, type Tile } from '../tiles.js';
-import { lowNRate, severityName } from './kpi.js';
+import type { Tile } from '../tiles.js';
+import { commonKpiTiles, lowNRate, severityName } from './kpi.js';
 
 /** The executive summary's six tiles: KPI, SLA, budget and staffing on one phone screen. */
 export function executiveTiles(summary: Summary, s: EmailSettings): Tile[] {
@@ -12,8 +12,6 @@ export function executiveTiles(summary: Summary, s: EmailSettings): Tile[] {
   const k = summary.kpi;
   const nodata = (label: string, why: string): Tile => ({ label, value: 'no data', sub: why, tone: 'neutral' });
   if (!isMissing(k)) {
-    const m = trendOf(k);
-    const prev = k.trend?.previous.label ?? 'previous';
     const worst = worstResolveSla(k, target);
     const crit =
       worst ??
@@ -22,23 +20,7 @@ export function executiveTiles(summary: Summary, s: EmailSettings): Tile[] {
         return r ? { severity: 'critical', compliance: r.compliance, met: r.met, breached: r.breached } : null;
       })();
     out.push(
-      {
-        label: 'Cases created',
-        value: formatCount(k.cases.created),
-        ...trendSub(m('cases.created'), formatCount, prev),
-      },
-      {
-        label: 'Time to resolve (median)',
-        value: formatMinutes(k.ttr.p50),
-        lowN: k.ttr.lowN,
-        ...trendSub(m('ttr.p50'), formatMinutes, prev),
-      },
-      {
-        label: `Resolve SLA, all`,
-        value: formatRate(k.sla.resolve.compliance),
-        lowN: lowNRate(k.sla.resolve.met, k.sla.resolve.breached),
-        ...trendSub(m('sla.resolve.compliance'), formatRate, prev),
-      },
+      ...commonKpiTiles(k, 'Resolve SLA, all'),
       crit
         ? {
             label: `${severityName(crit.severity)} resolve SLA`,

@@ -57,55 +57,68 @@ function backlogInstant(p: Summary['period']): string {
   return `${formatYmd(d.toISOString().slice(0, 10), true)} ${time} (${p.tz})`;
 }
 
-function kpiTiles(k: KpiSummary, s: EmailSettings): Tile[] {
-  const noTta = notGiven(k, 'tta');
-  const noAck = notGiven(k, 'sla.acknowledge');
+/**
+ * The tiles the executive summary shares with the KPI report: cases created, median time to resolve and resolve SLA
+ * compliance (its label says which target it is judged against).
+ */
+export function commonKpiTiles(k: KpiSummary, resolveSlaLabel: string): [Tile, Tile, Tile] {
   const m = trendOf(k);
-  const prev = k.trend?.previous.label ?? 'previous';
-  const count = (n: number) => formatCount(n);
-  const target = formatRate(s.slaComplianceTarget);
-  const alerts = 'created' in k.alerts ? k.alerts.created : null;
   return [
-    { label: 'Cases created', value: formatCount(k.cases.created), ...trendSub(m('cases.created'), count, prev) },
-    {
-      label: 'Alerts created',
-      value: alerts === null ? 'no alert source' : formatCount(alerts),
-      ...trendSub(m('alerts.created'), count, prev),
-    },
-    { label: 'Open backlog', value: formatCount(k.backlog.open), ...trendSub(m('backlog.open'), count, prev) },
-    {
-      label: 'Time to acknowledge (median)',
-      value: noTta ?? formatMinutes(k.tta.p50),
-      lowN: !noTta && k.tta.lowN,
-      ...trendSub(m('tta.p50'), formatMinutes, prev),
-    },
+    { label: 'Cases created', value: formatCount(k.cases.created), ...trendSub(m('cases.created'), formatCount) },
     {
       label: 'Time to resolve (median)',
       value: formatMinutes(k.ttr.p50),
       lowN: k.ttr.lowN,
-      ...trendSub(m('ttr.p50'), formatMinutes, prev),
+      ...trendSub(m('ttr.p50'), formatMinutes),
     },
     {
-      label: `Resolve SLA (target ${target})`,
+      label: resolveSlaLabel,
       value: formatRate(k.sla.resolve.compliance),
       lowN: lowNRate(k.sla.resolve.met, k.sla.resolve.breached),
-      ...trendSub(m('sla.resolve.compliance'), formatRate, prev),
+      ...trendSub(m('sla.resolve.compliance'), formatRate),
     },
+  ];
+}
+
+function kpiTiles(k: KpiSummary, s: EmailSettings): Tile[] {
+  const noTta = notGiven(k, 'tta');
+  const noAck = notGiven(k, 'sla.acknowledge');
+  const m = trendOf(k);
+  const count = (n: number) => formatCount(n);
+  const target = formatRate(s.slaComplianceTarget);
+  const alerts = 'created' in k.alerts ? k.alerts.created : null;
+  const [cases, ttr, resolveSla] = commonKpiTiles(k, `Resolve SLA (target ${target})`);
+  return [
+    cases,
+    {
+      label: 'Alerts created',
+      value: alerts === null ? 'no alert source' : formatCount(alerts),
+      ...trendSub(m('alerts.created'), count),
+    },
+    { label: 'Open backlog', value: formatCount(k.backlog.open), ...trendSub(m('backlog.open'), count) },
+    {
+      label: 'Time to acknowledge (median)',
+      value: noTta ?? formatMinutes(k.tta.p50),
+      lowN: !noTta && k.tta.lowN,
+      ...trendSub(m('tta.p50'), formatMinutes),
+    },
+    ttr,
+    resolveSla,
     {
       label: `Acknowledge SLA (target ${target})`,
       value: noAck ?? formatRate(k.sla.acknowledge.compliance),
       lowN: !noAck && lowNRate(k.sla.acknowledge.met, k.sla.acknowledge.breached),
-      ...trendSub(m('sla.acknowledge.compliance'), formatRate, prev),
+      ...trendSub(m('sla.acknowledge.compliance'), formatRate),
     },
     {
       label: 'False positive rate',
       value: formatRate(k.falsePositiveRate),
-      ...trendSub(m('falsePositiveRate'), formatRate, prev),
+      ...trendSub(m('falsePositiveRate'), formatRate),
     },
     {
       label: 'Open past resolve SLA',
       value: formatCount(k.sla.openBreached),
-      ...trendSub(m('sla.openBreached'), count, prev),
+      ...trendSub(m('sla.openBreached'), count),
     },
   ];
 }
