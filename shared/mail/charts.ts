@@ -31,9 +31,6 @@ function assetPath(name: keyof typeof ASSETS): string {
   return require.resolve(`@expo-google-fonts/inter/${name === 'regular' ? '400Regular' : '700Bold'}/${ASSETS[name]}`);
 }
 
-/** Paths of every file the chart renderer needs at run time (the CDK bundling copies these). */
-export const chartAssetFiles = () => (Object.keys(ASSETS) as (keyof typeof ASSETS)[]).map(assetPath);
-
 let ready: Promise<Uint8Array[]> | undefined;
 
 /** Name of the performance measure of the warm-up (the cold-start benchmark reports it apart from INIT). */
