@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import * as z from 'zod';
 import type { Config } from '../../shared/config/config.js';
 import { ReportRequestError } from '../../shared/config/report-request.js';
-import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/store/enqueue-report.js';
+import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/usecases/enqueue-report.js';
 import type { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { allowed, type Caller, type Permission } from '../../shared/config/roles.js';
 import type { ReportRunbook } from '../../shared/config/runbooks.js';
@@ -28,9 +28,9 @@ export interface ApiDeps {
   runs: DynamoReportRunStore;
   idempotency: DynamoIdempotencyStore;
   budget: DynamoBudgetStore;
-  /** Figures for a period at the collection time (shared/store/summary-loader.ts). */
+  /** Figures for a period at the collection time (shared/usecases/summary-loader.ts). */
   summaryFor: (periodLabel: string) => Promise<Summary>;
-  /** The staffing forecast of an ISO week at the collection time (shared/store/forecast-loader.ts); every handler
+  /** The staffing forecast of an ISO week at the collection time (shared/usecases/forecast-loader.ts); every handler
    * wires it, optional only so that stand-ins for other routes need not. */
   forecastFor?: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
   trigger: ReportTrigger;
@@ -115,7 +115,7 @@ export function createApiApp(deps: ApiDeps): Hono {
       );
     }
     if (body.data.resend) guard(c, 'resend a report');
-    // One mechanism for every trigger (shared/store/enqueue-report.ts): 202 when this request queued the run, 200
+    // One mechanism for every trigger (shared/usecases/enqueue-report.ts): 202 when this request queued the run, 200
     // with the run when an identical one was already queued, running or delivered (nothing is sent twice).
     try {
       const { run, queued } = await requestReport(deps, {

@@ -7,8 +7,8 @@ import { tableFromEnv } from '../../shared/store/dynamo-table.js';
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { summaryForLabel } from '../../shared/store/summary-loader.js';
-import { forecastForLabel } from '../../shared/store/forecast-loader.js';
+import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
+import { forecastForLabel } from '../../shared/usecases/forecast-loader.js';
 import { createApiApp } from './app.js';
 import { cloudCaller, cloudTrigger, roleArnsFromEnv } from '../../shared/config/cloud.js';
 

@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
-import { collectSource } from '../collect/collect-source.js';
+import { collectSource } from '../../shared/usecases/collect-source.js';
 import { dayFlag } from './export.js';
 import { tableDeps } from './table-deps.js';
 import { UsageError } from './usage-error.js';

@@ -7,8 +7,8 @@ import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { reportCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
 import { ReportRequestError } from '../../shared/config/report-request.js';
-import { requestReport } from '../../shared/store/enqueue-report.js';
-import { runQueued, runReport, type ReportDeps, type ReportResult } from '../report/run-report.js';
+import { requestReport } from '../../shared/usecases/enqueue-report.js';
+import { runQueued, runReport, type ReportDeps, type ReportResult } from '../../shared/usecases/run-report.js';
 import { tableDeps } from './table-deps.js';
 import { UsageError } from './usage-error.js';
 
@@ -16,7 +16,7 @@ const USAGE = 'usage: socpulse report RUNBOOK --period LABEL [--resend] [--dry-r
 
 /**
  * `socpulse report RUNBOOK --period LABEL [--resend] [--dry-run --out DIR]`: produce one report now, on demand. It asks
- * through the same exactly-once request as the API (shared/store/enqueue-report.ts) and then runs the run it queued
+ * through the same exactly-once request as the API (shared/usecases/enqueue-report.ts) and then runs the run it queued
  * in this process: eight of these started at once send one report; a delivered one is not sent again without --resend.
  */
 export async function reportCommand(argv: string[]): Promise<number> {

@@ -22,11 +22,11 @@ import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { collectSource } from '../collect/collect-source.js';
-import { runQueued, runReport, type ReportDeps } from '../report/run-report.js';
+import { collectSource } from '../../shared/usecases/collect-source.js';
+import { runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { serveLocal } from './serve.js';
-import { summaryForLabel } from '../../shared/store/summary-loader.js';
-import { forecastForLabel } from '../../shared/store/forecast-loader.js';
+import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
+import { forecastForLabel } from '../../shared/usecases/forecast-loader.js';
 import { UsageError } from './usage-error.js';
 
 /** Days of history `socpulse start` backfills from the configured sources. */

@@ -8,7 +8,7 @@ import { SecretsManagerResolver } from '../../shared/sources/secrets.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { tableFromEnv } from '../../shared/store/dynamo-table.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { collectSource, DEFAULT_WINDOW_DAYS } from './collect-source.js';
+import { collectSource, DEFAULT_WINDOW_DAYS } from '../../shared/usecases/collect-source.js';
 
 // Cold start: config, clients and stores once per container.
 const { config } = functionConfig();

@@ -11,7 +11,7 @@ import { fiscalYearOf, localMonth, parsePeriod, PeriodError } from '../../shared
 import type { Summary } from '../../shared/domain/summary.js';
 import type { Missing, StaffingForecast } from '../../shared/domain/forecast.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
-import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/store/enqueue-report.js';
+import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/usecases/enqueue-report.js';
 import type { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
 
@@ -257,7 +257,7 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
         const { idempotencyKey, ...rest } = args;
         let result;
         try {
-          // The one trigger path (shared/store/enqueue-report.ts), as POST /reports uses it.
+          // The one trigger path (shared/usecases/enqueue-report.ts), as POST /reports uses it.
           result = await requestReport(deps, {
             ...rest,
             requestedBy: `mcp:${who.principal}`,

@@ -11,7 +11,7 @@ import { tableFromEnv } from '../../shared/store/dynamo-table.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { resolvePeriod } from '../../shared/config/report-request.js';
-import { runQueued, runReport, type ReportDeps } from './run-report.js';
+import { runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 
 const { config, runbooks } = functionConfig();
 // Cold start fails fast, naming the key, when the deployed config cannot send.

@@ -1,7 +1,7 @@
 // Benchmark: collect one day with 1,000,000 alerts and 100,000 cases from soc-sim over Streamable HTTP on localhost
 // into dynalite (issue 4), against the floor of fetching and parsing the same pages with no processing.
 // The simulator runs in a child process; the memory figures are the collector's alone. Scale with BENCH_SCALE.
-import { collectSource } from '../../functions/collect/collect-source.js';
+import { collectSource } from '../../shared/usecases/collect-source.js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startLocalStack } from '../../shared/local/stack.js';

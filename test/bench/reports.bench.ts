@@ -21,7 +21,7 @@ import {
   DEFAULT_PROFILE,
   shiftsForDay,
 } from '../../functions/soc-sim/generate.js';
-import { runReport, type ReportDeps } from '../../functions/report/run-report.js';
+import { runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { DaySnapshotBuilder, snapshotForStore } from '../../shared/domain/day-snapshot.js';
@@ -31,7 +31,7 @@ import { ensureTable, startLocalDynamo } from '../../shared/local/dynamo.js';
 import { startLocalSes } from '../../shared/local/ses.js';
 import { resolveReportRequest } from '../../shared/config/report-request.js';
 import { keys } from '../../shared/store/keys.js';
-import { collectionAsOf, loadSummaryData, summarizeLoaded } from '../../shared/store/summary-loader.js';
+import { collectionAsOf, loadSummaryData, summarizeLoaded } from '../../shared/usecases/summary-loader.js';
 import { reportCharts, warmCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSource } from '../../functions/collect/collect-source.js';
+import { collectSource } from '../../shared/usecases/collect-source.js';
 import { createSocSimSoarServer, startSocSimHttp } from '../../functions/soc-sim/server.js';
 import { SnapshotPayloadBinaryDecoders, SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
 import { openSource } from '../../shared/sources/open-source.js';

@@ -1,7 +1,7 @@
 import { significantRule } from '../../shared/domain/settings.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSource } from '../../functions/collect/collect-source.js';
+import { collectSource } from '../../shared/usecases/collect-source.js';
 import { createSocSimServer, type SocSimOptions } from '../../functions/soc-sim/server.js';
 import {
   caseSnapshotForStore,
@@ -24,7 +24,7 @@ import { SourceClient } from '../../shared/sources/mcp-client.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
-import { loadSummary } from '../../shared/store/summary-loader.js';
+import { loadSummary } from '../../shared/usecases/summary-loader.js';
 import { localTable } from './helpers.js';
 
 const NOW = Date.parse('2026-11-23T06:00:00Z');

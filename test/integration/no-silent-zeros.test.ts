@@ -6,9 +6,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createApiApp, type ApiDeps } from '../../functions/api/app.js';
-import { collectSource } from '../../functions/collect/collect-source.js';
+import { collectSource } from '../../shared/usecases/collect-source.js';
 import { createSocpulseMcpServer } from '../../functions/mcp/server.js';
-import { runReport, type ReportDeps } from '../../functions/report/run-report.js';
+import { runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { createSocSimServer } from '../../functions/soc-sim/server.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { callerFromLocalToken } from '../../shared/config/roles.js';
@@ -22,7 +22,7 @@ import { DynamoCollectionRunStore, type CollectionRun } from '../../shared/store
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { summaryForLabel } from '../../shared/store/summary-loader.js';
+import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
 import { localTable } from './helpers.js';
 
 const tz = 'Europe/London';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReport, type ReportDeps } from '../../functions/report/run-report.js';
+import { runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { caseFacts } from '../../shared/domain/facts.js';
@@ -13,7 +13,7 @@ import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { loadSummary } from '../../shared/store/summary-loader.js';
+import { loadSummary } from '../../shared/usecases/summary-loader.js';
 import { localTable } from './helpers.js';
 
 /**

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReport, type ReportDeps } from '../../functions/report/run-report.js';
+import { runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { DaySnapshotBuilder, snapshotForStore } from '../../shared/domain/day-snapshot.js';

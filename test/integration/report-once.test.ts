@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveLocal } from '../../functions/cli/serve.js';
-import { runQueued, runReport, type ReportDeps } from '../../functions/report/run-report.js';
+import { runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks, type ReportRunbook } from '../../shared/config/runbooks.js';
 import { readLocalStore, type StoredEmail } from '../../shared/local/ses.js';
@@ -16,7 +16,7 @@ import { DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { summaryForLabel } from '../../shared/store/summary-loader.js';
+import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 
 // Exactly once for every trigger (issue 14), against the real pieces: the local server (`start --serve`'s API and MCP

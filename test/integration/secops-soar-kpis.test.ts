@@ -4,7 +4,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSource } from '../../functions/collect/collect-source.js';
+import { collectSource } from '../../shared/usecases/collect-source.js';
 import { startSocSimHttp, type SimShape } from '../../functions/soc-sim/server.js';
 import { serveLocal } from '../../functions/cli/serve.js';
 import { parseConfig } from '../../shared/config/config.js';
@@ -19,7 +19,7 @@ import { DynamoCollectionRunStore } from '../../shared/store/collection-run-stor
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { summaryForLabel } from '../../shared/store/summary-loader.js';
+import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
 import { localTable } from './helpers.js';
 
 const NOW = Date.parse('2026-11-24T06:00:00Z');

@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSource } from '../../functions/collect/collect-source.js';
+import { collectSource } from '../../shared/usecases/collect-source.js';
 import type { McpServerConfig } from '../../shared/config/config.js';
 import { SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
 import { PAGERDUTY_LIMIT } from '../../shared/sources/adapters/pagerduty.js';

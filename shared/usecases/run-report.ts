@@ -1,33 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { requireSender, type Config } from '../../shared/config/config.js';
-import type { ReportRunbook } from '../../shared/config/runbooks.js';
-import { buildBudgetSnapshot, type BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
-import { formatInstant, parsePeriod, type Period } from '../../shared/domain/periods.js';
-import { isMissing, type Summary } from '../../shared/domain/summary.js';
-import type { BudgetSummary } from '../../shared/domain/budget.js';
-import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
-import { MailRejectedError } from '../../shared/mail/errors.js';
-import { inlineImages } from '../../shared/mail/inline-images.js';
-import { composeMime } from '../../shared/mail/mime.js';
-import { renderReport, type ReportModel, type SourceLine } from '../../shared/mail/render.js';
-import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
-import {
-  coverageOf,
-  type DynamoCollectionRunStore,
-  type SourceStatus,
-} from '../../shared/store/collection-run-store.js';
-import {
-  reportRunKey,
-  runKeyOf,
-  type DynamoReportRunStore,
-  type ReportRun,
-} from '../../shared/store/report-run-store.js';
-import type { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { collectionAsOf, loadSummary, withUnavailable } from '../../shared/store/summary-loader.js';
-import { loadStaffingLookAhead } from '../../shared/store/forecast-loader.js';
-import { shiftWeek } from '../../shared/domain/forecast.js';
-import { periodContaining } from '../../shared/domain/periods.js';
-import { ReportRequestError, resolveReportRequest } from '../../shared/config/report-request.js';
+import { requireSender, type Config } from '../config/config.js';
+import type { ReportRunbook } from '../config/runbooks.js';
+import { buildBudgetSnapshot, type BudgetSnapshot } from '../domain/budget-snapshot.js';
+import { formatInstant, parsePeriod, type Period } from '../domain/periods.js';
+import { isMissing, type Summary } from '../domain/summary.js';
+import type { BudgetSummary } from '../domain/budget.js';
+import { budgetSnapshotCsv } from '../mail/budget-csv.js';
+import { MailRejectedError } from '../mail/errors.js';
+import { inlineImages } from '../mail/inline-images.js';
+import { composeMime } from '../mail/mime.js';
+import { renderReport, type ReportModel, type SourceLine } from '../mail/render.js';
+import type { DynamoBudgetStore } from '../store/budget-store.js';
+import { coverageOf, type DynamoCollectionRunStore, type SourceStatus } from '../store/collection-run-store.js';
+import { reportRunKey, runKeyOf, type DynamoReportRunStore, type ReportRun } from '../store/report-run-store.js';
+import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
+import { collectionAsOf, loadSummary, withUnavailable } from './summary-loader.js';
+import { loadStaffingLookAhead } from './forecast-loader.js';
+import { shiftWeek } from '../domain/forecast.js';
+import { periodContaining } from '../domain/periods.js';
+import { ReportRequestError, resolveReportRequest } from '../config/report-request.js';
 
 export interface ReportDeps {
   config: Config;

@@ -5,12 +5,12 @@ import {
   SnapshotPayloadDecoders,
   SnapshotPayloadSchemas,
   snapshotForStore,
-} from '../../shared/domain/day-snapshot.js';
-import { localDay, localDaysOf, zonedTime } from '../../shared/domain/periods.js';
-import type { Family } from '../../shared/domain/day-snapshot.js';
-import { nothingMapped, type SourceReader } from '../../shared/sources/reader.js';
-import type { CollectionRun, DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
-import type { DynamoSnapshotStore, PutOutcome } from '../../shared/store/snapshot-store.js';
+} from '../domain/day-snapshot.js';
+import { localDay, localDaysOf, zonedTime } from '../domain/periods.js';
+import type { Family } from '../domain/day-snapshot.js';
+import { nothingMapped, type SourceReader } from '../sources/reader.js';
+import type { CollectionRun, DynamoCollectionRunStore } from '../store/collection-run-store.js';
+import type { DynamoSnapshotStore, PutOutcome } from '../store/snapshot-store.js';
 
 export interface CollectDeps {
   snapshots: DynamoSnapshotStore;

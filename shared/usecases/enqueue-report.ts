@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import { ReportRequestError, resolveReportRequest } from '../config/report-request.js';
 import type { ReportRunbook } from '../config/runbooks.js';
-import type { DynamoIdempotencyStore } from './idempotency-store.js';
-import { reportRunKey, type DynamoReportRunStore, type ReportRun } from './report-run-store.js';
+import type { DynamoIdempotencyStore } from '../store/idempotency-store.js';
+import { reportRunKey, type DynamoReportRunStore, type ReportRun } from '../store/report-run-store.js';
 
 /** An Idempotency-Key that was used for another request, or whose first request is still being served (HTTP 409). */
 export class IdempotencyConflictError extends Error {

@@ -14,8 +14,8 @@ import {
 } from '../domain/forecast.js';
 import { localDay, periodContaining, zonedTime, type Period } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
-import type { DynamoCollectionRunStore } from './collection-run-store.js';
-import type { DynamoSnapshotStore } from './snapshot-store.js';
+import type { DynamoCollectionRunStore } from '../store/collection-run-store.js';
+import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
 import { collectionAsOf } from './summary-loader.js';
 
 const DAY = 86_400_000;

@@ -23,9 +23,9 @@ import {
   type SummaryOptions,
   type SummarySection,
 } from '../domain/summary.js';
-import type { DynamoBudgetStore } from './budget-store.js';
-import type { DynamoSnapshotStore, SnapshotHeader } from './snapshot-store.js';
-import { coverageOf, type DynamoCollectionRunStore, type SourceStatus } from './collection-run-store.js';
+import type { DynamoBudgetStore } from '../store/budget-store.js';
+import type { DynamoSnapshotStore, SnapshotHeader } from '../store/snapshot-store.js';
+import { coverageOf, type DynamoCollectionRunStore, type SourceStatus } from '../store/collection-run-store.js';
 import type { SourceCoverage } from '../domain/coverage.js';
 
 const DAY = 86_400_000;
