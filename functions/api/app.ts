@@ -88,9 +88,29 @@ const publicRun = (r: ReportRun) => ({
   error: r.error,
 });
 
+/** What a route tells the error mapper: the query parameter a period label was read from (a PeriodError names it). */
+type ApiEnv = { Variables: { periodParam?: 'period' | 'week' } };
+
+/**
+ * The one mapping from a typed error to its HTTP status and `{"error": {"code", "message", "field"?}}` body: routes
+ * and the use cases they call throw, and only this turns what they throw into a response. Undefined for an error
+ * that is not the request's fault (a 500, or a 503 for an unreachable table).
+ */
+function requestError(e: unknown, c: Context<ApiEnv>): ApiError | undefined {
+  if (e instanceof ApiError) return e;
+  if (e instanceof ReportRequestError)
+    return new ApiError(400, `invalid_${e.field.toLowerCase().replace(/-/g, '_')}`, e.message, e.field);
+  if (e instanceof IdempotencyConflictError) return new ApiError(409, e.code, e.message, e.field);
+  if (e instanceof BudgetCsvError)
+    return new ApiError(400, 'invalid_plan', e.message, e.problems.map((p) => `line ${p.line}: ${p.field}`).join(', '));
+  const param = c.get('periodParam');
+  if (e instanceof PeriodError && param) return new ApiError(400, `invalid_${param}`, e.message, param);
+  return undefined;
+}
+
 /** The HTTP API of DESIGN.md: one Hono app for the Lambda handler and the local server alike. */
-export function createApiApp(deps: ApiDeps): Hono {
-  const app = new Hono();
+export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
   const guard = (c: Context, permission: Permission): Caller => {
     const caller = deps.identify(c);
     if (!caller) throw new ApiError(401, 'unauthenticated', 'no or unknown credentials');
@@ -117,19 +137,12 @@ export function createApiApp(deps: ApiDeps): Hono {
     if (body.data.resend) guard(c, 'resend a report');
     // One mechanism for every trigger (shared/usecases/enqueue-report.ts): 202 when this request queued the run, 200
     // with the run when an identical one was already queued, running or delivered (nothing is sent twice).
-    try {
-      const { run, queued } = await requestReport(deps, {
-        ...body.data,
-        requestedBy: caller.principal,
-        idempotencyKey: parseIdempotencyKey(c.req.header('idempotency-key')),
-      });
-      return c.json(publicRun(run), queued ? 202 : 200);
-    } catch (e) {
-      if (e instanceof ReportRequestError)
-        throw new ApiError(400, `invalid_${e.field.toLowerCase().replace(/-/g, '_')}`, e.message, e.field);
-      if (e instanceof IdempotencyConflictError) throw new ApiError(409, e.code, e.message, e.field);
-      throw e;
-    }
+    const { run, queued } = await requestReport(deps, {
+      ...body.data,
+      requestedBy: caller.principal,
+      idempotencyKey: parseIdempotencyKey(c.req.header('idempotency-key')),
+    });
+    return c.json(publicRun(run), queued ? 202 : 200);
   });
 
   app.get('/reports/:runId', async (c) => {
@@ -146,12 +159,8 @@ export function createApiApp(deps: ApiDeps): Hono {
     guard(c, 'GET /kpis');
     const label = c.req.query('period');
     if (!label) throw new ApiError(400, 'missing_period', 'period is required (e.g. 2026-W47)', 'period');
-    try {
-      parsePeriod(label, popts());
-    } catch (e) {
-      if (e instanceof PeriodError) throw new ApiError(400, 'invalid_period', e.message, 'period');
-      throw e;
-    }
+    c.set('periodParam', 'period');
+    parsePeriod(label, popts());
     const include = c.req.query('include');
     if (include !== undefined && include !== 'staffing')
       throw new ApiError(400, 'invalid_include', 'include may only be "staffing"', 'include');
@@ -168,12 +177,8 @@ export function createApiApp(deps: ApiDeps): Hono {
     const label = c.req.query('week');
     if (!label) throw new ApiError(400, 'missing_week', 'week is required (an ISO week, e.g. 2026-W49)', 'week');
     if (!deps.forecastFor) throw new ApiError(404, 'not_found', 'no staffing forecast here');
-    try {
-      return c.json(await deps.forecastFor(label));
-    } catch (e) {
-      if (e instanceof PeriodError) throw new ApiError(400, 'invalid_week', e.message, 'week');
-      throw e;
-    }
+    c.set('periodParam', 'week');
+    return c.json(await deps.forecastFor(label));
   });
 
   app.get('/budget/snapshots', async (c) => {
@@ -203,22 +208,10 @@ export function createApiApp(deps: ApiDeps): Hono {
     const text = await c.req.text();
     if (Buffer.byteLength(text) > MAX_PLAN_BYTES)
       throw new ApiError(413, 'too_large', `the plan is over ${MAX_PLAN_BYTES} bytes`);
-    let lines;
-    try {
-      lines = parseBudgetCsv(text, 'body', {
-        currency: deps.config.currency,
-        fiscalYearStartMonth: deps.config.fiscalYearStartMonth,
-      });
-    } catch (e) {
-      if (e instanceof BudgetCsvError)
-        throw new ApiError(
-          400,
-          'invalid_plan',
-          e.message,
-          e.problems.map((p) => `line ${p.line}: ${p.field}`).join(', '),
-        );
-      throw e;
-    }
+    const lines = parseBudgetCsv(text, 'body', {
+      currency: deps.config.currency,
+      fiscalYearStartMonth: deps.config.fiscalYearStartMonth,
+    });
     if (lines.length === 0) throw new ApiError(400, 'invalid_plan', 'the plan has no lines', 'body');
     await deps.budget.importPlan(
       lines,
@@ -236,8 +229,12 @@ export function createApiApp(deps: ApiDeps): Hono {
     c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${quote(c.req.path)}` } }, 404),
   );
   app.onError((e, c) => {
-    if (e instanceof ApiError)
-      return c.json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } }, e.status);
+    const known = requestError(e, c);
+    if (known)
+      return c.json(
+        { error: { code: known.code, message: known.message, ...(known.field ? { field: known.field } : {}) } },
+        known.status,
+      );
     console.error(JSON.stringify({ level: 'ERROR', message: 'api error', error: e.message }));
     if (e instanceof TableUnreachableError)
       return c.json({ error: { code: 'unavailable', message: 'the data store is unreachable; try again later' } }, 503);
