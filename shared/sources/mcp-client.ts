@@ -3,6 +3,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { McpServerConfig } from '../config/config.js';
 import { MissingToolError, PaginationError, SourceError, SourceTimeoutError, ToolCallError } from './errors.js';
 import { redact } from './secrets.js';
@@ -32,8 +33,8 @@ class TransientError extends Error {}
  * exponential backoff and jitter, bounds concurrency, and turns every failure into a SourceError with secrets redacted.
  */
 export class SourceClient {
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** At most `maxInFlight` calls at once (each with its retries); the others wait their turn, first come first served. */
+  private readonly inFlight: LimitFunction;
   /** The argument names each tool declares in its inputSchema, as `tools/list` gave them. */
   private readonly inputs = new Map<string, ReadonlySet<string>>();
 
@@ -42,7 +43,9 @@ export class SourceClient {
     private readonly client: Client,
     private readonly secrets: readonly string[],
     readonly limits: ClientLimits,
-  ) {}
+  ) {
+    this.inFlight = pLimit(limits.maxInFlight);
+  }
 
   /** Connect over Streamable HTTP (`url`) or stdio (`command`); a transport may be given directly (in-memory tests). */
   static async connect(
@@ -112,8 +115,7 @@ export class SourceClient {
     parseText?: (text: string) => unknown,
     incomplete?: (payload: unknown) => string | undefined,
   ): Promise<unknown> {
-    await this.acquire();
-    try {
+    return this.inFlight(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
           const payload = await this.callOnce(tool, args, parseText);
@@ -127,9 +129,7 @@ export class SourceClient {
           await new Promise((r) => setTimeout(r, delay));
         }
       }
-    } finally {
-      this.release();
-    }
+    });
   }
 
   /**
@@ -206,20 +206,6 @@ export class SourceClient {
     if (e instanceof McpError && e.code === ErrorCode.RequestTimeout)
       return new SourceTimeoutError(this.source, `${tool} did not answer within ${this.limits.timeoutMs} ms${after}`);
     return new ToolCallError(this.source, `${tool} failed${after}: ${what}`);
-  }
-
-  private async acquire() {
-    if (this.inFlight < this.limits.maxInFlight) {
-      this.inFlight++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.inFlight++;
-  }
-
-  private release() {
-    this.inFlight--;
-    this.waiting.shift()?.();
   }
 }
 

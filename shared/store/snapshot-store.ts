@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzipSync } from 'node:zlib';
+import pLimit from 'p-limit';
 import type { z } from 'zod';
 import type { DynamoTable, Item } from './dynamo-table.js';
 import { BinaryPayloadError } from '../domain/binary-payload.js';
@@ -363,20 +364,14 @@ function toHeader(item: Item): SnapshotHeader {
  * is started (the call has already failed: its reader should not go on fetching and computing).
  */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
+  const running = pLimit(limit);
+  return running.map(items, async (item) => {
+    try {
+      return await fn(item);
+    } catch (e) {
+      // The items not yet started are dropped, never settled: nothing waits on them, as `map` fails with `e` now.
+      running.clearQueue();
+      throw e;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  });
 }

@@ -50,12 +50,13 @@
 //     with the reason (never "ok, 0 cases").
 //   - No acknowledgement time exists in either form (only the current `stage`/`assignee`): acknowledgedAt stays
 //     absent and `tta`/`sla.acknowledge` are declared unavailable ("not available from SecOps SOAR").
+import pLimit from 'p-limit';
 import type { Family } from '../../domain/day-snapshot.js';
 import { AlertSchema, CaseSchema, type Disposition, type Severity } from '../../domain/records.js';
 import { SourceError } from '../errors.js';
 import type { SourceClient } from '../mcp-client.js';
 import { RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
-import { mapLimit, toIso } from './util.js';
+import { toIso } from './util.js';
 
 type Raw = Record<string, unknown>;
 
@@ -254,7 +255,7 @@ export async function secopsSoarReader(
           seen.add(id);
           inWindow.push({ c, id });
         }
-        const detailed = await mapLimit(inWindow, client.limits.maxInFlight, ({ c, id }) => detail(c, id));
+        const detailed = await pLimit(client.limits.maxInFlight).map(inWindow, ({ c, id }) => detail(c, id));
         const cases: unknown[] = [];
         const alerts: unknown[] = [];
         for (const [i, { c, alerts: raw }] of detailed.entries()) {

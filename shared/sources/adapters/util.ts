@@ -8,21 +8,6 @@ export function toIso(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Run `fn` over items with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 /**
  * The source answered `seen` items and none became a record: a failed read naming the first reason, never "ok, 0".
  * Collection then writes nothing for the window, so an unreadable answer cannot pass for an empty one.
