@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { parsePeriod, PeriodError, type Period } from '../../shared/domain/periods.js';
 import { openSource } from '../../shared/sources/open-source.js';
-import { nothingMapped } from '../../shared/sources/reader.js';
+import { unmappedFamily } from '../../shared/sources/reader.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { UsageError } from './usage-error.js';
 
@@ -86,7 +86,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
         }
         const rejects = reader.summary().rejects;
         // As in collection: records answered but none of a family mapped is a failure, never "0 cases".
-        const unmapped = nothingMapped(rejects, counts);
+        const unmapped = unmappedFamily(rejects, counts);
         if (unmapped) throw new Error(unmapped);
         for (const family of buffered.keys()) {
           const target = join(out, FILES[family]);

@@ -86,18 +86,46 @@ export class RecordValidator {
   }
 }
 
+/** What one read of one thing got: the items the source answered, and how many of them became records. */
+export interface MappedCount {
+  answered: number;
+  kept: number;
+  /** Why one of the answered items was rejected: the example the failure quotes. */
+  example?: string;
+}
+
 /**
- * Which family mapped nothing although the source answered records of it (all rejected), said with a sample reason;
- * undefined when every family that answered mapped something. Without per-family counts, the run as a whole.
+ * The one nothing-mapped check, for a tool call or a page (adapters) and for each family of a whole read (collection,
+ * export): the source answered items and none became a record. Such a read fails, in the words `say` gives it, so an
+ * unreadable answer never passes for an empty one ("ok, 0 cases"); undefined when nothing was answered or something
+ * mapped.
  */
-export function nothingMapped(rejects: ReadSummary['rejects'], counts: Record<string, number>): string | undefined {
-  const said = (what: string, rejected: number, family?: string) => {
+export function nothingMapped(read: MappedCount, say: (example: string | undefined) => string): string | undefined {
+  return read.answered > 0 && read.kept === 0 ? say(read.example) : undefined;
+}
+
+/**
+ * Which family of a whole read mapped nothing although the source answered records of it (all rejected), said with a
+ * sample reason; undefined when every family that answered mapped something. Without per-family counts, the run as a
+ * whole. What the source answered of a family is what it rejected of it and what it kept.
+ */
+export function unmappedFamily(rejects: ReadSummary['rejects'], counts: Record<string, number>): string | undefined {
+  const check = (what: string, rejected: number, kept: number, family?: string) => {
     const sample = rejects.samples.find((s) => family === undefined || s.family === family);
-    return `every ${what} the source answered was rejected (${rejected} rejected${sample ? `; e.g. ${sample.family} ${sample.reason}` : ''})`;
+    return nothingMapped(
+      { answered: rejected + kept, kept, example: sample && `${sample.family} ${sample.reason}` },
+      (e) => `every ${what} the source answered was rejected (${rejected} rejected${e ? `; e.g. ${e}` : ''})`,
+    );
   };
   if (!rejects.byFamily)
-    return rejects.count > 0 && !Object.values(counts).some((n) => n > 0) ? said('record', rejects.count) : undefined;
-  for (const [family, rejected] of Object.entries(rejects.byFamily))
-    if (rejected > 0 && !counts[family]) return said(`${family} record`, rejected, family);
+    return check(
+      'record',
+      rejects.count,
+      Object.values(counts).reduce((a, n) => a + n, 0),
+    );
+  for (const [family, rejected] of Object.entries(rejects.byFamily)) {
+    const said = check(`${family} record`, rejected, counts[family] ?? 0, family);
+    if (said) return said;
+  }
   return undefined;
 }

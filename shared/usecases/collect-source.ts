@@ -8,7 +8,7 @@ import {
 } from '../domain/day-snapshot.js';
 import { localDay, localDaysOf, zonedTime } from '../domain/periods.js';
 import type { Family } from '../domain/day-snapshot.js';
-import { nothingMapped, type SourceReader } from '../sources/reader.js';
+import { unmappedFamily, type SourceReader } from '../sources/reader.js';
 import type { CollectionRun, DynamoCollectionRunStore } from '../store/collection-run-store.js';
 import type { DynamoSnapshotStore, PutOutcome } from '../store/snapshot-store.js';
 
@@ -108,7 +108,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     const byFamily =
       rejects.byFamily &&
       Object.fromEntries(Object.entries(rejects.byFamily).filter(([f]) => families.has(f as Family)));
-    const unmapped = nothingMapped({ ...rejects, byFamily }, counts);
+    const unmapped = unmappedFamily({ ...rejects, byFamily }, counts);
     if (unmapped) throw new NothingMappedError(req.source, unmapped);
     // The roster ahead: shifts that start after now, up to the end of the local day `aheadDays` on. Today's later
     // shifts join today's snapshot; each later day gets its own (empty when nothing is rostered: the rota says so).

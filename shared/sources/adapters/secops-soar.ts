@@ -55,7 +55,7 @@ import type { Family } from '../../domain/day-snapshot.js';
 import { AlertSchema, CaseSchema, type Disposition, type Severity } from '../../domain/records.js';
 import { SourceError } from '../errors.js';
 import type { SourceClient } from '../mcp-client.js';
-import { RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
+import { nothingMapped, RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
 import { toIso } from './util.js';
 
 type Raw = Record<string, unknown>;
@@ -280,11 +280,12 @@ export async function secopsSoarReader(
         // Nothing mapped so far and a page of cases in the window maps to nothing: the source speaks a shape this
         // adapter does not read. Fail now, naming why, instead of paging on to "ok, 0 cases". (A later page that maps
         // nothing after others did is rejects with samples: the run is degraded, not failed.)
-        if (onPage > 0 && kept === 0)
-          throw new SourceError(
-            client.source,
-            `list_cases page ${pageNo}: none of its ${onPage} cases in the window could be read, nor any before it (e.g. ${validator.lastReason ?? 'unknown'})`,
-          );
+        const unread = nothingMapped(
+          { answered: onPage, kept, example: validator.lastReason },
+          (e) =>
+            `list_cases page ${pageNo}: none of its ${onPage} cases in the window could be read, nor any before it (e.g. ${e ?? 'unknown'})`,
+        );
+        if (unread) throw new SourceError(client.source, unread);
         yield { family: 'cases', records: goodCases };
         if (alerts.length)
           yield { family: 'alerts', records: validator.keep('alerts', AlertSchema, alerts, opts.redact) };

@@ -1,4 +1,5 @@
 import { SourceError } from '../errors.js';
+import { nothingMapped } from '../reader.js';
 
 /** An instant from a source: epoch milliseconds (number or digit string) or an ISO-8601 string; undefined if neither. */
 export function toIso(value: unknown): string | undefined {
@@ -9,8 +10,9 @@ export function toIso(value: unknown): string | undefined {
 }
 
 /**
- * The source answered `seen` items and none became a record: a failed read naming the first reason, never "ok, 0".
- * Collection then writes nothing for the window, so an unreadable answer cannot pass for an empty one.
+ * The source answered `seen` items of one tool and none became a record (reader.ts `nothingMapped`): a failed read
+ * naming the first reason, never "ok, 0". Collection then writes nothing for the window, so an unreadable answer
+ * cannot pass for an empty one.
  */
 export function failIfNothingMapped(
   source: string,
@@ -19,12 +21,11 @@ export function failIfNothingMapped(
   kept: number,
   rejects: { samples: { reason: string }[] },
 ): void {
-  if (seen === 0 || kept > 0) return;
-  const why = rejects.samples[0]?.reason;
-  throw new SourceError(
-    source,
-    `${what}: the server answered ${seen} item(s) and none could be read${why ? ` (first: ${why})` : ''}`,
+  const failed = nothingMapped(
+    { answered: seen, kept, example: rejects.samples[0]?.reason },
+    (why) => `${what}: the server answered ${seen} item(s) and none could be read${why ? ` (first: ${why})` : ''}`,
   );
+  if (failed) throw new SourceError(source, failed);
 }
 
 /** Fixed-point scale of summed amounts: 12 decimals, so summing many small billed amounts loses nothing. */
