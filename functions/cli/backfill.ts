@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
-import { significantRule } from '../../shared/domain/settings.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
-import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
-import { collectSource } from '../../shared/usecases/collect-source.js';
+import { collectSource, configuredSource } from '../../shared/usecases/collect-source.js';
 import { dayFlag } from './export.js';
 import { tableDeps } from './table-deps.js';
 import { UsageError } from './usage-error.js';
@@ -28,7 +26,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const deps = tableDeps();
   let failed = 0;
   try {
-    for (const [name, server] of sources) {
+    for (const [name] of sources) {
       const bar = new SingleBar(
         {
           format: `${name.padEnd(12)} {bar} {value} records  {family}`,
@@ -43,11 +41,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
       const run = await collectSource(
         { snapshots: deps.snapshots, runs: deps.collections, now: () => new Date() },
         {
-          source: name,
-          kind: server.kind,
-          open: () => openSource(name, server, { secrets: new EnvSecretResolver() }),
-          tz: config.timezone,
-          keepTitle: significantRule(config),
+          ...configuredSource(config, name, new EnvSecretResolver()),
           fromDay,
           onProgress: ({ family, records }) => {
             total += records;

@@ -1,5 +1,4 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { significantRule } from '../../shared/domain/settings.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -14,7 +13,6 @@ import { readLocalStore } from '../../shared/local/ses.js';
 import { startLocalStack } from '../../shared/local/stack.js';
 import { reportCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
-import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
@@ -22,7 +20,7 @@ import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { collectSource } from '../../shared/usecases/collect-source.js';
+import { collectSource, configuredSource } from '../../shared/usecases/collect-source.js';
 import { runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { serveLocal } from './serve.js';
 import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
@@ -196,11 +194,7 @@ async function backfill(
       const run = await collectSource(
         { snapshots: deps.snapshots, runs: deps.collections, now: () => new Date() },
         {
-          source: name,
-          kind: server.kind,
-          open: () => openSource(name, server, { secrets }),
-          tz: config.timezone,
-          keepTitle: significantRule(config),
+          ...configuredSource(config, name, secrets),
           fromDay: w.from,
           families: w.families,
         },

@@ -1,14 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { significantRule } from '../../shared/domain/settings.js';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { functionConfig } from '../../shared/config/function-env.js';
-import { openSource } from '../../shared/sources/open-source.js';
 import { SecretsManagerResolver } from '../../shared/sources/secrets.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { tableFromEnv } from '../../shared/store/dynamo-table.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { collectSource, DEFAULT_WINDOW_DAYS } from '../../shared/usecases/collect-source.js';
+import { collectSource, configuredSource } from '../../shared/usecases/collect-source.js';
 
 // Cold start: config, clients and stores once per container.
 const { config } = functionConfig();
@@ -27,16 +25,7 @@ const Event = z.object({ source: z.string().min(1) }).strict();
 /** EventBridge Scheduler → collect one source. */
 export const handler = async (event: unknown) => {
   const { source } = Event.parse(event);
-  const server = config.mcpServers[source];
-  if (!server) throw new Error(`unknown source "${source}" (configured: ${Object.keys(config.mcpServers).join(', ')})`);
-  const run = await collectSource(deps, {
-    source,
-    kind: server.kind,
-    open: () => openSource(source, server, { secrets }),
-    tz: config.timezone,
-    keepTitle: significantRule(config),
-    windowDays: server.windowDays ?? DEFAULT_WINDOW_DAYS,
-  });
+  const run = await collectSource(deps, configuredSource(config, source, secrets));
   metrics.addDimension('source', source);
   metrics.addMetric('CollectionFailed', MetricUnit.Count, run.status === 'failed' ? 1 : 0);
   metrics.addMetric('RecordsRejected', MetricUnit.Count, run.rejects.count);

@@ -8,6 +8,10 @@ import {
 } from '../domain/day-snapshot.js';
 import { localDay, localDaysOf, zonedTime } from '../domain/periods.js';
 import type { Family } from '../domain/day-snapshot.js';
+import type { Config } from '../config/config.js';
+import { significantRule } from '../domain/settings.js';
+import { openSource } from '../sources/open-source.js';
+import type { SecretResolver } from '../sources/secrets.js';
 import { unmappedFamily, type SourceReader } from '../sources/reader.js';
 import type { CollectionRun, DynamoCollectionRunStore } from '../store/collection-run-store.js';
 import type { DynamoSnapshotStore, PutOutcome } from '../store/snapshot-store.js';
@@ -44,6 +48,27 @@ export const DEFAULT_WINDOW_DAYS = 35;
 
 /** The roster is read this far ahead of now: the staffing look ahead (issue 15) needs next week's published rota. */
 export const DEFAULT_AHEAD_DAYS = 14;
+
+/**
+ * How configured source `name` is collected, whoever asks (the schedule, `backfill`, `start`): its kind, how it is
+ * opened with `secrets`, the SOC's time zone, which case titles are kept and its trailing window.
+ */
+export function configuredSource(
+  config: Config,
+  name: string,
+  secrets: SecretResolver,
+): Pick<CollectRequest, 'source' | 'kind' | 'open' | 'tz' | 'keepTitle' | 'windowDays'> {
+  const server = config.mcpServers[name];
+  if (!server) throw new Error(`unknown source "${name}" (configured: ${Object.keys(config.mcpServers).join(', ')})`);
+  return {
+    source: name,
+    kind: server.kind,
+    open: () => openSource(name, server, { secrets }),
+    tz: config.timezone,
+    keepTitle: significantRule(config),
+    windowDays: server.windowDays,
+  };
+}
 
 /**
  * Collect one source:
