@@ -117,7 +117,9 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
       try {
         return await fn(args, caller, extra);
       } catch (e) {
+        // The one mapping of what the use cases throw to a tool error, as the API's onError does for HTTP.
         if (e instanceof ReportRequestError || e instanceof PeriodError) return fail(e.message);
+        if (e instanceof IdempotencyConflictError) return fail(`${e.field}: ${e.message}`);
         throw e;
       }
     };
@@ -255,19 +257,12 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
         if (args.resend && !allowed(who.role, 'resend a report'))
           return fail(`forbidden: role ${who.role} may not resend a report`);
         const { idempotencyKey, ...rest } = args;
-        let result;
-        try {
-          // The one trigger path (shared/usecases/enqueue-report.ts), as POST /reports uses it.
-          result = await requestReport(deps, {
-            ...rest,
-            requestedBy: `mcp:${who.principal}`,
-            idempotencyKey: parseIdempotencyKey(idempotencyKey),
-          });
-        } catch (e) {
-          if (e instanceof IdempotencyConflictError) return fail(`${e.field}: ${e.message}`);
-          throw e;
-        }
-        const { run, queued } = result;
+        // The one trigger path (shared/usecases/enqueue-report.ts), as POST /reports uses it.
+        const { run, queued } = await requestReport(deps, {
+          ...rest,
+          requestedBy: `mcp:${who.principal}`,
+          idempotencyKey: parseIdempotencyKey(idempotencyKey),
+        });
         const status = wait ? await followRun(deps, run.runId, extra) : run.status;
         return ok({ runId: run.runId, status, period: run.period, queued });
       },
