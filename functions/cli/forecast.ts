@@ -1,15 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  buildStaffingForecast,
-  historyWeeksFor,
-  parseForecastWeek,
-  WeeklyArrivals,
-} from '../../shared/domain/forecast.js';
+import { parseForecastWeek } from '../../shared/domain/forecast.js';
 import { PeriodError } from '../../shared/domain/periods.js';
 import { isMissing } from '../../shared/domain/summary.js';
-import { InputFileError, readCanonicalCases, readCanonicalShifts } from '../../shared/sources/canonical-files.js';
+import { InputFileError } from '../../shared/sources/canonical-files.js';
+import { forecastFromFiles } from '../../shared/usecases/forecast-loader.js';
 import { canonicalInput } from './canonical-input.js';
 import { UsageError } from './usage-error.js';
 
@@ -45,25 +39,8 @@ export async function forecastCommand(argv: string[]): Promise<number> {
     if (e instanceof PeriodError) throw new UsageError(`--week: ${e.message}`);
     throw e;
   }
-  const casesFile = join(input, 'cases.jsonl');
-  if (!existsSync(casesFile)) {
-    process.stderr.write(`socpulse forecast: no data for ${week.label}: ${casesFile} not found (no case history)\n`);
-    return 2;
-  }
-  const shiftsFile = join(input, 'shifts.jsonl');
   try {
-    // Judged at the week's start: nothing created or closed from then on is visible.
-    const { weeks, horizon } = historyWeeksFor(week, week.start);
-    const arrivals = new WeeklyArrivals(weeks, settings, week.start);
-    await readCanonicalCases(casesFile, (c) => arrivals.addCase(c));
-    const forecast = buildStaffingForecast({
-      week,
-      history: arrivals.result(),
-      aht: arrivals.aht(),
-      shifts: existsSync(shiftsFile) ? await readCanonicalShifts(shiftsFile) : undefined,
-      settings,
-      horizon,
-    });
+    const forecast = await forecastFromFiles(input, week, settings);
     if (isMissing(forecast)) {
       process.stderr.write(`socpulse forecast: ${forecast.reason}\n`);
       return 2;

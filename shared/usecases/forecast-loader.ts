@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CaseBatch } from '../domain/case-batch.js';
 import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
 import {
@@ -15,6 +17,7 @@ import {
 import { localDay, periodContaining, zonedTime, type Period } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
 import type { DynamoCollectionRunStore } from '../store/collection-run-store.js';
+import { readCanonicalCases, readCanonicalShifts } from '../sources/canonical-files.js';
 import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
 import { collectionAsOf } from './summary-loader.js';
 
@@ -103,6 +106,33 @@ export function forecastForLabel(
     const { forecast } = await loadStaffingLookAhead(stores.snapshots, { week, asOf, settings });
     return 'missing' in forecast ? { week: label, ...forecast } : forecast;
   };
+}
+
+/**
+ * The forecast of `week` from canonical files (`socpulse forecast`): the cases of `dir`/cases.jsonl created before the
+ * week starts, judged at its start (nothing created or closed from then on is visible), and the shifts of
+ * `dir`/shifts.jsonl as the roster. Without a cases file there is no history: "no data for …".
+ */
+export async function forecastFromFiles(
+  dir: string,
+  week: Period,
+  settings: MetricSettings,
+): Promise<StaffingForecast | Missing> {
+  const casesFile = join(dir, 'cases.jsonl');
+  if (!existsSync(casesFile))
+    return { missing: true, reason: `no data for ${week.label}: ${casesFile} not found (no case history)` };
+  const shiftsFile = join(dir, 'shifts.jsonl');
+  const { weeks, horizon } = historyWeeksFor(week, week.start);
+  const arrivals = new WeeklyArrivals(weeks, settings, week.start);
+  await readCanonicalCases(casesFile, (c) => arrivals.addCase(c));
+  return buildStaffingForecast({
+    week,
+    history: arrivals.result(),
+    aht: arrivals.aht(),
+    shifts: existsSync(shiftsFile) ? await readCanonicalShifts(shiftsFile) : undefined,
+    settings,
+    horizon,
+  });
 }
 
 /** The ISO week after the one holding `now`: what a Thursday look ahead is about. */
