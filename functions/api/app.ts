@@ -1,42 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import * as z from 'zod';
-import type { Config } from '../../shared/config/config.js';
 import { ReportRequestError } from '../../shared/config/report-request.js';
 import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/usecases/enqueue-report.js';
-import type { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { allowed, type Caller, type Permission } from '../../shared/config/roles.js';
-import type { ReportRunbook } from '../../shared/config/runbooks.js';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
-import type { Summary } from '../../shared/domain/summary.js';
-import type { Missing, StaffingForecast } from '../../shared/domain/forecast.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
 import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
 import { BudgetCsvError, parseBudgetCsv } from '../../shared/sources/canonical-files.js';
-import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { TableUnreachableError } from '../../shared/store/errors.js';
-import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
+import type { ReportRun } from '../../shared/store/report-run-store.js';
+import type { EdgeDeps } from '../../shared/usecases/edge.js';
 
-/** Starts a queued on-demand run: the cloud invokes the report function asynchronously; a local run calls it in process. */
-export interface ReportTrigger {
-  start(runId: string): Promise<void>;
-}
-
-export interface ApiDeps {
-  config: Config;
-  runbooks: ReportRunbook[];
-  runs: DynamoReportRunStore;
-  idempotency: DynamoIdempotencyStore;
-  budget: DynamoBudgetStore;
-  /** Figures for a period at the collection time (shared/usecases/summary-loader.ts). */
-  summaryFor: (periodLabel: string) => Promise<Summary>;
-  /** The staffing forecast of an ISO week at the collection time (shared/usecases/forecast-loader.ts); every handler
-   * wires it, optional only so that stand-ins for other routes need not. */
-  forecastFor?: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
-  trigger: ReportTrigger;
+/** The API's dependencies: the edge's use cases and stores (shared/usecases/edge.ts), and who is calling. */
+export interface ApiDeps extends EdgeDeps {
   /** Who is calling: the IAM identity in the cloud, a local token locally. Undefined = unknown credentials. */
   identify: (c: Context) => Caller | undefined;
-  now: () => Date;
 }
 
 /** An API error: `{"error": {"code", "message", "field"?}}` with its HTTP status. */

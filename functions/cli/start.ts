@@ -17,14 +17,11 @@ import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
-import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
-import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectSource, configuredSource } from '../../shared/usecases/collect-source.js';
 import { runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { serveLocal } from './serve.js';
-import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
-import { forecastForLabel } from '../../shared/usecases/forecast-loader.js';
+import { edgeDeps, storesOf } from '../../shared/usecases/edge.js';
 import { UsageError } from './usage-error.js';
 
 /** Days of history `socpulse start` backfills from the configured sources. */
@@ -87,13 +84,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   );
   const dynamo = dynamoClient();
   const table = new DynamoTable(dynamo, stack.tableName);
-  const deps = {
-    snapshots: new DynamoSnapshotStore(table),
-    budget: new DynamoBudgetStore(table),
-    collections: new DynamoCollectionRunStore(table),
-    runs: new DynamoReportRunStore(table),
-    idempotency: new DynamoIdempotencyStore(table),
-  };
+  const deps = storesOf(table);
   try {
     await backfill(config, deps, days, log);
     await seedDemoPlan(config, deps.budget, log);
@@ -135,14 +126,9 @@ export async function startCommand(argv: string[]): Promise<number> {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
       const pending = new Set<Promise<unknown>>();
       const server = await serveLocal(
-        {
+        edgeDeps(deps, {
           config,
           runbooks,
-          runs: deps.runs,
-          idempotency: deps.idempotency,
-          budget: deps.budget,
-          summaryFor: summaryForLabel(deps, config),
-          forecastFor: forecastForLabel(deps, config),
           // Locally a queued run is produced in process, as the report Lambda would produce it.
           trigger: {
             start: async (runId) => {
@@ -153,8 +139,7 @@ export async function startCommand(argv: string[]): Promise<number> {
               void job.finally(() => pending.delete(job));
             },
           },
-          now: () => new Date(),
-        },
+        }),
         port,
       );
       log(`  and on the SES stand-in's page: ${stack.sesWebUrl}`);

@@ -1,14 +1,8 @@
 import { Hono } from 'hono';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { functionConfig } from '../../shared/config/function-env.js';
-import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
-import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { tableFromEnv } from '../../shared/store/dynamo-table.js';
-import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
-import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
-import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
-import { forecastForLabel } from '../../shared/usecases/forecast-loader.js';
+import { edgeDeps, storesOf } from '../../shared/usecases/edge.js';
 import { cloudCaller, cloudDomainName, cloudTrigger, roleArnsFromEnv } from '../../shared/config/cloud.js';
 import { handleMcpRequest, hostOrOriginProblem, jsonRpcErrorResponse, type McpDeps } from './server.js';
 
@@ -16,21 +10,7 @@ import { handleMcpRequest, hostOrOriginProblem, jsonRpcErrorResponse, type McpDe
 // fails INIT with one line naming it, never a request.
 const { config, runbooks } = functionConfig();
 const roleArns = roleArnsFromEnv();
-const table = tableFromEnv();
-const snapshots = new DynamoSnapshotStore(table);
-const budget = new DynamoBudgetStore(table);
-const collections = new DynamoCollectionRunStore(table);
-const deps: McpDeps = {
-  config,
-  runbooks: runbooks(),
-  runs: new DynamoReportRunStore(table),
-  idempotency: new DynamoIdempotencyStore(table),
-  budget,
-  summaryFor: summaryForLabel({ snapshots, budget, collections }, config),
-  forecastFor: forecastForLabel({ snapshots, collections }, config),
-  trigger: cloudTrigger(),
-  now: () => new Date(),
-};
+const deps: McpDeps = edgeDeps(storesOf(tableFromEnv()), { config, runbooks: runbooks(), trigger: cloudTrigger() });
 
 const app = new Hono();
 app.all('/mcp', (c) => {

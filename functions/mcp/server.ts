@@ -3,29 +3,15 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import * as z from 'zod';
-import type { Config } from '../../shared/config/config.js';
 import { ReportRequestError } from '../../shared/config/report-request.js';
 import { allowed, PERMISSIONS, type Caller, type Permission } from '../../shared/config/roles.js';
-import type { ReportRunbook } from '../../shared/config/runbooks.js';
 import { fiscalYearOf, localMonth, parsePeriod, PeriodError } from '../../shared/domain/periods.js';
-import type { Summary } from '../../shared/domain/summary.js';
-import type { Missing, StaffingForecast } from '../../shared/domain/forecast.js';
-import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/usecases/enqueue-report.js';
-import type { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
-import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';
+import type { ReportRun } from '../../shared/store/report-run-store.js';
+import type { EdgeDeps } from '../../shared/usecases/edge.js';
 
-export interface McpDeps {
-  config: Config;
-  runbooks: ReportRunbook[];
-  runs: DynamoReportRunStore;
-  idempotency: DynamoIdempotencyStore;
-  budget: DynamoBudgetStore;
-  summaryFor: (periodLabel: string) => Promise<Summary>;
-  /** Optional only so that stand-ins for other tools need not wire it; every handler does. */
-  forecastFor?: (weekLabel: string) => Promise<StaffingForecast | (Missing & { week: string })>;
-  trigger: { start(runId: string): Promise<void> };
-  now: () => Date;
+/** The MCP server's dependencies: the edge's use cases and stores (shared/usecases/edge.ts), as the API's. */
+export interface McpDeps extends EdgeDeps {
   /** How long `trigger_report` with `wait` follows a run, and how often it looks (defaults 20 s and 1 s). */
   wait?: { maxMs: number; pollMs: number };
 }
