@@ -79,4 +79,84 @@ describe('architecture', () => {
     }
     expect(offenders).toEqual([]);
   });
+  /** Of the files given (path, text), those that import (relatively) anything `forbidden` says no to. */
+  function offendersIn(files: [string, string][], forbidden: (target: string) => boolean): string[] {
+    const offenders: string[] = [];
+    for (const [file, text] of files)
+      for (const spec of importsOf(text)) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(root, resolve(dirname(file), spec))
+          .split(sep)
+          .join('/');
+        if (forbidden(target)) offenders.push(`${relative(root, file)} imports ${spec}`);
+      }
+    return offenders;
+  }
+  /** `dir`'s files that import anything `forbidden` says no to. */
+  function importsFrom(dir: string, forbidden: (target: string) => boolean): string[] {
+    const files = sourceFiles(join(root, dir));
+    expect(files.length).toBeGreaterThan(0);
+    return offendersIn(
+      files.map((f) => [f, readFileSync(f, 'utf8')]),
+      forbidden,
+    );
+  }
+  /** The modules that compute figures (METRICS.md): the engine. */
+  const ENGINE = ['summary', 'kpi', 'staffing', 'budget', 'forecast', 'changes', 'erlang'].map(
+    (m) => `shared/domain/${m}.js`,
+  );
+  const under = (target: string, ...dirs: string[]) => dirs.some((d) => target.startsWith(`${d}/`));
+
+  it('the store keeps keys and stored formats: it runs no engine and calls no use case, source or mail', () => {
+    expect(
+      importsFrom(
+        'shared/store',
+        (t) => ENGINE.includes(t) || under(t, 'shared/usecases', 'shared/sources', 'shared/mail'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('the domain holds no storage format: nothing in shared/domain imports the store, its formats or a use case', () => {
+    expect(importsFrom('shared/domain', (t) => under(t, 'shared/store', 'shared/usecases'))).toEqual([]);
+  });
+
+  it('adapters only translate shapes: shared/sources imports neither the store nor a use case', () => {
+    expect(importsFrom('shared/sources', (t) => under(t, 'shared/store', 'shared/usecases'))).toEqual([]);
+  });
+
+  it('use cases sit above everything in shared/: only handlers, the CLI and other use cases import them', () => {
+    for (const dir of [
+      'shared/domain',
+      'shared/store',
+      'shared/sources',
+      'shared/mail',
+      'shared/config',
+      'shared/local',
+    ])
+      expect(importsFrom(dir, (t) => under(t, 'shared/usecases'))).toEqual([]);
+  });
+
+  it('each rule above can fail: a store file importing the engine, or an adapter importing the store, is named', () => {
+    const store = join(root, 'shared/store/x.ts');
+    const adapter = join(root, 'shared/sources/adapters/x.ts');
+    const engineOrUp = (t: string) => ENGINE.includes(t) || under(t, 'shared/usecases');
+    expect(
+      offendersIn(
+        [
+          [
+            store,
+            `import { summarize } from '../domain/summary.js';\nimport type { Period } from '../domain/periods.js';`,
+          ],
+          [store, `export { runReport } from "../usecases/run-report.js";`],
+        ],
+        engineOrUp,
+      ),
+    ).toEqual([
+      'shared/store/x.ts imports ../domain/summary.js',
+      'shared/store/x.ts imports ../usecases/run-report.js',
+    ]);
+    expect(
+      offendersIn([[adapter, `const k = await import('../../store/keys.js');`]], (t) => under(t, 'shared/store')),
+    ).toEqual(['shared/sources/adapters/x.ts imports ../../store/keys.js']);
+  });
 });
