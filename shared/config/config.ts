@@ -77,29 +77,29 @@ function optionsFitKind(s: { kind: (typeof SOURCE_KINDS)[number]; options?: Sour
       });
 }
 
+/** What every source declares, whichever way it is reached. */
+const sourceFields = {
+  kind: z.enum(SOURCE_KINDS),
+  /** Collection schedule for this source in the cloud (EventBridge Scheduler expression). */
+  schedule: z.string().optional(),
+  windowDays: z.number().int().min(1).max(400).optional(),
+  toolArgs: ToolArgs.optional(),
+  options: SourceOptionsSchema.optional(),
+};
 const HttpServer = z
   .object({
-    kind: z.enum(SOURCE_KINDS),
+    ...sourceFields,
     url: z.url(),
     headers: z.record(z.string(), z.string()).optional(),
-    /** Collection schedule for this source in the cloud (EventBridge Scheduler expression). */
-    schedule: z.string().optional(),
-    windowDays: z.number().int().min(1).max(400).optional(),
-    toolArgs: ToolArgs.optional(),
-    options: SourceOptionsSchema.optional(),
   })
   .strict()
   .superRefine(optionsFitKind);
 const StdioServer = z
   .object({
-    kind: z.enum(SOURCE_KINDS),
+    ...sourceFields,
     command: z.string().min(1),
     args: z.array(z.string()).optional(),
     env: z.record(z.string(), z.string()).optional(),
-    schedule: z.string().optional(),
-    windowDays: z.number().int().min(1).max(400).optional(),
-    toolArgs: ToolArgs.optional(),
-    options: SourceOptionsSchema.optional(),
   })
   .strict()
   .superRefine(optionsFitKind);
