@@ -1,11 +1,10 @@
+import { DaySnapshotBuilder, mergeCases } from '../../shared/domain/day-snapshot.js';
 import {
-  DaySnapshotBuilder,
-  mergeCases,
   SnapshotPayloadBinaryDecoders,
   SnapshotPayloadDecoders,
   SnapshotPayloadSchemas,
   snapshotForStore,
-} from '../../shared/domain/day-snapshot.js';
+} from '../../shared/store/formats/snapshot-payload.js';
 import { localDay, localDaysOf, zonedTime } from '../../shared/domain/periods.js';
 import type { Family } from '../../shared/domain/day-snapshot.js';
 import { nothingMapped, type SourceReader } from '../../shared/sources/reader.js';

@@ -1,5 +1,6 @@
-import { CaseBatch } from '../domain/case-batch.js';
-import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
+import { CaseBatch } from './formats/case-batch.js';
+import { mergeDaySnapshots } from '../domain/day-snapshot.js';
+import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from './formats/snapshot-payload.js';
 import {
   buildStaffingForecast,
   forecastAccuracy,

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import type { DynamoTable, Item } from './dynamo-table.js';
-import { BinaryPayloadError } from '../domain/binary-payload.js';
+import { BinaryPayloadError } from './formats/binary-payload.js';
 import { ConflictError, CorruptItemError } from './errors.js';
 import { keys } from './keys.js';
 

@@ -1,6 +1,7 @@
-import { AlertBatch } from '../domain/alert-batch.js';
-import { CaseBatch } from '../domain/case-batch.js';
-import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
+import { AlertBatch } from './formats/alert-batch.js';
+import { CaseBatch } from './formats/case-batch.js';
+import { mergeDaySnapshots } from '../domain/day-snapshot.js';
+import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from './formats/snapshot-payload.js';
 import type { AlertCount, CaseFacts } from '../domain/facts.js';
 import { markUnavailable, unavailableOf } from '../domain/kpi.js';
 import { reportMonth } from '../domain/budget.js';

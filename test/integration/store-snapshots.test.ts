@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { CaseBatch, encodeCaseBatch } from '../../shared/domain/case-batch.js';
+import { CaseBatch, encodeCaseBatch } from '../../shared/store/formats/case-batch.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { CorruptItemError } from '../../shared/store/errors.js';
 import { keys } from '../../shared/store/keys.js';

@@ -1,6 +1,6 @@
 import { BinaryPayloadError, hasMagic, isStringList, PayloadReader, writePayload } from './binary-payload.js';
-import type { AlertCount } from './facts.js';
-import { SEVERITIES, SEVERITY_INDEX } from './records.js';
+import type { AlertCount } from '../../domain/facts.js';
+import { SEVERITIES, SEVERITY_INDEX } from '../../domain/records.js';
 
 /**
  * A day of alert counts as stored since payload format 3: binary columns, which the engine reads without an object

@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 /**
  * The container of the binary snapshot payloads (cases, alerts): a fixed header, two JSON blocks, then columns.
  *
@@ -9,8 +10,8 @@
  * It never begins with `{`, so a store tells it from a JSON payload by its first byte.
  */
 const HEADER = 20;
-/** Typed arrays use the machine's byte order; the stored forms (and the radix sort on bits) assume little-endian. */
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Typed arrays use the machine's byte order; the stored forms assume little-endian. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** A stored binary payload that cannot be decoded; the store adds which item. */
 export class BinaryPayloadError extends Error {

@@ -1,5 +1,12 @@
-import type { CaseFacts, CaseMetrics } from './facts.js';
-import { DISPOSITION_INDEX, DISPOSITIONS, isEscalationTier, isTier, SEVERITIES, SEVERITY_INDEX } from './records.js';
+import type { CaseFacts, CaseMetrics } from '../../domain/facts.js';
+import {
+  DISPOSITION_INDEX,
+  DISPOSITIONS,
+  isEscalationTier,
+  isTier,
+  SEVERITIES,
+  SEVERITY_INDEX,
+} from '../../domain/records.js';
 import { BinaryPayloadError, hasMagic, inOrder, isStringList, PayloadReader, writePayload } from './binary-payload.js';
 
 /**
