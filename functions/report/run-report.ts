@@ -16,12 +16,7 @@ import {
   type DynamoCollectionRunStore,
   type SourceStatus,
 } from '../../shared/store/collection-run-store.js';
-import {
-  reportRunKey,
-  runKeyOf,
-  type DynamoReportRunStore,
-  type ReportRun,
-} from '../../shared/store/report-run-store.js';
+import { reportRunKey, type DynamoReportRunStore, type ReportRun } from '../../shared/store/report-run-store.js';
 import type { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { collectionAsOf, loadSummary, withUnavailable } from '../../shared/store/summary-loader.js';
 import { loadStaffingLookAhead } from '../../shared/store/forecast-loader.js';
@@ -299,7 +294,7 @@ export async function runQueued(deps: ReportDeps, runId: string): Promise<Report
     period: queued.period,
     trigger: queued.trigger,
     runId: queued.runId,
-    runKey: runKeyOf(queued),
+    runKey: queued.runKey,
     recipients: queued.recipients,
     requestedBy: queued.requestedBy,
   });
