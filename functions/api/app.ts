@@ -12,7 +12,7 @@ import type { Summary } from '../../shared/domain/summary.js';
 import type { Missing, StaffingForecast } from '../../shared/domain/forecast.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
 import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
-import { BudgetCsvError, parseBudgetCsv } from '../../shared/sources/canonical-files.js';
+import { BudgetCsvError, parseBudgetCsv } from '../../shared/config/budget-plan-csv.js';
 import type { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { TableUnreachableError } from '../../shared/store/errors.js';
 import type { DynamoReportRunStore, ReportRun } from '../../shared/store/report-run-store.js';

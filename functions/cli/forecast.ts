@@ -9,7 +9,8 @@ import {
 } from '../../shared/domain/forecast.js';
 import { PeriodError } from '../../shared/domain/periods.js';
 import { isMissing } from '../../shared/domain/summary.js';
-import { InputFileError, readCanonicalCases, readCanonicalShifts } from '../../shared/sources/canonical-files.js';
+import { InputFileError } from '../../shared/sources/canonical/jsonl-reader.js';
+import { readCanonicalCases, readCanonicalShifts } from '../../shared/sources/canonical/summarize-dir.js';
 import { canonicalInput } from './canonical-input.js';
 import { UsageError } from './usage-error.js';
 
