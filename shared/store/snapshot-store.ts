@@ -73,7 +73,7 @@ export type PutOutcome = 'written' | 'unchanged' | 'superseded';
 
 /**
  * Daily snapshots in DynamoDB. A snapshot's version is the hash of its payload, so writing the same content twice
- * changes nothing. A payload is JSON, or binary columns as given (cases and alerts: case-batch.ts, alert-batch.ts).
+ * changes nothing. A payload is JSON, or binary columns as given (cases and alerts: formats/case-batch.ts, formats/alert-batch.ts).
  * Payloads are gzip'd; small ones stay in the header item, larger ones are split into numbered parts
  * keyed by version in a partition of their own (`keys.snapshotPart`), so a range of headers is a few kilobytes a day
  * to read. A cases snapshot also keeps its tail (`SnapshotTail`), keyed by version likewise. The header item is

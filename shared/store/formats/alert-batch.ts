@@ -4,7 +4,7 @@ import type { AlertCount } from '../../domain/facts.js';
 import { SEVERITIES, SEVERITY_INDEX } from '../../domain/records.js';
 
 /**
- * A day of alert counts as stored since payload format 3: binary columns, which the engine reads without an object
+ * A day of alert counts as stored (its one stored format): binary columns, which the engine reads without an object
  * per count or a number parsed from text (a monthly report reads hundreds of thousands of them):
  *
  *     "SPAB", version 1, n counts (binary-payload.ts)

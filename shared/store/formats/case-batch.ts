@@ -18,7 +18,7 @@ import {
 } from './binary-payload.js';
 
 /**
- * A day of cases as stored since payload format 3: binary columns. The engine reads a report's hundreds of thousands
+ * A day of cases as stored (its one stored format): binary columns. The engine reads a report's hundreds of thousands
  * of cases from here without building an object per case or parsing a number from text:
  *
  *     "SPCB", version 1, n cases (binary-payload.ts)
@@ -33,7 +33,7 @@ import {
  *     u8:  sev, then disp, tier, esc present (255 = absent)
  *
  * A column is left out when no case has the field. A simulated day of 10,000 cases is 700 KB (267 KB gzip'd: 12%
- * less than as doubles, 20% less than the JSON columns of format 2). Decoding checks every value as CaseFactsSchema
+ * less than as doubles, 20% less than JSON columns). Decoding checks every value as CaseFactsSchema
  * would, and the exact length; a stored payload it refuses is named by the store (key and reason).
  */
 export const CASE_BATCH_MAGIC = 'SPCB';
