@@ -7,7 +7,7 @@ import { allowed, type Caller, type Permission } from '../../shared/config/roles
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
 import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
-import { BudgetCsvError, parseBudgetCsv } from '../../shared/sources/canonical-files.js';
+import { BudgetCsvError, parseBudgetCsv } from '../../shared/config/budget-plan-csv.js';
 import { TableUnreachableError } from '../../shared/store/errors.js';
 import type { ReportRun } from '../../shared/store/report-run-store.js';
 import type { EdgeDeps } from '../../shared/usecases/edge.js';

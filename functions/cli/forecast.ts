@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseForecastWeek } from '../../shared/domain/forecast.js';
 import { PeriodError } from '../../shared/domain/periods.js';
 import { isMissing } from '../../shared/domain/summary.js';
-import { InputFileError } from '../../shared/sources/canonical-files.js';
+import { InputFileError } from '../../shared/sources/canonical/jsonl-reader.js';
 import { forecastFromFiles } from '../../shared/usecases/forecast-loader.js';
 import { canonicalInput } from './canonical-input.js';
 import { UsageError } from './usage-error.js';

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import { MixedCurrencyError } from '../../shared/domain/budget.js';
-import { BudgetCsvError, InputFileError, summarizeCanonicalDir } from '../../shared/sources/canonical-files.js';
+import { BudgetCsvError } from '../../shared/config/budget-plan-csv.js';
+import { InputFileError } from '../../shared/sources/canonical/jsonl-reader.js';
+import { summarizeCanonicalDir } from '../../shared/sources/canonical/summarize-dir.js';
 import { canonicalInput } from './canonical-input.js';
 import { UsageError } from './usage-error.js';
 

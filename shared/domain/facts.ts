@@ -79,3 +79,20 @@ export function alertCount(a: Alert): AlertCount {
 export function shiftFacts(s: Shift): ShiftFacts {
   return { analyst: s.analyst, tier: s.tier, start: Date.parse(s.start), end: Date.parse(s.end) };
 }
+
+/**
+ * A stored day of cases read in place (the store's binary columns, shared/store/formats/case-batch.ts): each case's
+ * metric facts without an object per case, in stored order, and a case's id and title by its position. The engine
+ * depends on this shape, not on the stored format.
+ */
+export interface CaseDay {
+  readonly length: number;
+  forEach(fn: (c: CaseMetrics, i: number) => void): void;
+  textAt(i: number): { id: string; title?: string };
+}
+
+/** A stored day of alert counts read in place (shared/store/formats/alert-batch.ts), without an object per count. */
+export interface AlertDay {
+  readonly length: number;
+  forEach(fn: (a: AlertCount) => void): void;
+}

@@ -1,9 +1,8 @@
 import type { CoverageNote } from './coverage.js';
-import type { AlertCount, CaseFacts, CaseMetrics } from './facts.js';
+import type { AlertCount, CaseDay, CaseFacts, CaseMetrics } from './facts.js';
 import { localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
 import { significantRule, slaTargetsFor, type MetricSettings } from './settings.js';
-import type { CaseBatch } from './case-batch.js';
 import type { ChangeFacts, Change } from './changes.js';
 import {
   kaplanMeierMedianOf,
@@ -283,7 +282,7 @@ export class KpiAccumulator {
    * pointInTime: a report on last month shows last month's backlog however late it is sent.
    * A significant incident's id and title come from `batch.textAt(i)` when given, else from the case itself.
    */
-  addCase(c: CaseMetrics & { id?: string; title?: string }, batch?: CaseBatch, i = 0): void {
+  addCase(c: CaseMetrics & { id?: string; title?: string }, batch?: CaseDay, i = 0): void {
     const { period, asOf, pointInTime } = this;
     const isCreated = c.created >= period.start && c.created < period.end && c.created < asOf;
     const isClosed = c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf;

@@ -1,4 +1,4 @@
-import { LITTLE_ENDIAN } from './binary-payload.js';
+import { endianness } from 'node:os';
 
 /** Duration statistics in minutes (METRICS.md "Statistics"). */
 export interface DurationStats {
@@ -174,7 +174,7 @@ const BUCKETS = 1 << DIGIT;
  */
 export function sortFloat64(a: Float64Array): Float64Array {
   const n = a.length;
-  if (n < RADIX_MIN || !LITTLE_ENDIAN) return a.sort();
+  if (n < RADIX_MIN || endianness() !== 'LE') return a.sort();
   for (let i = 0; i < n; i++) if (a[i] !== a[i]) return a.sort();
   // Keys as (lo, hi) word pairs, mapped in place; mapped back at the end.
   let src: Uint32Array = new Uint32Array(a.buffer, a.byteOffset, 2 * n);

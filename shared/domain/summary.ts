@@ -1,6 +1,4 @@
-import type { AlertCount, CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
-import { AlertBatch } from './alert-batch.js';
-import { CaseBatch } from './case-batch.js';
+import type { AlertCount, AlertDay, CaseDay, CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
 import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
 import { whatChanged } from './changes.js';
@@ -91,8 +89,8 @@ export class SummaryAccumulator {
   }
 
   /** Take some cases: a list, or a stored day's columns (no object per case). */
-  addCases(cases: readonly CaseFacts[] | CaseBatch): void {
-    if (cases instanceof CaseBatch) {
+  addCases(cases: readonly CaseFacts[] | CaseDay): void {
+    if ('textAt' in cases) {
       this.batch = cases;
       cases.forEach(this.addCase);
       this.batch = undefined;
@@ -100,7 +98,7 @@ export class SummaryAccumulator {
   }
 
   /** The stored day being read: where a significant incident's id and title come from. */
-  private batch?: CaseBatch;
+  private batch?: CaseDay;
 
   /** Take one case (read, not kept); `i` is its position in the stored day being read. */
   readonly addCase = (c: CaseMetrics & { id?: string; title?: string }, i?: number): void => {
@@ -116,8 +114,8 @@ export class SummaryAccumulator {
   };
 
   /** Take some alert counts: a list, or a stored day's columns (no object per count). */
-  addAlertCounts(counts: readonly AlertCount[] | AlertBatch): void {
-    if (counts instanceof AlertBatch) counts.forEach(this.addAlerts);
+  addAlertCounts(counts: readonly AlertCount[] | AlertDay): void {
+    if (!Array.isArray(counts)) counts.forEach(this.addAlerts);
     else for (let i = 0; i < counts.length; i++) this.addAlerts(counts[i]!);
   }
 

@@ -1,16 +1,16 @@
 import * as z from 'zod';
 import type { SourceCoverage } from '../domain/coverage.js';
 import type { DynamoTable } from './dynamo-table.js';
-import { ConflictError } from './errors.js';
+import { ConflictError, CorruptItemError } from './errors.js';
 import { parseData } from './item-data.js';
 import { keys } from './keys.js';
 
 /**
  * How a collection ended: `ok`; `degraded` — it succeeded, but some records could not be mapped (rejects, with
- * samples), so its days may lack them; `partial` (kept for records written before `degraded` existed); `failed` —
- * nothing was written, including a read where every record the source answered was rejected.
+ * samples), so its days may lack them; `failed` — nothing was written, including a read where every record the
+ * source answered was rejected.
  */
-export const COLLECTION_STATUSES = ['ok', 'degraded', 'partial', 'failed'] as const;
+export const COLLECTION_STATUSES = ['ok', 'degraded', 'failed'] as const;
 export type CollectionStatus = (typeof COLLECTION_STATUSES)[number];
 
 const RejectSample = z.object({ family: z.string(), reason: z.string(), record: z.string().optional() });
@@ -24,7 +24,7 @@ export const CollectionRunSchema = z.object({
   finishedAt: z.string(),
   status: z.enum(COLLECTION_STATUSES),
   window: Interval,
-  /** The families the source offers (absent in records written before it was kept, and when it never opened). */
+  /** The families the source offers (absent when it never opened). */
   offered: z.array(z.string()).optional(),
   counts: z.record(z.string(), z.number()),
   snapshots: z.object({ written: z.number(), unchanged: z.number(), superseded: z.number() }),
@@ -58,24 +58,25 @@ export const SourceStatusSchema = z.object({
    * Per family, the instants successful collections read, as disjoint intervals oldest first: the union of their
    * windows. What no interval covers is missing for this source ("no data for …"), never zero.
    */
-  covered: z.record(z.string(), z.array(Interval)).optional(),
+  covered: z.record(z.string(), z.array(Interval)),
   /** How many records the latest attempt rejected (a degraded source says so in reports). */
-  lastRejects: z.number().optional(),
+  lastRejects: z.number(),
 });
 export type SourceStatus = z.infer<typeof SourceStatusSchema>;
 
 /**
- * The coverage of each configured source (all when `configured` is undefined) from its status, for the engine; undefined when a
- * status predates coverage (written before it was kept): then nothing is judged missing until its next collection.
+ * The coverage of each configured source (all when `configured` is undefined) from its status, for the engine;
+ * undefined when a source succeeded without saying which families it offers (a run recorded without `offered`):
+ * then nothing is judged missing until its next collection.
  */
 export function coverageOf(statuses: SourceStatus[], configured?: readonly string[]): SourceCoverage[] | undefined {
   const mine = statuses.filter((s) => !configured || configured.includes(s.source));
-  if (mine.some((s) => s.lastSuccessAt && (!s.covered || !s.families))) return undefined;
+  if (mine.some((s) => s.lastSuccessAt && !s.families)) return undefined;
   return mine.map((s) => ({
     source: s.source,
     families: s.families ?? [],
     covered: Object.fromEntries(
-      Object.entries(s.covered ?? {}).map(([family, list]) => [
+      Object.entries(s.covered).map(([family, list]) => [
         family,
         list.map((i) => [Date.parse(i.from), Date.parse(i.to)] as const),
       ]),
@@ -106,24 +107,17 @@ export class DynamoCollectionRunStore {
       data: JSON.stringify(run),
     });
     const key = keys.sourceStatus(run.source);
-    let history: CollectionRun[] | undefined;
     for (let attempt = 0; attempt < 10; attempt++) {
       const item = await this.table.get(key);
       const previous = item ? parseData(item, SourceStatusSchema) : undefined;
-      const rev = typeof item?.rev === 'number' ? item.rev : undefined;
-      // A status written before coverage was kept is rebuilt once from the run history (this run included).
-      if (previous && !previous.covered) history ??= await this.runs(run.source, Infinity);
-      const status = foldRun(previous, run, previous && !previous.covered ? history : [run]);
+      if (item && typeof item.rev !== 'number') throw new CorruptItemError(`${key.pk} ${key.sk}: rev is not a number`);
+      const rev = item ? (item.rev as number) : 0;
+      const status = foldRun(previous, run);
       const condition = !item
         ? { expression: 'attribute_not_exists(pk)' }
-        : rev === undefined
-          ? { expression: 'attribute_not_exists(#rev)', names: { '#rev': 'rev' } }
-          : { expression: '#rev = :seen', names: { '#rev': 'rev' }, values: { ':seen': rev } };
+        : { expression: '#rev = :seen', names: { '#rev': 'rev' }, values: { ':seen': rev } };
       try {
-        await this.table.put(
-          { ...key, type: 'source-status', rev: (rev ?? 0) + 1, data: JSON.stringify(status) },
-          condition,
-        );
+        await this.table.put({ ...key, type: 'source-status', rev: rev + 1, data: JSON.stringify(status) }, condition);
         return;
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
@@ -176,11 +170,7 @@ function maxIso(a: string | undefined, b: string): string {
 }
 
 /** A source's status after one more run, whatever order runs finish in (pure: the store retries it on a race). */
-export function foldRun(
-  previous: SourceStatus | undefined,
-  run: CollectionRun,
-  history: CollectionRun[] = [run],
-): SourceStatus {
+export function foldRun(previous: SourceStatus | undefined, run: CollectionRun): SourceStatus {
   // A failed run keeps the last success: "last collected" must stay true when the source is down.
   const succeeded = run.status !== 'failed';
   // The latest attempt is the one that finished last, not the one recorded last.
@@ -192,15 +182,15 @@ export function foldRun(
   // grow, so an older run recorded late still adds what it read.
   const covered: Record<string, { from: string; to: string }[]> = { ...(previous?.covered ?? {}) };
   const offered = run.offered ?? previous?.families ?? [];
-  for (const r of history.filter((x) => x.status !== 'failed'))
-    for (const family of r.families ?? r.offered ?? offered)
-      covered[family] = mergeIntervals([...(covered[family] ?? []), r.window]);
+  if (succeeded)
+    for (const family of run.families ?? run.offered ?? offered)
+      covered[family] = mergeIntervals([...(covered[family] ?? []), run.window]);
   for (const family of offered) covered[family] ??= [];
   const families = latest ? (run.offered ?? previous?.families) : previous.families;
   return {
     covered,
     ...(families ? { families } : {}),
-    lastRejects: latest ? run.rejects.count : (previous.lastRejects ?? 0),
+    lastRejects: latest ? run.rejects.count : previous.lastRejects,
     source: run.source,
     kind: latest ? run.kind : previous.kind,
     lastAttemptAt: latest ? run.finishedAt : previous.lastAttemptAt,

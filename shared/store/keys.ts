@@ -38,11 +38,6 @@ export const keys = {
     pk: `SNAPTAIL#${family}`,
     sk: `${periodKey}#${source}#${version}#${from}`,
   }),
-  /** A part written by the first layout (format 1), next to its header: still read, and removed on rewrite. */
-  legacySnapshotPart: (family: string, periodKey: string, source: string, version: string, part: number): Key => ({
-    pk: `SNAP#${family}`,
-    sk: `${periodKey}#${source}#${version}#${pad(part, 4)}`,
-  }),
   /** Sort-key bounds covering every snapshot item of a family from `fromKey` through `toKey` inclusive. */
   snapshotRange: (family: string, fromKey: string, toKey: string) => ({
     pk: `SNAP#${family}`,

@@ -18,18 +18,15 @@ export const ReportRunSchema = z.object({
   runId: z.string(),
   runbook: z.string(),
   period: z.string(),
-  /**
-   * The sort key of the run item: the identity of the request, (runbook, period, recipient set). Absent on runs
-   * stored before it existed (see runKeyOf).
-   */
-  runKey: z.string().optional(),
+  /** The sort key of the run item: the identity of the request, (runbook, period, recipient set). */
+  runKey: z.string(),
   /** What first created the run item; every trigger after it shares the same item. */
   trigger: z.enum(['schedule', 'on-demand']),
   status: z.enum(['queued', 'claimed', 'delivered', 'failed', 'no-data-sent', 'dry-run']),
   requestedBy: z.string().optional(),
   recipients: z.array(z.string()),
   deliveries: z.record(z.string(), Delivery),
-  resends: z.array(Resend).default([]),
+  resends: z.array(Resend),
   attempts: z.number().int(),
   rev: z.number().int(),
   claimId: z.string().optional(),
@@ -38,7 +35,7 @@ export const ReportRunSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   error: z.string().optional(),
-  notes: z.array(z.string()).default([]),
+  notes: z.array(z.string()),
 });
 export type ReportRun = z.infer<typeof ReportRunSchema>;
 
@@ -75,11 +72,6 @@ export function reportRunKey(period: string, subset?: string[]): string {
     .digest('hex')
     .slice(0, 20);
   return `${period}#to#${digest}`;
-}
-
-/** The sort key a stored run lives under (runs written before runKey existed: on-demand ones had their own). */
-export function runKeyOf(run: Pick<ReportRun, 'period' | 'trigger' | 'runId' | 'runKey'>): string {
-  return run.runKey ?? (run.trigger === 'schedule' ? run.period : `${run.period}#on-demand#${run.runId}`);
 }
 
 const isDone = (r: ReportRun) => r.status === 'delivered' || r.status === 'no-data-sent';
@@ -251,7 +243,7 @@ export class DynamoReportRunStore {
 
   /** Advance a claimed run (a delivery recorded, a final status); fails with ConflictError if the claim was lost. */
   async update(run: ReportRun, change: Partial<Omit<ReportRun, 'rev'>>): Promise<ReportRun> {
-    const key = keys.reportRun(run.runbook, runKeyOf(run));
+    const key = keys.reportRun(run.runbook, run.runKey);
     const next: ReportRun = { ...run, ...change, updatedAt: change.updatedAt ?? new Date().toISOString() };
     await this.save(key, run.rev, next);
     return { ...next, rev: run.rev + 1 };
@@ -285,7 +277,7 @@ export class DynamoReportRunStore {
   // Written after the run item: a crash in between leaves a run whose lease runs out; the request that re-queues it
   // writes the pointer again.
   private async putPointer(run: ReportRun) {
-    await this.table.put({ ...keys.runIdPointer(run.runId), runbook: run.runbook, runKey: runKeyOf(run) });
+    await this.table.put({ ...keys.runIdPointer(run.runId), runbook: run.runbook, runKey: run.runKey });
   }
 
   private async save(key: Key, seenRev: number, run: ReportRun) {

@@ -4,7 +4,7 @@ import { gunzip, gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import type { z } from 'zod';
 import type { DynamoTable, Item } from './dynamo-table.js';
-import { BinaryPayloadError } from '../domain/binary-payload.js';
+import { BinaryPayloadError } from './formats/binary-payload.js';
 import { ConflictError, CorruptItemError } from './errors.js';
 import { keys } from './keys.js';
 
@@ -17,9 +17,8 @@ export const MAX_PART_BYTES = 350_000;
 export const INLINE_MAX_BYTES = 4_000;
 
 /**
- * Item layout of the snapshots this code writes. Format 1 (no `format` attribute) kept parts next to their header
- * and payloads up to 350 KB inline, so listing headers read every payload; it is still read, and rewritten in format
- * 2 the next time collection writes the day.
+ * Item layout of the snapshots, kept on every header (`format`): parts and tails in partitions of their own, small
+ * payloads inline. A header of any other layout is refused, naming the item.
  */
 const FORMAT = 2;
 
@@ -75,7 +74,7 @@ export type PutOutcome = 'written' | 'unchanged' | 'superseded';
 
 /**
  * Daily snapshots in DynamoDB. A snapshot's version is the hash of its payload, so writing the same content twice
- * changes nothing. A payload is JSON, or binary columns as given (cases and alerts: case-batch.ts, alert-batch.ts).
+ * changes nothing. A payload is JSON, or binary columns as given (cases and alerts: formats/case-batch.ts, formats/alert-batch.ts).
  * Payloads are gzip'd; small ones stay in the header item, larger ones are split into numbered parts
  * keyed by version in a partition of their own (`keys.snapshotPart`), so a range of headers is a few kilobytes a day
  * to read. A cases snapshot also keeps its tail (`SnapshotTail`), keyed by version likewise. The header item is
@@ -187,17 +186,20 @@ export class DynamoSnapshotStore {
   ): Promise<Snapshot<z.infer<S> | B>[]> {
     const range = keys.snapshotRange(family, fromKey, toKey);
     const headers: Item[] = [];
-    const legacyParts = new Map<string, Uint8Array>();
-    // With `pick`, a reader wants a few days of a long range: headers come without payloads (a format-1 header may
-    // hold 350 KB inline, and format-1 parts sit in the same range), and what is picked is fetched by key.
+    // With `pick`, a reader wants a few days of a long range: headers come without payloads, and what is picked is
+    // fetched by key.
     const lazy = opts.pick !== undefined;
     const between: [string, string] = [range.from, range.to];
     for await (const item of this.table.query(
       range.pk,
       lazy ? { between, attributes: HEADER_ATTRIBUTES } : { between },
     )) {
-      if (item.type === 'snapshot') headers.push(item);
-      else if (item.type === 'snapshot-part' && !lazy) legacyParts.set(String(item.sk), item.data as Uint8Array);
+      if (item.type !== 'snapshot') continue;
+      if (item.format !== FORMAT)
+        throw new CorruptItemError(
+          `${item.pk} ${item.sk}: a header of layout ${String(item.format ?? '(none)')}, not ${FORMAT}`,
+        );
+      headers.push(item);
     }
     const read = async (first: Item): Promise<Snapshot<z.infer<S> | B> | undefined> => {
       const s = await readOne(first);
@@ -212,15 +214,13 @@ export class DynamoSnapshotStore {
         const choice = opts.pick?.(header) ?? 'full';
         if (choice === 'skip') return undefined;
         const where = `${h.pk} ${h.sk}`;
-        const useTail = choice === 'tail' && h.format === FORMAT && header.meta.tailFrom !== undefined;
-        if (lazy && !useTail && (Number(h.parts) === 0 || h.format !== FORMAT)) {
+        const useTail = choice === 'tail' && header.meta.tailFrom !== undefined;
+        if (lazy && !useTail && Number(h.parts) === 0) {
           const whole = await this.table.get({ pk: String(h.pk), sk: String(h.sk) });
           if (!whole) return undefined; // removed since the headers were listed
           h = whole;
         }
-        const blob = useTail
-          ? await this.tailBlob(family, h)
-          : await this.payloadBlob(family, h, where, legacyParts, lazy);
+        const blob = useTail ? await this.tailBlob(family, h) : await this.payloadBlob(family, h, where);
         if (blob === undefined) {
           // A collection replaced this day between our reading its header and its parts, and removed the parts we
           // were after: read the header again and follow it to the new version.
@@ -283,34 +283,17 @@ export class DynamoSnapshotStore {
     return out.filter((s) => s !== undefined);
   }
 
-  /** The gzip'd payload a header names; undefined when its format-2 parts are gone (replaced since it was read). */
-  private async payloadBlob(
-    family: string,
-    h: Item,
-    where: string,
-    legacyParts: Map<string, Uint8Array>,
-    fetchLegacy: boolean,
-  ): Promise<Uint8Array | undefined> {
+  /** The gzip'd payload a header names; undefined when its parts are gone (replaced since it was read). */
+  private async payloadBlob(family: string, h: Item, where: string): Promise<Uint8Array | undefined> {
     const n = Number(h.parts);
     if (n === 0) return h.data as Uint8Array;
     const [day, source, version] = [String(h.periodKey), String(h.source), String(h.version)];
     const chunks: Uint8Array[] = [];
-    if (h.format === FORMAT) {
-      const where2 = keys.snapshotPartsOf(family, day, source, version);
-      for await (const item of this.table.query(where2.pk, { prefix: where2.prefix }))
-        chunks.push(item.data as Uint8Array);
-      if (chunks.length === 0) return undefined;
-      if (chunks.length !== n)
-        throw new CorruptItemError(`${where}: ${chunks.length} of ${n} parts (version ${version}) found`);
-    } else
-      for (let i = 0; i < n; i++) {
-        const key = keys.legacySnapshotPart(family, day, source, version, i);
-        const chunk = fetchLegacy
-          ? ((await this.table.get(key))?.data as Uint8Array | undefined)
-          : legacyParts.get(key.sk);
-        if (!chunk) throw new CorruptItemError(`${where}: part ${i} of ${n} (version ${version}) is missing`);
-        chunks.push(chunk);
-      }
+    const parts = keys.snapshotPartsOf(family, day, source, version);
+    for await (const item of this.table.query(parts.pk, { prefix: parts.prefix })) chunks.push(item.data as Uint8Array);
+    if (chunks.length === 0) return undefined;
+    if (chunks.length !== n)
+      throw new CorruptItemError(`${where}: ${chunks.length} of ${n} parts (version ${version}) found`);
     return Buffer.concat(chunks);
   }
 
@@ -325,11 +308,6 @@ export class DynamoSnapshotStore {
   /** Remove what the replaced header pointed at: its parts and tail, unless the new version reuses their keys. */
   private async deleteOld(s: Snapshot<unknown>, old: Item, version: string, tailFrom: number | undefined) {
     const [oldVersion, n] = [String(old.version), Number(old.parts)];
-    if (old.format !== FORMAT) {
-      for (let i = 0; i < n; i++)
-        await this.table.delete(keys.legacySnapshotPart(s.family, s.periodKey, s.source, oldVersion, i));
-      return;
-    }
     const oldTailFrom = (JSON.parse(String(old.meta ?? '{}')) as { tailFrom?: number }).tailFrom;
     if (oldTailFrom !== undefined && (oldVersion !== version || oldTailFrom !== tailFrom))
       await this.table.delete(keys.snapshotTail(s.family, s.periodKey, s.source, oldVersion, oldTailFrom));

@@ -1,11 +1,9 @@
+import { DaySnapshotBuilder, mergeCases } from '../domain/day-snapshot.js';
 import {
-  DaySnapshotBuilder,
-  mergeCases,
   SnapshotPayloadBinaryDecoders,
-  SnapshotPayloadDecoders,
   SnapshotPayloadSchemas,
   snapshotForStore,
-} from '../domain/day-snapshot.js';
+} from '../store/formats/snapshot-payload.js';
 import { localDay, localDaysOf, zonedTime } from '../domain/periods.js';
 import type { Family } from '../domain/day-snapshot.js';
 import type { Config } from '../config/config.js';
@@ -159,7 +157,6 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     for (const [day, updates] of builder.olderCases) {
       const [stored] = await deps.snapshots
         .list('cases', day, day, SnapshotPayloadSchemas.cases, {
-          decode: SnapshotPayloadDecoders.cases,
           binary: SnapshotPayloadBinaryDecoders.cases,
         })
         .then((all) => all.filter((s) => s.source === req.source));

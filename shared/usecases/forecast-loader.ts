@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaseBatch } from '../domain/case-batch.js';
-import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
+import { CaseBatch } from '../store/formats/case-batch.js';
+import { mergeDaySnapshots } from '../domain/day-snapshot.js';
+import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../store/formats/snapshot-payload.js';
 import {
   buildStaffingForecast,
   forecastAccuracy,
@@ -17,7 +18,7 @@ import {
 import { localDay, periodContaining, zonedTime, type Period } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
 import type { DynamoCollectionRunStore } from '../store/collection-run-store.js';
-import { readCanonicalCases, readCanonicalShifts } from '../sources/canonical-files.js';
+import { readCanonicalCases, readCanonicalShifts } from '../sources/canonical/summarize-dir.js';
 import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
 import { collectionAsOf } from './summary-loader.js';
 
@@ -49,13 +50,11 @@ export async function loadStaffingLookAhead(
     localDay(lastComplete.end - 1, tz),
     SnapshotPayloadSchemas.cases,
     {
-      decode: SnapshotPayloadDecoders.cases,
       binary: (bytes) => CaseBatch.decode(bytes),
       each: ({ periodKey, payload }) => {
         casesPresent = true;
         if (firstDay === undefined || periodKey < firstDay) firstDay = periodKey;
-        if (payload instanceof CaseBatch) payload.forEach((c) => arrivals.addCase(c));
-        else for (const c of payload.cases) arrivals.addCase(c);
+        payload.forEach((c) => arrivals.addCase(c));
       },
     },
   );

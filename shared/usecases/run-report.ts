@@ -12,7 +12,7 @@ import { composeMime } from '../mail/mime.js';
 import { renderReport, type ReportModel, type SourceLine } from '../mail/render.js';
 import type { DynamoBudgetStore } from '../store/budget-store.js';
 import { coverageOf, type DynamoCollectionRunStore, type SourceStatus } from '../store/collection-run-store.js';
-import { reportRunKey, runKeyOf, type DynamoReportRunStore, type ReportRun } from '../store/report-run-store.js';
+import { reportRunKey, type DynamoReportRunStore, type ReportRun } from '../store/report-run-store.js';
 import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
 import { collectionAsOf, loadSummary, withUnavailable } from './summary-loader.js';
 import { loadStaffingLookAhead } from './forecast-loader.js';
@@ -290,7 +290,7 @@ export async function runQueued(deps: ReportDeps, runId: string): Promise<Report
     period: queued.period,
     trigger: queued.trigger,
     runId: queued.runId,
-    runKey: runKeyOf(queued),
+    runKey: queued.runKey,
     recipients: queued.recipients,
     requestedBy: queued.requestedBy,
   });

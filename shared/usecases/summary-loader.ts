@@ -1,7 +1,7 @@
-import { AlertBatch } from '../domain/alert-batch.js';
-import { CaseBatch } from '../domain/case-batch.js';
-import { mergeDaySnapshots, SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../domain/day-snapshot.js';
-import type { AlertCount, CaseFacts } from '../domain/facts.js';
+import { AlertBatch } from '../store/formats/alert-batch.js';
+import { CaseBatch } from '../store/formats/case-batch.js';
+import { mergeDaySnapshots } from '../domain/day-snapshot.js';
+import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../store/formats/snapshot-payload.js';
 import { markUnavailable, unavailableOf } from '../domain/kpi.js';
 import { reportMonth } from '../domain/budget.js';
 import {
@@ -66,18 +66,17 @@ export async function loadSummary(
 
 /** Where the loader puts each stored day of cases and of alerts as it is read, in no particular order. */
 export interface DaySink {
-  addCases(rows: readonly CaseFacts[] | CaseBatch): void;
-  addAlertCounts(rows: readonly AlertCount[] | AlertBatch): void;
+  addCases(day: CaseBatch): void;
+  addAlertCounts(day: AlertBatch): void;
 }
 
 /**
  * What `loadSummaryData` read: the engine's input, with cases and alerts as the stored days — binary columns read
- * without an object per row, or lists (older formats) — or, when they went to a sink, empty lists (present) or
- * nothing (missing).
+ * without an object per row — or, when they went to a sink, empty lists (present) or nothing (missing).
  */
 export type LoadedSummaryData = Omit<SummaryInput, 'cases' | 'alerts'> & {
-  cases?: (readonly CaseFacts[] | CaseBatch)[];
-  alerts?: (readonly AlertCount[] | AlertBatch)[];
+  cases?: CaseBatch[];
+  alerts?: AlertBatch[];
 };
 
 /**
@@ -127,12 +126,12 @@ export async function loadSummaryData(
   sink?: DaySink,
 ): Promise<LoadedSummaryData> {
   const kept = {
-    cases: [] as (readonly CaseFacts[] | CaseBatch)[],
-    alerts: [] as (readonly AlertCount[] | AlertBatch)[],
+    cases: [] as CaseBatch[],
+    alerts: [] as AlertBatch[],
   };
   const into: DaySink = sink ?? {
-    addCases: (rows) => kept.cases.push(rows),
-    addAlertCounts: (rows) => kept.alerts.push(rows),
+    addCases: (day) => kept.cases.push(day),
+    addAlertCounts: (day) => kept.alerts.push(day),
   };
   const { period, asOf, settings } = opts;
   const wanted = wantedSections(opts.sections);
@@ -228,12 +227,11 @@ async function loadAlertDays(
 ): Promise<boolean> {
   let read = 0;
   await snapshots.list('alerts', days[0], days[1], SnapshotPayloadSchemas.alerts, {
-    decode: SnapshotPayloadDecoders.alerts,
     // Binary days stay columns: the engine reads them without an object per count.
     binary: (bytes) => AlertBatch.decode(bytes),
     each: ({ payload: p }) => {
       read++;
-      sink.addAlertCounts(p instanceof AlertBatch ? p : p.counts);
+      sink.addAlertCounts(p);
     },
   });
   return read > 0 || (await snapshots.headers('alerts', around[0], around[1])).length > 0;
@@ -275,11 +273,10 @@ async function loadCaseDays(
     return 'full';
   };
   await snapshots.list('cases', from, to, SnapshotPayloadSchemas.cases, {
-    decode: SnapshotPayloadDecoders.cases,
     // Binary days stay columns: the engine reads them without an object per case.
     binary: (bytes) => CaseBatch.decode(bytes),
     pick,
-    each: ({ payload: p }) => sink.addCases(p instanceof CaseBatch ? p : p.cases),
+    each: ({ payload: p }) => sink.addCases(p),
   });
   return present;
 }

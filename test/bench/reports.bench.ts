@@ -24,7 +24,8 @@ import {
 import { runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { DaySnapshotBuilder, snapshotForStore } from '../../shared/domain/day-snapshot.js';
+import { DaySnapshotBuilder } from '../../shared/domain/day-snapshot.js';
+import { snapshotForStore } from '../../shared/store/formats/snapshot-payload.js';
 import { localDay } from '../../shared/domain/periods.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { ensureTable, startLocalDynamo } from '../../shared/local/dynamo.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SnapshotPayloadBinaryDecoders, SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
+import { SnapshotPayloadBinaryDecoders, SnapshotPayloadSchemas } from '../../shared/store/formats/snapshot-payload.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { localTable } from './helpers.js';

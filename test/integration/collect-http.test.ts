@@ -4,7 +4,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSource } from '../../shared/usecases/collect-source.js';
 import { createSocSimSoarServer, startSocSimHttp } from '../../functions/soc-sim/server.js';
-import { SnapshotPayloadBinaryDecoders, SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
+import { SnapshotPayloadBinaryDecoders, SnapshotPayloadSchemas } from '../../shared/store/formats/snapshot-payload.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';

@@ -3,15 +3,12 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSource } from '../../shared/usecases/collect-source.js';
 import { createSocSimServer, type SocSimOptions } from '../../functions/soc-sim/server.js';
+import { mergeDaySnapshots } from '../../shared/domain/day-snapshot.js';
 import {
-  caseSnapshotForStore,
-  caseSnapshotMeta,
-  encodeCaseColumns,
-  mergeDaySnapshots,
   SnapshotPayloadBinaryDecoders,
   SnapshotPayloadSchemas,
   snapshotForStore,
-} from '../../shared/domain/day-snapshot.js';
+} from '../../shared/store/formats/snapshot-payload.js';
 import { alertCount, caseFacts, shiftFacts } from '../../shared/domain/facts.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { AlertSchema, CaseSchema, ShiftSchema } from '../../shared/domain/records.js';
@@ -148,56 +145,6 @@ describe('collect from soc-sim into DynamoDB', () => {
       ]);
       const everything = summarize(all, { period, asOf, settings });
       expect(loaded.kpi).toEqual(everything.kpi);
-    }
-  });
-
-  it('reads days stored in the earlier formats (JSON columns, one object per case) beside binary ones, to the same figures', async () => {
-    const own = await localTable();
-    try {
-      const store = new DynamoSnapshotStore(env.table);
-      const copy = new DynamoSnapshotStore(own.table);
-      const budget = new DynamoBudgetStore(env.table);
-      const days = await store.list('cases', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.cases, {
-        binary: SnapshotPayloadBinaryDecoders.cases,
-      });
-      const sim = days.filter((d) => d.source === 'sim');
-      expect(sim.length).toBeGreaterThanOrEqual(15);
-      // The same days again in another table: a third in each of the three forms.
-      for (const [i, d] of sim.entries()) {
-        const cases = d.payload.cases;
-        const stored =
-          i % 3 === 0
-            ? caseSnapshotForStore(cases, d.periodKey, tz)
-            : { payload: i % 3 === 1 ? encodeCaseColumns(cases) : { cases }, meta: caseSnapshotMeta(cases) };
-        expect(await copy.put<unknown>({ ...d, ...stored })).toBe('written');
-      }
-      // Alerts go in as JSON (the earlier form), so both forms are read.
-      for (const d of await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts, {
-        binary: SnapshotPayloadBinaryDecoders.alerts,
-      }))
-        await copy.put(d);
-      for (const d of await store.list('shifts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.shifts))
-        await copy.put(d);
-      const settings = MetricSettingsSchema.parse({ timezone: tz, fiscalYearStartMonth: 4 });
-      const period = parsePeriod('2026-W47', { tz, fiscalYearStartMonth: 4 });
-      const opts = { period, asOf: Math.min(period.end, NOW), settings, sections: ['kpi', 'staffing'] };
-      const mixed = await loadSummary({ snapshots: copy, budget }, opts);
-      expect(mixed.kpi).not.toHaveProperty('missing');
-      // The original table may hold other sources' days too: compare with this source's.
-      const onlySim = summarize(
-        mergeDaySnapshots([
-          ...sim,
-          ...(await store.list('alerts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.alerts, {
-            binary: SnapshotPayloadBinaryDecoders.alerts,
-          })),
-          ...(await store.list('shifts', '2026-11-09', '2026-11-23', SnapshotPayloadSchemas.shifts)),
-        ]),
-        opts,
-      );
-      expect(mixed.kpi).toEqual(onlySim.kpi);
-      expect(mixed.staffing).toEqual(onlySim.staffing);
-    } finally {
-      await own.stop();
     }
   });
 

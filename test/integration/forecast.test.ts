@@ -7,7 +7,7 @@ import { createSocpulseMcpServer } from '../../functions/mcp/server.js';
 import { createSocSimServer } from '../../functions/soc-sim/server.js';
 import { DEFAULT_PROFILE, rotaPublishedUntil, shiftsForDay } from '../../functions/soc-sim/generate.js';
 import { parseConfig } from '../../shared/config/config.js';
-import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
+import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../../shared/store/formats/snapshot-payload.js';
 import { shiftFacts } from '../../shared/domain/facts.js';
 import { parseForecastWeek, type StaffingForecast } from '../../shared/domain/forecast.js';
 import { mergeShifts, scheduledByHourOfWeek } from '../../shared/domain/staffing.js';

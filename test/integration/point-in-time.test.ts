@@ -3,7 +3,8 @@ import { runReport, type ReportDeps } from '../../shared/usecases/run-report.js'
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { caseFacts } from '../../shared/domain/facts.js';
-import { DaySnapshotBuilder, snapshotForStore } from '../../shared/domain/day-snapshot.js';
+import { DaySnapshotBuilder } from '../../shared/domain/day-snapshot.js';
+import { snapshotForStore } from '../../shared/store/formats/snapshot-payload.js';
 import type { KpiSummary } from '../../shared/domain/kpi.js';
 import { localDaysOf, parsePeriod } from '../../shared/domain/periods.js';
 import type { Case, Cost } from '../../shared/domain/records.js';

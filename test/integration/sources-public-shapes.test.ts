@@ -7,7 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSource } from '../../shared/usecases/collect-source.js';
 import type { McpServerConfig } from '../../shared/config/config.js';
-import { SnapshotPayloadSchemas } from '../../shared/domain/day-snapshot.js';
+import { SnapshotPayloadSchemas } from '../../shared/store/formats/snapshot-payload.js';
 import { PAGERDUTY_LIMIT } from '../../shared/sources/adapters/pagerduty.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import type { SourceReader } from '../../shared/sources/reader.js';

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { CaseBatch, encodeCaseBatch } from '../../shared/domain/case-batch.js';
+import { CaseBatch, encodeCaseBatch } from '../../shared/store/formats/case-batch.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { CorruptItemError } from '../../shared/store/errors.js';
 import { keys } from '../../shared/store/keys.js';
@@ -132,38 +132,26 @@ describe('DynamoSnapshotStore', () => {
     expect(whole!.payload).toEqual(payload);
   });
 
-  it('still reads snapshots of the first layout (parts beside the header), and moves them on rewrite', async () => {
+  it('refuses a header of any layout but the current one, naming the item', async () => {
     const store = new DynamoSnapshotStore(env.table);
-    const payload = { cases: Array.from({ length: 50 }, (_, i) => ({ id: `c${i}`, note: String(Math.sin(i)) })) };
-    const blob = gzipSync(JSON.stringify(payload));
-    const half = Math.ceil(blob.length / 2);
-    const version = 'legacyversion0000001';
-    for (const [i, chunk] of [blob.subarray(0, half), blob.subarray(half)].entries())
-      await env.table.put({
-        ...keys.legacySnapshotPart('cases', '2026-11-06', 'old', version, i),
-        type: 'snapshot-part',
-        data: chunk,
-      });
+    const payload = { cases: [{ id: 'c1', note: 'a' }] };
     await env.table.put({
       ...keys.snapshotHeader('cases', '2026-11-06', 'old'),
       type: 'snapshot',
       family: 'cases',
       periodKey: '2026-11-06',
       source: 'old',
-      version,
-      parts: 2,
+      version: 'oldlayout00000000001',
+      parts: 0,
       collectedAt: '2026-11-20T10:00:00Z',
       bytes: 0,
       meta: '{}',
-      data: null,
+      data: gzipSync(JSON.stringify(payload)),
     });
-    const [got] = await store.list('cases', '2026-11-06', '2026-11-06', Payload, { pick: () => 'tail' });
-    expect(got!.payload).toEqual(payload);
-    // The same content written again is rewritten in the current layout, and the old parts go.
-    expect(await store.put(snap('2026-11-06', 'old', payload, '2026-11-21T10:00:00Z'))).toBe('written');
-    expect((await itemsOf('SNAP#cases', '2026-11-06#old')).map((i) => i.type)).toEqual(['snapshot']);
-    const [again] = await store.list('cases', '2026-11-06', '2026-11-06', Payload);
-    expect(again!.payload).toEqual(payload);
+    for (const opts of [{}, { pick: () => 'full' as const }])
+      await expect(store.list('cases', '2026-11-06', '2026-11-06', Payload, opts)).rejects.toThrow(
+        'SNAP#cases 2026-11-06#old: a header of layout (none), not 2',
+      );
   });
 
   it('takes a payload past the fast decoder only when the schema accepts it unchanged', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AlertBatch, encodeAlertBatch, isAlertBatch } from '../../shared/domain/alert-batch.js';
-import { BinaryPayloadError } from '../../shared/domain/binary-payload.js';
+import { AlertBatch, encodeAlertBatch, isAlertBatch } from '../../shared/store/formats/alert-batch.js';
+import { BinaryPayloadError } from '../../shared/store/formats/binary-payload.js';
 import { AlertCountSchema, type AlertCount } from '../../shared/domain/facts.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';

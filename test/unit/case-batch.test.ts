@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BinaryPayloadError } from '../../shared/domain/binary-payload.js';
-import { CaseBatch, encodeCaseBatch, isCaseBatch } from '../../shared/domain/case-batch.js';
+import { BinaryPayloadError } from '../../shared/store/formats/binary-payload.js';
+import { CaseBatch, encodeCaseBatch, isCaseBatch } from '../../shared/store/formats/case-batch.js';
 import { CaseFactsSchema, type CaseFacts, type CaseMetrics } from '../../shared/domain/facts.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';

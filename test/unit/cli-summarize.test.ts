@@ -122,7 +122,7 @@ describe('socpulse summarize', { timeout: 120_000 }, () => {
 describe('fast record checks', { timeout: 120_000 }, () => {
   it('property: whatever the fast path accepts, the zod schema accepts too', async () => {
     const fc = (await import('fast-check')).default;
-    const { isPlainAlert, isPlainCase } = await import('../../shared/sources/canonical-files.js');
+    const { isPlainAlert, isPlainCase } = await import('../../shared/sources/canonical/fast-record-checks.js');
     const { AlertSchema, CaseSchema } = await import('../../shared/domain/records.js');
     const instant = fc.oneof(
       fc
@@ -176,7 +176,8 @@ describe('fast record checks', { timeout: 120_000 }, () => {
 
   it('property: the fast path converts exactly as zod + caseFacts do, and reads instants as Date.parse does', async () => {
     const fc = (await import('fast-check')).default;
-    const { parseInstant, plainCaseFacts } = await import('../../shared/sources/canonical-files.js');
+    const { parseInstant } = await import('../../shared/sources/canonical/instant.js');
+    const { plainCaseFacts } = await import('../../shared/sources/canonical/fast-record-checks.js');
     const { CaseSchema } = await import('../../shared/domain/records.js');
     const { caseFacts } = await import('../../shared/domain/facts.js');
     const instant = fc.oneof(
@@ -247,6 +248,56 @@ describe('fast record checks', { timeout: 120_000 }, () => {
     // The fast path must actually take ordinary records, or it would only ever defer to zod.
     expect(accepted).toBeGreaterThan(150);
   });
+  it('property: the alert fast path converts exactly as zod + alertCount do', async () => {
+    const fc = (await import('fast-check')).default;
+    const { plainAlert } = await import('../../shared/sources/canonical/fast-record-checks.js');
+    const { AlertSchema } = await import('../../shared/domain/records.js');
+    const { alertCount } = await import('../../shared/domain/facts.js');
+    // Mostly well-formed instants, so that records reach the fast path often enough to compare conversions.
+    const instant = fc.oneof(
+      {
+        arbitrary: fc
+          .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
+          .map((d) => d.toISOString()),
+        weight: 6,
+      },
+      fc
+        .tuple(
+          fc.date({ min: new Date('1990-01-01'), max: new Date('2060-01-01'), noInvalidDate: true }),
+          fc.constantFrom('Z', '+01:00', '-05:30', '+24:00'),
+          fc.constantFrom('', '.1', '.123456', '.'),
+        )
+        .map(([d, off, frac]) => d.toISOString().slice(0, 19) + frac + off),
+    );
+    const alert = fc.record(
+      {
+        id: fc.constantFrom('a1', 'a2', 'a3', ''),
+        source: fc.constantFrom('s', 's', ''),
+        rule: fc.constantFrom('r1', 'r2', 'r3', ''),
+        severity: fc.constantFrom('high', 'low', 'critical', 'urgent'),
+        createdAt: instant,
+        firstEventAt: fc.option(instant, { nil: undefined }),
+        caseId: fc.option(fc.oneof({ arbitrary: fc.string(), weight: 4 }, fc.integer()), { nil: undefined }),
+        disposition: fc.option(fc.constantFrom('true_positive', 'benign_positive', 'false_positive', 'maybe'), {
+          nil: undefined,
+        }),
+        product: fc.option(fc.constantFrom('SIEM', 'EDR', 'SOAR', ''), { nil: undefined }),
+      },
+      { requiredKeys: ['id', 'source', 'rule', 'severity', 'createdAt'] },
+    );
+    let accepted = 0;
+    fc.assert(
+      fc.property(alert, (a) => {
+        const fast = plainAlert(a);
+        if (fast === undefined) return true;
+        accepted++;
+        const parsed = AlertSchema.safeParse(a);
+        return parsed.success && JSON.stringify(alertCount(parsed.data)) === JSON.stringify(fast);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(150);
+  });
 });
 
 // Streams fixture directories through the engine (and a worker thread): this block says how long its tests may take.
@@ -255,7 +306,7 @@ describe('streaming a directory through the engine', { timeout: 120_000 }, () =>
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { summarizeCanonicalDir } = await import('../../shared/sources/canonical-files.js');
+    const { summarizeCanonicalDir } = await import('../../shared/sources/canonical/summarize-dir.js');
     const { alertCount, caseFacts } = await import('../../shared/domain/facts.js');
     const { parsePeriod } = await import('../../shared/domain/periods.js');
     const { summarize } = await import('../../shared/domain/summary.js');
@@ -314,7 +365,8 @@ describe('a malformed alert counted on the worker thread', { timeout: 120_000 },
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { summarizeCanonicalDir, InputFileError } = await import('../../shared/sources/canonical-files.js');
+    const { summarizeCanonicalDir } = await import('../../shared/sources/canonical/summarize-dir.js');
+    const { InputFileError } = await import('../../shared/sources/canonical/jsonl-reader.js');
     const { parsePeriod } = await import('../../shared/domain/periods.js');
     const { MetricSettingsSchema } = await import('../../shared/domain/settings.js');
     const dir = mkdtempSync(join(tmpdir(), 'bad-alert-'));

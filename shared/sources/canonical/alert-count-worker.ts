@@ -1,6 +1,7 @@
 // Worker thread of `summarizeCanonicalDir`: counts a big alerts file per local day while the main thread reads cases.
 import { parentPort, workerData } from 'node:worker_threads';
-import { countAlertsByDay, InputFileError, type AlertCountReply } from './canonical-files.js';
+import { countAlertsByDay, type AlertCountReply } from './alert-counts.js';
+import { InputFileError } from './jsonl-reader.js';
 
 const { path, tz, asOf } = workerData as { path: string; tz: string; asOf: number };
 let reply: AlertCountReply;

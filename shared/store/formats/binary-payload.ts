@@ -1,3 +1,5 @@
+import { endianness } from 'node:os';
+import * as z from 'zod';
 /**
  * The container of the binary snapshot payloads (cases, alerts): a fixed header, two JSON blocks, then columns.
  *
@@ -9,8 +11,8 @@
  * It never begins with `{`, so a store tells it from a JSON payload by its first byte.
  */
 const HEADER = 20;
-/** Typed arrays use the machine's byte order; the stored forms (and the radix sort on bits) assume little-endian. */
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Typed arrays use the machine's byte order; the stored forms assume little-endian. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** A stored binary payload that cannot be decoded; the store adds which item. */
 export class BinaryPayloadError extends Error {
@@ -118,12 +120,9 @@ export class PayloadReader {
   }
 }
 
-/** True when `v` lists distinct members of `of` in `of`'s order (columns are stored in a fixed order). */
-export function inOrder(v: unknown, of: readonly string[]): boolean {
-  return (
-    Array.isArray(v) &&
-    v.every((x, i) => of.includes(x as string) && (i === 0 || of.indexOf(x as string) > of.indexOf(v[i - 1] as string)))
-  );
+/** A list of distinct members of `of` in `of`'s order (columns are stored in a fixed order). */
+export function columnList<T extends string>(of: readonly [T, ...T[]]) {
+  return z.array(z.enum(of)).refine((v) => v.every((x, i) => i === 0 || of.indexOf(x) > of.indexOf(v[i - 1]!)));
 }
 
 /** True for a list of strings. */

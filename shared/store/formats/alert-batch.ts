@@ -1,9 +1,10 @@
-import { BinaryPayloadError, hasMagic, isStringList, PayloadReader, writePayload } from './binary-payload.js';
-import type { AlertCount } from './facts.js';
-import { SEVERITIES, SEVERITY_INDEX } from './records.js';
+import * as z from 'zod';
+import { BinaryPayloadError, hasMagic, PayloadReader, writePayload } from './binary-payload.js';
+import type { AlertCount } from '../../domain/facts.js';
+import { SEVERITIES, SEVERITY_INDEX } from '../../domain/records.js';
 
 /**
- * A day of alert counts as stored since payload format 3: binary columns, which the engine reads without an object
+ * A day of alert counts as stored (its one stored format): binary columns, which the engine reads without an object
  * per count or a number parsed from text (a monthly report reads hundreds of thousands of them):
  *
  *     "SPAB", version 1, n counts (binary-payload.ts)
@@ -69,12 +70,7 @@ export function encodeAlertBatch(counts: readonly AlertCount[]): Uint8Array {
   );
 }
 
-interface Head {
-  base: number;
-  escapedAt: number;
-  escapedCounts: number;
-  rules: string[];
-}
+type Head = z.infer<typeof HeadSchema>;
 
 /** A decoded day of alert counts: columns over the stored bytes, read row by row without an object per count. */
 export class AlertBatch {
@@ -153,11 +149,14 @@ export class AlertBatch {
   }
 }
 
+/** The head of an alerts payload: the base instant, how many values are escaped, and the rules' dictionary. */
+const HeadSchema = z.object({
+  base: z.number(),
+  escapedAt: z.number().int().min(0),
+  escapedCounts: z.number().int().min(0),
+  rules: z.array(z.string()),
+});
+
 function checkHead(h: unknown): asserts h is Head {
-  const fail = () => new BinaryPayloadError('its column list is not valid');
-  if (typeof h !== 'object' || h === null) throw fail();
-  const r = h as Record<string, unknown>;
-  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-  if (typeof r.base !== 'number' || !Number.isFinite(r.base)) throw fail();
-  if (!count(r.escapedAt) || !count(r.escapedCounts) || !isStringList(r.rules)) throw fail();
+  if (!HeadSchema.safeParse(h).success) throw new BinaryPayloadError('its column list is not valid');
 }
