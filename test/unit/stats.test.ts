@@ -25,7 +25,31 @@ describe('sortFloat64', () => {
     );
   });
 
+  it('gives the built-in order for durations in whole ms (the 4-byte-key path), and when one value is not', () => {
+    const wholeMs = fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((ms) => ms / 60_000);
+    const odd = fc.constantFrom(-0, 0, -1 / 60_000, 0.5 / 60_000, 2 ** 32 / 60_000, Infinity, 1e-9, 7, NaN);
+    fc.assert(
+      fc.property(
+        fc.array(wholeMs, { minLength: 1024, maxLength: 4000 }),
+        fc.option(odd),
+        fc.nat(),
+        fc.boolean(),
+        (values, extra, at, small) => {
+          // Small values share the upper digits (skipped passes); big ones use all three.
+          const list = small ? values.map((x) => ((x * 60_000) % 5000) / 60_000) : values;
+          if (extra !== null) list.splice(at % list.length, 0, extra);
+          const a = Float64Array.from(list);
+          expect(same(sortFloat64(a), Float64Array.from(list).sort())).toBe(true);
+        },
+      ),
+      // A failure is reported as found: shrinking arrays of thousands of values takes minutes.
+      { numRuns: 150, endOnFailure: true },
+    );
+  });
+
   it('sorts large arrays of one magnitude (skipped digits) and with NaN (the built-in sort)', () => {
+    const zeros = Float64Array.from({ length: 2000 }, (_, i) => (i % 2 ? -0 : i % 3) / 60_000);
+    expect(same(sortFloat64(zeros.slice()), zeros.slice().sort())).toBe(true);
     const big = Float64Array.from({ length: 50_000 }, (_, i) => ((i * 7919) % 50_000) + 0.5);
     expect(same(sortFloat64(big.slice()), big.slice().sort())).toBe(true);
     const constant = new Float64Array(5000).fill(3);
