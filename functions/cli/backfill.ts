@@ -1,24 +1,18 @@
-import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { collectSource, configuredSource } from '../../shared/usecases/collect-source.js';
 import { dayFlag } from './export.js';
 import { tableDeps } from './table-deps.js';
-import { UsageError } from './usage-error.js';
+import { parseFlags, UsageError } from './usage-error.js';
 
 /** `socpulse backfill --from DATE [--source NAME]`: collect history from DATE to now into the table, with a progress bar. */
 export async function backfillCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { from: { type: 'string' }, source: { type: 'string' }, config: { type: 'string' } },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    options: { from: { type: 'string' }, source: { type: 'string' }, config: { type: 'string' } },
+    strict: true,
+  });
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
   const fromDay = dayFlag('from', values.from, config.timezone).label;
   const sources = Object.entries(config.mcpServers).filter(([name]) => !values.source || name === values.source);

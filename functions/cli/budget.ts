@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { apiError, remoteFetch } from './remote.js';
-import { UsageError } from './usage-error.js';
+import { parseFlags, UsageError } from './usage-error.js';
 
 /**
  * `socpulse budget import plan.csv` and `socpulse budget export --fiscal-year FY2027 [--month 2026-09]
@@ -9,26 +8,21 @@ import { UsageError } from './usage-error.js';
  */
 export async function budgetCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        'fiscal-year': { type: 'string' },
-        month: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        api: { type: 'string' },
-        token: { type: 'string' },
-        region: { type: 'string' },
-        config: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values, positionals } = parseFlags({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      'fiscal-year': { type: 'string' },
+      month: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      api: { type: 'string' },
+      token: { type: 'string' },
+      region: { type: 'string' },
+      config: { type: 'string' },
+    },
+    strict: true,
+  });
   if (sub === 'import') {
     if (positionals.length !== 1) throw new UsageError('usage: socpulse budget import plan.csv');
     const csv = await readFile(positionals[0]!, 'utf8').catch((e: NodeJS.ErrnoException) => {

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { parsePeriod, PeriodError, type Period } from '../../shared/domain/periods.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { exportCanonical } from '../../shared/usecases/export-canonical.js';
-import { UsageError } from './usage-error.js';
+import { parseFlags, UsageError } from './usage-error.js';
 
 /** Parse a `YYYY-MM-DD` flag as that local day (a real calendar day: 2026-02-30 is refused). */
 export function dayFlag(name: string, value: string | undefined, tz: string): Period {
@@ -24,22 +23,17 @@ export function dayFlag(name: string, value: string | undefined, tz: string): Pe
  * nothing of the failed one.
  */
 export async function exportCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        out: { type: 'string' },
-        source: { type: 'string' },
-        config: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
+      source: { type: 'string' },
+      config: { type: 'string' },
+    },
+    strict: true,
+  });
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
   const from = dayFlag('from', values.from, config.timezone).start;
   // --to is inclusive: up to the end of that local day (23 or 25 hours long across a DST change).

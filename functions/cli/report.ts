@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { reportCharts } from '../../shared/mail/charts.js';
@@ -10,7 +9,7 @@ import { ReportRequestError } from '../../shared/config/report-request.js';
 import { requestReport } from '../../shared/usecases/enqueue-report.js';
 import { runQueued, runReport, type ReportDeps, type ReportResult } from '../../shared/usecases/run-report.js';
 import { tableDeps } from './table-deps.js';
-import { UsageError } from './usage-error.js';
+import { parseFlags, UsageError } from './usage-error.js';
 
 const USAGE = 'usage: socpulse report RUNBOOK --period LABEL [--resend] [--dry-run --out DIR]';
 
@@ -20,23 +19,18 @@ const USAGE = 'usage: socpulse report RUNBOOK --period LABEL [--resend] [--dry-r
  * in this process: eight of these started at once send one report; a delivered one is not sent again without --resend.
  */
 export async function reportCommand(argv: string[]): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        period: { type: 'string' },
-        resend: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        out: { type: 'string' },
-        config: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values, positionals } = parseFlags({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      period: { type: 'string' },
+      resend: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      out: { type: 'string' },
+      config: { type: 'string' },
+    },
+    strict: true,
+  });
   const [runbook] = positionals;
   if (!runbook || positionals.length > 1) throw new UsageError(USAGE);
   if (values['dry-run'] && !values.out) throw new UsageError('--dry-run needs --out DIR to write the email to');

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   createSocSimServer,
@@ -9,31 +8,26 @@ import {
   type Fault,
   type SimShape,
 } from '../soc-sim/server.js';
-import { UsageError } from './usage-error.js';
+import { parseFlags, UsageError } from './usage-error.js';
 
 /** `socpulse sim [--stdio | --port N] [--shape socpulse|secops-soar|secops-soar-remote] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`. */
 export async function simCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stdio: { type: 'boolean' },
-        port: { type: 'string' },
-        seed: { type: 'string' },
-        fault: { type: 'string' },
-        'alerts-per-day': { type: 'string' },
-        'cases-per-day': { type: 'string' },
-        shape: { type: 'string' },
-        'close-lookback-days': { type: 'string' },
-        now: { type: 'string' },
-        config: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      stdio: { type: 'boolean' },
+      port: { type: 'string' },
+      seed: { type: 'string' },
+      fault: { type: 'string' },
+      'alerts-per-day': { type: 'string' },
+      'cases-per-day': { type: 'string' },
+      shape: { type: 'string' },
+      'close-lookback-days': { type: 'string' },
+      now: { type: 'string' },
+      config: { type: 'string' },
+    },
+    strict: true,
+  });
   const int = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);

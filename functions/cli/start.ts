@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DEFAULT_CONFIG_FILE, loadConfig, requireSender, type Config } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
@@ -22,7 +21,7 @@ import { collectSource, configuredSource } from '../../shared/usecases/collect-s
 import { runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import { serveLocal } from './serve.js';
 import { edgeDeps, storesOf } from '../../shared/usecases/edge.js';
-import { UsageError } from './usage-error.js';
+import { parseFlags, UsageError } from './usage-error.js';
 
 /** Days of history `socpulse start` backfills from the configured sources. */
 export const START_BACKFILL_DAYS = 90;
@@ -35,24 +34,19 @@ export const START_BACKFILL_DAYS = 90;
  * already delivered and a restarted server keeps its runs, plans and snapshots; `--fresh` starts over.
  */
 export async function startCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        serve: { type: 'boolean' },
-        port: { type: 'string' },
-        config: { type: 'string' },
-        out: { type: 'string' },
-        days: { type: 'string' },
-        data: { type: 'string' },
-        fresh: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      serve: { type: 'boolean' },
+      port: { type: 'string' },
+      config: { type: 'string' },
+      out: { type: 'string' },
+      days: { type: 'string' },
+      data: { type: 'string' },
+      fresh: { type: 'boolean' },
+    },
+    strict: true,
+  });
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
   // start emails its reports: refused before anything starts when there is no sender.
   requireSender(config, 'run socpulse start (it emails the reports)');

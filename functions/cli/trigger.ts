@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { apiError, remoteFetch } from './remote.js';
-import { UsageError } from './usage-error.js';
+import { parseFlags, UsageError } from './usage-error.js';
 
 /**
  * `socpulse trigger RUNBOOK [--period LABEL] [--recipients a,b] [--resend] [--api URL] [--token T] [--wait]`: ask the
@@ -8,26 +7,21 @@ import { UsageError } from './usage-error.js';
  * nothing is sent twice; `--resend` (manager) sends a delivered report again.
  */
 export async function triggerCommand(argv: string[]): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        period: { type: 'string' },
-        recipients: { type: 'string' },
-        api: { type: 'string' },
-        token: { type: 'string' },
-        region: { type: 'string' },
-        wait: { type: 'boolean' },
-        resend: { type: 'boolean' },
-        config: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values, positionals } = parseFlags({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      period: { type: 'string' },
+      recipients: { type: 'string' },
+      api: { type: 'string' },
+      token: { type: 'string' },
+      region: { type: 'string' },
+      wait: { type: 'boolean' },
+      resend: { type: 'boolean' },
+      config: { type: 'string' },
+    },
+    strict: true,
+  });
   if (positionals.length !== 1)
     throw new UsageError('usage: socpulse trigger RUNBOOK [--period LABEL] [--recipients a,b] [--api URL]');
   const call = await remoteFetch(values);
