@@ -87,7 +87,12 @@ export async function run(): Promise<void> {
     ...process.env,
     SOCPULSE_TABLE: 'bench',
     AWS_REGION: 'eu-west-2',
-    SOCPULSE_ROLE_ARNS: '{}',
+    // What the stack sets: the API and MCP functions refuse to start without valid role ARNs (checked at INIT).
+    SOCPULSE_ROLE_ARNS: JSON.stringify({
+      manager: 'arn:aws:iam::123456789012:role/socpulse-manager',
+      finance: 'arn:aws:iam::123456789012:role/socpulse-finance',
+      viewer: 'arn:aws:iam::123456789012:role/socpulse-viewer',
+    }),
     SOCPULSE_REPORT_FUNCTION: 'x',
     AWS_ACCESS_KEY_ID: 'x',
     AWS_SECRET_ACCESS_KEY: 'x',
