@@ -104,6 +104,31 @@ export class DynamoReportRunStore {
     private readonly leaseMs = 10 * 60_000,
   ) {}
 
+  /** A run of a fresh identity, queued (asked for) or claimed (taken for sending), and its key. */
+  private newRun(
+    init: RunInit,
+    now: Date,
+    state: { status: 'queued' | 'claimed'; attempts: number; rev: number; claimId?: string },
+  ): { key: Key; run: ReportRun } {
+    const runKey = init.runKey ?? init.period;
+    const at = now.toISOString();
+    const run: ReportRun = {
+      ...init,
+      runKey,
+      status: state.status,
+      deliveries: {},
+      resends: [],
+      attempts: state.attempts,
+      rev: state.rev,
+      ...(state.claimId === undefined ? {} : { claimId: state.claimId }),
+      leaseUntil: now.getTime() + this.leaseMs,
+      createdAt: at,
+      updatedAt: at,
+      notes: [],
+    };
+    return { key: keys.reportRun(init.runbook, runKey), run };
+  }
+
   /**
    * Ask for a report run (API, MCP or CLI): create it queued, or find the run of the same identity and say what it is.
    * With `resend`, a delivered run is queued again, once per resend request. Only `queued` asks the caller to start it.
@@ -113,22 +138,8 @@ export class DynamoReportRunStore {
     now: Date,
     resend?: { requestedBy: string; idempotencyKey?: string },
   ): Promise<RequestOutcome> {
-    const runKey = init.runKey ?? init.period;
-    const key = keys.reportRun(init.runbook, runKey);
     const at = now.toISOString();
-    const fresh: ReportRun = {
-      ...init,
-      runKey,
-      status: 'queued',
-      deliveries: {},
-      resends: [],
-      attempts: 0,
-      rev: 0,
-      leaseUntil: now.getTime() + this.leaseMs,
-      createdAt: at,
-      updatedAt: at,
-      notes: [],
-    };
+    const { key, run: fresh } = this.newRun(init, now, { status: 'queued', attempts: 0, rev: 0 });
     try {
       await this.table.put(toItem(key, fresh), { expression: 'attribute_not_exists(pk)' });
       await this.putPointer(fresh);
@@ -192,23 +203,8 @@ export class DynamoReportRunStore {
    * over, keeping its earlier deliveries.
    */
   async claim(init: RunInit, claimId: string, now: Date): Promise<ClaimOutcome> {
-    const runKey = init.runKey ?? init.period;
-    const key = keys.reportRun(init.runbook, runKey);
     const at = now.toISOString();
-    const fresh: ReportRun = {
-      ...init,
-      runKey,
-      status: 'claimed',
-      deliveries: {},
-      resends: [],
-      attempts: 1,
-      rev: 1,
-      claimId,
-      leaseUntil: now.getTime() + this.leaseMs,
-      createdAt: at,
-      updatedAt: at,
-      notes: [],
-    };
+    const { key, run: fresh } = this.newRun(init, now, { status: 'claimed', attempts: 1, rev: 1, claimId });
     try {
       await this.table.put(toItem(key, fresh), { expression: 'attribute_not_exists(pk)' });
       await this.putPointer(fresh);
