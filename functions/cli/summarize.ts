@@ -2,7 +2,7 @@ import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import { MixedCurrencyError } from '../../shared/domain/budget.js';
 import { BudgetCsvError } from '../../shared/config/budget-plan-csv.js';
 import { InputFileError } from '../../shared/sources/canonical/jsonl-reader.js';
-import { summarizeCanonicalDir } from '../../shared/sources/canonical/summarize-dir.js';
+import { summarizeCanonicalDir } from '../../shared/usecases/summarize-files.js';
 import { canonicalInput } from './canonical-input.js';
 import { parseFlags, UsageError } from './usage-error.js';
 

@@ -18,7 +18,7 @@ import {
 import { localDay, periodContaining, zonedTime, type Period } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
 import type { DynamoCollectionRunStore } from '../store/collection-run-store.js';
-import { readCanonicalCases, readCanonicalShifts } from '../sources/canonical/summarize-dir.js';
+import { readCanonicalCases, readCanonicalShifts } from '../sources/canonical/input-dir.js';
 import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
 import { collectionAsOf } from './summary-loader.js';
 

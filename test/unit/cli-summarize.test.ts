@@ -306,7 +306,7 @@ describe('streaming a directory through the engine', { timeout: 120_000 }, () =>
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { summarizeCanonicalDir } = await import('../../shared/sources/canonical/summarize-dir.js');
+    const { summarizeCanonicalDir } = await import('../../shared/usecases/summarize-files.js');
     const { alertCount, caseFacts } = await import('../../shared/domain/facts.js');
     const { parsePeriod } = await import('../../shared/domain/periods.js');
     const { summarize } = await import('../../shared/domain/summary.js');
@@ -365,7 +365,7 @@ describe('a malformed alert counted on the worker thread', { timeout: 120_000 },
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { summarizeCanonicalDir } = await import('../../shared/sources/canonical/summarize-dir.js');
+    const { summarizeCanonicalDir } = await import('../../shared/usecases/summarize-files.js');
     const { InputFileError } = await import('../../shared/sources/canonical/jsonl-reader.js');
     const { parsePeriod } = await import('../../shared/domain/periods.js');
     const { MetricSettingsSchema } = await import('../../shared/domain/settings.js');

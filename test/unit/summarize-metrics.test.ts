@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 import { BudgetCsvError } from '../../shared/config/budget-plan-csv.js';
-import { summarizeCanonicalDir } from '../../shared/sources/canonical/summarize-dir.js';
+import { summarizeCanonicalDir } from '../../shared/usecases/summarize-files.js';
 
 /**
  * `socpulse summarize` against METRICS.md exactly: pointInTime = min(end, asOf), and covered/missing budget months.
