@@ -305,8 +305,10 @@ describe('the bounded work of a report', () => {
   it('property: significant incidents kept as they arrive are the ones sorting them all would keep', () => {
     fc.assert(
       fc.property(fc.array(caseOf, { minLength: 200, maxLength: 3000 }), (raw) => {
-        const cases: CaseFacts[] = raw.map(({ closeAfter, esc, ...c }) => ({
+        // Case ids are unique, as a SOAR's are (two cases with one id and one creation time have no order to test).
+        const cases: CaseFacts[] = raw.map(({ closeAfter, esc, ...c }, i) => ({
           ...c,
+          id: `${c.id}-${i}`,
           ...(esc === undefined ? {} : { esc }),
           ...(closeAfter === undefined ? {} : { closed: c.created + closeAfter * MIN, disp: 'true_positive' as const }),
         }));
