@@ -260,7 +260,7 @@ export class KpiAccumulator {
 
   /**
    * `scope: 'trend'` keeps only what `buildTrend` and `changeFacts` read — a report's previous period does not need
-   * its significant incidents, runbooks, daily volumes or backlog ages, and skipping them is a third of its cost.
+   * its significant incidents, runbooks, daily volumes or backlog ages, and a monthly report skips them for 300k cases.
    * Such a result leaves those figures empty: use it for the trend, never as a period's summary.
    */
   constructor(
