@@ -231,14 +231,7 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
           wait?: boolean;
         },
         who,
-        extra: {
-          _meta?: { progressToken?: string | number };
-          sendNotification: (n: {
-            method: 'notifications/progress';
-            params: { progressToken: string | number; progress: number; total?: number; message?: string };
-          }) => Promise<void>;
-          signal: AbortSignal;
-        },
+        extra: ProgressExtra,
       ) => {
         if (args.resend && !allowed(who.role, 'resend a report'))
           return fail(`forbidden: role ${who.role} may not resend a report`);
@@ -341,22 +334,21 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
   return server;
 }
 
+/** What a tool call's handler gets beside its arguments that progress reporting uses (MCP utilities/progress). */
+type ProgressExtra = {
+  _meta?: { progressToken?: string | number };
+  sendNotification: (n: {
+    method: 'notifications/progress';
+    params: { progressToken: string | number; progress: number; total?: number; message?: string };
+  }) => Promise<void>;
+  signal: AbortSignal;
+};
+
 /**
  * Follow a queued run until it reaches a final status or the wait ends, sending `notifications/progress` on the
  * request's progressToken at each look (MCP utilities/progress: progress only increases). Returns the last status.
  */
-async function followRun(
-  deps: McpDeps,
-  runId: string,
-  extra: {
-    _meta?: { progressToken?: string | number };
-    sendNotification: (n: {
-      method: 'notifications/progress';
-      params: { progressToken: string | number; progress: number; total?: number; message?: string };
-    }) => Promise<void>;
-    signal: AbortSignal;
-  },
-): Promise<string> {
+async function followRun(deps: McpDeps, runId: string, extra: ProgressExtra): Promise<string> {
   const { maxMs, pollMs } = deps.wait ?? { maxMs: 20_000, pollMs: 1_000 };
   const token = extra._meta?.progressToken;
   const deadline = Date.now() + maxMs;

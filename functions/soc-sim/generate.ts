@@ -24,15 +24,9 @@ export const DEFAULT_PROFILE: SimProfile = {
   source: 'sim',
 };
 
-/** mulberry32: small, fast, good enough for simulation, fully determined by its 32-bit state. */
-function rng(...parts: number[]) {
-  let h = 2166136261;
-  for (const p of parts) {
-    h ^= p >>> 0;
-    h = Math.imul(h, 16777619);
-    h ^= h >>> 13;
-  }
-  let a = h >>> 0;
+/** mulberry32: a uniform stream in [0, 1) fully determined by its 32-bit seed; small, fast, good enough for simulation. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -40,6 +34,17 @@ function rng(...parts: number[]) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A mulberry32 stream seeded by a hash of `parts` (profile seed, day, hour …), so each part has its own stream. */
+function rng(...parts: number[]) {
+  let h = 2166136261;
+  for (const p of parts) {
+    h ^= p >>> 0;
+    h = Math.imul(h, 16777619);
+    h ^= h >>> 13;
+  }
+  return mulberry32(h);
 }
 
 const pick = <T>(r: number, items: readonly (readonly [T, number])[]): T => {

@@ -10,6 +10,22 @@ import { buildStaffingSummary, hourOfWeek, mergeShifts } from '../../shared/doma
 const settings = MetricSettingsSchema.parse({});
 const t = (iso: string) => Date.parse(iso);
 
+/** FY2027 with fiscalYearStartMonth 4: 2026-04 … 2027-03. */
+const FY2027_MONTHS = [
+  '2026-04',
+  '2026-05',
+  '2026-06',
+  '2026-07',
+  '2026-08',
+  '2026-09',
+  '2026-10',
+  '2026-11',
+  '2026-12',
+  '2027-01',
+  '2027-02',
+  '2027-03',
+];
+
 describe('Erlang C', () => {
   it('matches the hand computation for A = 2 erlangs', () => {
     // B(1)=2/3, B(2)=0.4, B(3)=0.8/3.8; C = 3·B(3)/(3 − 2·(1 − B(3))) = 4/9
@@ -108,20 +124,7 @@ describe('money and budget', () => {
   });
 
   it('computes plan vs actual, YTD, burn rate, forecast and both-threshold flags', () => {
-    const budget = [
-      '2026-04',
-      '2026-05',
-      '2026-06',
-      '2026-07',
-      '2026-08',
-      '2026-09',
-      '2026-10',
-      '2026-11',
-      '2026-12',
-      '2027-01',
-      '2027-02',
-      '2027-03',
-    ].map((m) => plan(m, 'tooling', '10000.00'));
+    const budget = FY2027_MONTHS.map((m) => plan(m, 'tooling', '10000.00'));
     const costs = [
       cost('2026-04', 'tooling', '10000.00'),
       cost('2026-05', 'tooling', '11000.00'),
@@ -249,20 +252,7 @@ describe('money and budget', () => {
   describe('covered and missing months (METRICS.md "Budget")', () => {
     // FY2027 with fiscalYearStartMonth 4 = 2026-04 … 2027-03; report month 2026-10 (seven months through m).
     // Plan: tooling 10000.00 + personnel 5000.00 every month → 15000.00 a month, 180000.00 a year.
-    const fyPlan = [
-      '2026-04',
-      '2026-05',
-      '2026-06',
-      '2026-07',
-      '2026-08',
-      '2026-09',
-      '2026-10',
-      '2026-11',
-      '2026-12',
-      '2027-01',
-      '2027-02',
-      '2027-03',
-    ].flatMap((m) => [plan(m, 'tooling', '10000.00'), plan(m, 'personnel', '5000.00')]);
+    const fyPlan = FY2027_MONTHS.flatMap((m) => [plan(m, 'tooling', '10000.00'), plan(m, 'personnel', '5000.00')]);
     // Actuals: April 12000; May none; June 9000 + 6000 = 15000; July none; August 10000 (no personnel line:
     // a covered month's absent category is 0); September 11000 + 5000 = 16000; October none.
     const costs = [

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { poissonZ, twoProportionZ, twoSidedP, whatChanged, type ChangeFacts } from '../../shared/domain/changes.js';
 import { changeSentence } from '../../shared/mail/headline.js';
+import { mulberry32 } from '../../functions/soc-sim/generate.js';
 
 const WEEK = 7 * 86_400_000;
-
-/** A deterministic stream of uniform numbers (mulberry32), so the constructed data is the same on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sorted = (xs: number[]) => Float64Array.from(xs).sort();
 
@@ -26,7 +15,7 @@ function facts(opts: {
   ttrMedian: Record<string, number>;
   seed: number;
 }): ChangeFacts {
-  const r = rng(opts.seed);
+  const r = mulberry32(opts.seed);
   const durations = (median: Record<string, number>) =>
     Object.fromEntries(
       Object.entries(opts.cases).map(([sev, n]) => [
