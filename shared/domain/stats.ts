@@ -164,6 +164,8 @@ export function stableSum(values: ArrayLike<number>): number {
 const RADIX_MIN = 1024;
 const DIGIT = 11;
 const BUCKETS = 1 << DIGIT;
+/** The radix sorts read doubles as 32-bit words, low word first: only on a little-endian machine. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * One digit's histogram (`counts[base..base+BUCKETS)`) turned into its buckets' start offsets, in place; true when
@@ -190,7 +192,7 @@ function toStartOffsets(counts: Uint32Array, base: number, n: number): boolean {
  */
 export function sortFloat64(a: Float64Array): Float64Array {
   const n = a.length;
-  if (n < RADIX_MIN || endianness() !== 'LE') return a.sort();
+  if (n < RADIX_MIN || !LITTLE_ENDIAN) return a.sort();
   if (sortWholeMsMinutes(a)) return a;
   for (let i = 0; i < n; i++) if (a[i] !== a[i]) return a.sort();
   // Keys as (lo, hi) word pairs, mapped in place; mapped back at the end.
