@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { CaseBatch, encodeCaseBatch } from '../../shared/store/formats/case-batch.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
+import { dynamoClient, DynamoTable, SDK_LOGGER_MIDDLEWARE } from '../../shared/store/dynamo-table.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CorruptItemError } from '../../shared/store/errors.js';
 import { keys } from '../../shared/store/keys.js';
 import { localTable } from './helpers.js';
@@ -228,6 +230,37 @@ describe('DynamoSnapshotStore', () => {
     await expect(store.list('cases', '2026-09-03', '2026-09-03', Payload, { binary })).rejects.toThrow(
       'SNAP#cases 2026-09-03#sim: case 0: tier is out of range',
     );
+  });
+
+  it('hands no request or response to an SDK logger, even one configured', async () => {
+    const seen: unknown[] = [];
+    const logger = { debug: log, info: log, warn: log, error: log, trace: log };
+    function log(...args: unknown[]) {
+      seen.push(...args);
+    }
+    const config = {
+      endpoint: env.dynamo.endpoint,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      logger,
+    };
+    const client = dynamoClient(config);
+    const store = new DynamoSnapshotStore(new DynamoTable(client, env.table.tableName));
+    const payload = { cases: [{ id: 'c-logged', note: 'a title that must stay out of logs' }] };
+    await store.put(snap('2026-11-07', 'sim', payload));
+    expect((await store.list('cases', '2026-11-07', '2026-11-07', Payload))[0]!.payload).toEqual(payload);
+    expect(client.middlewareStack.identify().join(' ')).not.toContain(SDK_LOGGER_MIDDLEWARE);
+    // (The SDK still logs where it looked for its settings, at debug level: no record or key is in those lines.)
+    const logged = () => JSON.stringify(seen);
+    expect(logged()).not.toContain('commandName');
+    expect(logged()).not.toContain('2026-11-07');
+    // The SDK's own client does log each call to a configured logger: the removal above is what keeps it quiet.
+    const plain = new DynamoDBClient(config);
+    await new DynamoTable(plain, env.table.tableName).get({ pk: 'nothing', sk: 'here' });
+    expect(logged()).toContain('"commandName":"GetItemCommand"');
+    expect(logged()).toContain('nothing');
+    plain.destroy();
+    client.destroy();
   });
 
   it('keeps keys in one place: header and part keys share the day and source prefix', () => {
