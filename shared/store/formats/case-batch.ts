@@ -50,6 +50,15 @@ type Text = (typeof TEXT)[number];
 type Small = (typeof SMALL)[number];
 
 /** True when `bytes` begin as a binary cases payload does. */
+/** Per small field, which of the 256 stored bytes are valid (1): NONE and the field's values. */
+const SMALL_VALID: Record<Small, Uint8Array> = Object.fromEntries(
+  SMALL.map((f) => {
+    const ok = (v: number) =>
+      v === NONE || (f === 'disp' ? v < DISPOSITIONS.length : f === 'tier' ? isTier(v) : isEscalationTier(v));
+    return [f, Uint8Array.from({ length: 256 }, (_, v) => (ok(v) ? 1 : 0))];
+  }),
+) as Record<Small, Uint8Array>;
+
 export function isCaseBatch(bytes: Uint8Array): boolean {
   return hasMagic(bytes, CASE_BATCH_MAGIC);
 }
@@ -188,11 +197,14 @@ export class CaseBatch {
     const bad = (field: string, i: number) => new BinaryPayloadError(`case ${i}: ${field} is out of range`);
     for (let i = 0; i < n; i++) if (this.sev[i]! >= SEVERITIES.length) throw bad('sev', i);
     for (const [f, { ms, escaped }] of Object.entries(this.at) as [Instant, InstantColumn][]) {
+      // Any instant may be absent but `created`.
+      const absent = f === 'created' ? ABSENT : ESCAPED;
       let k = 0;
       for (let i = 0; i < n; i++) {
         const v = ms[i]!;
-        if (v === ESCAPED && !Number.isFinite(escaped[k++])) throw bad(f, i);
-        if (v === ABSENT && f === 'created') throw bad(f, i);
+        if (v === ESCAPED) {
+          if (!Number.isFinite(escaped[k++])) throw bad(f, i);
+        } else if (v === absent) throw bad(f, i);
       }
       if (k !== escaped.length)
         throw new BinaryPayloadError(`${f}: ${k} escaped values where ${escaped.length} are stored`);
@@ -205,13 +217,10 @@ export class CaseBatch {
       const size = this.head[f]?.length ?? 0;
       if (col) for (let i = 0; i < n; i++) if (col[i]! < -1 || col[i]! >= size) throw bad(f, i);
     }
-    const ok: Record<Small, (v: number) => boolean> = {
-      disp: (v) => v < DISPOSITIONS.length,
-      tier: isTier,
-      esc: isEscalationTier,
-    };
-    for (const [f, col] of Object.entries(this.u8) as [Small, Uint8Array][])
-      for (let i = 0; i < n; i++) if (col[i] !== NONE && !ok[f](col[i]!)) throw bad(f, i);
+    for (const [f, col] of Object.entries(this.u8) as [Small, Uint8Array][]) {
+      const ok = SMALL_VALID[f];
+      for (let i = 0; i < n; i++) if (ok[col[i]!] === 0) throw bad(f, i);
+    }
   }
 
   /**
