@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CaseFacts } from '../../shared/domain/facts.js';
-import { buildKpiSummary } from '../../shared/domain/kpi.js';
+import { buildKpiSummary, KpiAccumulator } from '../../shared/domain/kpi.js';
+import type { CaseDay } from '../../shared/domain/facts.js';
+import { CaseBatch, encodeCaseBatch } from '../../shared/store/formats/case-batch.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 import { durationStats, kaplanMeierMedian, nearestRank } from '../../shared/domain/stats.js';
@@ -336,5 +338,69 @@ describe('the bounded work of a report', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  /** The significant incidents of `days` read as stored days (columns, text read on demand), with the days read. */
+  const fromStoredDays = (days: CaseFacts[][], asOf: number) => {
+    const acc = new KpiAccumulator(week, asOf, settings);
+    const read = new Set<number>();
+    days.forEach((cases, d) => {
+      const batch = CaseBatch.decode(encodeCaseBatch(cases));
+      const counted: CaseDay = {
+        length: batch.length,
+        forEach: (fn) => batch.forEach(fn),
+        textAt: (i) => (read.add(d), batch.textAt(i)),
+      };
+      counted.forEach((c, i) => acc.addCase(c, counted, i));
+    });
+    return { kpi: acc.result(false), read };
+  };
+
+  it('property: incidents from stored days, their text read late, are the ones read from a list', () => {
+    fc.assert(
+      fc.property(
+        fc.array(caseOf, { minLength: 200, maxLength: 2000 }),
+        // Many days (more than the days held pending) and ties to the millisecond across them.
+        fc.integer({ min: 1, max: 60 }),
+        (raw, dayCount) => {
+          const cases: CaseFacts[] = raw.map(({ closeAfter, esc, ...c }, i) => ({
+            ...c,
+            id: `${c.id}-${i}`,
+            ...(i % 3 === 0 ? { title: `title <${i}>` } : {}),
+            ...(esc === undefined ? {} : { esc }),
+            ...(closeAfter === undefined
+              ? {}
+              : { closed: c.created + closeAfter * MIN, disp: 'true_positive' as const }),
+          }));
+          const days = Array.from({ length: dayCount }, (_, d) => cases.filter((_, i) => i % dayCount === d));
+          const asOf = week.end + 30 * 86_400_000;
+          const listed = buildKpiSummary({ cases, alerts: undefined, period: week, asOf, settings });
+          const { kpi } = fromStoredDays(days, asOf);
+          expect(kpi.significantTotal).toBe(listed.significantTotal);
+          expect(JSON.stringify(kpi.significant)).toBe(JSON.stringify(listed.significant));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("reads a stored day's text only when one of its incidents is listed", () => {
+    const critical = (day: number, k: number, minute: number): CaseFacts => ({
+      id: `d${day}-${k}`,
+      sev: 'critical',
+      created: week.start + minute * MIN,
+      title: `Critical ${k} on day ${day}`,
+    });
+    // Day 0 holds the 100 oldest criticals; days 1 and 2 hold later ones, never listed.
+    const days = [
+      Array.from({ length: 120 }, (_, k) => critical(0, k, k)),
+      Array.from({ length: 50 }, (_, k) => critical(1, k, 1000 + k)),
+      Array.from({ length: 50 }, (_, k) => critical(2, k, 2000 + k)),
+    ];
+    const { kpi, read } = fromStoredDays(days, week.end);
+    expect(kpi.significantTotal).toBe(220);
+    expect(kpi.significant.map((x) => x.id)).toEqual(days[0]!.slice(0, 100).map((c) => c.id));
+    expect(kpi.significant[0]!.title).toBe('Critical 0 on day 0');
+    expect([...read]).toEqual([0]);
   });
 });
