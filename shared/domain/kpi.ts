@@ -154,7 +154,9 @@ const bySignificance = (a: Kept, b: Kept) =>
  *
  * An incident from a stored day reads its id and title only when it is listed (or ties another to the
  * millisecond): a day's text is all its cases' ids, and a monthly report would otherwise parse some sixty of them
- * (about 0.1 s) for the hundred it lists. Days are held for this at most MAX_PENDING_DAYS at a time.
+ * (about 0.1 s) for the hundred it lists. Days are held for this at most MAX_PENDING_DAYS at a time: past that the
+ * list is cut back to the bound, and if its incidents still come from more days, those days' text is read. So a
+ * day's text block is read, and any damage in it found, only when one of its incidents may be listed.
  */
 class SignificantIncidents {
   private list: Kept[] = [];
@@ -163,14 +165,16 @@ class SignificantIncidents {
   push(x: SignificantIncident, from?: CaseDay, at = 0): void {
     this.total++;
     this.list.push({ x, from, at });
-    if (this.list.length >= 4 * MAX_SIGNIFICANT) {
-      this.list = this.list.sort(bySignificance).slice(0, MAX_SIGNIFICANT);
-      this.pendingDays = new Set(this.list.flatMap((k) => (k.from ? [k.from] : [])));
-    }
-    if (from && this.pendingDays.add(from).size > MAX_PENDING_DAYS) {
-      for (const k of this.list) withText(k);
-      this.pendingDays.clear();
-    }
+    if (from) this.pendingDays.add(from);
+    if (this.list.length >= 4 * MAX_SIGNIFICANT || this.pendingDays.size > MAX_PENDING_DAYS) this.cut();
+  }
+  /** Keep the MAX_SIGNIFICANT best; if their incidents still wait on too many days, read those days' text now. */
+  private cut(): void {
+    if (this.list.length > MAX_SIGNIFICANT) this.list = this.list.sort(bySignificance).slice(0, MAX_SIGNIFICANT);
+    this.pendingDays = new Set(this.list.flatMap((k) => (k.from ? [k.from] : [])));
+    if (this.pendingDays.size <= MAX_PENDING_DAYS) return;
+    for (const k of this.list) withText(k);
+    this.pendingDays.clear();
   }
   /** The kept incidents, listed oldest first. */
   listed(): SignificantIncident[] {

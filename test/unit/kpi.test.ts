@@ -402,5 +402,11 @@ describe('the bounded work of a report', () => {
     expect(kpi.significant.map((x) => x.id)).toEqual(days[0]!.slice(0, 100).map((c) => c.id));
     expect(kpi.significant[0]!.title).toBe('Critical 0 on day 0');
     expect([...read]).toEqual([0]);
+
+    // A sparse month: 80 days of two criticals each. The 100 listed are days 0–49's; days 50–79 are never read.
+    const sparse = Array.from({ length: 80 }, (_, d) => [critical(d, 0, 10 * d), critical(d, 1, 10 * d + 1)]);
+    const few = fromStoredDays(sparse, week.end);
+    expect(few.kpi.significant.map((x) => x.id)).toEqual(sparse.slice(0, 50).flatMap((day) => day.map((c) => c.id)));
+    expect([...few.read].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, d) => d));
   });
 });

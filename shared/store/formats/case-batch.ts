@@ -49,7 +49,6 @@ type Instant = (typeof INSTANTS)[number];
 type Text = (typeof TEXT)[number];
 type Small = (typeof SMALL)[number];
 
-/** True when `bytes` begin as a binary cases payload does. */
 /** Per small field, which of the 256 stored bytes are valid (1): NONE and the field's values. */
 const SMALL_VALID: Record<Small, Uint8Array> = Object.fromEntries(
   SMALL.map((f) => {
@@ -59,6 +58,7 @@ const SMALL_VALID: Record<Small, Uint8Array> = Object.fromEntries(
   }),
 ) as Record<Small, Uint8Array>;
 
+/** True when `bytes` begin as a binary cases payload does. */
 export function isCaseBatch(bytes: Uint8Array): boolean {
   return hasMagic(bytes, CASE_BATCH_MAGIC);
 }
