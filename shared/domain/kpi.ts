@@ -111,8 +111,8 @@ export interface KpiSummary {
 export const MAX_SIGNIFICANT = 100;
 
 /**
- * At most this many stored days are held for incidents whose id and title are not read yet; past it, every
- * pending incident reads its text (see SignificantIncidents).
+ * At most this many stored days are held for incidents whose id and title are not read yet; past it, the list is
+ * cut back, and if its incidents still wait on more days, they read their text (see SignificantIncidents).
  */
 const MAX_PENDING_DAYS = 32;
 
