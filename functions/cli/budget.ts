@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { apiError, remoteFetch } from './remote.js';
+import { apiError, REMOTE_FLAGS, remoteFetch } from './remote.js';
 import { parseFlags, UsageError } from './usage-error.js';
 
 /**
@@ -16,9 +16,7 @@ export async function budgetCommand(argv: string[]): Promise<number> {
       month: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
-      api: { type: 'string' },
-      token: { type: 'string' },
-      region: { type: 'string' },
+      ...REMOTE_FLAGS,
       config: { type: 'string' },
     },
     strict: true,

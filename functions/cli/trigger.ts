@@ -1,4 +1,4 @@
-import { apiError, remoteFetch } from './remote.js';
+import { apiError, REMOTE_FLAGS, remoteFetch } from './remote.js';
 import { parseFlags, UsageError } from './usage-error.js';
 
 /**
@@ -13,9 +13,7 @@ export async function triggerCommand(argv: string[]): Promise<number> {
     options: {
       period: { type: 'string' },
       recipients: { type: 'string' },
-      api: { type: 'string' },
-      token: { type: 'string' },
-      region: { type: 'string' },
+      ...REMOTE_FLAGS,
       wait: { type: 'boolean' },
       resend: { type: 'boolean' },
       config: { type: 'string' },
