@@ -182,7 +182,6 @@ export async function run(): Promise<void> {
   session?.connect();
   await session?.post('Profiler.enable');
   await session?.post('Profiler.setSamplingInterval', { interval: 200 });
-  const totals: Record<string, number> = {};
   // BENCH_ROUNDS=n runs the four reports n times (each round into a fresh runs table, so each claims and sends) and
   // prints each report's times across rounds: one run on a shared 2-core machine varies by ±0.3 s.
   const rounds = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 1)) || 1);
@@ -206,8 +205,6 @@ export async function run(): Promise<void> {
       const dynaliteCpu0 = processCpuSeconds(dynalitePid);
       const r = await runReport(deps, { runbook, trigger: 'schedule' });
       const ms = performance.now() - t;
-      // The breakdown's share is of the first round: the one a single run prints.
-      if (round === 1) totals[runbook] = ms;
       const cpu = process.cpuUsage(cpu0);
       (times[runbook] ??= []).push(ms);
       const dynaliteCpu = dynaliteCpu0 === undefined ? undefined : processCpuSeconds(dynalitePid)! - dynaliteCpu0;
@@ -239,7 +236,8 @@ export async function run(): Promise<void> {
       );
     }
   session?.disconnect();
-  // Breakdown: the same load and engine again, each timed alone (warm, so a little faster than inside the run).
+  // Breakdown: the same load and engine again, each timed alone (warm, so a little faster than inside the run); the
+  // share is of the first round, the one a single run prints.
   const statuses = await collections.statuses();
   const asOf = collectionAsOf(statuses, now);
   const counting = new CountingTable(client, 'bench-reports');
@@ -255,7 +253,7 @@ export async function run(): Promise<void> {
     const engineMs = performance.now() - t2;
     const rows = (days: { length: number }[] | undefined) => days?.reduce((n, day) => n + day.length, 0);
     console.log(
-      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${rows(data.cases)?.toLocaleString() ?? 'no'} cases, ${rows(data.alerts)?.toLocaleString() ?? 'no'} alert rows, ${data.shifts?.length.toLocaleString() ?? 'no'} shifts; ${counting.items.toLocaleString()} items, ${(counting.bytes / 1e6).toFixed(1)} MB of gzip'd payload), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / totals[runbook]!).toFixed(0)}% of the report`,
+      `  ${runbook.padEnd(18)} load ${loadMs.toFixed(0)} ms (${rows(data.cases)?.toLocaleString() ?? 'no'} cases, ${rows(data.alerts)?.toLocaleString() ?? 'no'} alert rows, ${data.shifts?.length.toLocaleString() ?? 'no'} shifts; ${counting.items.toLocaleString()} items, ${(counting.bytes / 1e6).toFixed(1)} MB of gzip'd payload), engine ${engineMs.toFixed(0)} ms = ${((100 * engineMs) / times[runbook]![0]!).toFixed(0)}% of the report`,
     );
   }
   for (const name of runsTables) await client.send(new DeleteTableCommand({ TableName: name }));
