@@ -1,5 +1,13 @@
 import * as z from 'zod';
-import { type Alert, type Case, Disposition, Severity, type Shift } from './records.js';
+import {
+  type Alert,
+  type Case,
+  Disposition,
+  DISPOSITION_INDEX,
+  Severity,
+  SEVERITY_INDEX,
+  type Shift,
+} from './records.js';
 
 /**
  * The facts of a case the engine computes with: instants as epoch milliseconds, absent stays absent.
@@ -80,15 +88,102 @@ export function shiftFacts(s: Shift): ShiftFacts {
   return { analyst: s.analyst, tier: s.tier, start: Date.parse(s.start), end: Date.parse(s.end) };
 }
 
+/** The code of an absent severity-like field (disposition, tier, escalation) in `CaseColumns`. */
+export const NO_CODE = 255;
+
 /**
- * A stored day of cases read in place (the store's binary columns, shared/store/formats/case-batch.ts): each case's
- * metric facts without an object per case, in stored order, and a case's id and title by its position. The engine
+ * Cases as columns: the shape the metric engine computes over, one typed array per fact and no object per case.
+ * - instants (epoch ms) and `handle` (minutes): NaN where absent, so `x < t` is false for an absent `x`;
+ * - `sev` and `disp`: indices into SEVERITIES and DISPOSITIONS; `tier` and `esc`: the tier number; NO_CODE where absent;
+ * - `runbook` and `rule`: indices into `runbooks` and `rules`, -1 where absent.
+ */
+export interface CaseColumns {
+  readonly length: number;
+  readonly sev: Uint8Array;
+  readonly created: Float64Array;
+  readonly firstEvent: Float64Array;
+  readonly detected: Float64Array;
+  readonly ack: Float64Array;
+  readonly contained: Float64Array;
+  readonly closed: Float64Array;
+  readonly handle: Float64Array;
+  readonly disp: Uint8Array;
+  readonly tier: Uint8Array;
+  readonly esc: Uint8Array;
+  readonly runbook: Int32Array;
+  readonly runbooks: readonly string[];
+  readonly rule: Int32Array;
+  readonly rules: readonly string[];
+}
+
+/**
+ * A day of cases as the engine reads it: its columns, each case's metric facts one at a time (`forEach`, for readers
+ * that want rows), and a case's id and title by its position, read only when asked for. A stored day is read in place
+ * (the store's binary columns, shared/store/formats/case-batch.ts); a list becomes one with `casesAsDay`. The engine
  * depends on this shape, not on the stored format.
  */
 export interface CaseDay {
   readonly length: number;
+  /** The columns; a stored day may reuse their arrays for the next day read: use them, never keep them. */
+  columns(): CaseColumns;
   forEach(fn: (c: CaseMetrics, i: number) => void): void;
   textAt(i: number): { id: string; title?: string };
+}
+
+/** Cases held in memory as a day the engine reads (its columns built once); ids absent read as "". */
+export function casesAsDay(cases: readonly (CaseMetrics & { id?: string; title?: string })[]): CaseDay {
+  let cols: CaseColumns | undefined;
+  return {
+    length: cases.length,
+    columns: () => (cols ??= columnsOf(cases)),
+    forEach: (fn) => cases.forEach((c, i) => fn(c, i)),
+    textAt: (i) => {
+      const c = cases[i]!;
+      return c.title === undefined ? { id: c.id ?? '' } : { id: c.id ?? '', title: c.title };
+    },
+  };
+}
+
+function columnsOf(cases: readonly CaseMetrics[]): CaseColumns {
+  const n = cases.length;
+  const numbers = (f: 'created' | 'firstEvent' | 'detected' | 'ack' | 'contained' | 'closed' | 'handle') =>
+    Float64Array.from(cases, (c) => c[f] ?? NaN);
+  const code = (f: 'tier' | 'esc') => Uint8Array.from(cases, (c) => c[f] ?? NO_CODE);
+  const names = (f: 'runbook' | 'rule') => {
+    const list: string[] = [];
+    const seen = new Map<string, number>();
+    const col = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = cases[i]![f];
+      if (v === undefined) col[i] = -1;
+      else {
+        let k = seen.get(v);
+        if (k === undefined) seen.set(v, (k = list.push(v) - 1));
+        col[i] = k;
+      }
+    }
+    return { col, list };
+  };
+  const runbook = names('runbook');
+  const rule = names('rule');
+  return {
+    length: n,
+    sev: Uint8Array.from(cases, (c) => SEVERITY_INDEX.get(c.sev)!),
+    created: numbers('created'),
+    firstEvent: numbers('firstEvent'),
+    detected: numbers('detected'),
+    ack: numbers('ack'),
+    contained: numbers('contained'),
+    closed: numbers('closed'),
+    handle: numbers('handle'),
+    disp: Uint8Array.from(cases, (c) => (c.disp === undefined ? NO_CODE : DISPOSITION_INDEX.get(c.disp)!)),
+    tier: code('tier'),
+    esc: code('esc'),
+    runbook: runbook.col,
+    runbooks: runbook.list,
+    rule: rule.col,
+    rules: rule.list,
+  };
 }
 
 /** A stored day of alert counts read in place (shared/store/formats/alert-batch.ts), without an object per count. */

@@ -1,7 +1,7 @@
 import type { CoverageNote } from './coverage.js';
-import type { AlertCount, CaseDay, CaseFacts, CaseMetrics } from './facts.js';
+import { casesAsDay, NO_CODE, type AlertCount, type CaseColumns, type CaseDay, type CaseFacts } from './facts.js';
 import { localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
-import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
+import { DISPOSITION_INDEX, DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
 import { significantRule, slaTargetsFor, type MetricSettings } from './settings.js';
 import type { ChangeFacts, Change } from './changes.js';
 import {
@@ -218,24 +218,29 @@ const addSla = (into: SlaCounts, s: SlaCounts) => {
 };
 
 /** Count one SLA kind for one case: met, breached (late or overdue), or pending. */
-function judge(s: SlaCounts, created: number, event: number | undefined, asOf: number, targetMin: number) {
+function judge(s: SlaCounts, created: number, event: number, asOf: number, targetMin: number) {
   const target = targetMin * MIN;
-  if (event !== undefined && event < asOf) {
+  if (event < asOf) {
     if (event - created <= target) s.met++;
     else s.breached++;
   } else if (asOf - created > target) s.breached++;
   else s.pending++;
 }
 
+const TRUE_POSITIVE = DISPOSITION_INDEX.get('true_positive')!;
+const BENIGN_POSITIVE = DISPOSITION_INDEX.get('benign_positive')!;
+const FALSE_POSITIVE = DISPOSITION_INDEX.get('false_positive')!;
+
 /** True/benign/false positive counts of closed cases, and the rates built from them. */
 class Dispositions {
   tp = 0;
   bp = 0;
   fp = 0;
-  add(disp: CaseFacts['disp']) {
-    if (disp === 'true_positive') this.tp++;
-    else if (disp === 'benign_positive') this.bp++;
-    else if (disp === 'false_positive') this.fp++;
+  /** Count one closed case by its disposition's index into DISPOSITIONS (NO_CODE: none). */
+  add(disp: number) {
+    if (disp === TRUE_POSITIVE) this.tp++;
+    else if (disp === BENIGN_POSITIVE) this.bp++;
+    else if (disp === FALSE_POSITIVE) this.fp++;
   }
   get falsePositiveRate() {
     return ratio(this.fp, this.tp + this.bp + this.fp);
@@ -244,6 +249,9 @@ class Dispositions {
     return ratio(this.tp, this.tp + this.bp + this.fp);
   }
 }
+
+type RuleFigures = Dispositions & { closed: number };
+type RunbookFigures = { closed: number; ttr: NumberList; quality: Dispositions; resolve: SlaCounts };
 
 /** Per severity: the created and closed cohorts' durations and SLA counts. */
 class SeverityState {
@@ -280,7 +288,8 @@ export class KpiAccumulator {
   private readonly buckets = { lt1d: 0, d1to7: 0, d7to30: 0, gt30d: 0 };
   private openBreached = 0;
   private atRisk = 0;
-  private readonly dispositions: Record<string, number> = Object.fromEntries(DISPOSITIONS.map((d) => [d, 0]));
+  /** Closed cases per disposition, by index into DISPOSITIONS. */
+  private readonly dispositionAt: number[] = DISPOSITIONS.map(() => 0);
   private withoutDisposition = 0;
   private readonly quality = new Dispositions();
   private readonly escalated = { all: 0, '2': 0, '3': 0 };
@@ -289,15 +298,17 @@ export class KpiAccumulator {
   private readonly alertsPerDay = new Map<number, number>();
   private readonly alertsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   private readonly alertsByRule = new Map<string, number>();
-  private readonly closedByRule = new Map<string, Dispositions & { closed: number }>();
-  private readonly createdBySev = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  private readonly isSignificant: (sev: string, esc: number | undefined) => boolean;
+  private readonly closedByRule = new Map<string, RuleFigures>();
+  /** Created cases per severity, by index into SEVERITIES. */
+  private readonly createdAt: number[] = SEVERITIES.map(() => 0);
+  /** Per severity index, its state and its SLA targets. */
+  private readonly sevAt: SeverityState[];
+  private readonly targetAt: ReturnType<typeof slaTargetsFor>[Severity][];
+  /** 1 where (severity index × 4 + escalated tier, 0 when none) is significant (settings `significantIncidents`). */
+  private readonly significantCode: Uint8Array;
   private readonly significant = new SignificantIncidents();
   private sortedDurations?: { tta: Record<string, Float64Array>; ttr: Record<string, Float64Array> };
-  private readonly closedByRunbook = new Map<
-    string,
-    { closed: number; ttr: NumberList; quality: Dispositions; resolve: SlaCounts }
-  >();
+  private readonly closedByRunbook = new Map<string, RunbookFigures>();
 
   /** `pointInTime = min(end, asOf)` (METRICS.md): where states (open, backlog, open past target) are judged. */
   private readonly pointInTime: number;
@@ -319,97 +330,148 @@ export class KpiAccumulator {
     this.whole = scope === 'summary';
     this.pointInTime = pointInTimeOf(period, asOf);
     this.targets = slaTargetsFor(settings);
-    this.isSignificant = significantRule(settings);
     this.sev = Object.fromEntries(SEVERITIES.map((s) => [s, new SeverityState()])) as Record<Severity, SeverityState>;
+    this.sevAt = SEVERITIES.map((s) => this.sev[s]);
+    this.targetAt = SEVERITIES.map((s) => this.targets[s]!);
+    const isSignificant = significantRule(settings);
+    this.significantCode = Uint8Array.from({ length: SEVERITIES.length * 4 }, (_, j) =>
+      isSignificant(SEVERITIES[j >> 2]!, j % 4 === 0 ? undefined : j % 4) ? 1 : 0,
+    );
   }
 
   /**
-   * Take one case into whichever cohorts it belongs to (created, closed, open at pointInTime); others are ignored.
-   * Durations of the period's cases use everything known at asOf, but the backlog is the one that stood at
-   * pointInTime: a report on last month shows last month's backlog however late it is sent.
-   * A significant incident's id and title come from `batch.textAt(i)` when given, else from the case itself.
+   * Take a day of cases (in any order of days), each into whichever cohorts it belongs to (created, closed, open at
+   * pointInTime); others are ignored. Durations of the period's cases use everything known at asOf, but the backlog
+   * is the one that stood at pointInTime: a report on last month shows last month's backlog however late it is sent.
+   * A significant incident's id and title are read from `day` only when it is listed. `cols` are `day`'s columns,
+   * given when the caller already has them.
    */
-  addCase(c: CaseMetrics & { id?: string; title?: string }, batch?: CaseDay, i = 0): void {
-    const { period, asOf, pointInTime } = this;
-    const isCreated = c.created >= period.start && c.created < period.end && c.created < asOf;
-    const isClosed = c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf;
-    const isOpen = c.created < pointInTime && (c.closed === undefined || c.closed >= pointInTime);
-    if (!isCreated && !isClosed && !isOpen) return;
-    if (this.whole && (isCreated || isClosed) && this.isSignificant(c.sev, c.esc)) {
-      // From a stored day, the id and title are read when the incident is listed (SignificantIncidents).
-      const x: SignificantIncident = { id: batch ? '' : (c.id ?? ''), severity: c.sev, created: c.created };
-      if (!batch && c.title !== undefined) x.title = c.title;
-      if (c.esc !== undefined) x.escalatedToTier = c.esc;
-      // Nothing after asOf is visible.
-      if (c.ack !== undefined && c.ack < asOf) x.acknowledged = c.ack;
-      if (c.contained !== undefined && c.contained < asOf) x.contained = c.contained;
-      if (c.closed !== undefined && c.closed < asOf) x.closed = c.closed;
-      if (c.disp !== undefined && x.closed !== undefined) x.disposition = c.disp;
-      this.significant.push(x, batch, i);
-    }
-    const s = this.sev[c.sev];
-    const t = this.targets[c.sev]!;
-    if (isCreated) {
-      this.created++;
-      this.createdBySev[c.sev]++;
-      if (c.firstEvent !== undefined) s.ttd.push(minutes(c.firstEvent, c.detected ?? c.created));
-      if (c.ack !== undefined && c.ack < asOf) s.tta.push(minutes(c.created, c.ack));
-      if (c.contained !== undefined && c.contained < asOf) s.ttc.push(minutes(c.created, c.contained));
-      if (t.acknowledge !== undefined) judge(s.ack, c.created, c.ack, asOf, t.acknowledge);
-      if (t.resolve !== undefined) judge(s.res, c.created, c.closed, asOf, t.resolve);
-      if (c.closed !== undefined && c.closed < asOf) this.kmEvents.push(minutes(c.created, c.closed));
-      else this.kmCensored.push(minutes(c.created, asOf));
-      if (this.whole) {
-        const day = localDayNumber(c.created, period.tz);
-        this.casesPerDay.set(day, (this.casesPerDay.get(day) ?? 0) + 1);
+  addCases(day: CaseDay, cols: CaseColumns = day.columns()): void {
+    const { period, asOf, pointInTime, whole } = this;
+    const { start, end, tz } = period;
+    const { sev, created, firstEvent, detected, ack, contained, closed, disp, esc, rule, rules } = cols;
+    // Per stored name, its figures: looked up once per day, on first use, so maps fill in the order cases come.
+    const ruleOf = new Array<RuleFigures | null | undefined>(rules.length);
+    const runbookOf = new Array<RunbookFigures | null | undefined>(cols.runbooks.length);
+    for (let i = 0; i < cols.length; i++) {
+      const c = created[i]!;
+      const x = closed[i]!; // NaN when open: every comparison with it is false
+      const isCreated = c >= start && c < end && c < asOf;
+      const isClosed = x >= start && x < end && x < asOf;
+      const isOpen = c < pointInTime && !(x < pointInTime);
+      if (!isCreated && !isClosed && !isOpen) continue;
+      const k = sev[i]!;
+      const e = esc[i]!;
+      if (whole && (isCreated || isClosed) && this.significantCode[k * 4 + (e === NO_CODE ? 0 : e)] === 1)
+        this.addSignificant(cols, day, i);
+      const s = this.sevAt[k]!;
+      const t = this.targetAt[k]!;
+      if (isCreated) {
+        this.created++;
+        this.createdAt[k]!++;
+        const first = firstEvent[i]!;
+        if (first === first) {
+          const d = detected[i]!;
+          s.ttd.push(minutes(first, d === d ? d : c));
+        }
+        const a = ack[i]!;
+        if (a < asOf) s.tta.push(minutes(c, a));
+        const contain = contained[i]!;
+        if (contain < asOf) s.ttc.push(minutes(c, contain));
+        if (t.acknowledge !== undefined) judge(s.ack, c, a, asOf, t.acknowledge);
+        if (t.resolve !== undefined) judge(s.res, c, x, asOf, t.resolve);
+        if (x < asOf) this.kmEvents.push(minutes(c, x));
+        else this.kmCensored.push(minutes(c, asOf));
+        if (whole) {
+          const dayNumber = localDayNumber(c, tz);
+          this.casesPerDay.set(dayNumber, (this.casesPerDay.get(dayNumber) ?? 0) + 1);
+        }
       }
-    }
-    if (isClosed) this.addClosed(c, s);
-    if (isOpen) {
-      this.open++;
-      const age = pointInTime - c.created;
-      if (this.whole) this.openAges.push(age / MIN);
-      if (age < DAY) this.buckets.lt1d++;
-      else if (age < 7 * DAY) this.buckets.d1to7++;
-      else if (age < 30 * DAY) this.buckets.d7to30++;
-      else this.buckets.gt30d++;
-      if (t.resolve !== undefined) {
-        if (age > t.resolve * MIN) this.openBreached++;
-        else if (age >= 0.75 * t.resolve * MIN) this.atRisk++;
+      if (isClosed) {
+        this.closed++;
+        const ttr = minutes(c, x);
+        s.ttr.push(ttr);
+        const d = disp[i]!;
+        if (d !== NO_CODE) this.dispositionAt[d]!++;
+        else this.withoutDisposition++;
+        this.quality.add(d);
+        if (e !== NO_CODE) {
+          this.escalated.all++;
+          this.escalated[e === 2 ? '2' : '3']++;
+        }
+        const r = rule[i]!;
+        if (r >= 0) {
+          let figures = ruleOf[r];
+          if (figures === undefined) figures = ruleOf[r] = this.ruleFigures(rules[r]!);
+          if (figures) {
+            figures.closed++;
+            figures.add(d);
+          }
+        }
+        const b = cols.runbook[i]!;
+        if (b >= 0 && whole) {
+          let figures = runbookOf[b];
+          if (figures === undefined) figures = runbookOf[b] = this.runbookFigures(cols.runbooks[b]!);
+          if (figures) {
+            figures.closed++;
+            figures.ttr.push(ttr);
+            figures.quality.add(d);
+            if (t.resolve !== undefined) judge(figures.resolve, c, x, asOf, t.resolve);
+          }
+        }
+      }
+      if (isOpen) {
+        this.open++;
+        const age = pointInTime - c;
+        if (whole) this.openAges.push(age / MIN);
+        if (age < DAY) this.buckets.lt1d++;
+        else if (age < 7 * DAY) this.buckets.d1to7++;
+        else if (age < 30 * DAY) this.buckets.d7to30++;
+        else this.buckets.gt30d++;
+        if (t.resolve !== undefined) {
+          if (age > t.resolve * MIN) this.openBreached++;
+          else if (age >= 0.75 * t.resolve * MIN) this.atRisk++;
+        }
       }
     }
   }
 
-  private addClosed(c: CaseMetrics, s: SeverityState) {
-    this.closed++;
-    const ttr = minutes(c.created, c.closed!);
-    s.ttr.push(ttr);
-    if (c.disp) this.dispositions[c.disp]!++;
-    else this.withoutDisposition++;
-    this.quality.add(c.disp);
-    if (c.esc !== undefined) {
-      this.escalated.all++;
-      this.escalated[c.esc === 2 ? '2' : '3']++;
-    }
-    if (c.rule) {
-      let r = this.closedByRule.get(c.rule);
-      if (!r) this.closedByRule.set(c.rule, (r = Object.assign(new Dispositions(), { closed: 0 })));
-      r.closed++;
-      r.add(c.disp);
-    }
-    if (c.runbook && this.whole) {
-      let r = this.closedByRunbook.get(c.runbook);
-      if (!r)
-        this.closedByRunbook.set(
-          c.runbook,
-          (r = { closed: 0, ttr: new NumberList(), quality: new Dispositions(), resolve: emptySla() }),
-        );
-      r.closed++;
-      r.ttr.push(ttr);
-      r.quality.add(c.disp);
-      const resolve = this.targets[c.sev]?.resolve;
-      if (resolve !== undefined) judge(r.resolve, c.created, c.closed, this.asOf, resolve);
-    }
+  /** A significant incident created or closed in the period, its id and title left in `day` until it is listed. */
+  private addSignificant(cols: CaseColumns, day: CaseDay, i: number): void {
+    const { asOf } = this;
+    const x: SignificantIncident = { id: '', severity: SEVERITIES[cols.sev[i]!]!, created: cols.created[i]! };
+    const e = cols.esc[i]!;
+    if (e !== NO_CODE) x.escalatedToTier = e;
+    // Nothing after asOf is visible.
+    const ack = cols.ack[i]!;
+    if (ack < asOf) x.acknowledged = ack;
+    const contained = cols.contained[i]!;
+    if (contained < asOf) x.contained = contained;
+    const closed = cols.closed[i]!;
+    if (closed < asOf) x.closed = closed;
+    const d = cols.disp[i]!;
+    if (d !== NO_CODE && x.closed !== undefined) x.disposition = DISPOSITIONS[d];
+    this.significant.push(x, day, i);
+  }
+
+  /** A rule's closed-case figures; null for an empty name (counted nowhere, as a case without a rule). */
+  private ruleFigures(rule: string): RuleFigures | null {
+    if (!rule) return null;
+    let r = this.closedByRule.get(rule);
+    if (!r) this.closedByRule.set(rule, (r = Object.assign(new Dispositions(), { closed: 0 })));
+    return r;
+  }
+
+  /** A runbook's closed-case figures; null for an empty name. */
+  private runbookFigures(runbook: string): RunbookFigures | null {
+    if (!runbook) return null;
+    let r = this.closedByRunbook.get(runbook);
+    if (!r)
+      this.closedByRunbook.set(
+        runbook,
+        (r = { closed: 0, ttr: new NumberList(), quality: new Dispositions(), resolve: emptySla() }),
+      );
+    return r;
   }
 
   /** Take one alert count (an alert, or alerts of one rule and severity counted in one bucket instant). */
@@ -465,7 +527,9 @@ export class KpiAccumulator {
     finishSla(overallAck);
     finishSla(overallRes);
 
-    const dispositions = { ...this.dispositions };
+    const dispositions: Record<string, number> = Object.fromEntries(
+      DISPOSITIONS.map((d, k) => [d, this.dispositionAt[k]!]),
+    );
     if (this.withoutDisposition) dispositions.none = this.withoutDisposition;
 
     const ruleNames = new Set([...this.alertsByRule.keys(), ...this.closedByRule.keys()]);
@@ -523,10 +587,14 @@ export class KpiAccumulator {
         })),
         alertsBySeverity: hasAlerts ? { ...this.alertsBySeverity } : null,
       },
-      createdBySeverity: { ...this.createdBySev },
+      createdBySeverity: this.createdBySeverity(),
       significant: this.significant.listed(),
       significantTotal: this.significant.total,
     };
+  }
+
+  private createdBySeverity(): Record<Severity, number> {
+    return Object.fromEntries(SEVERITIES.map((s, k) => [s, this.createdAt[k]!])) as Record<Severity, number>;
   }
 
   /** The per-group figures the change tests need (changes.ts); call after `result`. */
@@ -552,7 +620,7 @@ export class KpiAccumulator {
     if (rest.n > 0) falsePositives['(no rule)'] = rest;
     return {
       exposureMs: this.period.end - this.period.start,
-      casesBySeverity: { ...this.createdBySev },
+      casesBySeverity: this.createdBySeverity(),
       alertsByRule: hasAlerts ? Object.fromEntries(this.alertsByRule) : null,
       sla,
       falsePositives,
@@ -564,7 +632,7 @@ export class KpiAccumulator {
 /** Every case-timing, SLA, quality and flow KPI of METRICS.md for one period, judged at `asOf`. */
 export function buildKpiSummary(input: KpiInput): KpiSummary {
   const acc = new KpiAccumulator(input.period, input.asOf, input.settings);
-  for (const c of input.cases) acc.addCase(c);
+  acc.addCases(casesAsDay([...input.cases]));
   if (input.alerts) for (const a of input.alerts) acc.addAlerts(a);
   return acc.result(input.alerts !== undefined);
 }

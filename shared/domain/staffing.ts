@@ -1,7 +1,7 @@
 import type { CoverageNote } from './coverage.js';
 import { pushTo } from './group.js';
 import { requiredAgents } from './erlang.js';
-import type { CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
+import { casesAsDay, NO_CODE, type CaseColumns, type CaseFacts, type ShiftFacts } from './facts.js';
 import { isoWeeksInside, offsetAt, type Period } from './periods.js';
 import { ahtFor, type MetricSettings } from './settings.js';
 import { NumberList, ratio, stableSum } from './stats.js';
@@ -9,6 +9,8 @@ import { NumberList, ratio, stableSum } from './stats.js';
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 type TierKey = '1' | '2' | '3';
+/** A tier's key by its number (tiers are 1–3; index 0 is never read). */
+const TIER_KEYS: readonly TierKey[] = ['1', '1', '2', '3'];
 const TIERS: TierKey[] = ['1', '2', '3'];
 
 export interface StaffingSummary {
@@ -149,15 +151,23 @@ export class StaffingAccumulator {
     this.to = this.weeks.at(-1)?.end ?? 0;
   }
 
-  /** Take one case: an arrival when created inside the whole weeks, a handled case when closed in the period. */
-  addCase(c: CaseMetrics): void {
-    const { period, asOf } = this;
-    if (c.created >= this.from && c.created < this.to && c.created < asOf)
-      this.arrivalsCount[hourOfWeek(c.created, period.tz)]!++;
-    if (c.closed !== undefined && c.closed >= period.start && c.closed < period.end && c.closed < asOf) {
-      this.handles.push(c.handle ?? ahtFor(this.settings, (c.tier ?? 1) as 1 | 2 | 3));
-      this.closedByTier[String(c.tier ?? 1) as TierKey]++;
-      if (c.esc !== undefined) this.escalatedTo[String(c.esc) as TierKey]++;
+  /** Take a day of cases: an arrival when created inside the whole weeks, a handled case when closed in the period. */
+  addCases(cols: CaseColumns): void {
+    const { period, asOf, from, to, settings } = this;
+    const { start, end, tz } = period;
+    const { created, closed, handle, tier, esc } = cols;
+    for (let i = 0; i < cols.length; i++) {
+      const c = created[i]!;
+      if (c >= from && c < to && c < asOf) this.arrivalsCount[hourOfWeek(c, tz)]!++;
+      const x = closed[i]!;
+      if (x >= start && x < end && x < asOf) {
+        const h = handle[i]!;
+        const t = tier[i]! === NO_CODE ? 1 : (tier[i]! as 1 | 2 | 3);
+        this.handles.push(h === h ? h : ahtFor(settings, t));
+        this.closedByTier[TIER_KEYS[t]!]++;
+        const e = esc[i]!;
+        if (e !== NO_CODE) this.escalatedTo[TIER_KEYS[e]!]++;
+      }
     }
   }
 
@@ -238,6 +248,6 @@ export function buildStaffingSummary(input: {
   settings: MetricSettings;
 }): StaffingSummary | Missing {
   const acc = new StaffingAccumulator(input.period, input.asOf, input.settings);
-  for (const c of input.cases ?? []) acc.addCase(c);
+  if (input.cases) acc.addCases(casesAsDay(input.cases).columns());
   return acc.result(input.shifts, input.cases !== undefined);
 }

@@ -1,9 +1,17 @@
-import type { AlertCount, AlertDay, CaseDay, CaseFacts, CaseMetrics, ShiftFacts } from './facts.js';
+import {
+  casesAsDay,
+  type AlertCount,
+  type AlertDay,
+  type CaseDay,
+  type CaseFacts,
+  type CaseMetrics,
+  type ShiftFacts,
+} from './facts.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
 import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
 import { whatChanged } from './changes.js';
 import { formatInstant, parsePeriod, pointInTimeOf, previousPeriod, type Period } from './periods.js';
-import type { BudgetLine, Cost } from './records.js';
+import { DISPOSITION_INDEX, type BudgetLine, type Cost } from './records.js';
 import type { MetricSettings } from './settings.js';
 import { StaffingAccumulator, type StaffingSummary } from './staffing.js';
 import {
@@ -15,6 +23,10 @@ import {
 } from './coverage.js';
 
 export type Missing = { missing: true; reason: string };
+
+/** Cases taken one at a time are computed in days of this many. */
+const CHUNK = 4096;
+const TRUE_POSITIVE = DISPOSITION_INDEX.get('true_positive')!;
 
 /** The engine's input; an absent family is missing (reported as such), never an empty list. */
 export interface SummaryInput {
@@ -88,30 +100,43 @@ export class SummaryAccumulator {
     return t >= this.month.start && t < this.month.end && t < this.opts.asOf;
   }
 
-  /** Take some cases: a list, or a stored day's columns (no object per case). */
+  /** Take some cases: a list, or a stored day (columns, no object per case). */
   addCases(cases: readonly CaseFacts[] | CaseDay): void {
-    if ('textAt' in cases) {
-      this.batch = cases;
-      cases.forEach(this.addCase);
-      this.batch = undefined;
-    } else for (let i = 0; i < cases.length; i++) this.addCase(cases[i]!);
+    this.flush();
+    this.addDay('textAt' in cases ? cases : casesAsDay(cases));
   }
 
-  /** The stored day being read: where a significant incident's id and title come from. */
-  private batch?: CaseDay;
+  /** Cases taken one at a time, not yet computed: they go to the engine as a day of their own every CHUNK cases. */
+  private pending: (CaseMetrics & { id?: string; title?: string })[] = [];
 
-  /** Take one case (read, not kept); `i` is its position in the stored day being read. */
-  readonly addCase = (c: CaseMetrics & { id?: string; title?: string }, i?: number): void => {
-    if (this.wants.kpi) {
-      this.kpi.addCase(c, i === undefined ? undefined : this.batch, i);
-      this.prevKpi.addCase(c);
-    }
-    if (this.wants.staffing) this.staffing.addCase(c);
-    if (!this.wants.budget) return;
-    if (this.inMonth(c.created)) this.counts.casesCreated++;
-    if (c.closed !== undefined && c.disp === 'true_positive' && this.inMonth(c.closed))
-      this.counts.truePositivesClosed++;
+  /** Take one case (a file streamed case by case): computed with the ones after it, in chunks. */
+  readonly addCase = (c: CaseMetrics & { id?: string; title?: string }): void => {
+    this.pending.push(c);
+    if (this.pending.length >= CHUNK) this.flush();
   };
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const cases = this.pending;
+    this.pending = [];
+    this.addDay(casesAsDay(cases));
+  }
+
+  /** Every section's figures take the day's columns in turn: a loop each, over typed arrays. */
+  private addDay(day: CaseDay): void {
+    const cols = day.columns();
+    if (this.wants.kpi) {
+      this.kpi.addCases(day, cols);
+      this.prevKpi.addCases(day, cols);
+    }
+    if (this.wants.staffing) this.staffing.addCases(cols);
+    if (!this.wants.budget) return;
+    const { created, closed, disp } = cols;
+    for (let i = 0; i < cols.length; i++) {
+      if (this.inMonth(created[i]!)) this.counts.casesCreated++;
+      if (disp[i] === TRUE_POSITIVE && this.inMonth(closed[i]!)) this.counts.truePositivesClosed++;
+    }
+  }
 
   /** Take some alert counts: a list, or a stored day's columns (no object per count). */
   addAlertCounts(counts: readonly AlertCount[] | AlertDay): void {
@@ -133,6 +158,7 @@ export class SummaryAccumulator {
    * says which of the streamed families exist at all: an absent one is reported missing, never as zeros.
    */
   result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>, has: { cases: boolean; alerts: boolean }): Summary {
+    this.flush();
     const { period, asOf, settings } = this.opts;
     const notAsked = (s: SummarySection): Missing => ({ missing: true, reason: `${s} was not asked for` });
     const cov = this.opts.sources ? summaryCoverage(period, this.prev, asOf, this.opts.sources) : undefined;

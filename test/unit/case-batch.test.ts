@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BinaryPayloadError } from '../../shared/store/formats/binary-payload.js';
 import { CaseBatch, encodeCaseBatch, isCaseBatch } from '../../shared/store/formats/case-batch.js';
-import { CaseFactsSchema, type CaseFacts, type CaseMetrics } from '../../shared/domain/facts.js';
+import { casesAsDay, CaseFactsSchema, NO_CODE, type CaseFacts, type CaseMetrics } from '../../shared/domain/facts.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 import { summarize, SummaryAccumulator } from '../../shared/domain/summary.js';
@@ -91,6 +91,42 @@ describe('cases stored as binary columns', { timeout: 120_000 }, () => {
         expect(plain(acc.result({}, { cases: true, alerts: false }))).toStrictEqual(plain(summarize({ cases }, opts)));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('give the engine columns equal to the cases as a list, whatever day was read before', () => {
+    // Sizes either side of the first size of the arrays every stored day decodes into (8,192), so they grow.
+    const sized = (n: number) => fc.array(validCase(epoch), { minLength: n, maxLength: n });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0, 3, 8193).chain(sized),
+        fc.constantFrom(1, 40, 8200).chain(sized),
+        (before, cases) => {
+          CaseBatch.decode(encodeCaseBatch(before)).columns();
+          const cols = CaseBatch.decode(encodeCaseBatch(cases)).columns();
+          const expected = casesAsDay(cases).columns();
+          // The first difference, if any (a diff of whole columns of thousands of values would not be read).
+          const differs = Object.entries(expected).flatMap(([k, want]): unknown[] => {
+            const got = (cols as unknown as Record<string, unknown>)[k];
+            if (typeof want === 'number') return got === want ? [] : [{ k, got, want }];
+            const w = want as ArrayLike<unknown>;
+            const g = got as ArrayLike<unknown>;
+            if (g.constructor !== w.constructor || g.length !== w.length)
+              return [{ k, length: g.length, want: w.length }];
+            for (let i = 0; i < w.length; i++) if (!Object.is(g[i], w[i])) return [{ k, i, got: g[i], want: w[i] }];
+            return [];
+          });
+          expect(differs).toEqual([]);
+          // An absent fact reads as NaN or no code, never 0.
+          cases.forEach((c, i) => {
+            expect(Number.isNaN(cols.closed[i]!)).toBe(c.closed === undefined);
+            expect(cols.disp[i] === NO_CODE).toBe(c.disp === undefined);
+            expect(cols.rule[i]! < 0).toBe(c.rule === undefined);
+          });
+        },
+      ),
+      // No shrinking: each try re-encodes thousands of cases, and the first difference is reported already.
+      { numRuns: 8, endOnFailure: true },
     );
   });
 

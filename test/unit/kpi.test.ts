@@ -348,10 +348,11 @@ describe('the bounded work of a report', () => {
       const batch = CaseBatch.decode(encodeCaseBatch(cases));
       const counted: CaseDay = {
         length: batch.length,
+        columns: () => batch.columns(),
         forEach: (fn) => batch.forEach(fn),
         textAt: (i) => (read.add(d), batch.textAt(i)),
       };
-      counted.forEach((c, i) => acc.addCase(c, counted, i));
+      acc.addCases(counted);
     });
     return { kpi: acc.result(false), read };
   };

@@ -1,4 +1,4 @@
-import type { CaseFacts, CaseMetrics } from '../../domain/facts.js';
+import { NO_CODE, type CaseColumns, type CaseFacts, type CaseMetrics } from '../../domain/facts.js';
 import {
   DISPOSITION_INDEX,
   DISPOSITIONS,
@@ -38,7 +38,8 @@ import {
  */
 export const CASE_BATCH_MAGIC = 'SPCB';
 const VERSION = 1;
-const NONE = 255;
+/** An absent disposition, tier or escalation; typed as the engine's code for it, so stored code columns are its columns as they are. */
+const NONE: typeof NO_CODE = 255;
 const ABSENT = -0x80000000;
 const ESCAPED = -0x7fffffff;
 
@@ -57,6 +58,49 @@ const SMALL_VALID: Record<Small, Uint8Array> = Object.fromEntries(
     return [f, Uint8Array.from({ length: 256 }, (_, v) => (ok(v) ? 1 : 0))];
   }),
 ) as Record<Small, Uint8Array>;
+
+/**
+ * The arrays `CaseBatch.columns` decodes instants into, shared by every batch and grown as needed (a report reads
+ * hundreds of days one after another: one set of arrays, not one per day), and the read-only fillers of an absent
+ * column: NaN, NO_CODE, -1.
+ */
+let sharedArrays:
+  | (Record<Exclude<Instant, 'created'> | 'created' | 'none', Float64Array> & {
+      noCode: Uint8Array;
+      noIndex: Int32Array;
+    })
+  | undefined;
+function shared(n: number): NonNullable<typeof sharedArrays> {
+  if (!sharedArrays || sharedArrays.created.length < n) {
+    const size = Math.max(n, 2 * (sharedArrays?.created.length ?? 8192));
+    const f64 = () => new Float64Array(size);
+    sharedArrays = {
+      created: f64(),
+      firstEvent: f64(),
+      detected: f64(),
+      ack: f64(),
+      contained: f64(),
+      closed: f64(),
+      none: f64().fill(NaN),
+      noCode: new Uint8Array(size).fill(NO_CODE),
+      noIndex: new Int32Array(size).fill(-1),
+    };
+  }
+  const a = sharedArrays;
+  if (a.created.length === n) return a;
+  const cut = <T extends Float64Array | Uint8Array | Int32Array>(x: T) => x.subarray(0, n) as T;
+  return {
+    created: cut(a.created),
+    firstEvent: cut(a.firstEvent),
+    detected: cut(a.detected),
+    ack: cut(a.ack),
+    contained: cut(a.contained),
+    closed: cut(a.closed),
+    none: cut(a.none),
+    noCode: cut(a.noCode),
+    noIndex: cut(a.noIndex),
+  };
+}
 
 /** True when `bytes` begin as a binary cases payload does. */
 export function isCaseBatch(bytes: Uint8Array): boolean {
@@ -221,6 +265,52 @@ export class CaseBatch {
       const ok = SMALL_VALID[f];
       for (let i = 0; i < n; i++) if (ok[col[i]!] === 0) throw bad(f, i);
     }
+  }
+
+  /**
+   * The columns the engine computes over (CaseColumns). Severity, codes, name indices and handle minutes are the
+   * stored arrays themselves; instants are decoded into arrays every batch shares, so they hold until the next
+   * batch's columns are asked for: use them, never keep them.
+   */
+  columns(): CaseColumns {
+    const n = this.length;
+    const out = shared(n);
+    const created = out.created;
+    const base = this.head.base;
+    const c = this.at.created!;
+    for (let i = 0, e = 0; i < n; i++) {
+      const v = c.ms[i]!;
+      created[i] = v === ESCAPED ? c.escaped[e++]! : base + v;
+    }
+    const instant = (f: Exclude<Instant, 'created'>): Float64Array => {
+      const col = this.at[f];
+      if (!col) return out.none;
+      const into = out[f];
+      const { ms, escaped } = col;
+      for (let i = 0, e = 0; i < n; i++) {
+        const v = ms[i]!;
+        into[i] = v === ABSENT ? NaN : v === ESCAPED ? escaped[e++]! : created[i]! + v;
+      }
+      return into;
+    };
+    return {
+      length: n,
+      sev: this.sev,
+      created,
+      firstEvent: instant('firstEvent'),
+      detected: instant('detected'),
+      ack: instant('ack'),
+      contained: instant('contained'),
+      closed: instant('closed'),
+      handle: this.handle ?? out.none,
+      disp: this.u8.disp ?? out.noCode,
+      tier: this.u8.tier ?? out.noCode,
+      esc: this.u8.esc ?? out.noCode,
+      runbook: this.idx.runbook ?? out.noIndex,
+      runbooks: this.head.runbook ?? [],
+      rule: this.idx.rule ?? out.noIndex,
+      rules: this.head.rule ?? [],
+    };
   }
 
   /**
