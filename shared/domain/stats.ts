@@ -249,22 +249,28 @@ const MS_PER_MIN = 60_000;
 
 /**
  * The engine's durations are whole milliseconds over 60,000 (minutes). When every value is exactly that — a whole
- * number of ms below 2^32 (49.7 days), with ms / 60,000 giving back the very same double — their order is the order
- * of those integers, and three 11-bit counting passes over 4-byte keys sort them: a sixth of the memory traffic of
- * the general radix sort. Division by a positive constant is monotone and maps distinct ms to distinct doubles, so
- * the result is exactly the built-in order. Returns false, leaving `a` untouched, when any value is not such a value.
+ * number of ms, with ms / 60,000 giving back the very same double — and they span less than 2^32 ms (49.7 days; a
+ * negative time to detect included), their order is the order of those integers less the smallest, and three 11-bit
+ * counting passes over 4-byte keys sort them: a sixth of the memory traffic of the general radix sort. Division by a
+ * positive constant is monotone and maps distinct ms to distinct doubles, so the result is exactly the built-in order.
+ * Returns false, leaving `a` untouched, when any value is not such a value.
  */
 function sortWholeMsMinutes(a: Float64Array): boolean {
   const n = a.length;
-  let src = new Uint32Array(n);
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < n; i++) {
     const x = a[i]!;
     const ms = Math.round(x * MS_PER_MIN);
-    // Refuses NaN, negatives, 2^32 ms and more, values between whole ms, and -0 (the built-in sort puts it before
-    // +0, where equal keys would keep their input order).
-    if (!(ms >= 0 && ms < 4294967296) || ms / MS_PER_MIN !== x || Object.is(x, -0)) return false;
-    src[i] = ms;
+    // Refuses NaN, values between whole ms, -0 (the built-in sort puts it before +0, where equal keys would keep
+    // their input order), and by the span infinities.
+    if (ms / MS_PER_MIN !== x || Object.is(x, -0)) return false;
+    if (ms < min) min = ms;
+    if (ms > max) max = ms;
   }
+  if (!(max - min < 4294967296)) return false;
+  let src = new Uint32Array(n);
+  for (let i = 0; i < n; i++) src[i] = Math.round(a[i]! * MS_PER_MIN) - min;
   const counts = new Uint32Array(3 * BUCKETS);
   for (let i = 0; i < n; i++) {
     const k = src[i]!;
@@ -285,6 +291,6 @@ function sortWholeMsMinutes(a: Float64Array): boolean {
     src = dst;
     dst = t;
   }
-  for (let i = 0; i < n; i++) a[i] = src[i]! / MS_PER_MIN;
+  for (let i = 0; i < n; i++) a[i] = (src[i]! + min) / MS_PER_MIN;
   return true;
 }

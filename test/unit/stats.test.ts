@@ -26,17 +26,20 @@ describe('sortFloat64', () => {
   });
 
   it('gives the built-in order for durations in whole ms (the 4-byte-key path), and when one value is not', () => {
-    const wholeMs = fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((ms) => ms / 60_000);
-    const odd = fc.constantFrom(-0, 0, -1 / 60_000, 0.5 / 60_000, 2 ** 32 / 60_000, Infinity, 1e-9, 7, NaN);
+    const wholeMs = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+    // A value that leaves the path (between whole ms, -0, not finite) or makes the span 2^32 ms or more.
+    const odd = fc.constantFrom(-0, 0, -1 / 60_000, 0.5 / 60_000, 2 ** 32 / 60_000, Infinity, 1e-9, 7, NaN, -1e4);
     fc.assert(
       fc.property(
         fc.array(wholeMs, { minLength: 1024, maxLength: 4000 }),
         fc.option(odd),
         fc.nat(),
         fc.boolean(),
-        (values, extra, at, small) => {
+        // Spans anywhere: negative times (detected before the first event) included.
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+        (ms, extra, at, small, from) => {
           // Small values share the upper digits (skipped passes); big ones use all three.
-          const list = small ? values.map((x) => ((x * 60_000) % 5000) / 60_000) : values;
+          const list = ms.map((x) => ((small ? x % 5000 : x) + from) / 60_000);
           if (extra !== null) list.splice(at % list.length, 0, extra);
           const a = Float64Array.from(list);
           expect(same(sortFloat64(a), Float64Array.from(list).sort())).toBe(true);
