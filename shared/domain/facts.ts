@@ -186,8 +186,47 @@ function columnsOf(cases: readonly CaseMetrics[]): CaseColumns {
   };
 }
 
-/** A stored day of alert counts read in place (shared/store/formats/alert-batch.ts), without an object per count. */
+/** Alert counts as columns: `at` in epoch ms, `sev` an index into SEVERITIES, `rule` an index into `rules`. */
+export interface AlertColumns {
+  readonly length: number;
+  readonly at: Float64Array;
+  readonly sev: Uint8Array;
+  readonly count: Float64Array;
+  readonly rule: Int32Array;
+  readonly rules: readonly string[];
+}
+
+/**
+ * A day of alert counts as the engine reads it: its columns, or each count one at a time. A stored day is read in
+ * place (shared/store/formats/alert-batch.ts); a list becomes one with `alertsAsDay`.
+ */
 export interface AlertDay {
   readonly length: number;
+  columns(): AlertColumns;
   forEach(fn: (a: AlertCount) => void): void;
+}
+
+/** Alert counts held in memory as a day the engine reads. */
+export function alertsAsDay(counts: readonly AlertCount[]): AlertDay {
+  return {
+    length: counts.length,
+    columns: () => {
+      const rules: string[] = [];
+      const seen = new Map<string, number>();
+      const rule = Int32Array.from(counts, (a) => {
+        let k = seen.get(a.rule);
+        if (k === undefined) seen.set(a.rule, (k = rules.push(a.rule) - 1));
+        return k;
+      });
+      return {
+        length: counts.length,
+        at: Float64Array.from(counts, (a) => a.at),
+        sev: Uint8Array.from(counts, (a) => SEVERITY_INDEX.get(a.sev)!),
+        count: Float64Array.from(counts, (a) => a.count),
+        rule,
+        rules,
+      };
+    },
+    forEach: (fn) => counts.forEach((a) => fn(a)),
+  };
 }

@@ -1,5 +1,14 @@
 import type { CoverageNote } from './coverage.js';
-import { casesAsDay, NO_CODE, type AlertCount, type CaseColumns, type CaseDay, type CaseFacts } from './facts.js';
+import {
+  alertsAsDay,
+  casesAsDay,
+  NO_CODE,
+  type AlertColumns,
+  type AlertCount,
+  type CaseColumns,
+  type CaseDay,
+  type CaseFacts,
+} from './facts.js';
 import { localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
 import { DISPOSITION_INDEX, DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
 import { significantRule, slaTargetsFor, type MetricSettings } from './settings.js';
@@ -296,7 +305,8 @@ export class KpiAccumulator {
   private readonly casesPerDay = new Map<number, number>();
   private alertsCreated = 0;
   private readonly alertsPerDay = new Map<number, number>();
-  private readonly alertsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  /** Alerts created per severity, by index into SEVERITIES. */
+  private readonly alertsAt: number[] = SEVERITIES.map(() => 0);
   private readonly alertsByRule = new Map<string, number>();
   private readonly closedByRule = new Map<string, RuleFigures>();
   /** Created cases per severity, by index into SEVERITIES. */
@@ -474,15 +484,36 @@ export class KpiAccumulator {
     return r;
   }
 
-  /** Take one alert count (an alert, or alerts of one rule and severity counted in one bucket instant). */
-  addAlerts(a: AlertCount): void {
-    if (a.at < this.period.start || a.at >= this.period.end || a.at >= this.asOf) return;
-    this.alertsCreated += a.count;
-    this.alertsBySeverity[a.sev] += a.count;
-    this.alertsByRule.set(a.rule, (this.alertsByRule.get(a.rule) ?? 0) + a.count);
-    if (!this.whole) return;
-    const d = localDayNumber(a.at, this.period.tz);
-    this.alertsPerDay.set(d, (this.alertsPerDay.get(d) ?? 0) + a.count);
+  /**
+   * Take a day of alert counts (each an alert, or the alerts of one rule and severity counted in one bucket instant).
+   * A rule first counted here joins the per-rule counts in the order the day gives it, as counting one by one would.
+   */
+  addAlertCounts(cols: AlertColumns): void {
+    const { start, end, tz } = this.period;
+    const { asOf, whole } = this;
+    const { at, sev, count, rule, rules } = cols;
+    const byRule = new Float64Array(rules.length);
+    const firstSeen: number[] = [];
+    let lastAt = NaN;
+    let lastDay = 0;
+    for (let i = 0; i < cols.length; i++) {
+      const t = at[i]!;
+      if (t < start || t >= end || t >= asOf) continue;
+      const c = count[i]!;
+      this.alertsCreated += c;
+      this.alertsAt[sev[i]!]! += c;
+      const r = rule[i]!;
+      if (byRule[r] === 0) firstSeen.push(r);
+      byRule[r]! += c;
+      if (!whole) continue;
+      // Counts come in 15-minute buckets: the day is looked up once per bucket instant.
+      if (t !== lastAt) {
+        lastAt = t;
+        lastDay = localDayNumber(t, tz);
+      }
+      this.alertsPerDay.set(lastDay, (this.alertsPerDay.get(lastDay) ?? 0) + c);
+    }
+    for (const r of firstSeen) this.alertsByRule.set(rules[r]!, (this.alertsByRule.get(rules[r]!) ?? 0) + byRule[r]!);
   }
 
   /** The figures of everything taken so far; `hasAlerts` false when no alert source exists (alert figures missing). */
@@ -585,7 +616,9 @@ export class KpiAccumulator {
           alerts: hasAlerts ? (this.alertsPerDay.get(dayNumbers[i]!) ?? 0) : null,
           cases: this.casesPerDay.get(dayNumbers[i]!) ?? 0,
         })),
-        alertsBySeverity: hasAlerts ? { ...this.alertsBySeverity } : null,
+        alertsBySeverity: hasAlerts
+          ? (Object.fromEntries(SEVERITIES.map((s, k) => [s, this.alertsAt[k]!])) as Record<Severity, number>)
+          : null,
       },
       createdBySeverity: this.createdBySeverity(),
       significant: this.significant.listed(),
@@ -633,7 +666,7 @@ export class KpiAccumulator {
 export function buildKpiSummary(input: KpiInput): KpiSummary {
   const acc = new KpiAccumulator(input.period, input.asOf, input.settings);
   acc.addCases(casesAsDay([...input.cases]));
-  if (input.alerts) for (const a of input.alerts) acc.addAlerts(a);
+  if (input.alerts) acc.addAlertCounts(alertsAsDay([...input.alerts]).columns());
   return acc.result(input.alerts !== undefined);
 }
 

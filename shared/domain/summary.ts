@@ -1,4 +1,5 @@
 import {
+  alertsAsDay,
   casesAsDay,
   type AlertCount,
   type AlertDay,
@@ -138,20 +139,38 @@ export class SummaryAccumulator {
     }
   }
 
-  /** Take some alert counts: a list, or a stored day's columns (no object per count). */
+  /** Take some alert counts: a list, or a stored day (columns, no object per count). */
   addAlertCounts(counts: readonly AlertCount[] | AlertDay): void {
-    if (!Array.isArray(counts)) counts.forEach(this.addAlerts);
-    else for (let i = 0; i < counts.length; i++) this.addAlerts(counts[i]!);
+    this.flushAlerts();
+    this.addAlertDay(Array.isArray(counts) ? alertsAsDay(counts) : (counts as AlertDay));
   }
 
-  /** Take one alert count (read, not kept). */
+  /** Alert counts taken one at a time, not yet computed: they go to the engine as a day of their own every CHUNK. */
+  private pendingAlerts: AlertCount[] = [];
+
+  /** Take one alert count (a file streamed count by count): computed with the ones after it, in chunks. */
   readonly addAlerts = (a: AlertCount): void => {
-    if (this.wants.kpi) {
-      this.kpi.addAlerts(a);
-      this.prevKpi.addAlerts(a);
-    }
-    if (this.wants.budget && this.inMonth(a.at)) this.counts.alertsCreated += a.count;
+    this.pendingAlerts.push(a);
+    if (this.pendingAlerts.length >= CHUNK) this.flushAlerts();
   };
+
+  private flushAlerts(): void {
+    if (this.pendingAlerts.length === 0) return;
+    const counts = this.pendingAlerts;
+    this.pendingAlerts = [];
+    this.addAlertDay(alertsAsDay(counts));
+  }
+
+  private addAlertDay(day: AlertDay): void {
+    const cols = day.columns();
+    if (this.wants.kpi) {
+      this.kpi.addAlertCounts(cols);
+      this.prevKpi.addAlertCounts(cols);
+    }
+    if (!this.wants.budget) return;
+    const { at, count } = cols;
+    for (let i = 0; i < cols.length; i++) if (this.inMonth(at[i]!)) this.counts.alertsCreated += count[i]!;
+  }
 
   /**
    * The summary of everything taken, with the roster, costs and budget plan (each undefined when missing). `has`
@@ -159,6 +178,7 @@ export class SummaryAccumulator {
    */
   result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>, has: { cases: boolean; alerts: boolean }): Summary {
     this.flush();
+    this.flushAlerts();
     const { period, asOf, settings } = this.opts;
     const notAsked = (s: SummarySection): Missing => ({ missing: true, reason: `${s} was not asked for` });
     const cov = this.opts.sources ? summaryCoverage(period, this.prev, asOf, this.opts.sources) : undefined;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AlertBatch, encodeAlertBatch, isAlertBatch } from '../../shared/store/formats/alert-batch.js';
 import { BinaryPayloadError } from '../../shared/store/formats/binary-payload.js';
-import { AlertCountSchema, type AlertCount } from '../../shared/domain/facts.js';
+import { alertsAsDay, AlertCountSchema, type AlertCount } from '../../shared/domain/facts.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 import { summarize, SummaryAccumulator } from '../../shared/domain/summary.js';
@@ -33,6 +33,18 @@ describe('alert counts stored as binary columns', { timeout: 120_000 }, () => {
         expect(rows).toStrictEqual(counts);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('give the engine columns equal to the counts as a list (escaped instants and counts in place)', () => {
+    fc.assert(
+      fc.property(fc.array(validCount, { maxLength: 40 }), (counts) => {
+        const cols = AlertBatch.decode(encodeAlertBatch(counts)).columns();
+        expect(cols).toStrictEqual(alertsAsDay(counts).columns());
+        expect([...cols.at]).toEqual(counts.map((a) => a.at));
+        expect([...cols.count]).toEqual(counts.map((a) => a.count));
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BinaryPayloadError } from '../../shared/store/formats/binary-payload.js';
 import { CaseBatch, encodeCaseBatch, isCaseBatch } from '../../shared/store/formats/case-batch.js';
-import { casesAsDay, CaseFactsSchema, NO_CODE, type CaseFacts, type CaseMetrics } from '../../shared/domain/facts.js';
+import {
+  alertCount,
+  caseFacts,
+  casesAsDay,
+  CaseFactsSchema,
+  NO_CODE,
+  type CaseFacts,
+  type CaseMetrics,
+} from '../../shared/domain/facts.js';
+import { alertsForHour, casesForDay, DEFAULT_PROFILE } from '../../functions/soc-sim/generate.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 import { summarize, SummaryAccumulator } from '../../shared/domain/summary.js';
@@ -183,5 +192,23 @@ describe('cases stored as binary columns', { timeout: 120_000 }, () => {
     expect(invalid({ disp: 'closed_fp' })).toThrow('case 0: disp is not a disposition');
     expect(invalid({ tier: 1.5 })).toThrow('case 0: tier is not 1, 2 or 3');
     expect(invalid({ esc: 257 })).toThrow('case 0: esc is not 2 or 3');
+  });
+
+  it('taken one at a time, more than a chunk, give the figures of the same cases and counts taken as lists', () => {
+    const profile = { ...DEFAULT_PROFILE, casesPerDay: 9000, alertsPerDay: 6000 };
+    const day = week.start + 2 * 86_400_000;
+    const cases = casesForDay(profile, day, week.end).map((c) => caseFacts(c));
+    const counts = Array.from({ length: 24 }, (_, h) => alertsForHour(profile, day, h))
+      .flat()
+      .map(alertCount);
+    expect(cases.length).toBeGreaterThan(2 * 4096);
+    expect(counts.length).toBeGreaterThan(4096);
+    const opts = { period: week, asOf: week.end, settings };
+    const streamed = new SummaryAccumulator(opts);
+    cases.forEach((c) => streamed.addCase(c));
+    counts.forEach((a) => streamed.addAlerts(a));
+    const whole = summarize({ cases, alerts: counts }, opts);
+    expect(JSON.stringify(streamed.result({}, { cases: true, alerts: true }))).toBe(JSON.stringify(whole));
+    expect(whole.kpi).toMatchObject({ cases: { created: expect.any(Number) } });
   });
 });

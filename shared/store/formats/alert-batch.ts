@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { BinaryPayloadError, hasMagic, PayloadReader, writePayload } from './binary-payload.js';
-import type { AlertCount } from '../../domain/facts.js';
+import type { AlertColumns, AlertCount } from '../../domain/facts.js';
 import { SEVERITIES, SEVERITY_INDEX } from '../../domain/records.js';
 
 /**
@@ -121,6 +121,22 @@ export class AlertBatch {
     }
     if (ea !== this.escapedAt.length || ec !== this.escapedCounts.length)
       throw new BinaryPayloadError('its escaped values do not match its rows');
+  }
+
+  /** The columns the engine computes over (AlertColumns): severity and rule are the stored arrays themselves. */
+  columns(): AlertColumns {
+    const { at, count, escapedAt, escapedCounts } = this;
+    const { base, rules } = this.head;
+    const n = this.length;
+    const instants = new Float64Array(n);
+    const counts = new Float64Array(n);
+    for (let i = 0, ea = 0, ec = 0; i < n; i++) {
+      const t = at[i]!;
+      instants[i] = t === ESCAPED ? escapedAt[ea++]! : base + t;
+      const c = count[i]!;
+      counts[i] = c === 0 ? escapedCounts[ec++]! : c;
+    }
+    return { length: n, at: instants, sev: this.sev, count: counts, rule: this.rule, rules };
   }
 
   /** Call `fn` with each count, in stored order. The object passed is reused for the next: read it, never keep it. */
