@@ -130,6 +130,31 @@ export interface CaseDay {
   textAt(i: number): { id: string; title?: string };
 }
 
+/**
+ * Items taken one at a time, handed on in lists of `size` (and the rest on `flush`): a file streamed record by record
+ * reaches the columnar engine in days of its own, without holding the whole file.
+ */
+export class Chunks<T> {
+  private items: T[] = [];
+  constructor(
+    private readonly take: (items: T[]) => void,
+    private readonly size = 4096,
+  ) {}
+
+  add(item: T): void {
+    this.items.push(item);
+    if (this.items.length >= this.size) this.flush();
+  }
+
+  /** Hand on what is held; call before reading figures. */
+  flush(): void {
+    if (this.items.length === 0) return;
+    const items = this.items;
+    this.items = [];
+    this.take(items);
+  }
+}
+
 /** Cases held in memory as a day the engine reads (its columns built once); ids absent read as "". */
 export function casesAsDay(cases: readonly (CaseMetrics & { id?: string; title?: string })[]): CaseDay {
   let cols: CaseColumns | undefined;

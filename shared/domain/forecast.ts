@@ -14,7 +14,7 @@
  * Pure: no I/O; the loader and the CLI feed it case creation instants and shifts.
  */
 import { mergeShifts, coverageGap, hourOfWeek, requiredByHour, scheduledByHourOfWeek } from './staffing.js';
-import type { CaseMetrics, ShiftFacts } from './facts.js';
+import { NO_CODE, type CaseColumns, type ShiftFacts } from './facts.js';
 import {
   formatInstant,
   localFields,
@@ -130,15 +130,23 @@ export class WeeklyArrivals {
     this.starts = weeks.map((w) => w.start);
   }
 
-  /** Take one case: an arrival in the week it was created in, a handle time if it closed inside the weeks. */
-  addCase(c: Pick<CaseMetrics, 'created' | 'closed' | 'handle' | 'tier'>): void {
-    if (c.created >= this.asOf) return;
-    if (c.created < this.firstCreated) this.firstCreated = c.created;
-    const i = this.weekIndex(c.created);
-    if (i >= 0) this.counts[i]![hourOfWeek(c.created, this.weeks[i]!.tz)]!++;
-    if (c.closed !== undefined && c.closed < this.asOf && this.weekIndex(c.closed) >= 0) {
-      this.handleSum += c.handle ?? ahtFor(this.settings, (c.tier ?? 1) as 1 | 2 | 3);
-      this.handleN++;
+  /** Take a day of cases: each an arrival in the week it was created in, a handle time if it closed inside the weeks. */
+  addCases(cols: CaseColumns): void {
+    const { asOf, weeks } = this;
+    const { created, closed, handle, tier } = cols;
+    for (let i = 0; i < cols.length; i++) {
+      const c = created[i]!;
+      if (c >= asOf) continue;
+      if (c < this.firstCreated) this.firstCreated = c;
+      const w = this.weekIndex(c);
+      if (w >= 0) this.counts[w]![hourOfWeek(c, weeks[w]!.tz)]!++;
+      const x = closed[i]!; // NaN when open: never in a week
+      if (x < asOf && this.weekIndex(x) >= 0) {
+        const h = handle[i]!;
+        const t = tier[i]!;
+        this.handleSum += h === h ? h : ahtFor(this.settings, t === NO_CODE ? 1 : (t as 1 | 2 | 3));
+        this.handleN++;
+      }
     }
   }
 

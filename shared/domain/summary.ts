@@ -1,6 +1,7 @@
 import {
   alertsAsDay,
   casesAsDay,
+  Chunks,
   type AlertCount,
   type AlertDay,
   type CaseDay,
@@ -25,8 +26,6 @@ import {
 
 export type Missing = { missing: true; reason: string };
 
-/** Cases taken one at a time are computed in days of this many. */
-const CHUNK = 4096;
 const TRUE_POSITIVE = DISPOSITION_INDEX.get('true_positive')!;
 
 /** The engine's input; an absent family is missing (reported as such), never an empty list. */
@@ -103,25 +102,17 @@ export class SummaryAccumulator {
 
   /** Take some cases: a list, or a stored day (columns, no object per case). */
   addCases(cases: readonly CaseFacts[] | CaseDay): void {
-    this.flush();
+    this.caseChunks.flush();
     this.addDay('textAt' in cases ? cases : casesAsDay(cases));
   }
 
-  /** Cases taken one at a time, not yet computed: they go to the engine as a day of their own every CHUNK cases. */
-  private pending: (CaseMetrics & { id?: string; title?: string })[] = [];
+  /** Cases taken one at a time: they go to the engine as a day of their own every 4,096 cases. */
+  private readonly caseChunks = new Chunks<CaseMetrics & { id?: string; title?: string }>((cases) =>
+    this.addDay(casesAsDay(cases)),
+  );
 
   /** Take one case (a file streamed case by case): computed with the ones after it, in chunks. */
-  readonly addCase = (c: CaseMetrics & { id?: string; title?: string }): void => {
-    this.pending.push(c);
-    if (this.pending.length >= CHUNK) this.flush();
-  };
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    const cases = this.pending;
-    this.pending = [];
-    this.addDay(casesAsDay(cases));
-  }
+  readonly addCase = (c: CaseMetrics & { id?: string; title?: string }): void => this.caseChunks.add(c);
 
   /** Every section's figures take the day's columns in turn: a loop each, over typed arrays. */
   private addDay(day: CaseDay): void {
@@ -141,25 +132,15 @@ export class SummaryAccumulator {
 
   /** Take some alert counts: a list, or a stored day (columns, no object per count). */
   addAlertCounts(counts: readonly AlertCount[] | AlertDay): void {
-    this.flushAlerts();
+    this.alertChunks.flush();
     this.addAlertDay(Array.isArray(counts) ? alertsAsDay(counts) : (counts as AlertDay));
   }
 
-  /** Alert counts taken one at a time, not yet computed: they go to the engine as a day of their own every CHUNK. */
-  private pendingAlerts: AlertCount[] = [];
+  /** Alert counts taken one at a time: they go to the engine as a day of their own every 4,096 counts. */
+  private readonly alertChunks = new Chunks<AlertCount>((counts) => this.addAlertDay(alertsAsDay(counts)));
 
   /** Take one alert count (a file streamed count by count): computed with the ones after it, in chunks. */
-  readonly addAlerts = (a: AlertCount): void => {
-    this.pendingAlerts.push(a);
-    if (this.pendingAlerts.length >= CHUNK) this.flushAlerts();
-  };
-
-  private flushAlerts(): void {
-    if (this.pendingAlerts.length === 0) return;
-    const counts = this.pendingAlerts;
-    this.pendingAlerts = [];
-    this.addAlertDay(alertsAsDay(counts));
-  }
+  readonly addAlerts = (a: AlertCount): void => this.alertChunks.add(a);
 
   private addAlertDay(day: AlertDay): void {
     const cols = day.columns();
@@ -177,8 +158,8 @@ export class SummaryAccumulator {
    * says which of the streamed families exist at all: an absent one is reported missing, never as zeros.
    */
   result(rest: Pick<SummaryInput, 'shifts' | 'costs' | 'budget'>, has: { cases: boolean; alerts: boolean }): Summary {
-    this.flush();
-    this.flushAlerts();
+    this.caseChunks.flush();
+    this.alertChunks.flush();
     const { period, asOf, settings } = this.opts;
     const notAsked = (s: SummarySection): Missing => ({ missing: true, reason: `${s} was not asked for` });
     const cov = this.opts.sources ? summaryCoverage(period, this.prev, asOf, this.opts.sources) : undefined;

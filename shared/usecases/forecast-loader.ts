@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaseBatch } from '../store/formats/case-batch.js';
 import { mergeDaySnapshots } from '../domain/day-snapshot.js';
+import { casesAsDay, Chunks, type CaseFacts } from '../domain/facts.js';
 import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../store/formats/snapshot-payload.js';
 import {
   buildStaffingForecast,
@@ -54,7 +55,7 @@ export async function loadStaffingLookAhead(
       each: ({ periodKey, payload }) => {
         casesPresent = true;
         if (firstDay === undefined || periodKey < firstDay) firstDay = periodKey;
-        payload.forEach((c) => arrivals.addCase(c));
+        arrivals.addCases(payload.columns());
       },
     },
   );
@@ -123,7 +124,9 @@ export async function forecastFromFiles(
   const shiftsFile = join(dir, 'shifts.jsonl');
   const { weeks, horizon } = historyWeeksFor(week, week.start);
   const arrivals = new WeeklyArrivals(weeks, settings, week.start);
-  await readCanonicalCases(casesFile, (c) => arrivals.addCase(c));
+  const chunks = new Chunks<CaseFacts>((cases) => arrivals.addCases(casesAsDay(cases).columns()));
+  await readCanonicalCases(casesFile, (c) => chunks.add(c));
+  chunks.flush();
   return buildStaffingForecast({
     week,
     history: arrivals.result(),

@@ -15,7 +15,7 @@ import {
   type WeekCounts,
 } from '../../shared/domain/forecast.js';
 import { parsePeriod, type Period } from '../../shared/domain/periods.js';
-import { caseFacts } from '../../shared/domain/facts.js';
+import { caseFacts, casesAsDay } from '../../shared/domain/facts.js';
 
 const DAY = 86_400_000;
 const HISTORY = 14; // PROFILE_WEEKS + CALIBRATION_WEEKS: what the forecast reads before a week
@@ -31,7 +31,7 @@ function simulatorWeeks(seed: number, first: string, n: number): WeekCounts[] {
   const acc = new WeeklyArrivals(weeks, { ahtMinutes: {} });
   const profile = { ...DEFAULT_PROFILE, seed };
   for (let d = weeks[0]!.start; d < weeks.at(-1)!.end; d += DAY)
-    for (const c of casesForDay(profile, d, Infinity)) acc.addCase(caseFacts(c));
+    acc.addCases(casesAsDay(casesForDay(profile, d, Infinity).map((c) => caseFacts(c))).columns());
   return acc.result();
 }
 

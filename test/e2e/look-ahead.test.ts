@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { casesForDay, DEFAULT_PROFILE, shiftsForDay } from '../../functions/soc-sim/generate.js';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
-import { caseFacts, shiftFacts } from '../../shared/domain/facts.js';
+import { caseFacts, casesAsDay, shiftFacts } from '../../shared/domain/facts.js';
 import {
   buildStaffingForecast,
   forecastAccuracy,
@@ -36,7 +36,9 @@ function lookAheadFor(): { lookAhead: StaffingLookAhead; period: string } {
   const review = historyWeeksFor(last, last.start).weeks;
   const acc = new WeeklyArrivals([...review, last], config, thursday);
   for (let d = review[0]!.start - DAY; d < thursday; d += DAY)
-    for (const c of casesForDay(DEFAULT_PROFILE, Math.floor(d / DAY) * DAY, thursday)) acc.addCase(caseFacts(c));
+    acc.addCases(
+      casesAsDay(casesForDay(DEFAULT_PROFILE, Math.floor(d / DAY) * DAY, thursday).map((c) => caseFacts(c))).columns(),
+    );
   const counts = acc.result();
   const rota = [];
   for (let d = week.start - DAY; d < week.end; d += DAY)

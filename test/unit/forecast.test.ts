@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseFacts, ShiftFacts } from '../../shared/domain/facts.js';
+import { casesAsDay, type CaseFacts, type ShiftFacts } from '../../shared/domain/facts.js';
 import {
   bucketHours,
   buildStaffingForecast,
@@ -49,7 +49,7 @@ function casesFor(weeks: Period[], perHour: (bucket: number, w: number) => numbe
 function historyOf(target: Period, perHour: (bucket: number, w: number) => number, count = 14) {
   const { weeks, horizon } = historyWeeksFor(target, target.start, count);
   const acc = new WeeklyArrivals(weeks, settings, target.start);
-  for (const c of casesFor(weeks, perHour)) acc.addCase(c);
+  acc.addCases(casesAsDay(casesFor(weeks, perHour)).columns());
   return { history: acc.result(), horizon, aht: acc.aht(), weeks };
 }
 
@@ -130,7 +130,7 @@ describe('arrivals forecast', () => {
     expect(horizon).toBe(2);
     // Data starting mid-history: weeks before the first case are unknown, not empty.
     const acc = new WeeklyArrivals(historyWeeksFor(target, target.start).weeks, settings, target.start);
-    for (const c of casesFor([shiftWeek(target, -1)], () => 1)) acc.addCase(c);
+    acc.addCases(casesAsDay(casesFor([shiftWeek(target, -1)], () => 1)).columns());
     const history = acc.result();
     expect(history.map((w) => w.label)).toEqual(['2026-W48']);
     const r = buildStaffingForecast({ week: target, history, aht: 20, shifts: undefined, settings });
