@@ -117,16 +117,14 @@ export interface CaseColumns {
 }
 
 /**
- * A day of cases as the engine reads it: its columns, each case's metric facts one at a time (`forEach`, for readers
- * that want rows), and a case's id and title by its position, read only when asked for. A stored day is read in place
- * (the store's binary columns, shared/store/formats/case-batch.ts); a list becomes one with `casesAsDay`. The engine
- * depends on this shape, not on the stored format.
+ * A day of cases as the engine reads it: its columns, and a case's id and title by its position, read only when
+ * asked for. A stored day is read in place (the store's binary columns, shared/store/formats/case-batch.ts); a list
+ * becomes one with `casesAsDay`. The engine depends on this shape, not on the stored format.
  */
 export interface CaseDay {
   readonly length: number;
   /** The columns; a stored day may reuse their arrays for the next day read: use them, never keep them. */
   columns(): CaseColumns;
-  forEach(fn: (c: CaseMetrics, i: number) => void): void;
   textAt(i: number): { id: string; title?: string };
 }
 
@@ -161,7 +159,6 @@ export function casesAsDay(cases: readonly (CaseMetrics & { id?: string; title?:
   return {
     length: cases.length,
     columns: () => (cols ??= columnsOf(cases)),
-    forEach: (fn) => cases.forEach((c, i) => fn(c, i)),
     textAt: (i) => {
       const c = cases[i]!;
       return c.title === undefined ? { id: c.id ?? '' } : { id: c.id ?? '', title: c.title };
@@ -222,13 +219,12 @@ export interface AlertColumns {
 }
 
 /**
- * A day of alert counts as the engine reads it: its columns, or each count one at a time. A stored day is read in
- * place (shared/store/formats/alert-batch.ts); a list becomes one with `alertsAsDay`.
+ * A day of alert counts as the engine reads it: its columns. A stored day is read in place
+ * (shared/store/formats/alert-batch.ts); a list becomes one with `alertsAsDay`.
  */
 export interface AlertDay {
   readonly length: number;
   columns(): AlertColumns;
-  forEach(fn: (a: AlertCount) => void): void;
 }
 
 /** Alert counts held in memory as a day the engine reads. */
@@ -252,6 +248,5 @@ export function alertsAsDay(counts: readonly AlertCount[]): AlertDay {
         rules,
       };
     },
-    forEach: (fn) => counts.forEach((a) => fn(a)),
   };
 }

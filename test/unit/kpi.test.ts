@@ -349,7 +349,6 @@ describe('the bounded work of a report', () => {
       const counted: CaseDay = {
         length: batch.length,
         columns: () => batch.columns(),
-        forEach: (fn) => batch.forEach(fn),
         textAt: (i) => (read.add(d), batch.textAt(i)),
       };
       acc.addCases(counted);
