@@ -78,6 +78,17 @@ describe('DynamoSnapshotStore', () => {
     expect((await itemsOf('SNAP#cases', '2026-11-03#sim')).map((i) => i.type)).toEqual(['snapshot']);
     const [again] = await store.list('cases', '2026-11-03', '2026-11-03', Payload);
     expect(again!.payload.cases).toHaveLength(150);
+
+    // One part lost while its header stays: named, never read as a shorter payload.
+    await env.table.delete({ pk: String(parts[1]!.pk), sk: String(parts[1]!.sk) });
+    await expect(store.list('cases', '2026-11-03', '2026-11-03', Payload)).rejects.toThrow(
+      /SNAP#cases 2026-11-03#sim: the parts of version \S+ are missing/,
+    );
+    // A damaged count of parts is named, not read as a billion keys.
+    await env.table.put({ ...header!, pk: String(header!.pk), sk: String(header!.sk), parts: 1e9 });
+    await expect(store.list('cases', '2026-11-03', '2026-11-03', Payload)).rejects.toThrow(
+      /SNAP#cases 2026-11-03#sim: a header naming 1000000000 parts/,
+    );
   });
 
   it('keeps a tail beside a snapshot, reads it instead of the payload when asked, and replaces it on rewrite', async () => {
@@ -287,18 +298,20 @@ describe('reading while collection rewrites a day', () => {
     });
     let minute = 0;
     const later = () => new Date(Date.UTC(2026, 10, 20, 10, minute++)).toISOString();
-    // A table whose first parts read lets a newer collection replace the day (deleting v1's parts) just before it.
+    // A table whose read of a day's last part lets a newer collection replace the day (deleting v1's parts) just
+    // before it: the reader has some of v1's parts and not the others.
     let rewritten = false;
     const racing = new Proxy(env.table, {
       get(target, prop, receiver) {
-        if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
-        return (pk: string, opts: { prefix?: string }) => {
-          if (!opts.prefix || !opts.prefix.includes('2025-03-03') || rewritten) return target.query(pk, opts as never);
-          rewritten = true;
-          return (async function* () {
+        if (prop !== 'get') return Reflect.get(target, prop, receiver) as unknown;
+        return async (key: { pk: string; sk: string }) => {
+          const lastPart =
+            key.pk.startsWith('SNAPDATA#') && key.sk.startsWith('2025-03-03') && key.sk.endsWith('#0002');
+          if (lastPart && !rewritten) {
+            rewritten = true;
             await writer.put(snap('2025-03-03', 'race', noisy('v2'), later()));
-            yield* target.query(pk, opts as never);
-          })();
+          }
+          return target.get(key);
         };
       },
     });
