@@ -126,6 +126,11 @@ export interface CaseDay {
   /** The columns; a stored day may reuse their arrays for the next day read: use them, never keep them. */
   columns(): CaseColumns;
   textAt(i: number): { id: string; title?: string };
+  /**
+   * True for cases the caller holds in memory (`casesAsDay`): the engine reads a significant incident's text at once
+   * and keeps nothing of the day. A stored day's text is read only for the incidents listed.
+   */
+  readonly textInMemory?: boolean;
 }
 
 /**
@@ -153,11 +158,15 @@ export class Chunks<T> {
   }
 }
 
-/** Cases held in memory as a day the engine reads (its columns built once); ids absent read as "". */
+/**
+ * Cases held in memory as a day the engine reads (its columns built once); ids absent read as "". Facts as
+ * CaseFactsSchema accepts them: finite numbers, known codes.
+ */
 export function casesAsDay(cases: readonly (CaseMetrics & { id?: string; title?: string })[]): CaseDay {
   let cols: CaseColumns | undefined;
   return {
     length: cases.length,
+    textInMemory: true,
     columns: () => (cols ??= columnsOf(cases)),
     textAt: (i) => {
       const c = cases[i]!;

@@ -446,10 +446,17 @@ export class KpiAccumulator {
     }
   }
 
-  /** A significant incident created or closed in the period, its id and title left in `day` until it is listed. */
+  /** A significant incident created or closed in the period; a stored day's id and title are read when it is listed. */
   private addSignificant(cols: CaseColumns, day: CaseDay, i: number): void {
     const { asOf } = this;
-    const x: SignificantIncident = { id: '', severity: SEVERITIES[cols.sev[i]!]!, created: cols.created[i]! };
+    // A day in memory gives its text now, so nothing of it is kept; a stored day's is read if the incident is listed.
+    const text = day.textInMemory ? day.textAt(i) : undefined;
+    const x: SignificantIncident = {
+      id: text?.id ?? '',
+      severity: SEVERITIES[cols.sev[i]!]!,
+      created: cols.created[i]!,
+    };
+    if (text?.title !== undefined) x.title = text.title;
     const e = cols.esc[i]!;
     if (e !== NO_CODE) x.escalatedToTier = e;
     // Nothing after asOf is visible.
@@ -461,7 +468,7 @@ export class KpiAccumulator {
     if (closed < asOf) x.closed = closed;
     const d = cols.disp[i]!;
     if (d !== NO_CODE && x.closed !== undefined) x.disposition = DISPOSITIONS[d];
-    this.significant.push(x, day, i);
+    this.significant.push(x, text ? undefined : day, i);
   }
 
   /** A rule's closed-case figures; null for an empty name (counted nowhere, as a case without a rule). */

@@ -111,7 +111,10 @@ export class SummaryAccumulator {
     this.addDay(casesAsDay(cases)),
   );
 
-  /** Take one case (a file streamed case by case): computed with the ones after it, in chunks. */
+  /**
+   * Take one case (a file streamed case by case): computed with the ones after it, in chunks, so it is held until
+   * then: pass a new object each time, never one reused for the next case.
+   */
   readonly addCase = (c: CaseMetrics & { id?: string; title?: string }): void => this.caseChunks.add(c);
 
   /** Every section's figures take the day's columns in turn: a loop each, over typed arrays. */
@@ -139,7 +142,7 @@ export class SummaryAccumulator {
   /** Alert counts taken one at a time: they go to the engine as a day of their own every 4,096 counts. */
   private readonly alertChunks = new Chunks<AlertCount>((counts) => this.addAlertDay(alertsAsDay(counts)));
 
-  /** Take one alert count (a file streamed count by count): computed with the ones after it, in chunks. */
+  /** Take one alert count (a file streamed count by count): held, like a case, until its chunk is computed. */
   readonly addAlerts = (a: AlertCount): void => this.alertChunks.add(a);
 
   private addAlertDay(day: AlertDay): void {

@@ -13,8 +13,10 @@ const gunzipAsync = promisify(gunzip);
 /** Stored payload bytes per item: well under DynamoDB's 400 KB item limit, leaving room for keys and attributes. */
 export const MAX_PART_BYTES = 350_000;
 
-/** More parts than this (350 MB gzip'd at the default part size) is a damaged header, not a day. */
+/** More parts than this (350 MB gzip'd at the default part size) is a damaged header, not a day; never written. */
 const MAX_PARTS = 1000;
+/** Parts of one payload read at once. */
+const PARTS_AT_ONCE = 4;
 /** Payloads up to this many gzip'd bytes stay in the header item: one read unit, and no part to fetch. */
 export const INLINE_MAX_BYTES = 4_000;
 
@@ -108,6 +110,10 @@ export class DynamoSnapshotStore {
     const headerKey = keys.snapshotHeader(snapshot.family, snapshot.periodKey, snapshot.source);
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < blob.length; i += this.maxPartBytes) chunks.push(blob.subarray(i, i + this.maxPartBytes));
+    if (chunks.length > MAX_PARTS)
+      throw new RangeError(
+        `${snapshot.family} ${snapshot.periodKey}: ${blob.length} bytes gzip'd take ${chunks.length} parts, more than ${MAX_PARTS}`,
+      );
     const inline = blob.length <= Math.min(INLINE_MAX_BYTES, this.maxPartBytes);
 
     for (let attempt = 0; ; attempt++) {
@@ -302,10 +308,17 @@ export class DynamoSnapshotStore {
     if (!Number.isInteger(n) || n < 0 || n > MAX_PARTS)
       throw new CorruptItemError(`${where}: a header naming ${String(h.parts)} parts`);
     const [day, source, version] = [String(h.periodKey), String(h.source), String(h.version)];
-    // Each part by its key (the header says how many): a get is cheaper to serve than a query, and most days have one.
-    const items = await Promise.all(
-      Array.from({ length: n }, (_, i) => this.table.get(keys.snapshotPart(family, day, source, version, i))),
-    );
+    // Each part by its key (the header says how many): a get is cheaper to serve than a query, and most days have
+    // one. A few at a time: the days themselves are already read in parallel.
+    const items: (Item | undefined)[] = [];
+    for (let i = 0; i < n; i += PARTS_AT_ONCE)
+      items.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(PARTS_AT_ONCE, n - i) }, (_, k) =>
+            this.table.get(keys.snapshotPart(family, day, source, version, i + k)),
+          ),
+        )),
+      );
     // A part missing: replaced since the header was read (the caller follows the header), or lost (it says so).
     if (items.some((item) => item === undefined)) return undefined;
     return n === 1 ? (items[0]!.data as Uint8Array) : Buffer.concat(items.map((item) => item!.data as Uint8Array));

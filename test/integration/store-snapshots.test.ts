@@ -89,6 +89,10 @@ describe('DynamoSnapshotStore', () => {
     await expect(store.list('cases', '2026-11-03', '2026-11-03', Payload)).rejects.toThrow(
       /SNAP#cases 2026-11-03#sim: a header naming 1000000000 parts/,
     );
+    // And never written: a payload that would take more parts than a reader accepts is refused before any write.
+    const tiny = new DynamoSnapshotStore(env.table, 2);
+    await expect(tiny.put(snap('2026-11-04', 'sim', big))).rejects.toThrow(/take \d+ parts, more than 1000/);
+    expect(await itemsOf('SNAPDATA#cases', '2026-11-04#sim#')).toEqual([]);
   });
 
   it('keeps a tail beside a snapshot, reads it instead of the payload when asked, and replaces it on rewrite', async () => {

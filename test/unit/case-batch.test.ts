@@ -211,4 +211,16 @@ describe('cases stored as binary columns', { timeout: 120_000 }, () => {
     expect(JSON.stringify(streamed.result({}, { cases: true, alerts: true }))).toBe(JSON.stringify(whole));
     expect(whole.kpi).toMatchObject({ cases: { created: expect.any(Number) } });
   });
+
+  it('read a listed incident’s id and title from a list when it is taken: the list may change afterwards', () => {
+    const opts = { period: week, asOf: week.end, settings };
+    const acc = new SummaryAccumulator(opts);
+    const critical: CaseFacts = { id: 'A', title: 'first', sev: 'critical', created: week.start + 1000 };
+    const buf: CaseFacts[] = [critical];
+    acc.addCases(buf);
+    buf[0] = { id: 'B', title: 'second', sev: 'low', created: week.start + 2000 };
+    acc.addCases(buf);
+    const kpi = acc.result({}, { cases: true, alerts: false }).kpi as { significant: { id: string; title?: string }[] };
+    expect(kpi.significant.map((x) => [x.id, x.title])).toEqual([['A', 'first']]);
+  });
 });
