@@ -134,6 +134,32 @@ export interface CaseDay {
 }
 
 /**
+ * A text field as indices into its distinct values, in order of first appearance (-1 where absent): how columns, and
+ * the stored columns, keep a rule or runbook name once per day instead of once per case.
+ */
+export function indexNames<T>(
+  items: readonly T[],
+  get: (item: T) => string | undefined,
+): {
+  col: Int32Array;
+  names: string[];
+} {
+  const names: string[] = [];
+  const seen = new Map<string, number>();
+  const col = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const v = get(items[i]!);
+    if (v === undefined) col[i] = -1;
+    else {
+      let k = seen.get(v);
+      if (k === undefined) seen.set(v, (k = names.push(v) - 1));
+      col[i] = k;
+    }
+  }
+  return { col, names };
+}
+
+/**
  * Items taken one at a time, handed on in lists of `size` (and the rest on `flush`): a file streamed record by record
  * reaches the columnar engine in days of its own, without holding the whole file.
  */
@@ -180,23 +206,8 @@ function columnsOf(cases: readonly CaseMetrics[]): CaseColumns {
   const numbers = (f: 'created' | 'firstEvent' | 'detected' | 'ack' | 'contained' | 'closed' | 'handle') =>
     Float64Array.from(cases, (c) => c[f] ?? NaN);
   const code = (f: 'tier' | 'esc') => Uint8Array.from(cases, (c) => c[f] ?? NO_CODE);
-  const names = (f: 'runbook' | 'rule') => {
-    const list: string[] = [];
-    const seen = new Map<string, number>();
-    const col = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = cases[i]![f];
-      if (v === undefined) col[i] = -1;
-      else {
-        let k = seen.get(v);
-        if (k === undefined) seen.set(v, (k = list.push(v) - 1));
-        col[i] = k;
-      }
-    }
-    return { col, list };
-  };
-  const runbook = names('runbook');
-  const rule = names('rule');
+  const runbook = indexNames(cases, (c) => c.runbook);
+  const rule = indexNames(cases, (c) => c.rule);
   return {
     length: n,
     sev: Uint8Array.from(cases, (c) => SEVERITY_INDEX.get(c.sev)!),
@@ -211,9 +222,9 @@ function columnsOf(cases: readonly CaseMetrics[]): CaseColumns {
     tier: code('tier'),
     esc: code('esc'),
     runbook: runbook.col,
-    runbooks: runbook.list,
+    runbooks: runbook.names,
     rule: rule.col,
-    rules: rule.list,
+    rules: rule.names,
   };
 }
 
@@ -241,13 +252,7 @@ export function alertsAsDay(counts: readonly AlertCount[]): AlertDay {
   return {
     length: counts.length,
     columns: () => {
-      const rules: string[] = [];
-      const seen = new Map<string, number>();
-      const rule = Int32Array.from(counts, (a) => {
-        let k = seen.get(a.rule);
-        if (k === undefined) seen.set(a.rule, (k = rules.push(a.rule) - 1));
-        return k;
-      });
+      const { col: rule, names: rules } = indexNames(counts, (a) => a.rule);
       return {
         length: counts.length,
         at: Float64Array.from(counts, (a) => a.at),

@@ -1,4 +1,4 @@
-import { NO_CODE, type CaseColumns, type CaseFacts, type CaseMetrics } from '../../domain/facts.js';
+import { indexNames, NO_CODE, type CaseColumns, type CaseFacts, type CaseMetrics } from '../../domain/facts.js';
 import {
   DISPOSITION_INDEX,
   DISPOSITIONS,
@@ -151,19 +151,8 @@ export function encodeCaseBatch(cases: readonly CaseFacts[]): Uint8Array {
   const idx = TEXT.filter(has);
   const dicts: Partial<Record<Text, string[]>> = {};
   const idxCols = idx.map((f) => {
-    const col = new Int32Array(n);
-    const d: string[] = [];
-    const seen = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const s = cases[i]![f];
-      if (s === undefined) col[i] = -1;
-      else {
-        let k = seen.get(s);
-        if (k === undefined) seen.set(s, (k = d.push(s) - 1));
-        col[i] = k;
-      }
-    }
-    dicts[f] = d;
+    const { col, names } = indexNames(cases, (c) => c[f]);
+    dicts[f] = names;
     return col;
   });
   const sev = Uint8Array.from(cases, (c) => SEVERITY_INDEX.get(c.sev)!);
