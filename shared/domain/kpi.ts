@@ -282,7 +282,7 @@ const byName = (a: string, b: string) => a.localeCompare(b) || (a < b ? -1 : a >
 
 /**
  * Every case-timing, SLA, quality and flow KPI of METRICS.md for one period judged at `asOf`, computed in one pass:
- * cases and alerts arrive one at a time (in any order) and only the figures are kept — durations as 8-byte numbers,
+ * cases and alerts arrive a day at a time (in any order) and only the figures are kept — durations as 8-byte numbers,
  * counts as counts — so memory follows the period's cohorts, not the size of the history fed through.
  */
 export class KpiAccumulator {

@@ -139,20 +139,15 @@ export class AlertBatch {
     return { length: n, at: instants, sev: this.sev, count: counts, rule: this.rule, rules };
   }
 
-  /** Call `fn` with each count, in stored order. The object passed is reused for the next: read it, never keep it. */
+  /** Call `fn` with each count, in stored order (from `columns()`). The object passed is reused: never keep it. */
   forEach(fn: (a: AlertCount) => void): void {
-    const { at, rule, count, sev, escapedAt, escapedCounts } = this;
-    const { base, rules } = this.head;
+    const c = this.columns();
     const row: AlertCount = { at: 0, rule: '', sev: 'info', count: 0 };
-    let ea = 0;
-    let ec = 0;
-    for (let i = 0; i < this.length; i++) {
-      const t = at[i]!;
-      row.at = t === ESCAPED ? escapedAt[ea++]! : base + t;
-      row.rule = rules[rule[i]!]!;
-      row.sev = SEVERITIES[sev[i]!]!;
-      const c = count[i]!;
-      row.count = c === 0 ? escapedCounts[ec++]! : c;
+    for (let i = 0; i < c.length; i++) {
+      row.at = c.at[i]!;
+      row.rule = c.rules[c.rule[i]!]!;
+      row.sev = SEVERITIES[c.sev[i]!]!;
+      row.count = c.count[i]!;
       fn(row);
     }
   }

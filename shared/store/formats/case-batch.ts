@@ -303,24 +303,13 @@ export class CaseBatch {
   }
 
   /**
-   * Call `fn` with each case's metric facts, in stored order. The object passed is reused for the next case:
-   * read it, never keep it. The second argument is the case's position, for `textAt`.
+   * Call `fn` with each case's metric facts, in stored order, read from `columns()` (one decoding of the stored
+   * bytes). The object passed is reused for the next case: read it, never keep it, and read no other day's columns
+   * meanwhile. The second argument is the case's position, for `textAt`.
    */
   forEach(fn: (c: CaseMetrics, i: number) => void): void {
-    const { sev, handle, head } = this;
-    const { created, firstEvent, detected, ack, contained, closed } = this.at;
-    const runbookIdx = this.idx.runbook;
-    const ruleIdx = this.idx.rule;
-    const runbooks = head.runbook ?? [];
-    const rules = head.rule ?? [];
-    const { disp, tier, esc } = this.u8;
-    // One read position per column's escaped values.
-    let eCreated = 0;
-    let eFirst = 0;
-    let eDetected = 0;
-    let eAck = 0;
-    let eContained = 0;
-    let eClosed = 0;
+    const c = this.columns();
+    const fact = (x: number) => (x === x ? x : undefined);
     // Every key set on every row, so the one object keeps one shape.
     const row: CaseMetrics = {
       sev: 'info',
@@ -337,31 +326,23 @@ export class CaseBatch {
       rule: undefined,
       handle: undefined,
     };
-    const base = head.base;
-    let v: number;
-    for (let i = 0; i < this.length; i++) {
-      v = created!.ms[i]!;
-      const c = v === ESCAPED ? created!.escaped[eCreated++]! : base + v;
-      row.sev = SEVERITIES[sev[i]!]!;
-      row.created = c;
-      if (firstEvent)
-        row.firstEvent =
-          (v = firstEvent.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? firstEvent.escaped[eFirst++] : c + v;
-      if (detected)
-        row.detected =
-          (v = detected.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? detected.escaped[eDetected++] : c + v;
-      if (ack) row.ack = (v = ack.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? ack.escaped[eAck++] : c + v;
-      if (contained)
-        row.contained =
-          (v = contained.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? contained.escaped[eContained++] : c + v;
-      if (closed)
-        row.closed = (v = closed.ms[i]!) === ABSENT ? undefined : v === ESCAPED ? closed.escaped[eClosed++] : c + v;
-      if (handle) row.handle = (v = handle[i]!) === v ? v : undefined;
-      if (disp) row.disp = (v = disp[i]!) !== NONE ? DISPOSITIONS[v] : undefined;
-      if (tier) row.tier = (v = tier[i]!) !== NONE ? v : undefined;
-      if (esc) row.esc = (v = esc[i]!) !== NONE ? v : undefined;
-      if (runbookIdx) row.runbook = (v = runbookIdx[i]!) >= 0 ? runbooks[v] : undefined;
-      if (ruleIdx) row.rule = (v = ruleIdx[i]!) >= 0 ? rules[v] : undefined;
+    for (let i = 0; i < c.length; i++) {
+      row.sev = SEVERITIES[c.sev[i]!]!;
+      row.created = c.created[i]!;
+      row.firstEvent = fact(c.firstEvent[i]!);
+      row.detected = fact(c.detected[i]!);
+      row.ack = fact(c.ack[i]!);
+      row.contained = fact(c.contained[i]!);
+      row.closed = fact(c.closed[i]!);
+      row.handle = fact(c.handle[i]!);
+      const d = c.disp[i]!;
+      row.disp = d === NONE ? undefined : DISPOSITIONS[d];
+      row.tier = c.tier[i] === NONE ? undefined : c.tier[i];
+      row.esc = c.esc[i] === NONE ? undefined : c.esc[i];
+      const b = c.runbook[i]!;
+      row.runbook = b >= 0 ? c.runbooks[b] : undefined;
+      const r = c.rule[i]!;
+      row.rule = r >= 0 ? c.rules[r] : undefined;
       fn(row, i);
     }
   }
