@@ -1,9 +1,22 @@
 /**
- * What changed against the previous period, and why (docs/what-changed.md): for each headline figure, whether the
- * change is beyond the noise one would expect if nothing had changed, and which severity or rule contributed most to
- * it, from an exact additive decomposition of the change into contributions per group. Pure and deterministic: the
- * tests are closed-form (no resampling), so the same data always gives the same verdicts and the same words.
+ * What changed, and why (docs/what-changed.md): each headline figure, and each severity's and rule's share of it,
+ * judged against the comparable previous periods — the same age as the current one (periods.ts
+ * `comparablePeriods`) — and against the spread the figure itself shows from period to period in that history
+ * (quasi-Poisson and quasi-binomial dispersion, dispersion.ts). The false alarms of all these tests together are
+ * held within a stated per-email budget by Benjamini–Hochberg. A change that is named is split exactly into the
+ * groups' contributions (and, for rates, the groups' own rate effects and the mix effect), and its driver is the
+ * group that moved. Pure and deterministic: the same data always gives the same verdicts and the same words.
  */
+import {
+  benjaminiHochberg,
+  binomialDispersion,
+  countTest,
+  poissonDispersion,
+  shareTest,
+  type Exposed,
+  type Share,
+  type TestResult,
+} from './dispersion.js';
 
 /** Counts per group (severity, rule …). */
 export type GroupCounts = Record<string, number>;
@@ -12,7 +25,7 @@ export type GroupRates = Record<string, { hit: number; n: number }>;
 
 /** The per-group figures of one period that the change tests need (built by the KPI accumulator). */
 export interface ChangeFacts {
-  /** Length of the period in milliseconds: counts are compared per unit of time (weeks of 167 h, months of 28 days). */
+  /** The time the period has had, `min(end, asOf) − start` in ms: counts are compared per unit of that time. */
   exposureMs: number;
   casesBySeverity: GroupCounts;
   /** Null when there is no alert source. */
@@ -25,10 +38,29 @@ export interface ChangeFacts {
   durations: { tta: Record<string, Float64Array>; ttr: Record<string, Float64Array> };
 }
 
-/** Below this many cases in either period a figure is "low n" (METRICS.md): shown, never called a change. */
+/** One comparable previous period's facts, and whether each family has data for the whole of it. */
+export interface HistoryFacts {
+  label: string;
+  facts: ChangeFacts;
+  /** False when the period was not (wholly) collected, or lies before the data begins: it is left out, never zeros. */
+  cases: boolean;
+  alerts: boolean;
+}
+
+/** Below this many cases in the current period, or on average in a period it is compared with, a figure is "low n". */
 export const LOW_N = 10;
-/** |z| at or above which a change is beyond noise: two-sided p < 0.01 (strict, as a handful of figures are tested at once). */
-export const Z_CHANGED = 2.576;
+/** Comparable previous periods the history method reads, the previous one included. */
+export const HISTORY_PERIODS = 12;
+/** Fewer usable history periods than this: the figure is judged against the previous period alone (the fallback). */
+export const MIN_HISTORY = 8;
+/** The per-email false-alarm budget: Benjamini–Hochberg false-discovery rate over every test of an email. */
+export const FALSE_DISCOVERY_RATE = 0.05;
+/** A median is called changed only when it moved by at least this many minutes … */
+export const MEDIAN_MIN_MOVE_MINUTES = 1;
+/** … and by at least this share of its usual value. */
+export const MEDIAN_MIN_MOVE_SHARE = 0.05;
+/** A rate moves by at least 0.1 point to be called changed: the email shows rates to one decimal of a percent. */
+export const RATE_MIN_MOVE = 0.001;
 
 export type ChangeMetric =
   | 'cases.created'
@@ -39,65 +71,78 @@ export type ChangeMetric =
   | 'tta.p50'
   | 'falsePositiveRate';
 
-/** One headline figure against the previous period, with its test and its main driver. */
+/** How a figure was judged: against its history's own spread, or (too little history) against the previous period. */
+export type ChangeMethod = 'history' | 'previous';
+
+/** One figure (or one group's share of it) against the comparable previous periods, with its test and driver. */
 export interface Change {
   metric: ChangeMetric;
-  /** The test used: counts against Poisson variation, rates by two-proportion z, medians by Mood's median test. */
+  /** Set on an entry for one group (a severity, a rule) that changed on its own; absent on a whole figure. */
+  group?: string;
+  /** Counts by quasi-Poisson score test, rates by quasi-binomial two-proportion test, medians by Mood's median test. */
   test: 'poisson' | 'two-proportion' | 'median';
+  method: ChangeMethod;
+  /** History periods judged against (method "history"), the previous one included; 1 for the fallback. */
+  periods: number;
   current: number | null;
+  /** The previous period's figure, judged at the same age (the trend's "previous"). */
   previous: number | null;
-  /** Counts only: the two periods' lengths in milliseconds (the test compares counts per unit of time). */
-  exposure?: { current: number; previous: number };
-  /** Cases (or alerts) behind the figure in each period. */
-  n: { current: number; previous: number };
+  /**
+   * The usual figure the current one is tested against: over the history periods taken together (or the previous
+   * period in the fallback). Counts: the count expected over the current period's exposure at the usual rate.
+   */
+  baseline: number | null;
+  /** Counts only: the time each had, in ms (the baseline's is the history's total). */
+  exposure?: { current: number; previous: number; baseline: number };
+  /** Cases (or alerts) behind the figure: now, in the previous period, and per history period on average. */
+  n: { current: number; previous: number; baseline: number };
+  /** The dispersion φ estimated from the history (≥ 1) and its degrees of freedom; absent in the fallback. */
+  dispersion?: { phi: number; df: number };
   z: number | null;
-  /** Two-sided p-value of the test (normal approximation). */
+  /** Two-sided p-value (Student t on the history's degrees of freedom; normal in the fallback). */
   p: number | null;
-  verdict: 'changed' | 'no-change' | 'low-n';
-  /** +1 when the figure went up, −1 when it went down, 0 when it stayed. */
+  /** Benjamini–Hochberg adjusted p-value over every test of this summary; "changed" needs q ≤ the budget. */
+  q: number | null;
+  verdict: 'changed' | 'no-change' | 'low-n' | 'no-data';
+  /** +1 when the figure is above its baseline, −1 below, 0 level. */
   sign: -1 | 0 | 1;
   dimension: 'severity' | 'rule';
   /**
-   * Each group's contribution to the change, largest in the change's direction first; they add up to the total
-   * (counts: exposure-adjusted cases; rates and the median test: points of the share, as fractions).
+   * Whole figures: each group's contribution to `total`, largest in the change's direction first (counts: cases
+   * above the group's usual; rates: the group's own rate effect, in fractions; medians: its share above the pooled
+   * median). Counts and medians add up to `total`; rates add up to `total − mix`.
    */
   contributions: { group: string; contribution: number }[];
+  /** current − baseline (medians: the share above the pooled median, now minus usually). */
   total: number;
-  /** The group contributing most in the direction of the change, and its share of the total change. */
-  driver: { group: string; contribution: number; share: number } | null;
+  /** Rates: the part of the change from the groups' weights moving (the mix of severities or rules), not their rates. */
+  mix?: number;
+  /**
+   * The group that moved: among groups whose own test names a change in the same direction, the largest
+   * contribution; else the largest contribution in the direction (`changed` false). Its share of the total.
+   */
+  driver: { group: string; contribution: number; share: number; changed: boolean } | null;
 }
 
-/** Standard normal two-sided p-value of z (Abramowitz–Stegun 7.1.26 erfc, error < 1.5e-7). */
-export function twoSidedP(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erfc =
-    t *
-    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
-    Math.exp(-x * x);
-  return Math.min(1, erfc);
+/** How an email's changes were judged: what the reader needs to weigh them. */
+export interface ChangeBasis {
+  /** The method of the case figures (alerts have their own below when they differ). */
+  method: ChangeMethod;
+  /** Usable history periods of the case figures, and the labels of the oldest and newest. */
+  periods: number;
+  from: string | null;
+  to: string | null;
+  alerts?: { method: ChangeMethod; periods: number };
+  falseDiscoveryRate: number;
+  /** Tests held to the budget together (whole figures and groups, low n excluded). */
+  tests: number;
+  /** Why the figures are judged against less than the history, when they are. */
+  caveat?: string;
 }
 
-/**
- * Two Poisson counts over exposures t1, t2: under "same rate", x1 given x1 + x2 = n is Binomial(n, t1 / (t1 + t2)).
- * Returns the z of x1 against that (normal approximation with continuity correction).
- */
-export function poissonZ(x1: number, t1: number, x2: number, t2: number): number | null {
-  const n = x1 + x2;
-  if (n === 0) return null;
-  const p0 = t1 / (t1 + t2);
-  const mean = n * p0;
-  const sd = Math.sqrt(n * p0 * (1 - p0));
-  const d = x1 - mean;
-  return (Math.sign(d) * Math.max(0, Math.abs(d) - 0.5)) / sd;
-}
-
-/** Two-proportion z (pooled): h1 of n1 against h2 of n2; null when either n is 0; 0 when the pooled rate is 0 or 1. */
-export function twoProportionZ(h1: number, n1: number, h2: number, n2: number): number | null {
-  if (n1 === 0 || n2 === 0) return null;
-  const p = (h1 + h2) / (n1 + n2);
-  if (p === 0 || p === 1) return 0;
-  return (h1 / n1 - h2 / n2) / Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2));
+export interface WhatChanged {
+  changes: Change[];
+  basis: ChangeBasis;
 }
 
 /** Number of values strictly above x in a sorted list. */
@@ -113,7 +158,7 @@ function countAbove(sorted: Float64Array, x: number): number {
 }
 
 /** Nearest-rank median of several sorted lists taken together (METRICS.md percentiles), without merging them. */
-function pooledMedian(lists: Float64Array[]): number | null {
+export function pooledMedian(lists: readonly Float64Array[]): number | null {
   const n = lists.reduce((s, l) => s + l.length, 0);
   if (n === 0) return null;
   const rank = Math.ceil((50 * n) / 100); // 1-based
@@ -135,169 +180,404 @@ function pooledMedian(lists: Float64Array[]): number | null {
   return best;
 }
 
-const medianOf = (lists: Float64Array[]) => pooledMedian(lists);
-const sum = (o: Record<string, number>) => Object.values(o).reduce((s, x) => s + x, 0);
 const signOf = (x: number): -1 | 0 | 1 => (x > 0 ? 1 : x < 0 ? -1 : 0);
+const sumOf = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+const groupsOf = (...maps: readonly (Record<string, unknown> | null | undefined)[]) =>
+  [...new Set(maps.flatMap((m) => Object.keys(m ?? {})))].sort();
+
+/** A test before the budget is applied: the entry without its verdict, and what a "changed" verdict also needs. */
+interface Tested {
+  change: Omit<Change, 'verdict' | 'q'>;
+  lowN: boolean;
+  noData: boolean;
+  result: TestResult | null;
+  /** The move is big enough to show (two printed values differ; a median's direction agrees with its test). */
+  shows: boolean;
+}
+
+/** The periods a family is judged against: the usable history (method "history"), or the previous period alone. */
+interface Against {
+  method: ChangeMethod;
+  /** History facts, previous first: all usable ones (history), or just the previous one (fallback). */
+  periods: ChangeFacts[];
+  /** The previous period's facts when it is usable. */
+  previous: ChangeFacts | null;
+}
+
+function against(history: readonly HistoryFacts[], family: 'cases' | 'alerts'): Against {
+  const previous = history[0]?.[family] ? history[0].facts : null;
+  const usable = history.filter((h) => h[family]).map((h) => h.facts);
+  if (usable.length >= MIN_HISTORY) return { method: 'history', periods: usable, previous };
+  return { method: 'previous', periods: previous ? [previous] : [], previous };
+}
+
+function noData(a: Against): boolean {
+  return a.periods.length === 0;
+}
+
+/** One count (a group's, or the whole figure's) against its history. */
+function testCount(
+  metric: ChangeMetric,
+  dimension: Change['dimension'],
+  a: Against,
+  current: ChangeFacts,
+  pick: (f: ChangeFacts) => number,
+): Tested {
+  const cur: Exposed = { x: pick(current), e: current.exposureMs };
+  const series: Exposed[] = a.periods.map((f) => ({ x: pick(f), e: f.exposureMs }));
+  const base: Exposed = { x: sumOf(series.map((s) => s.x)), e: sumOf(series.map((s) => s.e)) };
+  const k = series.length;
+  const disp = a.method === 'history' ? poissonDispersion(series) : null;
+  const result = k ? countTest(cur, base, disp?.phi ?? 1, disp?.df ?? null) : null;
+  const baseline = k && base.e > 0 ? (base.x * cur.e) / base.e : null;
+  const total = baseline === null ? 0 : cur.x - baseline;
+  const prev = a.previous ? pick(a.previous) : null;
+  const meanBase = k ? base.x / k : 0;
+  return {
+    change: {
+      metric,
+      test: 'poisson',
+      method: a.method,
+      periods: k,
+      current: cur.x,
+      previous: prev,
+      baseline,
+      exposure: { current: cur.e, previous: a.previous?.exposureMs ?? 0, baseline: base.e },
+      n: { current: cur.x, previous: prev ?? 0, baseline: meanBase },
+      ...(disp ? { dispersion: { phi: disp.phi, df: disp.df } } : {}),
+      z: result?.z ?? null,
+      p: result?.p ?? null,
+      sign: signOf(total),
+      dimension,
+      contributions: [],
+      total,
+      driver: null,
+    },
+    lowN: cur.x < LOW_N || meanBase < LOW_N,
+    noData: noData(a),
+    result,
+    shows: Math.abs(total) >= 1,
+  };
+}
+
+/** One share (SLA met of judged, false positives of closed) against its history. */
+function testShare(
+  metric: ChangeMetric,
+  dimension: Change['dimension'],
+  a: Against,
+  current: ChangeFacts,
+  pick: (f: ChangeFacts) => Share,
+): Tested {
+  const cur = pick(current);
+  const series = a.periods.map(pick);
+  const base: Share = { hit: sumOf(series.map((s) => s.hit)), n: sumOf(series.map((s) => s.n)) };
+  const k = series.length;
+  const disp = a.method === 'history' ? binomialDispersion(series) : null;
+  const result = k ? shareTest(cur, base, disp?.phi ?? 1, disp?.df ?? null) : null;
+  const rate = (s: Share) => (s.n ? s.hit / s.n : null);
+  const now = rate(cur);
+  const baseline = rate(base);
+  const total = now === null || baseline === null ? 0 : now - baseline;
+  const prev = a.previous ? pick(a.previous) : null;
+  const meanBase = k ? base.n / k : 0;
+  return {
+    change: {
+      metric,
+      test: 'two-proportion',
+      method: a.method,
+      periods: k,
+      current: now,
+      previous: prev ? rate(prev) : null,
+      baseline,
+      n: { current: cur.n, previous: prev?.n ?? 0, baseline: meanBase },
+      ...(disp ? { dispersion: { phi: disp.phi, df: disp.df } } : {}),
+      z: result?.z ?? null,
+      p: result?.p ?? null,
+      sign: signOf(total),
+      dimension,
+      contributions: [],
+      total,
+      driver: null,
+    },
+    lowN: cur.n < LOW_N || meanBase < LOW_N,
+    noData: noData(a),
+    result,
+    shows: Math.abs(total) >= RATE_MIN_MOVE - 1e-12,
+  };
+}
+
+/**
+ * One median (a severity's, or all severities') by Mood's median test against the history: the share of values
+ * above the median of the current and history values pooled (values equal to it count as not above, as scipy's
+ * `median_test` default), now against usually, with the quasi-binomial dispersion of that share in the history.
+ */
+function testMedian(
+  metric: ChangeMetric,
+  a: Against,
+  current: ChangeFacts,
+  pick: (f: ChangeFacts) => Float64Array[],
+): Tested & { pooled: number | null } {
+  const cur = pick(current);
+  const hist = a.periods.map(pick);
+  const k = hist.length;
+  const pooled = pooledMedian([...cur, ...hist.flat()]);
+  const share = (lists: Float64Array[]): Share => ({
+    hit: pooled === null ? 0 : sumOf(lists.map((l) => countAbove(l, pooled))),
+    n: sumOf(lists.map((l) => l.length)),
+  });
+  const curShare = share(cur);
+  const series = hist.map(share);
+  const base: Share = { hit: sumOf(series.map((s) => s.hit)), n: sumOf(series.map((s) => s.n)) };
+  const disp = a.method === 'history' ? binomialDispersion(series) : null;
+  const result = k ? shareTest(curShare, base, disp?.phi ?? 1, disp?.df ?? null) : null;
+  const m1 = pooledMedian(cur);
+  const m0 = k ? pooledMedian(hist.flat()) : null;
+  const move = m1 === null || m0 === null ? 0 : m1 - m0;
+  const total = curShare.n && base.n ? curShare.hit / curShare.n - base.hit / base.n : 0;
+  const meanBase = k ? base.n / k : 0;
+  const sign = signOf(move);
+  const prev = a.previous ? pick(a.previous) : null;
+  return {
+    pooled,
+    change: {
+      metric,
+      test: 'median',
+      method: a.method,
+      periods: k,
+      current: m1,
+      previous: prev ? pooledMedian(prev) : null,
+      baseline: m0,
+      n: { current: curShare.n, previous: prev ? sumOf(prev.map((l) => l.length)) : 0, baseline: meanBase },
+      ...(disp ? { dispersion: { phi: disp.phi, df: disp.df } } : {}),
+      z: result?.z ?? null,
+      p: result?.p ?? null,
+      sign,
+      dimension: 'severity',
+      contributions: [],
+      total,
+      driver: null,
+    },
+    lowN: curShare.n < LOW_N || meanBase < LOW_N,
+    noData: noData(a),
+    result,
+    // The median itself moved, visibly, and the way the test says (with ties the two can disagree).
+    shows:
+      sign !== 0 &&
+      Math.abs(move) >= Math.max(MEDIAN_MIN_MOVE_MINUTES, MEDIAN_MIN_MOVE_SHARE * Math.abs(m0 ?? 0)) &&
+      signOf(result?.z ?? 0) === sign,
+  };
+}
+
+/** A whole figure and the tests of each of its groups. */
+interface Family {
+  whole: Tested;
+  groups: { group: string; tested: Tested }[];
+  /** Each group's contribution to the whole figure's change (and, for rates, the mix effect). */
+  split: () => { parts: Record<string, number>; mix?: number };
+}
+
+function countFamily(
+  metric: ChangeMetric,
+  dimension: Change['dimension'],
+  a: Against,
+  current: ChangeFacts,
+  counts: (f: ChangeFacts) => GroupCounts,
+): Family {
+  const groups = groupsOf(counts(current), ...a.periods.map(counts));
+  const whole = testCount(metric, dimension, a, current, (f) => sumOf(Object.values(counts(f))));
+  const tests = groups.map((g) => ({
+    group: g,
+    tested: testCount(metric, dimension, a, current, (f) => counts(f)[g] ?? 0),
+  }));
+  return {
+    whole,
+    groups: tests,
+    // Each group's count above its own usual: they add up to the whole figure's.
+    split: () => ({ parts: Object.fromEntries(tests.map((t) => [t.group, t.tested.change.total])) }),
+  };
+}
+
+function shareFamily(
+  metric: ChangeMetric,
+  dimension: Change['dimension'],
+  a: Against,
+  current: ChangeFacts,
+  rates: (f: ChangeFacts) => GroupRates,
+): Family {
+  const groups = groupsOf(rates(current), ...a.periods.map(rates));
+  const of = (f: ChangeFacts, g: string): Share => rates(f)[g] ?? { hit: 0, n: 0 };
+  const whole = testShare(metric, dimension, a, current, (f) => {
+    const all = Object.values(rates(f));
+    return { hit: sumOf(all.map((r) => r.hit)), n: sumOf(all.map((r) => r.n)) };
+  });
+  const tests = groups.map((g) => ({ group: g, tested: testShare(metric, dimension, a, current, (f) => of(f, g)) }));
+  return {
+    whole,
+    groups: tests,
+    split: () => {
+      // Kitagawa: rate now − usual rate = Σ w̄·Δr (each group's own rate effect) + Σ r̄·Δw (the mix effect), with
+      // w a group's share of the cases judged and r its rate, averaged over now and usually: exact.
+      const cur = groups.map((g) => of(current, g));
+      const base = groups.map((g) => {
+        const s = a.periods.map((f) => of(f, g));
+        return { hit: sumOf(s.map((x) => x.hit)), n: sumOf(s.map((x) => x.n)) };
+      });
+      const n1 = sumOf(cur.map((c) => c.n));
+      const n0 = sumOf(base.map((c) => c.n));
+      const parts: Record<string, number> = {};
+      let mix = 0;
+      if (!n1 || !n0) return { parts, mix };
+      groups.forEach((g, i) => {
+        const c = cur[i]!;
+        const b = base[i]!;
+        // A group absent in one of the two has no rate there: its rate effect is 0, its weight moves it all.
+        const r1 = c.n ? c.hit / c.n : b.n ? b.hit / b.n : 0;
+        const r0 = b.n ? b.hit / b.n : r1;
+        const w1 = c.n / n1;
+        const w0 = b.n / n0;
+        parts[g] = ((w1 + w0) / 2) * (r1 - r0);
+        mix += ((r1 + r0) / 2) * (w1 - w0);
+      });
+      return { parts, mix };
+    },
+  };
+}
+
+function medianFamily(
+  metric: ChangeMetric,
+  a: Against,
+  current: ChangeFacts,
+  lists: (f: ChangeFacts) => Record<string, Float64Array>,
+): Family {
+  const groups = groupsOf(lists(current), ...a.periods.map(lists));
+  const whole = testMedian(metric, a, current, (f) => Object.values(lists(f)));
+  const tests = groups.map((g) => ({
+    group: g,
+    tested: testMedian(metric, a, current, (f) => (lists(f)[g] ? [lists(f)[g]!] : [])) as Tested,
+  }));
+  return {
+    whole,
+    groups: tests,
+    split: () => {
+      // The whole test's share above its pooled median, split by severity: they add up to its total.
+      const parts: Record<string, number> = {};
+      const m = whole.pooled;
+      const n1 = whole.change.n.current;
+      const n0 = whole.change.n.baseline * whole.change.periods;
+      if (m === null) return { parts };
+      for (const g of groups) {
+        const above = (f: ChangeFacts) => (lists(f)[g] ? countAbove(lists(f)[g]!, m) : 0);
+        parts[g] = (n1 ? above(current) / n1 : 0) - (n0 ? sumOf(a.periods.map(above)) / n0 : 0);
+      }
+      return { parts };
+    },
+  };
+}
+
+/** The families of one summary, in the fixed order of the whole figures. */
+function families(current: ChangeFacts, cases: Against, alerts: Against | null): Family[] {
+  const out = [countFamily('cases.created', 'severity', cases, current, (f) => f.casesBySeverity)];
+  if (alerts) out.push(countFamily('alerts.created', 'rule', alerts, current, (f) => f.alertsByRule ?? {}));
+  out.push(
+    shareFamily('sla.resolve.compliance', 'severity', cases, current, (f) => f.sla.resolve),
+    shareFamily('sla.acknowledge.compliance', 'severity', cases, current, (f) => f.sla.acknowledge),
+    medianFamily('ttr.p50', cases, current, (f) => f.durations.ttr),
+    medianFamily('tta.p50', cases, current, (f) => f.durations.tta),
+    shareFamily('falsePositiveRate', 'rule', cases, current, (f) => f.falsePositives),
+  );
+  return out;
+}
+
+/** The verdict of a tested figure once the budget's adjusted p-value is known. */
+function verdictOf(t: Tested, q: number | null): Change['verdict'] {
+  if (t.noData) return 'no-data';
+  if (t.lowN) return 'low-n';
+  return q !== null && q <= FALSE_DISCOVERY_RATE && t.shows ? 'changed' : 'no-change';
+}
 
 /** Order contributions (largest in the direction of the change first) and name the driver. */
 function withDriver(
-  base: Omit<Change, 'contributions' | 'driver' | 'verdict'> & { lowN: boolean },
-  parts: Record<string, number>,
+  c: Change,
+  split: { parts: Record<string, number>; mix?: number },
+  changedGroups: ReadonlySet<string>,
 ): Change {
-  const { lowN, ...rest } = base;
-  const s = base.sign;
-  const contributions = Object.entries(parts)
-    .filter(([, c]) => c !== 0)
+  const s = c.sign;
+  const contributions = Object.entries(split.parts)
+    .filter(([, x]) => x !== 0)
     .map(([group, contribution]) => ({ group, contribution }))
     .sort(
       (a, b) => (s || 1) * (b.contribution - a.contribution) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
     );
-  const top = contributions[0];
+  const along = contributions.filter((x) => s !== 0 && Math.sign(x.contribution) === s);
+  // The group that moved on its own comes first; otherwise the largest contribution in the change's direction.
+  const top = along.find((x) => changedGroups.has(x.group)) ?? along[0];
   const driver =
-    top && s !== 0 && Math.sign(top.contribution) === s && base.total !== 0
-      ? { ...top, share: top.contribution / base.total }
-      : null;
-  const verdict = lowN ? 'low-n' : base.z !== null && Math.abs(base.z) >= Z_CHANGED ? 'changed' : 'no-change';
-  return { ...rest, contributions: contributions.slice(0, 5), driver, verdict };
-}
-
-function countChange(
-  metric: ChangeMetric,
-  dimension: Change['dimension'],
-  cur: GroupCounts,
-  prev: GroupCounts,
-  t1: number,
-  t2: number,
-): Change {
-  const x1 = sum(cur);
-  const x2 = sum(prev);
-  const scale = t1 / t2;
-  const parts: Record<string, number> = {};
-  for (const g of new Set([...Object.keys(cur), ...Object.keys(prev)]))
-    parts[g] = (cur[g] ?? 0) - (prev[g] ?? 0) * scale;
-  const z = poissonZ(x1, t1, x2, t2);
-  return withDriver(
-    {
-      metric,
-      test: 'poisson',
-      exposure: { current: t1, previous: t2 },
-      current: x1,
-      previous: x2,
-      n: { current: x1, previous: x2 },
-      z,
-      p: z === null ? null : twoSidedP(z),
-      sign: signOf(x1 - x2 * scale),
-      dimension,
-      total: x1 - x2 * scale,
-      lowN: x1 + x2 < LOW_N,
-    },
-    parts,
-  );
-}
-
-function rateChange(metric: ChangeMetric, dimension: Change['dimension'], cur: GroupRates, prev: GroupRates): Change {
-  const tot = (r: GroupRates) =>
-    Object.values(r).reduce((s, x) => ({ hit: s.hit + x.hit, n: s.n + x.n }), { hit: 0, n: 0 });
-  const a = tot(cur);
-  const b = tot(prev);
-  const r1 = a.n ? a.hit / a.n : null;
-  const r2 = b.n ? b.hit / b.n : null;
-  // Each group's share of the rate now minus then: w1·r1 − w2·r2 = hit_g / N1 − hit_g' / N2, which add up exactly.
-  const parts: Record<string, number> = {};
-  for (const g of new Set([...Object.keys(cur), ...Object.keys(prev)]))
-    parts[g] = (a.n ? (cur[g]?.hit ?? 0) / a.n : 0) - (b.n ? (prev[g]?.hit ?? 0) / b.n : 0);
-  const total = r1 === null || r2 === null ? 0 : r1 - r2;
-  const z = twoProportionZ(a.hit, a.n, b.hit, b.n);
-  return withDriver(
-    {
-      metric,
-      test: 'two-proportion',
-      current: r1,
-      previous: r2,
-      n: { current: a.n, previous: b.n },
-      z,
-      p: z === null ? null : twoSidedP(z),
-      sign: signOf(total),
-      dimension,
-      total,
-      lowN: a.n < LOW_N || b.n < LOW_N,
-    },
-    parts,
-  );
+    top && c.total !== 0 ? { ...top, share: top.contribution / c.total, changed: changedGroups.has(top.group) } : null;
+  return {
+    ...c,
+    contributions: contributions.slice(0, 5),
+    ...(split.mix !== undefined ? { mix: split.mix } : {}),
+    driver,
+  };
 }
 
 /**
- * Mood's median test: the share of each period's values above the pooled median, compared by two-proportion z. The
- * change in that share splits exactly by severity (each severity's values above it, over the period's total).
+ * Every headline figure of the current period against its comparable previous periods (`history`, previous first,
+ * each judged at the same age), and every severity and rule that changed on its own. The whole figures always
+ * come back (changed first, smallest p first; then the others in a fixed order); a group only when it changed.
  */
-function medianChange(
-  metric: ChangeMetric,
-  cur: Record<string, Float64Array>,
-  prev: Record<string, Float64Array>,
-): Change {
-  const c = Object.values(cur);
-  const p = Object.values(prev);
-  const n1 = c.reduce((s, l) => s + l.length, 0);
-  const n2 = p.reduce((s, l) => s + l.length, 0);
-  const m1 = medianOf(c);
-  const m2 = medianOf(p);
-  const pooled = medianOf([...c, ...p]);
-  const parts: Record<string, number> = {};
-  let a1 = 0;
-  let a2 = 0;
-  if (pooled !== null)
-    for (const g of new Set([...Object.keys(cur), ...Object.keys(prev)])) {
-      const x = cur[g] ? countAbove(cur[g], pooled) : 0;
-      const y = prev[g] ? countAbove(prev[g], pooled) : 0;
-      a1 += x;
-      a2 += y;
-      parts[g] = (n1 ? x / n1 : 0) - (n2 ? y / n2 : 0);
+export function whatChanged(current: ChangeFacts, history: readonly HistoryFacts[]): WhatChanged {
+  const cases = against(history, 'cases');
+  const hasAlerts = current.alertsByRule !== null && history.every((h) => h.facts.alertsByRule !== null);
+  const alerts = hasAlerts ? against(history, 'alerts') : null;
+  const fams = families(current, cases, alerts);
+
+  // Every test with a p-value and enough cases shares the one false-discovery budget.
+  const all: Tested[] = fams.flatMap((f) => [f.whole, ...f.groups.map((g) => g.tested)]);
+  const inBudget = all.filter((t) => !t.lowN && !t.noData && t.result !== null);
+  const qs = benjaminiHochberg(inBudget.map((t) => t.result!.p));
+  const qOf = new Map(inBudget.map((t, i) => [t, qs[i]!]));
+  const judged = (t: Tested): Change => {
+    const q = qOf.get(t) ?? null;
+    return { ...t.change, q, verdict: verdictOf(t, q) };
+  };
+
+  const wholes: Change[] = [];
+  const groups: Change[] = [];
+  for (const f of fams) {
+    const changed = f.groups.filter((g) => {
+      const v = judged(g.tested);
+      return v.verdict === 'changed' && v.sign === f.whole.change.sign;
+    });
+    wholes.push(withDriver(judged(f.whole), f.split(), new Set(changed.map((g) => g.group))));
+    for (const g of f.groups) {
+      const v = judged(g.tested);
+      if (v.verdict === 'changed') groups.push({ ...v, group: g.group });
     }
-  const total = n1 && n2 ? a1 / n1 - a2 / n2 : 0;
-  const z = twoProportionZ(a1, n1, a2, n2);
-  return withDriver(
-    {
-      metric,
-      test: 'median',
-      current: m1,
-      previous: m2,
-      n: { current: n1, previous: n2 },
-      z,
-      p: z === null ? null : twoSidedP(z),
-      // The direction of the median itself; the decomposition is of the share above the pooled median, which moves with it.
-      sign: m1 === null || m2 === null ? 0 : signOf(m1 - m2),
-      dimension: 'severity',
-      total,
-      lowN: n1 < LOW_N || n2 < LOW_N,
-    },
-    parts,
-  );
-}
+  }
+  const fixed = (c: Change) => wholes.findIndex((w) => w.metric === c.metric);
+  const changed = [...wholes, ...groups]
+    .filter((c) => c.verdict === 'changed')
+    .sort((a, b) => a.p! - b.p! || fixed(a) - fixed(b) || (a.group ?? '').localeCompare(b.group ?? ''));
+  const others = wholes.filter((c) => c.verdict !== 'changed');
 
-/**
- * Every headline change of the current period against the previous one, tested and decomposed; the changes beyond
- * noise come first, largest |z| first, then the others in a fixed order.
- */
-export function whatChanged(current: ChangeFacts, previous: ChangeFacts): Change[] {
-  const t1 = current.exposureMs;
-  const t2 = previous.exposureMs;
-  const out: Change[] = [
-    countChange('cases.created', 'severity', current.casesBySeverity, previous.casesBySeverity, t1, t2),
-  ];
-  if (current.alertsByRule && previous.alertsByRule)
-    out.push(countChange('alerts.created', 'rule', current.alertsByRule, previous.alertsByRule, t1, t2));
-  out.push(
-    rateChange('sla.resolve.compliance', 'severity', current.sla.resolve, previous.sla.resolve),
-    rateChange('sla.acknowledge.compliance', 'severity', current.sla.acknowledge, previous.sla.acknowledge),
-    medianChange('ttr.p50', current.durations.ttr, previous.durations.ttr),
-    medianChange('tta.p50', current.durations.tta, previous.durations.tta),
-    rateChange('falsePositiveRate', 'rule', current.falsePositives, previous.falsePositives),
-  );
-  const order = (c: Change) => (c.verdict === 'changed' ? 0 : 1);
-  return out
-    .map((c, i) => ({ c, i }))
-    .sort(
-      (a, b) => order(a.c) - order(b.c) || (order(a.c) === 0 ? Math.abs(b.c.z!) - Math.abs(a.c.z!) : 0) || a.i - b.i,
-    )
-    .map(({ c }) => c);
+  const labels = history.filter((h) => h.cases).map((h) => h.label);
+  const basis: ChangeBasis = {
+    method: cases.method,
+    periods: cases.periods.length,
+    from: cases.method === 'history' ? (labels.at(-1) ?? null) : cases.previous ? history[0]!.label : null,
+    to: cases.previous ? history[0]!.label : null,
+    falseDiscoveryRate: FALSE_DISCOVERY_RATE,
+    tests: inBudget.length,
+  };
+  if (alerts && (alerts.method !== cases.method || alerts.periods.length !== cases.periods.length))
+    basis.alerts = { method: alerts.method, periods: alerts.periods.length };
+  const short = [cases, ...(alerts ? [alerts] : [])].find((x) => x.method === 'previous');
+  if (short) {
+    const usable = short === cases ? labels.length : history.filter((h) => h.alerts).length;
+    basis.caveat = short.previous
+      ? `only ${usable} comparable previous period${usable === 1 ? '' : 's'} with data (${MIN_HISTORY} needed to learn how much the figures usually vary): judged against the previous period alone, by textbook (Poisson, binomial) variation, which real weeks exceed — a named change may be ordinary variation`
+      : 'no data for the previous period: nothing is compared';
+  }
+  return { changes: [...changed, ...others], basis };
 }

@@ -1,4 +1,4 @@
-import { formatInstant, localDay, type Period, type PeriodKind } from './periods.js';
+import { formatInstant, localDay, type JudgedPeriod, type Period, type PeriodKind } from './periods.js';
 
 /** What successful collections of one source covered: the families it offers and the instants it read. */
 export interface SourceCoverage {
@@ -55,12 +55,13 @@ const KIND_WORDS: Record<PeriodKind, string> = {
 /** Coverage of a period and of its previous period for the families the summary reads. */
 export function summaryCoverage(
   period: Period,
-  previous: Period,
+  comparable: JudgedPeriod,
   asOf: number,
   sources: readonly SourceCoverage[],
 ): SummaryCoverage {
-  const cur = { label: period.label, start: period.start, end: Math.min(period.end, asOf), tz: period.tz };
-  const prev = { label: previous.label, start: previous.start, end: Math.min(previous.end, asOf), tz: previous.tz };
+  const previous = comparable.period;
+  const cur = judgedWindow({ period, asOf });
+  const prev = judgedWindow(comparable);
   return {
     cases: windowCoverage(cur, 'cases', sources),
     alerts: windowCoverage(cur, 'alerts', sources),
@@ -72,6 +73,19 @@ export function summaryCoverage(
       alerts: windowCoverage(prev, 'alerts', sources),
     },
   };
+}
+
+/** The part of a period that a judgement at its `asOf` reads: `[start, min(end, asOf))`. */
+function judgedWindow({ period, asOf }: JudgedPeriod): { label: string; start: number; end: number; tz: string } {
+  return { label: period.label, start: period.start, end: Math.min(period.end, asOf), tz: period.tz };
+}
+
+/**
+ * Whether a comparable previous period (judged at its own `asOf`) has data for the whole of what it is judged on,
+ * for one family: the change tests leave out any period that does not, never count it as zeros.
+ */
+export function judgedPeriodCovered(p: JudgedPeriod, family: string, sources: readonly SourceCoverage[]): boolean {
+  return windowCoverage(judgedWindow(p), family, sources).complete;
 }
 
 /** The trend's "previous week incomplete: …" reason, or undefined when the previous period is fully covered. */

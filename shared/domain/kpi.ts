@@ -9,10 +9,10 @@ import {
   type CaseDay,
   type CaseFacts,
 } from './facts.js';
-import { localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
+import { exposureOf, localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
 import { DISPOSITION_INDEX, DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
 import { significantRule, slaTargetsFor, type MetricSettings } from './settings.js';
-import type { ChangeFacts, Change } from './changes.js';
+import type { ChangeBasis, ChangeFacts, Change } from './changes.js';
 import {
   kaplanMeierMedianOf,
   mergeSorted,
@@ -88,7 +88,8 @@ export interface KpiSummary {
    * metrics but `missing: true` and the reason ("previous week incomplete: no data for …").
    */
   trend?: {
-    previous: { label: string; start: string; end: string };
+    /** The previous period, and the instant it is judged at: the same age as the current one (like for like). */
+    previous: { label: string; start: string; end: string; asOf?: string };
     metrics?: Record<string, TrendMetric>;
     missing?: true;
     reason?: string;
@@ -112,8 +113,13 @@ export interface KpiSummary {
    * severe first, then the oldest), so a SOC with thousands of criticals gets a bounded email and API answer.
    */
   significantTotal: number;
-  /** What changed against the previous period, tested and decomposed (changes.ts); set with the trend. */
+  /**
+   * What changed against the comparable previous periods, tested and decomposed (changes.ts); set with the trend.
+   * A sentence, colour or arrow exists only for an entry whose verdict is "changed".
+   */
   changes?: Change[];
+  /** How the changes were judged: against how much history, with what false-alarm budget, and any caveat. */
+  changesBasis?: ChangeBasis;
 }
 
 /** The most significant incidents a summary lists; `significantTotal` counts them all. */
@@ -659,7 +665,7 @@ export class KpiAccumulator {
     const rest = { hit: this.quality.fp - fp, n: this.quality.tp + this.quality.bp + this.quality.fp - n };
     if (rest.n > 0) falsePositives['(no rule)'] = rest;
     return {
-      exposureMs: this.period.end - this.period.start,
+      exposureMs: exposureOf(this.period, this.asOf),
       casesBySeverity: this.createdBySeverity(),
       alertsByRule: hasAlerts ? Object.fromEntries(this.alertsByRule) : null,
       sla,
@@ -702,7 +708,7 @@ const HEADLINES: [string, (k: KpiSummary) => number | null, 'lower' | 'higher' |
 export function buildTrend(
   current: KpiSummary,
   previous: KpiSummary,
-  previousPeriod: { label: string; start: string; end: string },
+  previousPeriod: NonNullable<KpiSummary['trend']>['previous'],
 ): NonNullable<KpiSummary['trend']> {
   const metrics: Record<string, TrendMetric> = {};
   for (const [name, get, better] of HEADLINES) {

@@ -313,6 +313,38 @@ export function previousPeriod(p: Period, opts: PeriodOptions): Period {
   return periodContaining(p.kind, p.start - 1, { ...opts, tz: p.tz });
 }
 
+/** A period and the instant it is judged at. */
+export interface JudgedPeriod {
+  period: Period;
+  asOf: number;
+}
+
+/**
+ * The comparable previous periods of `period` judged at `asOf` (docs/what-changed.md "Like for like"): the `count`
+ * periods of equal kind before it, the previous one first, each judged at the same age as the current one — so
+ * every SLA clock has run as long and every to-date period covers as much time:
+ * - once the period has ended, at its own end plus the time since the current one ended (`asOf − end`): a resend
+ *   72 h after the week judges last week 72 h after its end too;
+ * - while it runs (to date), at its own start plus the time elapsed (`asOf − start`): only that much of it counts.
+ * The one definition of "the previous period as comparable": the trend and every change test use it.
+ */
+export function comparablePeriods(period: Period, asOf: number, opts: PeriodOptions, count: number): JudgedPeriod[] {
+  const out: JudgedPeriod[] = [];
+  let p = period;
+  for (let i = 0; i < count; i++) {
+    // Periods exist from 1970 on: there is no older history than that.
+    if (i > 0 && p.start <= zonedTime(1970, 1, 2, p.tz)) break;
+    p = previousPeriod(p, opts);
+    out.push({ period: p, asOf: asOf >= period.end ? p.end + (asOf - period.end) : p.start + (asOf - period.start) });
+  }
+  return out;
+}
+
+/** The length of time a period judged at `asOf` has had: `min(end, asOf) − start` (0 before it starts). */
+export function exposureOf(period: Pick<Period, 'start' | 'end'>, asOf: number): number {
+  return Math.max(0, Math.min(period.end, asOf) - period.start);
+}
+
 /** The latest period of a kind that ended at or before `asOf` (e.g. "previous-week" on a Monday morning). */
 export function lastCompletePeriod(kind: PeriodKind, asOfMs: number, opts: PeriodOptions): Period {
   return previousPeriod(periodContaining(kind, asOfMs, opts), opts);

@@ -11,13 +11,22 @@ import {
 } from './facts.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
 import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
-import { whatChanged } from './changes.js';
-import { formatInstant, parsePeriod, pointInTimeOf, previousPeriod, type Period } from './periods.js';
+import { HISTORY_PERIODS, whatChanged, type HistoryFacts } from './changes.js';
+import {
+  comparablePeriods,
+  formatInstant,
+  localDay,
+  parsePeriod,
+  pointInTimeOf,
+  type JudgedPeriod,
+  type Period,
+} from './periods.js';
 import { DISPOSITION_INDEX, type BudgetLine, type Cost } from './records.js';
 import type { MetricSettings } from './settings.js';
 import { StaffingAccumulator, type StaffingSummary } from './staffing.js';
 import {
   dayIsMissing,
+  judgedPeriodCovered,
   previousIncomplete,
   summaryCoverage,
   type SourceCoverage,
@@ -71,14 +80,20 @@ export interface SummaryOptions {
 
 /**
  * Every figure for one period judged at `asOf` (nothing after it is visible), taking cases and alerts one at a
- * time in any order: the period, its previous period (the trend, as it stood at its own end), staffing and the
- * report month's unit-cost counts each keep only their figures, so a history of any length streams through in
- * memory that follows the period's cohorts. Shifts, costs and the budget plan are small and come whole at the end.
+ * time in any order: the period, its comparable previous periods (the trend and the change tests, each judged at
+ * the same age as the period: periods.ts `comparablePeriods`), staffing and the report month's unit-cost counts
+ * each keep only their figures, so a history of any length streams through in memory that follows the periods'
+ * cohorts. Shifts, costs and the budget plan are small and come whole at the end.
  */
 export class SummaryAccumulator {
   private readonly kpi: KpiAccumulator;
+  /** The comparable previous periods (the previous one first) and their figures: the change tests' history. */
+  private readonly history: (JudgedPeriod & { kpi: KpiAccumulator })[];
   private readonly prevKpi: KpiAccumulator;
   private readonly prev: Period;
+  /** The earliest case and alert seen: without collection records (plain files), where the data begins. */
+  private firstCase = Infinity;
+  private firstAlert = Infinity;
   private readonly staffing: StaffingAccumulator;
   private readonly month: Period;
   private readonly counts = { alertsCreated: 0, casesCreated: 0, truePositivesClosed: 0 };
@@ -89,11 +104,20 @@ export class SummaryAccumulator {
     this.wants = { kpi: true, staffing: true, budget: true };
     if (opts.sections) for (const s of SUMMARY_SECTIONS) this.wants[s] = opts.sections.includes(s);
     const popts = { tz: period.tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
-    this.prev = previousPeriod(period, popts);
+    this.history = comparablePeriods(period, asOf, popts, this.wants.kpi ? HISTORY_PERIODS : 1).map((h) => ({
+      ...h,
+      kpi: new KpiAccumulator(h.period, h.asOf, settings, 'trend'),
+    }));
+    this.prev = this.history[0]!.period;
+    this.prevKpi = this.history[0]!.kpi;
     this.kpi = new KpiAccumulator(period, asOf, settings);
-    this.prevKpi = new KpiAccumulator(this.prev, Math.min(asOf, this.prev.end), settings, 'trend');
     this.staffing = new StaffingAccumulator(period, asOf, settings);
     this.month = parsePeriod(reportMonth(period, asOf), popts);
+  }
+
+  /** The instants the summary judges periods at: its asOf and each comparable previous period's own. */
+  get judgedAt(): number[] {
+    return [this.opts.asOf, ...this.history.map((h) => h.asOf)];
   }
 
   private inMonth(t: number): boolean {
@@ -122,7 +146,9 @@ export class SummaryAccumulator {
     const cols = day.columns();
     if (this.wants.kpi) {
       this.kpi.addCases(day, cols);
-      this.prevKpi.addCases(day, cols);
+      for (const h of this.history) h.kpi.addCases(day, cols);
+      const { created } = cols;
+      for (let i = 0; i < cols.length; i++) if (created[i]! < this.firstCase) this.firstCase = created[i]!;
     }
     if (this.wants.staffing) this.staffing.addCases(cols);
     if (!this.wants.budget) return;
@@ -149,11 +175,38 @@ export class SummaryAccumulator {
     const cols = day.columns();
     if (this.wants.kpi) {
       this.kpi.addAlertCounts(cols);
-      this.prevKpi.addAlertCounts(cols);
+      for (const h of this.history) h.kpi.addAlertCounts(cols);
+      const { at } = cols;
+      for (let i = 0; i < cols.length; i++) if (at[i]! < this.firstAlert) this.firstAlert = at[i]!;
     }
     if (!this.wants.budget) return;
     const { at, count } = cols;
     for (let i = 0; i < cols.length; i++) if (this.inMonth(at[i]!)) this.counts.alertsCreated += count[i]!;
+  }
+
+  /**
+   * The comparable previous periods' change facts, each with whether its families have data for all of it: by the
+   * collections' coverage when known; for plain files, from the local day of the family's earliest record on (a
+   * period before the data begins is left out, never read as zeros).
+   */
+  private historyFacts(hasAlerts: boolean): HistoryFacts[] {
+    const { sources } = this.opts;
+    const tz = this.opts.period.tz;
+    // The start of the local day of t (before 1970, where no period can begin, t itself).
+    const dayStart = (t: number) =>
+      t === Infinity || t < 2 * 86_400_000 ? t : parsePeriod(localDay(t, tz), { tz, fiscalYearStartMonth: 1 }).start;
+    const caseStart = dayStart(this.firstCase);
+    const alertStart = dayStart(this.firstAlert);
+    return this.history.map((h, i) => {
+      // The previous period's figures were computed for the trend already.
+      if (i > 0) h.kpi.result(hasAlerts);
+      return {
+        label: h.period.label,
+        facts: h.kpi.changeFacts(hasAlerts),
+        cases: sources ? judgedPeriodCovered(h, 'cases', sources) : h.period.start >= caseStart,
+        alerts: sources ? judgedPeriodCovered(h, 'alerts', sources) : h.period.start >= alertStart,
+      };
+    });
   }
 
   /**
@@ -165,7 +218,7 @@ export class SummaryAccumulator {
     this.alertChunks.flush();
     const { period, asOf, settings } = this.opts;
     const notAsked = (s: SummarySection): Missing => ({ missing: true, reason: `${s} was not asked for` });
-    const cov = this.opts.sources ? summaryCoverage(period, this.prev, asOf, this.opts.sources) : undefined;
+    const cov = this.opts.sources ? summaryCoverage(period, this.history[0]!, asOf, this.opts.sources) : undefined;
     // A family whose sources collected no instant of the period is missing with the reason, never zeros.
     const gone = (w: WindowCoverage | undefined): boolean => !!w && w.none && !w.complete;
     let kpi: KpiSummary | Missing = { missing: true, reason: 'no case source (cases.jsonl)' };
@@ -179,17 +232,21 @@ export class SummaryAccumulator {
         label: this.prev.label,
         start: formatInstant(this.prev.start, this.prev.tz),
         end: formatInstant(this.prev.end, this.prev.tz),
+        asOf: formatInstant(this.history[0]!.asOf, this.prev.tz),
       };
       const incomplete = cov && previousIncomplete(cov);
       kpi.trend = incomplete
         ? { previous, missing: true, reason: incomplete }
         : buildTrend(kpi, this.prevKpi.result(has.alerts && !alertsGone), previous);
       // Changes are judged only against a fully covered previous period, as the trend is.
-      if (!incomplete)
-        kpi.changes = whatChanged(
+      if (!incomplete) {
+        const judged = whatChanged(
           this.kpi.changeFacts(has.alerts && !alertsGone),
-          this.prevKpi.changeFacts(has.alerts && !alertsGone),
+          this.historyFacts(has.alerts && !alertsGone),
         );
+        kpi.changes = judged.changes;
+        kpi.changesBasis = judged.basis;
+      }
       if (cov) {
         for (const d of kpi.volume.days) {
           const day = parsePeriod(d.day, { tz: period.tz, fiscalYearStartMonth: 1 });

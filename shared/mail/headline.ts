@@ -30,40 +30,88 @@ export function changeValue(c: Change, v: number | null): string {
   return formatRate(v);
 }
 
+/** A rate's move in percentage points, signed: "−9.6 pts" (rates move in points, never in relative %). */
+export function pointsText(x: number): string {
+  const pts = Math.abs(x * 100).toFixed(1);
+  return `${x > 0 && pts !== '0.0' ? '+' : x < 0 && pts !== '0.0' ? '−' : ''}${pts} pts`;
+}
+
 /** A contribution as the email shows it: cases (counts) or percentage points (rates, the median test's share). */
 export function contributionText(c: Change, x: number): string {
-  const sign = x > 0 ? '+' : x < 0 ? '−' : '';
-  if (c.test === 'poisson') return `${sign}${formatCount(Math.abs(x))}`;
-  return `${sign}${(Math.abs(x) * 100).toFixed(1)} pts`;
+  if (c.test === 'poisson') return `${x > 0 ? '+' : x < 0 ? '−' : ''}${formatCount(Math.abs(x))}`;
+  return pointsText(x);
+}
+
+/** How much a changed figure moved from its usual value: "+190", "−9.6 pts", "+2 h 5 min". */
+export function moveText(c: Change): string {
+  if (c.current === null || c.baseline === null) return '—';
+  const d = c.current - c.baseline;
+  const sign = d > 0 ? '+' : d < 0 ? '−' : '';
+  if (c.test === 'poisson') return `${sign}${formatCount(Math.abs(d))}`;
+  if (c.test === 'median') return `${sign}${formatMinutes(Math.abs(d))}`;
+  return pointsText(d);
 }
 
 /** The group a driver names, in words: "high-severity cases", "rule Impossible travel". */
-export function groupText(c: Change, group: string): string {
+export function groupText(c: Pick<Change, 'dimension'>, group: string): string {
   if (c.dimension === 'severity') return `${group}-severity cases`;
   return group === '(no rule)' ? 'cases without a rule' : `rule ${group}`;
 }
 
-/** One sentence for one tested change (a change, no change, or low n). */
-export function changeSentence(c: Change, previousLabel: string): string {
+/** The kind of period a label names, in words ("week", "month" …), for "the 12 weeks before". */
+export function periodWord(label: string, plural = false): string {
+  const w = /W\d\d$/.test(label)
+    ? 'week'
+    : /^\d{4}-\d{2}$/.test(label)
+      ? 'month'
+      : /Q\d$/.test(label)
+        ? 'quarter'
+        : /^FY/.test(label)
+          ? 'fiscal year'
+          : 'day';
+  return plural ? `${w}s` : w;
+}
+
+/** What a figure was compared with, in words: "its usual 1,050 (12 weeks before)" or "1,050 in 2026-W46". */
+export function comparedWith(c: Change, previousLabel: string): string {
+  if (c.method === 'history')
+    return `a usual ${changeValue(c, c.baseline)} (the ${c.periods} ${periodWord(previousLabel, c.periods !== 1)} before, at the same age)`;
+  return `${changeValue(c, c.previous)} in ${previousLabel}`;
+}
+
+/** The figure an entry is about, in words: the whole figure's name, or one group's share of it. */
+export function changeSubject(c: Change): string {
   const label = CHANGE_LABELS[c.metric];
-  const from = changeValue(c, c.previous);
-  const to = changeValue(c, c.current);
-  if (c.verdict === 'low-n')
-    return `${label}: too few cases to judge a change (n = ${formatCount(c.n.current)} now, ${formatCount(c.n.previous)} in ${previousLabel}).`;
-  if (c.verdict === 'no-change') return `${label} is within normal variation (${from} in ${previousLabel}, ${to} now).`;
-  const verb = c.sign > 0 ? 'rose' : 'fell';
-  if (c.test === 'poisson' && c.exposure) {
-    // Periods of unequal length (months, DST weeks) are compared per day, as the test compares them.
-    const perDay = (x: number | null, ms: number) => (x === null ? '—' : formatCount((x * 86_400_000) / ms));
-    const driverText = c.driver
-      ? `; the largest contribution came from ${groupText(c, c.driver.group)} (${contributionText(c, c.driver.contribution)}, ${Math.round(c.driver.share * 100)}% of the change)`
+  if (c.group === undefined) return label;
+  if (c.metric === 'alerts.created') return `Alerts of ${groupText(c, c.group)}`;
+  if (c.metric === 'cases.created') return `${humanName(c.group)}-severity cases created`;
+  if (c.dimension === 'severity') return `${label} of ${groupText(c, c.group)}`;
+  return `${label} of ${groupText(c, c.group)}`;
+}
+
+/** The driver of a whole figure's change, in words, with the mix effect of a rate. */
+function driverText(c: Change): string {
+  if (!c.driver) return '';
+  const own = c.test === 'two-proportion' ? "'s own rate" : '';
+  const mix =
+    c.mix !== undefined && Math.abs(c.mix) >= 0.0005
+      ? `; the mix of ${c.dimension === 'severity' ? 'severities' : 'rules'} moved it ${pointsText(c.mix)}`
       : '';
-    return `${label} ${verb} from ${perDay(c.previous, c.exposure.previous)} a day in ${previousLabel} to ${perDay(c.current, c.exposure.current)} a day (${to} in all)${driverText}.`;
-  }
-  const driver = c.driver
-    ? `; the largest contribution came from ${groupText(c, c.driver.group)} (${contributionText(c, c.driver.contribution)}, ${Math.round(c.driver.share * 100)}% of the change)`
-    : '';
-  return `${label} ${verb} from ${from} in ${previousLabel} to ${to}${driver}.`;
+  return `; most of it from ${groupText(c, c.driver.group)}${own} (${contributionText(c, c.driver.contribution)})${mix}`;
+}
+
+/** One sentence for one tested figure (a change, no change, low n or no data). */
+export function changeSentence(c: Change, previousLabel: string): string {
+  const subject = changeSubject(c);
+  const to = changeValue(c, c.current);
+  if (c.verdict === 'no-data') return `${subject}: no data for ${previousLabel} to compare with.`;
+  if (c.verdict === 'low-n')
+    return `${subject}: too few cases to judge a change (n = ${formatCount(c.n.current)} now, ${formatCount(c.n.baseline)} in a usual ${periodWord(previousLabel)}).`;
+  if (c.verdict === 'no-change')
+    return `${subject} is within normal variation (${to} now, against ${comparedWith(c, previousLabel)}).`;
+  const verb = c.sign > 0 ? 'rose' : 'fell';
+  const by = c.test === 'two-proportion' ? ` by ${pointsText(Math.abs(c.total)).replace(/^[+−]/, '')}` : '';
+  return `${subject} ${verb}${by} to ${to}, against ${comparedWith(c, previousLabel)}${driverText(c)}.`;
 }
 
 /** The resolve-SLA figure leadership must see first: the severity furthest below target with enough cases. */
@@ -94,6 +142,19 @@ export function budgetDriver(b: BudgetSummary): { category: string; variance: st
   return best;
 }
 
+/** What the changes were judged against, in words: the history, the budget, and any caveat. */
+export function basisText(k: KpiSummary): string {
+  const b = k.changesBasis;
+  const prev = k.trend?.previous.label ?? 'the previous period';
+  if (!b) return '';
+  const against =
+    b.method === 'history'
+      ? `against the ${b.periods} ${periodWord(prev, b.periods !== 1)} before (${b.from} to ${b.to}), each judged at the same age, and the spread those ${periodWord(prev, true)} show`
+      : `against ${prev} alone`;
+  const caveat = b.caveat ? ` Caution: ${b.caveat}.` : '';
+  return `Judged ${against}; ${formatCount(b.tests)} tests (figures, and each severity and rule) share a ${Math.round(b.falseDiscoveryRate * 100)}% false-alarm budget.${caveat}`;
+}
+
 /** The sentences of a KPI section's headline: the SLA against target, then the largest changes (or none). */
 function kpiSentences(k: KpiSummary, target: number, max: number): string[] {
   const out: string[] = [];
@@ -105,10 +166,17 @@ function kpiSentences(k: KpiSummary, target: number, max: number): string[] {
   const prev = k.trend?.previous.label ?? 'the previous period';
   const changed = (k.changes ?? []).filter((c) => c.verdict === 'changed');
   for (const c of changed.slice(0, Math.max(1, max - out.length))) out.push(changeSentence(c, prev));
-  if (!changed.length && k.changes?.length)
+  const b = k.changesBasis;
+  if (!changed.length && k.changes?.length && b?.method === 'history')
     out.push(
-      `Nothing changed beyond normal variation against ${prev}: ${k.changes.length} figures tested, none moved by more than chance allows.`,
+      `Nothing changed beyond normal variation: ${formatCount(b.tests)} tests against the ${b.periods} ${periodWord(prev, true)} before, none beyond what those ${periodWord(prev, true)} show.`,
     );
+  else if (!changed.length && k.changes?.length && b)
+    out.push(
+      `Nothing changed beyond textbook variation against ${prev}, the only comparable ${periodWord(prev)} with data (too little history to learn the usual spread).`,
+    );
+  else if (changed.some((c) => c.method === 'previous'))
+    out.push(`Caution: judged against ${prev} alone, with too little history to know how much figures usually vary.`);
   return out;
 }
 

@@ -1,6 +1,7 @@
-import type { KpiSummary, TrendMetric } from '../domain/kpi.js';
+import type { KpiSummary } from '../domain/kpi.js';
 import { escapeHtml as h, plainText } from './escape.js';
-import { formatPct, wrapText } from './format.js';
+import { wrapText } from './format.js';
+import { moveText } from './headline.js';
 import { C, FONT, type Part } from './layout.js';
 
 /** A headline tile: value and its change against the previous period, coloured by whether that is better or worse. */
@@ -14,27 +15,34 @@ export interface Tile {
 }
 
 /**
- * A KPI's change against the previous period; against one that was not fully collected, no change but why
- * ("previous week incomplete").
+ * A headline tile's second line and colour (docs/what-changed.md "Words and signs follow the verdict"): an arrow and
+ * a colour only for a figure whose change test says "changed" — the move from its usual value (rates in points) —
+ * and otherwise the previous period's figure, plainly, with the verdict when the figure is tested. Against a previous
+ * period that was not fully collected, no figure but why ("previous week incomplete").
  */
-export function trendOf(k: KpiSummary): (name: string) => TrendMetric | string | undefined {
-  return (name) => (k.trend?.missing ? (k.trend.reason ?? '').split(':')[0] : k.trend?.metrics?.[name]);
-}
-
-/** A tile's second line and colour from a KPI's change (or the reason there is none). */
-export function trendSub(
-  shown: TrendMetric | string | undefined,
-  format: (n: number) => string,
-): Pick<Tile, 'sub' | 'tone'> {
-  if (typeof shown === 'string') return { sub: shown, tone: 'neutral' };
-  const trend = shown;
-  if (!trend || trend.change === null || trend.previous === null) return { sub: 'no previous figure', tone: 'neutral' };
-  const arrow = trend.change > 0 ? '▲' : trend.change < 0 ? '▼' : '';
-  const by = trend.changePct !== null ? formatPct(trend.changePct) : format(Math.abs(trend.change));
-  return {
-    sub: `${arrow} ${by} vs ${format(trend.previous)}`.trim(),
-    tone: !trend.direction || trend.direction === 'same' ? 'neutral' : trend.direction,
-  };
+export function tileSub(k: KpiSummary, name: string, format: (n: number) => string): Pick<Tile, 'sub' | 'tone'> {
+  if (k.trend?.missing) return { sub: (k.trend.reason ?? '').split(':')[0]!, tone: 'neutral' };
+  const trend = k.trend?.metrics?.[name];
+  const label = k.trend?.previous.label ?? 'previous';
+  const c = k.changes?.find((x) => x.metric === name && x.group === undefined);
+  if (c?.verdict === 'changed') {
+    const arrow = c.sign > 0 ? '▲' : '▼';
+    const usual = c.method === 'history' ? `usual ${format(c.baseline!)}` : `${format(c.previous!)} in ${label}`;
+    const better = trend?.better ?? null;
+    return {
+      sub: `${arrow} ${moveText(c)} vs ${usual}`,
+      tone: better === null ? 'neutral' : c.sign < 0 === (better === 'lower') ? 'better' : 'worse',
+    };
+  }
+  if (!trend || trend.previous === null) return { sub: 'no previous figure', tone: 'neutral' };
+  const verdict = !c
+    ? ''
+    : c.verdict === 'low-n'
+      ? ', too few to judge'
+      : c.verdict === 'no-data'
+        ? ''
+        : ', within noise';
+  return { sub: `${format(trend.previous)} in ${label}${verdict}`, tone: 'neutral' };
 }
 
 /** Tiles three across on a desktop, two or one on a phone; in the text part, one line each. */

@@ -24,7 +24,7 @@ export async function summarizeCanonicalDir(
   const alertsFile = join(dir, 'alerts.jsonl');
   const parallel =
     present.has('alerts.jsonl') && statSync(alertsFile).size >= (opts.parallelAlertsBytes ?? PARALLEL_ALERTS_BYTES);
-  const worker = parallel ? countAlertsOnWorker(alertsFile, { tz: opts.period.tz, asOf: opts.asOf }) : undefined;
+  const worker = parallel ? countAlertsOnWorker(alertsFile, { tz: opts.period.tz, judgedAt: acc.judgedAt }) : undefined;
   if (worker) present.delete('alerts.jsonl');
   try {
     const rest = await readCanonicalDir(

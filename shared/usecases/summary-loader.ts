@@ -4,7 +4,9 @@ import { mergeDaySnapshots } from '../domain/day-snapshot.js';
 import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../store/formats/snapshot-payload.js';
 import { markUnavailable, unavailableOf } from '../domain/kpi.js';
 import { reportMonth } from '../domain/budget.js';
+import { HISTORY_PERIODS } from '../domain/changes.js';
 import {
+  comparablePeriods,
   fiscalYearOf,
   localDay,
   pointInTimeOf,
@@ -111,7 +113,8 @@ function wantedSections(sections: readonly string[] | undefined): Set<SummarySec
 
 /**
  * The engine's input for the wanted sections of a period, reading only what they can need (METRICS.md):
- * - kpi: cases and alerts of the period and of the previous period, and every case open at pointInTime =
+ * - kpi: cases and alerts of the period and of its comparable previous periods (the trend and the change tests'
+ *   history, changes.ts HISTORY_PERIODS), and every case open at pointInTime =
  *   min(end, asOf) (the backlog as it stood then, METRICS.md);
  * - staffing: cases created or closed in the period, and the shifts;
  * - budget: cases and alerts of the report month (unit costs), and the shifts, costs and plan of the fiscal year.
@@ -138,9 +141,11 @@ export async function loadSummaryData(
   const tz = period.tz;
   const popts = { tz, fiscalYearStartMonth: settings.fiscalYearStartMonth };
   const prev = previousPeriod(period, popts);
+  // The change tests read the comparable previous periods (changes.ts HISTORY_PERIODS), the oldest first here.
+  const oldest = wanted.has('kpi') ? comparablePeriods(period, asOf, popts, HISTORY_PERIODS).at(-1)!.period : prev;
   const lastDay = localDay(Math.max(Math.min(asOf, period.end) - 1, period.start), tz);
   const pointInTime = pointInTimeOf(period, asOf);
-  const caseFrom = localDay(Math.min(prev.start, pointInTime - (opts.historyDays ?? DEFAULT_HISTORY_DAYS) * DAY), tz);
+  const caseFrom = localDay(Math.min(oldest.start, pointInTime - (opts.historyDays ?? DEFAULT_HISTORY_DAYS) * DAY), tz);
   const month = reportMonth(period, asOf);
   const monthPeriod = parsePeriod(month, popts);
   const fiscalYear = fiscalYearOf(month, settings.fiscalYearStartMonth);
@@ -152,8 +157,8 @@ export async function loadSummaryData(
   const caseWindows: [number, number][] = [];
   const alertWindows: [number, number][] = [];
   if (wanted.has('kpi')) {
-    caseWindows.push([prev.start, period.end]);
-    alertWindows.push([prev.start, period.end]);
+    caseWindows.push([oldest.start, period.end]);
+    alertWindows.push([oldest.start, period.end]);
   }
   if (wanted.has('staffing')) caseWindows.push([period.start, period.end]);
   if (wanted.has('budget')) {

@@ -79,7 +79,7 @@ describe('coverage of a window by collections', () => {
         failing: false,
       },
     ];
-    const c = summaryCoverage(week, previousPeriod(week, opts), asOf, sources);
+    const c = summaryCoverage(week, { period: previousPeriod(week, opts), asOf }, asOf, sources);
     expect(c.cases.complete).toBe(true);
     // W43 began 19 Oct (still summer time, 23:00 UTC the day before): its first hour (local) was not collected.
     expect(c.previous.cases.complete).toBe(false);

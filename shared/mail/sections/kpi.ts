@@ -5,11 +5,20 @@ import { slaTargetsFor } from '../../domain/settings.js';
 import type { Summary } from '../../domain/summary.js';
 import { escapeHtml as h } from '../escape.js';
 import { formatCount, formatDayTime, formatMinutes, formatRate, formatYmd, humanName } from '../format.js';
-import { CHANGE_LABELS, changeValue, contributionText, groupText } from '../headline.js';
+import {
+  basisText,
+  changeSubject,
+  changeValue,
+  contributionText,
+  groupText,
+  moveText,
+  periodWord,
+  pointsText,
+} from '../headline.js';
 import { C, chartImg, note, title, type Part } from '../layout.js';
 import type { EmailSettings, ReportModel } from '../report-model.js';
 import { cellOf, tablePart, type Cell } from '../table.js';
-import { tiles, trendOf, trendSub, type Tile } from '../tiles.js';
+import { tiles, tileSub, type Tile } from '../tiles.js';
 
 // The KPI section: headline tiles (single-section reports), response times, SLA, significant incidents, backlog,
 // quality, and the detail tables (top rules, runbooks); and "what changed and why".
@@ -62,20 +71,19 @@ function backlogInstant(p: Summary['period']): string {
  * compliance (its label says which target it is judged against).
  */
 export function commonKpiTiles(k: KpiSummary, resolveSlaLabel: string): [Tile, Tile, Tile] {
-  const m = trendOf(k);
   return [
-    { label: 'Cases created', value: formatCount(k.cases.created), ...trendSub(m('cases.created'), formatCount) },
+    { label: 'Cases created', value: formatCount(k.cases.created), ...tileSub(k, 'cases.created', formatCount) },
     {
       label: 'Time to resolve (median)',
       value: formatMinutes(k.ttr.p50),
       lowN: k.ttr.lowN,
-      ...trendSub(m('ttr.p50'), formatMinutes),
+      ...tileSub(k, 'ttr.p50', formatMinutes),
     },
     {
       label: resolveSlaLabel,
       value: formatRate(k.sla.resolve.compliance),
       lowN: lowNRate(k.sla.resolve.met, k.sla.resolve.breached),
-      ...trendSub(m('sla.resolve.compliance'), formatRate),
+      ...tileSub(k, 'sla.resolve.compliance', formatRate),
     },
   ];
 }
@@ -83,7 +91,6 @@ export function commonKpiTiles(k: KpiSummary, resolveSlaLabel: string): [Tile, T
 function kpiTiles(k: KpiSummary, s: EmailSettings): Tile[] {
   const noTta = notGiven(k, 'tta');
   const noAck = notGiven(k, 'sla.acknowledge');
-  const m = trendOf(k);
   const count = (n: number) => formatCount(n);
   const target = formatRate(s.slaComplianceTarget);
   const alerts = 'created' in k.alerts ? k.alerts.created : null;
@@ -93,14 +100,14 @@ function kpiTiles(k: KpiSummary, s: EmailSettings): Tile[] {
     {
       label: 'Alerts created',
       value: alerts === null ? 'no alert source' : formatCount(alerts),
-      ...trendSub(m('alerts.created'), count),
+      ...tileSub(k, 'alerts.created', count),
     },
-    { label: 'Open backlog', value: formatCount(k.backlog.open), ...trendSub(m('backlog.open'), count) },
+    { label: 'Open backlog', value: formatCount(k.backlog.open), ...tileSub(k, 'backlog.open', count) },
     {
       label: 'Time to acknowledge (median)',
       value: noTta ?? formatMinutes(k.tta.p50),
       lowN: !noTta && k.tta.lowN,
-      ...trendSub(m('tta.p50'), formatMinutes),
+      ...tileSub(k, 'tta.p50', formatMinutes),
     },
     ttr,
     resolveSla,
@@ -108,17 +115,17 @@ function kpiTiles(k: KpiSummary, s: EmailSettings): Tile[] {
       label: `Acknowledge SLA (target ${target})`,
       value: noAck ?? formatRate(k.sla.acknowledge.compliance),
       lowN: !noAck && lowNRate(k.sla.acknowledge.met, k.sla.acknowledge.breached),
-      ...trendSub(m('sla.acknowledge.compliance'), formatRate),
+      ...tileSub(k, 'sla.acknowledge.compliance', formatRate),
     },
     {
       label: 'False positive rate',
       value: formatRate(k.falsePositiveRate),
-      ...trendSub(m('falsePositiveRate'), formatRate),
+      ...tileSub(k, 'falsePositiveRate', formatRate),
     },
     {
       label: 'Open past resolve SLA',
       value: formatCount(k.sla.openBreached),
-      ...trendSub(m('sla.openBreached'), count),
+      ...tileSub(k, 'sla.openBreached', count),
     },
   ];
 }
@@ -128,32 +135,38 @@ export function changesPart(k: KpiSummary): Part[] {
   const changes = k.changes ?? [];
   if (!changes.length) return [];
   const prev = k.trend?.previous.label ?? 'previous';
+  const history = k.changesBasis?.method === 'history';
+  const pText = (p: number | null) => (p === null ? '—' : p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
   const verdict = (c: Change) =>
     c.verdict === 'changed'
-      ? `changed (p ${c.p !== null && c.p < 0.001 ? '< 0.001' : `= ${c.p?.toFixed(3)}`})`
+      ? `changed (p ${pText(c.p)})`
       : c.verdict === 'low-n'
         ? 'too few cases'
-        : `within noise (p = ${c.p === null ? '—' : c.p.toFixed(2)})`;
+        : c.verdict === 'no-data'
+          ? `no data for ${prev}`
+          : `within noise (p ${pText(c.p)})`;
+  const why = (c: Change) => {
+    if (c.verdict !== 'changed') return '—';
+    if (c.group !== undefined) return `${moveText(c)} on its own`;
+    const along = c.contributions.filter((x) => Math.sign(x.contribution) === c.sign).slice(0, 2);
+    const parts = along.map((x) => `${groupText(c, x.group)} ${contributionText(c, x.contribution)}`);
+    if (c.mix !== undefined && Math.abs(c.mix) >= 0.0005) parts.push(`mix ${pointsText(c.mix)}`);
+    return parts.length ? `${parts.join(', ')} of ${moveText(c)}` : moveText(c);
+  };
   const rows = changes.map((c) => [
-    cellOf(CHANGE_LABELS[c.metric]),
+    cellOf(changeSubject(c)),
     cellOf(changeValue(c, c.previous)),
+    ...(history ? [cellOf(changeValue(c, c.baseline))] : []),
     cellOf(changeValue(c, c.current), c.verdict === 'low-n'),
     cellOf(verdict(c)),
-    cellOf(
-      c.verdict === 'changed' && c.contributions.length
-        ? c.contributions
-            .filter((x) => Math.sign(x.contribution) === c.sign)
-            .slice(0, 2)
-            .map((x) => `${groupText(c, x.group)} ${contributionText(c, x.contribution)}`)
-            .join(', ') + ` of ${contributionText(c, c.total)}`
-        : '—',
-    ),
+    cellOf(why(c)),
   ]);
+  const usual = `Usual (${k.changesBasis!.periods} ${periodWord(prev, true)})`;
   return [
     title('What changed and why'),
-    tablePart(['Figure', prev, 'Now', 'Verdict', 'Largest contributions'], rows, 1, false, 3),
+    tablePart(['Figure', prev, ...(history ? [usual] : []), 'Now', 'Verdict', 'Why'], rows, 1, false, history ? 4 : 3),
     note(
-      'A change is named only beyond chance (p < 0.01): counts against Poisson variation, rates by a two-proportion test, medians by Mood’s median test. Contributions split the change exactly by severity or rule (counts in cases allowing for the periods’ lengths; rates and medians in percentage points).',
+      `${basisText(k)} Counts are tested against their own week-to-week spread (quasi-Poisson), rates and the share above the median (Mood’s test) against theirs (quasi-binomial); a figure is named only when its change is beyond that spread and at least as large as the email can show. Rates move in percentage points; a rate’s change splits into each group’s own rate effect and the mix effect.`,
     ),
   ];
 }

@@ -8,15 +8,19 @@ import { plainAlert } from './fast-record-checks.js';
 import { InputFileError, readJsonl } from './jsonl-reader.js';
 
 /**
- * Alert counts of an alerts file per (local day of `tz`, rule, severity), each at its day's start; on the local day
- * holding `asOf`, alerts keep their exact instants. Every period boundary is a local midnight, so day counts give
- * exact figures for every period, and the asOf cut stays exact.
+ * Alert counts of an alerts file per (local day of `tz`, rule, severity), each at its day's start; on the local days
+ * holding an instant of `judgedAt` (the summary's asOf and its comparable periods' own), alerts keep their exact
+ * instants. Every period boundary is a local midnight, so day counts give exact figures for every period, and every
+ * asOf cut stays exact.
  */
-export async function countAlertsByDay(path: string, opts: { tz: string; asOf: number }): Promise<AlertCount[]> {
+export async function countAlertsByDay(
+  path: string,
+  opts: { tz: string; judgedAt: readonly number[] },
+): Promise<AlertCount[]> {
   const buckets = new Map<number, AlertCount>();
   const exact: AlertCount[] = [];
   const ruleIds = new Map<string, number>();
-  const asOfDay = localDayNumber(opts.asOf, opts.tz);
+  const exactDays = new Set(opts.judgedAt.map((t) => localDayNumber(t, opts.tz)));
   await readJsonl(
     path,
     'alerts.jsonl',
@@ -24,7 +28,7 @@ export async function countAlertsByDay(path: string, opts: { tz: string; asOf: n
     alertCount,
     (a) => {
       const day = localDayNumber(a.at, opts.tz);
-      if (day === asOfDay) return void exact.push(a);
+      if (exactDays.has(day)) return void exact.push(a);
       let ruleId = ruleIds.get(a.rule);
       if (ruleId === undefined) ruleIds.set(a.rule, (ruleId = ruleIds.size));
       const key = (day * 1_048_576 + ruleId) * 8 + SEVERITY_INDEX.get(a.sev)!;
@@ -42,7 +46,7 @@ export async function countAlertsByDay(path: string, opts: { tz: string; asOf: n
 }
 
 /** Run `countAlertsByDay` on a worker thread; its InputFileError comes back as one. */
-export function countAlertsOnWorker(path: string, opts: { tz: string; asOf: number }) {
+export function countAlertsOnWorker(path: string, opts: { tz: string; judgedAt: readonly number[] }) {
   // From TypeScript sources (the CLI runs through tsx) the worker registers the same loader first; a build runs the .js.
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(`./alert-count-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
