@@ -12,8 +12,9 @@
 //
 // Seeds: BENCH_SEEDS=tune (1–100, for choosing the method's constants) or report (1001–1200, the default; only
 // measured). BENCH_EMAILS=n uses the first n seeds of the set (one email per seed in each row; 40 is a quick run).
-// BENCH_ONLY=no-change,rule-x2,cases-x2,sla-collapse runs only those scenarios. Odd seeds are in UTC, even seeds in
-// America/New_York, whose current week (2026-W44) holds the end of DST and is 169 hours long.
+// BENCH_ONLY=no-change,rule-x2,cases-x2,sla-collapse runs only those scenarios; BENCH_VERBOSE=1 prints every email
+// that misses its row's goal (a name when nothing changed, the truth not found) with what it named. Odd seeds are in
+// UTC, even seeds in America/New_York, whose current week (2026-W44) holds the end of DST and is 169 hours long.
 //
 // Speed: each seed's history is generated once and each week becomes one engine day (columns built once) that every
 // email of the seed reuses; `SummaryAccumulator` taking those days is the body of `summarize` with days in place of
@@ -197,6 +198,7 @@ export async function run(): Promise<void> {
     );
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
   const allSummarize = process.env.BENCH_ENGINE === 'summarize';
+  const verbose = process.env.BENCH_VERBOSE === '1';
   console.log(
     `seed set ${set} (${seeds[0]}–${seeds.at(-1)}), ${seeds.length} emails per row; ${HISTORY_WEEKS} weeks of history; ` +
       `engine: ${allSummarize ? 'summarize() for every email' : 'SummaryAccumulator over week days (checked against summarize() on the first seed)'}`,
@@ -282,6 +284,11 @@ export async function run(): Promise<void> {
               );
           }
           const score = scoreEmail(summary, truth);
+          if (verbose && (truth ? !score.right : score.named.length > 0))
+            console.log(
+              `  seed ${seed} ${tz} ${regime} ${sc.id} ${timing}: ${truth ? `missed ${truth.metric}[${truth.group}]; ` : ''}` +
+                `named ${score.named.join(', ') || 'nothing'}${score.error ? ` (${score.error})` : ''}`,
+            );
           const row = rowOf(sc.id, timing, regime);
           row.emails++;
           const tzRow = (row.byTz[tz] ??= { emails: 0, namedAny: 0 });
