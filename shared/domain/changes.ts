@@ -11,6 +11,11 @@ import {
   benjaminiHochberg,
   binomialDispersion,
   countTest,
+  fitVariancePrior,
+  moderate,
+  negativeBinomialCountTest,
+  negativeBinomialDispersion,
+  negativeBinomialExcess,
   poissonDispersion,
   shareTest,
   type Exposed,
@@ -50,7 +55,7 @@ export interface HistoryFacts {
 /** Below this many cases in the current period, or on average in a period it is compared with, a figure is "low n". */
 export const LOW_N = 10;
 /** Comparable previous periods the history method reads, the previous one included. */
-export const HISTORY_PERIODS = 12;
+export const HISTORY_PERIODS = 15;
 /** Fewer usable history periods than this: the figure is judged against the previous period alone (the fallback). */
 export const MIN_HISTORY = 8;
 /** The per-email false-alarm budget: Benjamini–Hochberg false-discovery rate over every test of an email. */
@@ -96,8 +101,12 @@ export interface Change {
   exposure?: { current: number; previous: number; baseline: number };
   /** Cases (or alerts) behind the figure: now, in the previous period, and per history period on average. */
   n: { current: number; previous: number; baseline: number };
-  /** The dispersion φ estimated from the history (≥ 1) and its degrees of freedom; absent in the fallback. */
-  dispersion?: { phi: number; df: number };
+  /**
+   * The dispersion φ estimated from the history and its degrees of freedom; absent in the fallback. A group of a
+   * count family also has the family's negative-binomial `excess` c² (its φ then scales μ + c²μ², and df is the
+   * moderated one, Infinity when the family's groups share one dispersion).
+   */
+  dispersion?: { phi: number; df: number; excess?: number };
   z: number | null;
   /** Two-sided p-value (Student t on the history's degrees of freedom; normal in the fallback). */
   p: number | null;
@@ -389,12 +398,55 @@ function countFamily(
     group: g,
     tested: testCount(metric, dimension, a, current, (f) => counts(f)[g] ?? 0),
   }));
+  if (a.method === 'history') moderateGroups(tests, a, current, counts);
   return {
     whole,
     groups: tests,
     // Each group's count above its own usual: they add up to the whole figure's.
     split: () => ({ parts: Object.fromEntries(tests.map((t) => [t.group, t.tested.change.total])) }),
   };
+}
+
+/**
+ * The groups of a count family (every rule's alerts, every severity's cases) judged together, as edgeR's
+ * quasi-likelihood method does: the family's negative-binomial excess c² (Var = μ + c²μ², pooled by moments over
+ * the groups with at least LOW_N a period), each group's Pearson dispersion Φ under that variance, and Φ moderated
+ * towards the family's by the empirical-Bayes prior of those dispersions (limma's `fitFDist`): a group borrows the
+ * family's knowledge of how counts vary as far as the groups agree, and keeps its own spread where they do not.
+ * p from t on the moderated degrees of freedom. Groups left out of the prior keep their own quasi-Poisson test.
+ */
+function moderateGroups(
+  tests: { group: string; tested: Tested }[],
+  a: Against,
+  current: ChangeFacts,
+  counts: (f: ChangeFacts) => GroupCounts,
+): void {
+  const seriesOf = (g: string): Exposed[] => a.periods.map((f) => ({ x: counts(f)[g] ?? 0, e: f.exposureMs }));
+  const k = a.periods.length;
+  const sized = tests.filter((t) => !t.tested.lowN);
+  const c2 = negativeBinomialExcess(sized.map((t) => seriesOf(t.group)));
+  const own = sized.map((t) => ({ t, phi: negativeBinomialDispersion(seriesOf(t.group), c2) }));
+  const prior = fitVariancePrior(
+    own.flatMap((o) => (o.phi === null ? [] : [o.phi])),
+    k - 1,
+  );
+  if (!prior) return;
+  for (const { t, phi } of own) {
+    if (phi === null) continue;
+    const m = moderate(phi, k - 1, prior);
+    const result = negativeBinomialCountTest(
+      { x: counts(current)[t.group] ?? 0, e: current.exposureMs },
+      seriesOf(t.group),
+      c2,
+      m.s2,
+      m.df,
+    );
+    if (!result) continue;
+    t.tested.result = result;
+    t.tested.change.z = result.z;
+    t.tested.change.p = result.p;
+    t.tested.change.dispersion = { phi: m.s2, df: m.df, excess: c2 };
+  }
 }
 
 function shareFamily(

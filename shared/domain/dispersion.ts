@@ -198,3 +198,131 @@ export function benjaminiHochberg(ps: readonly number[]): number[] {
   }
   return q;
 }
+
+/** ψ(x), the digamma function, x > 0 (recurrence up to 10, then the asymptotic series: error below 1e-13). */
+export function digamma(x: number): number {
+  let r = 0;
+  while (x < 10) r -= 1 / x++;
+  const f = 1 / (x * x);
+  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132)))));
+}
+
+/** ψ′(x), the trigamma function, x > 0. */
+export function trigamma(x: number): number {
+  let r = 0;
+  while (x < 10) r += 1 / (x * x++);
+  const f = 1 / (x * x);
+  return r + 1 / x + f / 2 + (f / x) * (1 / 6 - f * (1 / 30 - f * (1 / 42 - f * (1 / 30))));
+}
+
+/** ψ″(x), the tetragamma function, x > 0. */
+export function tetragamma(x: number): number {
+  let r = 0;
+  while (x < 10) r -= 2 / (x * x * x++);
+  const f = 1 / (x * x);
+  return r - f * (1 + 1 / x + f * (1 / 2 - f * (1 / 6 - f * (1 / 6 - f * (3 / 10)))));
+}
+
+/** The y with ψ′(y) = x (limma's `trigammaInverse`: Newton's method from 0.5 + 1/x). */
+export function trigammaInverse(x: number): number {
+  if (x > 1e7) return 1 / Math.sqrt(x);
+  if (x < 1e-6) return 1 / x;
+  let y = 0.5 + 1 / x;
+  for (let i = 0; i < 50; i++) {
+    const tri = trigamma(y);
+    const dif = (tri * (1 - tri / x)) / tetragamma(y);
+    y += dif;
+    if (-dif / y < 1e-8) break;
+  }
+  return y;
+}
+
+/** A scaled-F prior of many variances: s² ~ s0² · F(d, d0) across groups (d0 = ∞: they share one s0²). */
+export interface VariancePrior {
+  d0: number;
+  s0sq: number;
+}
+
+/**
+ * The empirical-Bayes prior of a family of variance estimates each on `d` degrees of freedom (Smyth 2004, limma's
+ * `fitFDist` for equal df): from the mean and variance of log s², corrected for their χ² sampling. When the groups'
+ * variances differ more than sampling explains, d0 is small and each group keeps mostly its own; when they agree,
+ * d0 is large and each borrows the family's. Null with fewer than three positive estimates.
+ */
+export function fitVariancePrior(s2: readonly number[], d: number): VariancePrior | null {
+  const pos = s2.filter((s) => s > 0 && Number.isFinite(s));
+  if (pos.length < 3) return null;
+  const e = pos.map((s) => Math.log(s) - digamma(d / 2) + Math.log(d / 2));
+  const mean = e.reduce((a, b) => a + b, 0) / e.length;
+  const evar = e.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (e.length - 1) - trigamma(d / 2);
+  if (evar <= 0) return { d0: Infinity, s0sq: Math.exp(mean) };
+  const d0 = 2 * trigammaInverse(evar);
+  return { d0, s0sq: Math.exp(mean + digamma(d0 / 2) - Math.log(d0 / 2)) };
+}
+
+/** A group's variance moderated by the family's prior: (d0·s0² + d·s²) / (d0 + d), on d0 + d degrees of freedom. */
+export function moderate(s2: number, d: number, prior: VariancePrior): { s2: number; df: number } {
+  if (prior.d0 === Infinity) return { s2: prior.s0sq, df: Infinity };
+  return { s2: (prior.d0 * prior.s0sq + d * s2) / (prior.d0 + d), df: prior.d0 + d };
+}
+
+/**
+ * The negative-binomial excess c² of a family of count series (Var x = μ + c²μ², each series at its own rate over
+ * the exposures), by moments pooled over the family: Σ((x − μ)² − μ) / Σ μ², corrected for each rate being
+ * estimated (k / (k − 1)); 0 when the counts vary no more than Poisson.
+ */
+export function negativeBinomialExcess(series: readonly (readonly Exposed[])[]): number {
+  let num = 0;
+  let den = 0;
+  for (const s of series) {
+    const k = s.length;
+    const x = s.reduce((a, h) => a + h.x, 0);
+    const e = s.reduce((a, h) => a + h.e, 0);
+    if (k < 2 || x === 0) continue;
+    for (const h of s) {
+      const mu = (x * h.e) / e;
+      num += ((h.x - mu) * (h.x - mu) * k) / (k - 1) - mu;
+      den += mu * mu;
+    }
+  }
+  return den > 0 ? Math.max(0, num / den) : 0;
+}
+
+/** Pearson χ² / (k − 1) of a count series against its common rate, with the variance μ + c²μ² (1 when it fits). */
+export function negativeBinomialDispersion(series: readonly Exposed[], c2: number): number | null {
+  const k = series.length;
+  if (k < 2) return null;
+  const x = series.reduce((a, h) => a + h.x, 0);
+  const e = series.reduce((a, h) => a + h.e, 0);
+  if (x === 0) return null;
+  let chi2 = 0;
+  for (const h of series) {
+    const mu = (x * h.e) / e;
+    chi2 += ((h.x - mu) * (h.x - mu)) / (mu + c2 * mu * mu);
+  }
+  return chi2 / (k - 1);
+}
+
+/**
+ * A count against its history with negative-binomial variance μ + c²μ² scaled by Φ: the count's excess over what the
+ * history's rate predicts for its exposure, D = x − X·e/E, over √(Φ·(V(μ) + (e/E)² Σ V(μ_h))) with every μ at the
+ * pooled rate (no change). With c² = 0 this is `countTest`'s quasi-Poisson score z. Never below the Poisson variance.
+ */
+export function negativeBinomialCountTest(
+  cur: Exposed,
+  history: readonly Exposed[],
+  c2: number,
+  phi: number,
+  df: number,
+): TestResult | null {
+  const X = history.reduce((a, h) => a + h.x, 0);
+  const E = history.reduce((a, h) => a + h.e, 0);
+  if (cur.x + X === 0 || E === 0) return null;
+  const rate = (cur.x + X) / (cur.e + E);
+  const w = cur.e / E;
+  const V = (mu: number) => mu + c2 * mu * mu;
+  const nb = V(rate * cur.e) + w * w * history.reduce((a, h) => a + V(rate * h.e), 0);
+  const poisson = rate * cur.e + w * w * rate * E;
+  const z = (cur.x - X * w) / Math.sqrt(Math.max(phi * nb, poisson));
+  return { z, p: pOf(z, Number.isFinite(df) ? df : null) };
+}

@@ -3,7 +3,16 @@ import {
   benjaminiHochberg,
   binomialDispersion,
   countTest,
+  digamma,
+  fitVariancePrior,
   incompleteBeta,
+  moderate,
+  negativeBinomialCountTest,
+  negativeBinomialDispersion,
+  negativeBinomialExcess,
+  tetragamma,
+  trigamma,
+  trigammaInverse,
   normalTwoSided,
   poissonDispersion,
   shareTest,
@@ -108,6 +117,86 @@ describe('the statistics of "what changed" (shared/domain/dispersion.ts)', () =>
     expect(q[3]).toBeCloseTo(0.5, 12);
     expect(benjaminiHochberg([0.9, 0.8])).toEqual([0.9, 0.9]);
     expect(benjaminiHochberg([])).toEqual([]);
+  });
+});
+
+describe('the family moderation of count dispersions (negative binomial, empirical Bayes)', () => {
+  const EULER = 0.5772156649015329;
+
+  it('gives the polygamma functions their closed forms', () => {
+    expect(digamma(1)).toBeCloseTo(-EULER, 12);
+    expect(digamma(0.5)).toBeCloseTo(-EULER - 2 * Math.LN2, 12);
+    expect(digamma(5)).toBeCloseTo(1 + 1 / 2 + 1 / 3 + 1 / 4 - EULER, 12);
+    expect(trigamma(1)).toBeCloseTo(Math.PI ** 2 / 6, 11);
+    expect(trigamma(0.5)).toBeCloseTo(Math.PI ** 2 / 2, 11);
+    // ψ″(1) = −2ζ(3).
+    expect(tetragamma(1)).toBeCloseTo(-2 * 1.2020569031595942, 11);
+    expect(trigammaInverse(Math.PI ** 2 / 6)).toBeCloseTo(1, 8);
+    expect(trigammaInverse(trigamma(7.5))).toBeCloseTo(7.5, 7);
+    expect(trigammaInverse(1e8)).toBeCloseTo(1e-4, 12);
+    expect(trigammaInverse(1e-7)).toBeCloseTo(1e7, 0);
+  });
+
+  it('finds the prior of equal variances infinitely sure, with the χ² bias of log s² removed', () => {
+    // Four equal s² = 2 on 10 df: no spread beyond sampling, so d0 = ∞ and s0² = 2 · 5 · e^(−ψ(5)).
+    const prior = fitVariancePrior([2, 2, 2, 2], 10)!;
+    expect(prior.d0).toBe(Infinity);
+    expect(prior.s0sq).toBeCloseTo(2 * 5 * Math.exp(-(1 + 1 / 2 + 1 / 3 + 1 / 4 - EULER)), 12);
+    expect(moderate(7, 10, prior)).toEqual({ s2: prior.s0sq, df: Infinity });
+    // Very different variances: a finite, small d0, and each group keeps most of its own.
+    const spread = fitVariancePrior([0.1, 1, 10, 100, 1000], 4)!;
+    expect(spread.d0).toBeGreaterThan(0);
+    expect(spread.d0).toBeLessThan(2);
+    expect(fitVariancePrior([1, 2], 4)).toBeNull();
+    expect(fitVariancePrior([1, 0, 2], 4)).toBeNull();
+  });
+
+  it('moderates a group’s variance towards the family’s, by degrees of freedom', () => {
+    expect(moderate(4, 10, { d0: 10, s0sq: 2 })).toEqual({ s2: 3, df: 20 });
+  });
+
+  it('estimates the negative-binomial excess by moments and tests a count with it', () => {
+    // 90 and 110 around 100: Σ((x − μ)²·k/(k−1) − μ) = 2·(200 − 100), Σμ² = 20,000: c² = 0.01.
+    const two = [
+      { x: 90, e: 1 },
+      { x: 110, e: 1 },
+    ];
+    expect(negativeBinomialExcess([two])).toBeCloseTo(0.01, 12);
+    expect(
+      negativeBinomialExcess([
+        [
+          { x: 100, e: 1 },
+          { x: 100, e: 1 },
+        ],
+      ]),
+    ).toBe(0);
+    // With that variance (μ + c²μ² = 200) the Pearson dispersion is 200 / 200 = 1.
+    expect(negativeBinomialDispersion(two, 0.01)).toBeCloseTo(1, 12);
+    // With c² = 0 and Φ = 1, the quasi-Poisson score test.
+    const hist = [
+      { x: 100, e: 1 },
+      { x: 100, e: 1 },
+    ];
+    expect(negativeBinomialCountTest({ x: 150, e: 1 }, hist, 0, 1, 20)!.z).toBeCloseTo(
+      countTest({ x: 150, e: 1 }, { x: 200, e: 2 }, 1, null)!.z,
+      12,
+    );
+    // c² = 0.01: rate 350/3 for all; V = μ + 0.01μ²; D = 150 − 100 over √(V + ¼·2V).
+    const mu = 350 / 3;
+    const V = mu + 0.01 * mu * mu;
+    const t = negativeBinomialCountTest({ x: 150, e: 1 }, hist, 0.01, 1, 20)!;
+    expect(t.z).toBeCloseTo(50 / Math.sqrt(1.5 * V), 12);
+    expect(t.p).toBeCloseTo(studentTwoSided(50 / Math.sqrt(1.5 * V), 20), 12);
+    // Never below the Poisson variance, however small Φ; infinite df is the normal.
+    expect(negativeBinomialCountTest({ x: 150, e: 1 }, hist, 0.01, 1e-9, Infinity)!.z).toBeCloseTo(
+      50 / Math.sqrt(1.5 * mu),
+      12,
+    );
+    expect(negativeBinomialCountTest({ x: 150, e: 1 }, hist, 0, 1, Infinity)!.p).toBeCloseTo(
+      normalTwoSided(50 / Math.sqrt(1.5 * mu)),
+      12,
+    );
+    expect(negativeBinomialCountTest({ x: 0, e: 1 }, [{ x: 0, e: 1 }], 0, 1, 3)).toBeNull();
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HISTORY_PERIODS } from '../../shared/domain/changes.js';
 import type { CaseFacts } from '../../shared/domain/facts.js';
 import type { KpiSummary } from '../../shared/domain/kpi.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
@@ -14,13 +15,13 @@ const opts = { tz: 'UTC', fiscalYearStartMonth: 1 };
 const current = parsePeriod('2026-W48', opts);
 
 /**
- * 14 identical weeks up to and including 2026-W48: each week 84 medium cases, one every 2 h from Monday 00:00,
+ * HISTORY_PERIODS + 2 identical weeks up to and including 2026-W48: each week 84 medium cases, one every 2 h from Monday 00:00,
  * acknowledged after 1 h; the even ones resolved 2 days after creation (met: medium target 3 days), the odd ones
  * 4 days after (breached).
  */
 function weeks(): CaseFacts[] {
   const out: CaseFacts[] = [];
-  for (let w = 13; w >= 0; w--) {
+  for (let w = HISTORY_PERIODS + 1; w >= 0; w--) {
     const start = current.start - w * 7 * 24 * H;
     for (let i = 0; i < 84; i++) {
       const created = start + i * 2 * H;
@@ -53,7 +54,8 @@ describe('the comparable previous period, through summarize', () => {
       expect(m['cases.created']!.previous).toBe(84);
       expect(k.trend!.previous.asOf).toBe(new Date(current.start + hours * H).toISOString().replace('.000Z', '+00:00'));
       expect(k.changes!.filter((c) => c.verdict === 'changed')).toEqual([]);
-      expect(k.changesBasis).toMatchObject({ method: 'history', periods: 12, from: '2026-W36', to: '2026-W47' });
+      expect(HISTORY_PERIODS).toBe(15);
+      expect(k.changesBasis).toMatchObject({ method: 'history', periods: 15, from: '2026-W33', to: '2026-W47' });
     });
   }
 
@@ -71,7 +73,7 @@ describe('the comparable previous period, through summarize', () => {
     expect(k.cases.created).toBe(30);
     expect(k.trend!.metrics!['cases.created']!.previous).toBe(30);
     const c = k.changes!.find((x) => x.metric === 'cases.created')!;
-    expect(c.exposure).toMatchObject({ current: 60 * H, previous: 60 * H, baseline: 12 * 60 * H });
+    expect(c.exposure).toMatchObject({ current: 60 * H, previous: 60 * H, baseline: 15 * 60 * H });
     expect(c.baseline).toBeCloseTo(30, 9);
     expect(c.verdict).toBe('no-change');
   });
