@@ -159,9 +159,10 @@ describe('runs left by a process that is gone', () => {
       NOW,
     );
     expect(claim.outcome).toBe('claimed');
-    let run = claim.run;
-    run = await runs.update(run, { sending: { 'ciso@example.com': { at: '2026-11-25T09:59:00.000Z', attempt: 1 } } });
-    run = await runs.update(run, {
+    const marked = await runs.update(claim.run, {
+      sending: { 'ciso@example.com': { at: '2026-11-25T09:59:00.000Z', attempt: 1 } },
+    });
+    await runs.update(marked, {
       deliveries: { 'coo@example.com': { messageId: 'ses-earlier-1', sentAt: '2026-11-25T09:58:00.000Z' } },
     });
     // A plain retry within the lease finds it in progress, as before: only start-up recovery may take it.
