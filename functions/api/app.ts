@@ -56,6 +56,8 @@ const publicRun = (r: ReportRun) => ({
   status: r.status,
   recipients: r.recipients,
   deliveries: r.deliveries,
+  /** Sends that began and were never confirmed, and what was decided (README "Exactly once"). */
+  unconfirmed: r.unconfirmed,
   attempts: r.attempts,
   resends: r.resends.map(({ requestedBy, requestedAt, previousDeliveries }) => ({
     requestedBy,
@@ -65,6 +67,7 @@ const publicRun = (r: ReportRun) => ({
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
   error: r.error,
+  notes: r.notes,
 });
 
 /** What a route tells the error mapper: the query parameter a period label was read from (a PeriodError names it). */

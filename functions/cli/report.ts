@@ -87,6 +87,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
       }
     }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (result.outcome === 'failed')
+      process.stderr.write(
+        `socpulse report: ${result.runbook} ${result.period} NOT delivered — nothing confirmed for ${result.undelivered?.join(', ') || 'unknown recipients'}: ${result.errors.join('; ')}\n`,
+      );
     return result.outcome === 'failed' ? 1 : 0;
   } catch (e) {
     if (e instanceof ReportRequestError) throw new UsageError(e.message);

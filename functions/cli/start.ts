@@ -6,7 +6,15 @@ import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { reportMonth } from '../../shared/domain/budget.js';
 import type { Family } from '../../shared/domain/day-snapshot.js';
 import { fiscalYearOf, localDay, localMonth, monthsOfFiscalYear, parsePeriod } from '../../shared/domain/periods.js';
-import { DataDirError, DEFAULT_DATA_DIR, openDataDir } from '../../shared/local/data-dir.js';
+import {
+  DataDirDamagedError,
+  DataDirError,
+  DEFAULT_DATA_DIR,
+  openDataDir,
+  type DataDir,
+  type StoreProbe,
+} from '../../shared/local/data-dir.js';
+import { LocalTableOpenError, tableExists } from '../../shared/local/dynamo.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { readLocalStore } from '../../shared/local/ses.js';
 import { startLocalStack } from '../../shared/local/stack.js';
@@ -17,8 +25,15 @@ import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
+import { DynamoStoreMarker } from '../../shared/store/store-marker.js';
 import { collectSource, configuredSource } from '../../shared/usecases/collect-source.js';
-import { runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
+import {
+  recoverOrphanedRuns,
+  runQueued,
+  runReport,
+  type ReportDeps,
+  type ReportResult,
+} from '../../shared/usecases/run-report.js';
 import { serveLocal } from './serve.js';
 import { edgeDeps, storesOf } from '../../shared/usecases/edge.js';
 import { parseFlags, UsageError } from './usage-error.js';
@@ -58,30 +73,50 @@ export async function startCommand(argv: string[]): Promise<number> {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
 
-  let data;
+  let data: DataDir;
   try {
     data = openDataDir(values.data ?? DEFAULT_DATA_DIR, { fresh: values.fresh });
   } catch (e) {
+    if (e instanceof DataDirDamagedError) return refuse(e);
     if (e instanceof DataDirError) throw new UsageError(e.message);
     throw e;
   }
   let stack;
   try {
-    stack = await startLocalStack({ dynamoPath: data.dynamoPath });
+    stack = await startLocalStack({ dynamoPath: data.dynamoPath, createTable: !data.tableExpected });
   } catch (e) {
     data.release();
+    if (e instanceof LocalTableOpenError)
+      return refuse(new DataDirDamagedError(data.dir, `dynalite cannot open dynamo/ (${e.message})`));
     throw e;
   }
-  log(`socpulse: DynamoDB stand-in ${stack.dynamoEndpoint}, SES stand-in ${stack.sesEndpoint}`);
-  log(
-    `socpulse: data in ${data.dir} (${data.reused ? 'kept from an earlier run; --fresh starts over' : values.fresh ? 'started over' : 'new'})`,
-  );
   const dynamo = dynamoClient();
   const table = new DynamoTable(dynamo, stack.tableName);
+  const marker = new DynamoStoreMarker(table);
+  const probe: StoreProbe = {
+    tableExists: () => tableExists(dynamo, stack.tableName),
+    readMarker: () => marker.read(),
+    writeMarker: (g) => marker.write(g),
+  };
+  let trusted = false;
+  try {
+    await data.check(probe);
+    trusted = true;
+  } catch (e) {
+    if (!(e instanceof DataDirDamagedError)) throw e;
+    return refuse(e);
+  } finally {
+    if (!trusted) {
+      dynamo.destroy();
+      await stack.stop();
+      data.release();
+    }
+  }
+  log(`socpulse: DynamoDB stand-in ${stack.dynamoEndpoint}, SES stand-in ${stack.sesEndpoint}`);
+  log(`socpulse: data in ${data.dir} (${dataLine(data, values.fresh === true)})`);
+  if (data.tookOver) log(`socpulse: took over the data directory's lock: ${data.tookOver}`);
   const deps = storesOf(table);
   try {
-    await backfill(config, deps, days, log);
-    await seedDemoPlan(config, deps.budget, log);
     await mkdir(outDir, { recursive: true });
     const reportDeps: ReportDeps = {
       config,
@@ -91,29 +126,44 @@ export async function startCommand(argv: string[]): Promise<number> {
       charts: reportCharts,
       archive: (file, content) => writeFile(join(outDir, file), content),
       now: () => new Date(),
+      afterSesAccepted: testCrashHook(log),
     };
-    let failed = 0;
+    // This process holds the data directory's lock: a run still queued or claimed belongs to a socpulse that is gone.
+    let undelivered = 0;
+    const recovered = new Set<string>();
+    for (const result of await recoverOrphanedRuns(reportDeps, 'found at start-up by the socpulse holding the lock')) {
+      recovered.add(result.runId);
+      if (result.outcome !== 'delivered') undelivered++;
+      log(`recovered ${reportLine(result)}`);
+    }
+    await backfill(config, deps, days, log);
+    await seedDemoPlan(config, deps.budget, log);
+    await data.checkpoint(probe);
     let earlier = 0;
     for (const runbook of runbooks) {
       const result = await runReport(reportDeps, { runbook: runbook.id, trigger: 'schedule' });
-      if (result.outcome === 'failed') failed++;
       const count = Object.keys(result.deliveries).length;
-      if (result.outcome === 'already-delivered') {
+      if (result.outcome === 'already-delivered' && recovered.has(result.runId)) {
+        log(`report ${runbook.id} ${result.period}: recovered above (run ${result.runId}, ${count} email(s))`);
+      } else if (result.outcome === 'already-delivered') {
         earlier++;
         log(
           `report ${runbook.id} ${result.period}: already delivered earlier (run ${result.runId}, ${count} email(s)), nothing sent`,
         );
-      } else
-        log(
-          `report ${runbook.id} ${result.period}: ${result.outcome}, ${count} email(s)${result.errors.length ? ` — ${result.errors.join('; ')}` : ''}`,
-        );
+      } else {
+        if (result.outcome !== 'delivered') undelivered++;
+        log(reportLine(result));
+      }
     }
+    await data.checkpoint(probe);
     const mails = await readLocalStore(stack.sesEndpoint);
     log(`\n${mails.length} email(s) delivered to the local SES in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (earlier)
       log(
         `  ${earlier} report(s) were delivered by an earlier run and not sent again (--fresh starts over, POST /reports with "resend": true sends one again)`,
       );
+    if (undelivered)
+      log(`  ${undelivered} report(s) NOT delivered (above: who got nothing and why); socpulse start exits 1`);
     if (mails.length) log(`  read them: ${outDir}/*.html (rendered) and *.eml (as sent)`);
     if (values.serve) {
       const port = values.port === undefined ? 8787 : Number(values.port);
@@ -144,12 +194,60 @@ export async function startCommand(argv: string[]): Promise<number> {
       await server.close();
       await Promise.all(pending);
     }
-    return failed || mails.length + earlier === 0 ? 1 : 0;
+    return undelivered || mails.length + earlier + recovered.size === 0 ? 1 : 0;
   } finally {
+    // The marker's last generation, then dynalite's files recorded once it has stopped: the next open checks both.
+    await data.checkpoint(probe).catch(() => undefined);
     dynamo.destroy();
     await stack.stop();
+    data.close();
     data.release();
   }
+}
+
+/** One line for a damaged data directory, on stderr; exit 1. */
+function refuse(e: DataDirDamagedError): number {
+  process.stderr.write(`socpulse start: ${e.message}\n`);
+  return 1;
+}
+
+/** How the data directory was found, for the start line. */
+function dataLine(data: DataDir, fresh: boolean): string {
+  const p = data.previous;
+  if (p.kind === 'new') return fresh ? 'started over' : 'new';
+  if (p.kind === 'unrecorded')
+    return 'kept from an earlier run, which kept no manifest: its table was found and is recorded from now on; --fresh starts over';
+  if (p.kind === 'unclosed')
+    return `kept from an earlier run; the socpulse before (pid ${p.pid}) stopped without closing it: its marker checked, runs it left are recovered; --fresh starts over`;
+  return 'kept from an earlier run, unchanged since it closed; --fresh starts over';
+}
+
+/** A report's outcome in one line: how many emails, who was sent a second copy and why, who got nothing. */
+function reportLine(r: ReportResult): string {
+  const count = Object.keys(r.deliveries).length;
+  const doubts = (r.unconfirmed ?? []).map(
+    (u) =>
+      `; ${u.recipient} was sent it again: a send begun at ${u.sendingAt} was never confirmed, and the new email says it may be a second copy`,
+  );
+  if (r.outcome === 'delivered' || r.outcome === 'already-delivered')
+    return `report ${r.runbook} ${r.period}: ${r.outcome}, ${count} email(s)${doubts.join('')}`;
+  const nobody = r.undelivered?.length ? r.undelivered.join(', ') : 'unknown recipients';
+  return `report ${r.runbook} ${r.period}: NOT delivered (${r.outcome}, run ${r.runId}) — nothing confirmed for ${nobody}${r.errors.length ? `: ${r.errors.join('; ')}` : ''}${doubts.join('')}`;
+}
+
+/**
+ * SOCPULSE_TEST_CRASH_AFTER=ses-accepted:N — for the crash tests only: after SES accepted the Nth message, and
+ * before its id is recorded, say so on stdout and stop there until the test kills the process. Unset, nothing.
+ */
+function testCrashHook(log: (l: string) => void): ReportDeps['afterSesAccepted'] {
+  const spec = /^ses-accepted:(\d+)$/.exec(process.env.SOCPULSE_TEST_CRASH_AFTER ?? '');
+  if (!spec) return undefined;
+  let accepted = 0;
+  return async (to, messageId) => {
+    if (++accepted < Number(spec[1])) return;
+    log(`socpulse: test hook: SES accepted ${messageId} for ${to}; stopped before recording it`);
+    await new Promise<never>(() => undefined);
+  };
 }
 
 async function backfill(

@@ -63,6 +63,9 @@ export const handler = async (event: unknown) => {
     period: result.period,
     outcome: result.outcome,
     delivered: Object.keys(result.deliveries).length,
+    // Recipients sent a second, labelled copy after a send that could not be confirmed (README "Exactly once").
+    unconfirmed: result.unconfirmed?.map((u) => u.recipient) ?? [],
+    undelivered: result.undelivered ?? [],
     errors: result.errors,
   });
   // A failed delivery throws so the scheduler retries it; the run record makes the retry send only what is missing.

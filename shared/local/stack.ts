@@ -20,7 +20,13 @@ export interface LocalStack {
  * standard `AWS_ENDPOINT_URL_*` variables: code under test uses the ordinary SDK clients, never an `if (local)` branch.
  */
 export async function startLocalStack(
-  options: { tableName?: string; applyToProcessEnv?: boolean; dynamoPath?: string } = {},
+  options: {
+    tableName?: string;
+    applyToProcessEnv?: boolean;
+    dynamoPath?: string;
+    /** False when the table must already be there (a data directory socpulse recorded): it is never made anew. */
+    createTable?: boolean;
+  } = {},
 ): Promise<LocalStack> {
   const tableName = options.tableName ?? 'socpulse-local';
   // On disk when a path is given (dynalite's leveldb folder: `socpulse start` keeps its data), else in memory.
@@ -51,7 +57,7 @@ export async function startLocalStack(
     region: env.AWS_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await ensureTable(client, tableName);
+  if (options.createTable !== false) await ensureTable(client, tableName);
   client.destroy();
   return {
     dynamoEndpoint: dynamo.endpoint,

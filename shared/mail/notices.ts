@@ -39,3 +39,12 @@ export function sourcesBanner(sources: SourceLine[], tz: string): Part {
     ],
   };
 }
+
+/** The notice a copy sent after an unconfirmed send opens with: it may be the second copy, and which run it belongs to. */
+export function possibleDuplicatePart(d: { sendingAt: string; runId: string }, tz: string): Part {
+  const t = `Possibly a second copy. socpulse began sending you this report at ${formatDayTime(d.sendingAt, tz)} but could not confirm that the email service accepted it, so it sent it again. If you already have a copy (run ${d.runId}), the two are the same report.`;
+  return {
+    html: `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0 4px 0;"><tr><td class="banner" style="background:${C.warnBg};border-left:4px solid ${C.warnLine};padding:8px 12px;${FONT}font-size:13px;line-height:19px;color:${C.ink};">${h(t).replace('Possibly a second copy.', '<b>Possibly a second copy.</b>')}</td></tr></table>`,
+    text: [...wrapText(`! ${t}`, 78, '  '), ''],
+  };
+}

@@ -9,7 +9,7 @@ import { headlineSentences, subjectFigures } from './headline.js';
 import { definitions } from './definitions.js';
 import { htmlDocument } from './html-document.js';
 import { C, FONT, note, title, type Part } from './layout.js';
-import { gapsPart, sourcesBanner } from './notices.js';
+import { gapsPart, possibleDuplicatePart, sourcesBanner } from './notices.js';
 import type { EmailSettings, RenderedReport, ReportModel } from './report-model.js';
 import { budgetParts } from './sections/budget.js';
 import { executiveTiles } from './sections/executive.js';
@@ -34,7 +34,9 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
   // The source banner follows the headline and the executive tiles, so those fit the first phone screen; a
   // stale source is flagged in the header band too.
   const banner = sourcesBanner(model.sources, summary.period.tz);
-  const parts: Part[] = [];
+  const parts: Part[] = model.possibleDuplicate
+    ? [possibleDuplicatePart(model.possibleDuplicate, summary.period.tz)]
+    : [];
   if (noData)
     parts.push({
       html: `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td class="hl" style="background:#eef2f7;padding:16px;${FONT}font-size:15px;color:${C.ink};"><b>No data this period.</b> socpulse has no activity to show for ${h(summary.period.label)} (any reason is given below). This email is sent so that silence never means "all is well".</td></tr></table>`,

@@ -42,6 +42,11 @@ export interface ReportModel {
   /** Next week's staffing look ahead (runbooks with `lookAhead: true`), shown first. */
   lookAhead?: StaffingLookAhead;
   settings?: EmailSettings;
+  /**
+   * This copy follows a send to the same recipient that socpulse could not confirm (it began at `sendingAt`): the
+   * email opens by saying it may be a second copy (README "Exactly once").
+   */
+  possibleDuplicate?: { sendingAt: string; runId: string };
 }
 
 export interface RenderedReport {

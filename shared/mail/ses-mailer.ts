@@ -43,7 +43,10 @@ export class SesMailer {
       if (e instanceof MailTransientError) throw e;
       const name = (e as Error).name;
       const msg = `SES ${name}: ${(e as Error).message}`;
-      throw PERMANENT.has(name) ? new MailRejectedError(msg, { cause: e }) : new MailTransientError(msg, { cause: e });
+      if (PERMANENT.has(name)) throw new MailRejectedError(msg, { cause: e });
+      // A 4xx (throttling) is SES saying no; a 5xx or no answer at all leaves the message's fate unknown.
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      throw new MailTransientError(msg, { cause: e, answered: status !== undefined && status >= 400 && status < 500 });
     }
   }
 }

@@ -61,6 +61,8 @@ export const keys = {
     pk: `IDEMKEY#${createHash('sha256').update(`${principal}\n${key}`).digest('hex')}`,
     sk: 'KEY',
   }),
+  /** The local table's marker: the generation its data directory's manifest must agree with (shared/local/data-dir.ts). */
+  storeMarker: (): Key => ({ pk: 'STORE', sk: 'MARKER' }),
   planHeader: (fiscalYear: string): Key => ({ pk: `PLAN#${fiscalYear}`, sk: 'CURRENT' }),
   planLine: (fiscalYear: string, importId: string, month: string, category: string): Key => ({
     pk: `PLAN#${fiscalYear}`,

@@ -5,7 +5,27 @@ import { ConflictError, CorruptItemError } from './errors.js';
 import { keys, type Key } from './keys.js';
 import { parseData } from './item-data.js';
 
-const Delivery = z.object({ messageId: z.string(), sentAt: z.string() });
+const Delivery = z.object({
+  messageId: z.string(),
+  sentAt: z.string(),
+  /** This copy followed a send that could not be confirmed (at that instant): the email said it may be a second copy. */
+  afterUnconfirmedSendAt: z.string().optional(),
+});
+/**
+ * A send that began and was never confirmed: "sending to X" was recorded, and no message id followed (the process
+ * stopped between SES and the record, or SES gave no answer). SES has no idempotency key, so X may or may not have it.
+ */
+const Unconfirmed = z.object({
+  recipient: z.string(),
+  /** When the unconfirmed send began. */
+  sendingAt: z.string(),
+  /** The attempt (run.attempts) that began it. */
+  attempt: z.number().int(),
+  /** What socpulse did about it: it sent again, and that email says it may be a second copy. */
+  decision: z.literal('resent-with-notice'),
+  /** When the retry that decided found it. */
+  foundAt: z.string(),
+});
 const Resend = z.object({
   requestedBy: z.string(),
   requestedAt: z.string(),
@@ -26,6 +46,13 @@ export const ReportRunSchema = z.object({
   requestedBy: z.string().optional(),
   recipients: z.array(z.string()),
   deliveries: z.record(z.string(), Delivery),
+  /**
+   * "Sending to X": written (conditionally, on the claimed run) before each SES call and removed when its message id
+   * is recorded or SES answered with an error. A mark found by a later attempt is a send in doubt.
+   */
+  sending: z.record(z.string(), z.object({ at: z.string(), attempt: z.number().int() })).default({}),
+  /** Every send in doubt a retry found, and what it decided (README "Exactly once"). */
+  unconfirmed: z.array(Unconfirmed).default([]),
   resends: z.array(Resend),
   attempts: z.number().int(),
   rev: z.number().int(),
@@ -38,6 +65,7 @@ export const ReportRunSchema = z.object({
   notes: z.array(z.string()),
 });
 export type ReportRun = z.infer<typeof ReportRunSchema>;
+export type UnconfirmedSend = z.infer<typeof Unconfirmed>;
 
 /** What identifies a report request and the run that serves it. */
 export type RunInit = Pick<ReportRun, 'runId' | 'runbook' | 'period' | 'trigger' | 'recipients'> & {
@@ -117,6 +145,8 @@ export class DynamoReportRunStore {
       runKey,
       status: state.status,
       deliveries: {},
+      sending: {},
+      unconfirmed: [],
       resends: [],
       attempts: state.attempts,
       rev: state.rev,
@@ -167,6 +197,7 @@ export class DynamoReportRunStore {
       if (!resend || alreadyResent) return { outcome: 'delivered', run: existing };
       next = requeue({
         deliveries: {},
+        sending: {},
         resends: [
           ...existing.resends,
           {
@@ -262,6 +293,14 @@ export class DynamoReportRunStore {
     const out: ReportRun[] = [];
     for await (const item of this.table.query(keys.reportRunsOf(runbook).pk, { descending: true, limit }))
       out.push(parse(item));
+    return out;
+  }
+
+  /** Every run of a runbook still queued or claimed (each item's status attribute is read before its JSON). */
+  async unfinished(runbook: string): Promise<ReportRun[]> {
+    const out: ReportRun[] = [];
+    for await (const item of this.table.query(keys.reportRunsOf(runbook).pk))
+      if (item.status === 'queued' || item.status === 'claimed') out.push(parse(item));
     return out;
   }
 

@@ -6,13 +6,18 @@ import { formatInstant, parsePeriod, type Period } from '../domain/periods.js';
 import { isMissing, type Summary } from '../domain/summary.js';
 import type { BudgetSummary } from '../domain/budget.js';
 import { budgetSnapshotCsv } from '../mail/budget-csv.js';
-import { MailRejectedError } from '../mail/errors.js';
+import { MailRejectedError, MailTransientError } from '../mail/errors.js';
 import { inlineImages } from '../mail/inline-images.js';
 import { composeMime } from '../mail/mime.js';
 import { renderReport, type ReportModel, type SourceLine } from '../mail/render.js';
 import type { DynamoBudgetStore } from '../store/budget-store.js';
 import { coverageOf, type DynamoCollectionRunStore, type SourceStatus } from '../store/collection-run-store.js';
-import { reportRunKey, type DynamoReportRunStore, type ReportRun } from '../store/report-run-store.js';
+import {
+  reportRunKey,
+  type DynamoReportRunStore,
+  type ReportRun,
+  type UnconfirmedSend,
+} from '../store/report-run-store.js';
 import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
 import { collectionAsOf, loadSummary, withUnavailable } from './summary-loader.js';
 import { loadStaffingLookAhead } from './forecast-loader.js';
@@ -32,6 +37,11 @@ export interface ReportDeps {
   /** Local runs keep a copy of every email (`out/`); the cloud has none. */
   archive?: (file: string, content: Buffer | string) => Promise<void>;
   now: () => Date;
+  /**
+   * Called after SES accepted a message and before its id is recorded: the one place a test may stop the process
+   * (the local CLI wires SOCPULSE_TEST_CRASH_AFTER to it); production wiring leaves it unset.
+   */
+  afterSesAccepted?: (recipient: string, messageId: string) => Promise<void>;
 }
 
 export interface ReportRequest {
@@ -53,7 +63,11 @@ export interface ReportResult {
   runId: string;
   runbook: string;
   period: string;
-  deliveries: Record<string, { messageId: string; sentAt: string }>;
+  deliveries: ReportRun['deliveries'];
+  /** Sends that began and were never confirmed, and what was done about each (only on runs that sent). */
+  unconfirmed?: UnconfirmedSend[];
+  /** Who has no confirmed email from this run: the recipients without a delivery (empty when delivered). */
+  undelivered?: string[];
   errors: string[];
   subject?: string;
   htmlBytes?: number;
@@ -131,6 +145,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
         runbook: runbook.id,
         period: period.label,
         deliveries: claim.run.deliveries,
+        undelivered: claim.run.recipients.filter((to) => !claim.run.deliveries[to]),
         errors: [],
       };
     run = claim.run;
@@ -192,34 +207,62 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     await deps.archive?.(`${base}.txt`, rendered.text);
 
     const deliveries = { ...(run?.deliveries ?? {}) };
+    // Sends an earlier attempt began and never confirmed: recorded on the run with the decision before anything else.
+    if (run) run = await recordUnconfirmed(deps, run, now);
     for (const to of recipients) {
       if (deliveries[to]) continue;
+      // SES has no idempotency key: a recipient in doubt is sent again, and that copy says it may be the second one.
+      // (A manager's resend starts the deliveries again: only doubts found since then concern this round.)
+      const since = run?.resends.at(-1)?.requestedAt ?? '';
+      const doubt = run?.unconfirmed.find((u) => u.recipient === to && u.foundAt >= since);
+      const possibleDuplicate = doubt ? { sendingAt: doubt.sendingAt, runId } : undefined;
+      const body = possibleDuplicate ? renderReport({ ...model, possibleDuplicate }) : rendered;
       const raw = await composeMime({
         from: sender,
         fromName: config.senderName,
         replyTo: config.replyTo,
         to: [to],
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
+        subject: body.subject,
+        html: body.html,
+        text: body.text,
         inlineImages: (model.charts ?? []).map((c) => ({
           cid: c.cid,
           filename: `${c.cid.split('@')[0]}.png`,
           content: c.png,
         })),
         attachments,
-        headers: { 'X-Socpulse-Run': runId, 'X-Socpulse-Runbook': runbook.id, 'X-Socpulse-Period': period.label },
+        headers: {
+          'X-Socpulse-Run': runId,
+          'X-Socpulse-Runbook': runbook.id,
+          'X-Socpulse-Period': period.label,
+          ...(doubt ? { 'X-Socpulse-Possible-Duplicate': doubt.sendingAt } : {}),
+        },
       });
       await deps.archive?.(`${base}-${to.replace(/[^a-zA-Z0-9.@-]/g, '_')}.eml`, raw);
       if (req.dryRun) continue;
+      // "Sending to X" is on the run before SES is called: a crash from here until the id is recorded leaves a doubt
+      // the next attempt finds, never a silent second send. A lost claim (ConflictError) stops before SES is called.
+      run = await deps.runs.update(run!, {
+        sending: { ...run!.sending, [to]: { at: deps.now().toISOString(), attempt: run!.attempts } },
+      });
+      let messageId: string;
       try {
-        const { messageId } = await deps.mailer.send({ from: sender, to: [to], raw });
-        deliveries[to] = { messageId, sentAt: deps.now().toISOString() };
-        run = await deps.runs.update(run!, { deliveries });
+        ({ messageId } = await deps.mailer.send({ from: sender, to: [to], raw }));
       } catch (e) {
         errors.push(`${to}: ${(e as Error).message}`);
+        // SES said no (rejected, or throttled): nothing was accepted, the mark goes. Without an answer it stays.
+        const refused = e instanceof MailRejectedError || (e instanceof MailTransientError && e.answered);
+        if (refused) run = await deps.runs.update(run!, { sending: without(run!.sending, to) });
         if (!(e instanceof MailRejectedError)) break; // throttled or down: stop here, the retry resends the rest
+        continue;
       }
+      await deps.afterSesAccepted?.(to, messageId);
+      deliveries[to] = {
+        messageId,
+        sentAt: deps.now().toISOString(),
+        ...(doubt ? { afterUnconfirmedSendAt: doubt.sendingAt } : {}),
+      };
+      run = await deps.runs.update(run!, { deliveries, sending: without(run!.sending, to) });
     }
     if (req.dryRun)
       return {
@@ -236,7 +279,10 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     run = await deps.runs.update(run!, {
       status,
       error: errors.join('; ') || undefined,
-      notes: sources.filter((s) => s.status !== 'ok').map((s) => `source ${s.name} ${s.status}`),
+      notes: [
+        ...sources.filter((s) => s.status !== 'ok').map((s) => `source ${s.name} ${s.status}`),
+        ...run!.unconfirmed.map(unconfirmedNote),
+      ],
     });
     return {
       outcome: status,
@@ -244,6 +290,8 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
       runbook: runbook.id,
       period: period.label,
       deliveries,
+      unconfirmed: run.unconfirmed,
+      undelivered: recipients.filter((to) => !deliveries[to]),
       errors,
       subject: rendered.subject,
       htmlBytes: Buffer.byteLength(rendered.html),
@@ -252,6 +300,33 @@ export async function runReport(deps: ReportDeps, req: ReportRequest): Promise<R
     if (run) await deps.runs.update(run, { status: 'failed', error: (e as Error).message }).catch(() => undefined);
     throw e;
   }
+}
+
+const without = <T>(record: Record<string, T>, key: string): Record<string, T> =>
+  Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
+
+/** The run's words for a send in doubt and the decision taken. */
+export const unconfirmedNote = (u: UnconfirmedSend) =>
+  `${u.recipient}: a send begun at ${u.sendingAt} (attempt ${u.attempt}) was never confirmed; sent again, saying it may be a second copy`;
+
+/**
+ * Turn "sending to X" marks left without a message id by an earlier attempt into recorded doubts, each with the
+ * decision (resent with a notice), before this attempt sends anything.
+ */
+async function recordUnconfirmed(deps: ReportDeps, run: ReportRun, now: Date): Promise<ReportRun> {
+  const found = Object.entries(run.sending)
+    .filter(
+      ([to, mark]) =>
+        !run.deliveries[to] && !run.unconfirmed.some((u) => u.recipient === to && u.sendingAt === mark.at),
+    )
+    .map(([recipient, mark]): UnconfirmedSend => ({
+      recipient,
+      sendingAt: mark.at,
+      attempt: mark.attempt,
+      decision: 'resent-with-notice',
+      foundAt: now.toISOString(),
+    }));
+  return found.length ? deps.runs.update(run, { unconfirmed: [...run.unconfirmed, ...found] }) : run;
 }
 
 /** Store this month's budget snapshot, reusing the latest version when nothing changed (a retry adds no version). */
@@ -279,6 +354,49 @@ async function saveBudgetSnapshot(
     return { ...content, snapshotId: `${b.fiscalYear}-${b.month.label}-draft`, version: 0 };
   }
   return (await deps.budget.addSnapshot(content, same)) as unknown as BudgetSnapshot;
+}
+
+/**
+ * Recover every run left queued or claimed by a process that is gone, now. Only a caller that knows no other process
+ * can hold a run may call it: the local `start`, which holds the data directory's lock, at start-up. Each run is
+ * released (failed, naming why, its lease ended) and run again at once: only recipients without a recorded message
+ * id are sent, and a send in doubt is sent again saying so.
+ */
+export async function recoverOrphanedRuns(deps: ReportDeps, why: string): Promise<ReportResult[]> {
+  const results: ReportResult[] = [];
+  for (const runbook of deps.runbooks)
+    for (const run of await deps.runs.unfinished(runbook.id)) {
+      const released = await deps.runs.update(run, {
+        status: 'failed',
+        error: `${run.status} by a process that is gone: ${why}`,
+        claimId: undefined,
+        leaseUntil: deps.now().getTime(),
+      });
+      try {
+        results.push(
+          await runReport(deps, {
+            runbook: released.runbook,
+            period: released.period,
+            trigger: released.trigger,
+            runId: released.runId,
+            runKey: released.runKey,
+            recipients: released.recipients,
+            requestedBy: released.requestedBy,
+          }),
+        );
+      } catch (e) {
+        results.push({
+          outcome: 'failed',
+          runId: released.runId,
+          runbook: released.runbook,
+          period: released.period,
+          deliveries: released.deliveries,
+          undelivered: released.recipients.filter((to) => !released.deliveries[to]),
+          errors: [(e as Error).message],
+        });
+      }
+    }
+  return results;
 }
 
 /** Run a queued on-demand report (queued by the API or the MCP server) by its run id. */

@@ -104,7 +104,9 @@ describe('socpulse start --serve: exactly once, and data that lasts', () => {
     const second = await startServing(['--data', data, '--out', out, '--days', '1']);
     try {
       const restartedIn = Date.now() - t2;
-      expect(second.stdout).toContain(`data in ${data} (kept from an earlier run; --fresh starts over)`);
+      expect(second.stdout).toContain(
+        `data in ${data} (kept from an earlier run, unchanged since it closed; --fresh starts over)`,
+      );
       for (const r of scheduledRuns)
         expect(second.stdout).toMatch(new RegExp(`report ${r}: already delivered earlier \\(run [0-9a-f-]{36}, `));
       expect(second.stdout).toContain('4 report(s) were delivered by an earlier run and not sent again');

@@ -126,7 +126,7 @@ describe('report delivery through SES', () => {
       ...deps,
       mailer: {
         send: async (m) => {
-          if (++calls === 2) throw new MailTransientError('SES Throttling: rate exceeded');
+          if (++calls === 2) throw new MailTransientError('SES Throttling: rate exceeded', { answered: true });
           return deps.mailer.send(m);
         },
       },
