@@ -76,6 +76,9 @@ export function periodWord(label: string, plural = false): string {
 export function comparedWith(c: Change, previousLabel: string): string {
   if (c.method === 'history')
     return `a usual ${changeValue(c, c.baseline)} (the ${c.periods} ${periodWord(previousLabel, c.periods !== 1)} before, at the same age)`;
+  // Counts over periods of unequal length (months, DST weeks) are compared at the previous period's rate.
+  if (c.test === 'poisson' && c.exposure && c.exposure.current !== c.exposure.previous)
+    return `${changeValue(c, c.baseline)} at ${previousLabel}'s rate (${changeValue(c, c.previous)} in all)`;
   return `${changeValue(c, c.previous)} in ${previousLabel}`;
 }
 
@@ -85,19 +88,20 @@ export function changeSubject(c: Change): string {
   if (c.group === undefined) return label;
   if (c.metric === 'alerts.created') return `Alerts of ${groupText(c, c.group)}`;
   if (c.metric === 'cases.created') return `${humanName(c.group)}-severity cases created`;
-  if (c.dimension === 'severity') return `${label} of ${groupText(c, c.group)}`;
   return `${label} of ${groupText(c, c.group)}`;
 }
 
 /** The driver of a whole figure's change, in words, with the mix effect of a rate. */
 function driverText(c: Change): string {
   if (!c.driver) return '';
-  const own = c.test === 'two-proportion' ? "'s own rate" : '';
+  const who = groupText(c, c.driver.group);
+  // A rate's driver is a group's own rate ("high-severity cases' own rate"), apart from the mix.
+  const own = c.test === 'two-proportion' ? `${who.endsWith('s') ? "'" : "'s"} own rate` : '';
   const mix =
     c.mix !== undefined && Math.abs(c.mix) >= 0.0005
       ? `; the mix of ${c.dimension === 'severity' ? 'severities' : 'rules'} moved it ${pointsText(c.mix)}`
       : '';
-  return `; most of it from ${groupText(c, c.driver.group)}${own} (${contributionText(c, c.driver.contribution)})${mix}`;
+  return `; most of it from ${who}${own} (${contributionText(c, c.driver.contribution)})${mix}`;
 }
 
 /** One sentence for one tested figure (a change, no change, low n or no data). */

@@ -8,6 +8,7 @@ import { loadConfig } from '../../shared/config/config.js';
 import { localDay } from '../../shared/domain/periods.js';
 import type { StoredEmail } from '../../shared/local/ses.js';
 import { startServing } from './serve.js';
+import { whatChangedDisagreements } from './what-changed-agreement.js';
 
 describe('socpulse start (the README quick start)', () => {
   it('backfills from soc-sim, runs every report runbook and delivers the emails to the local SES', async () => {
@@ -27,7 +28,14 @@ describe('socpulse start (the README quick start)', () => {
       expect(to.filter((t) => t.startsWith('ciso@example.com|'))).toHaveLength(3);
       expect(to.filter((t) => t.startsWith('fpa@example.com|SOC monthly budget report'))).toHaveLength(1);
       expect(to.filter((t) => t.startsWith('soc-lead@example.com|SOC weekly staffing report'))).toHaveLength(1);
+      // Every email's headline, tiles and "What changed and why" table say the same thing (docs/what-changed.md).
+      for (const e of store.emails)
+        expect([e.subject, whatChangedDisagreements(e.body.text ?? '')]).toEqual([e.subject, []]);
       const kpi = store.emails.find((e) => e.subject.startsWith('SOC weekly KPI report'))!;
+      expect(kpi.body.text).toMatch(/WHAT CHANGED AND WHY/);
+      // The check can fail: an arrow on a tile the table calls within noise, or a headline naming a change, is caught.
+      const doctored = (kpi.body.text ?? '').replace(/^(- Cases created: [\d,]+ \()[^)]*\)/m, '$1▲ +40 vs usual 200)');
+      expect(whatChangedDisagreements(doctored).join(' ')).toMatch(/tile "Cases created" has arrow/);
       expect(kpi.body.html).toContain('Headline figures');
       expect(kpi.body.text).toMatch(/Cases created: [\d,]+/);
       const budget = store.emails.find(

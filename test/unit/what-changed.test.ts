@@ -135,7 +135,7 @@ describe('what changed and why, against the previous period alone (too little hi
     expect(c.z).toBeCloseTo(z, 12);
     expect(c.verdict).toBe('changed');
     expect(changeSentence(c, '2026-W47')).toBe(
-      "Resolve SLA compliance fell by 10.0 pts to 80.0%, against 90.0% in 2026-W47; most of it from high-severity cases's own rate (−15.0 pts); the mix of severities moved it +5.0 pts.",
+      "Resolve SLA compliance fell by 10.0 pts to 80.0%, against 90.0% in 2026-W47; most of it from high-severity cases' own rate (−15.0 pts); the mix of severities moved it +5.0 pts.",
     );
   });
 
