@@ -265,7 +265,8 @@ function testCount(
     lowN: cur.x < LOW_N || meanBase < LOW_N,
     noData: noData(a),
     result,
-    shows: Math.abs(total) >= 1,
+    // A count beyond its spread always moves by more than 1: its variance is at least Poisson's (μ ≥ 10, low n).
+    shows: true,
   };
 }
 
@@ -560,7 +561,7 @@ function withDriver(
     .sort(
       (a, b) => (s || 1) * (b.contribution - a.contribution) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
     );
-  const along = contributions.filter((x) => s !== 0 && Math.sign(x.contribution) === s);
+  const along = contributions.filter((x) => Math.sign(x.contribution) === s);
   // The group that moved on its own comes first; otherwise the largest contribution in the change's direction.
   const top = along.find((x) => changedGroups.has(x.group)) ?? along[0];
   const driver =
@@ -573,12 +574,19 @@ function withDriver(
   };
 }
 
+/** Every test of a summary judged: the whole figures (with drivers) and every group, changed or not. */
+export interface Judged {
+  wholes: Change[];
+  /** Every group's test, with its verdict (only the changed ones reach `kpi.changes`). */
+  groups: Change[];
+  basis: ChangeBasis;
+}
+
 /**
- * Every headline figure of the current period against its comparable previous periods (`history`, previous first,
- * each judged at the same age), and every severity and rule that changed on its own. The whole figures always
- * come back (changed first, smallest p first; then the others in a fixed order); a group only when it changed.
+ * Every whole figure and every group of the current period judged against its comparable previous periods
+ * (`history`, previous first, each judged at the same age), under one false-discovery budget.
  */
-export function whatChanged(current: ChangeFacts, history: readonly HistoryFacts[]): WhatChanged {
+export function judgeChanges(current: ChangeFacts, history: readonly HistoryFacts[]): Judged {
   const cases = against(history, 'cases');
   const hasAlerts = current.alertsByRule !== null && history.every((h) => h.facts.alertsByRule !== null);
   const alerts = hasAlerts ? against(history, 'alerts') : null;
@@ -597,22 +605,12 @@ export function whatChanged(current: ChangeFacts, history: readonly HistoryFacts
   const wholes: Change[] = [];
   const groups: Change[] = [];
   for (const f of fams) {
-    const changed = f.groups.filter((g) => {
-      const v = judged(g.tested);
-      return v.verdict === 'changed' && v.sign === f.whole.change.sign;
-    });
-    wholes.push(withDriver(judged(f.whole), f.split(), new Set(changed.map((g) => g.group))));
-    for (const g of f.groups) {
-      const v = judged(g.tested);
-      if (v.verdict === 'changed') groups.push({ ...v, group: g.group });
-    }
+    const own = f.groups.map((g) => ({ ...judged(g.tested), group: g.group }));
+    // A group drives the whole figure's change only when it changed on its own the same way.
+    const along = own.filter((g) => g.verdict === 'changed' && g.sign === f.whole.change.sign);
+    wholes.push(withDriver(judged(f.whole), f.split(), new Set(along.map((g) => g.group!))));
+    groups.push(...own);
   }
-  const fixed = (c: Change) => wholes.findIndex((w) => w.metric === c.metric);
-  const changed = [...wholes, ...groups]
-    .filter((c) => c.verdict === 'changed')
-    .sort((a, b) => a.p! - b.p! || fixed(a) - fixed(b) || (a.group ?? '').localeCompare(b.group ?? ''));
-  const others = wholes.filter((c) => c.verdict !== 'changed');
-
   const labels = history.filter((h) => h.cases).map((h) => h.label);
   const basis: ChangeBasis = {
     method: cases.method,
@@ -631,5 +629,20 @@ export function whatChanged(current: ChangeFacts, history: readonly HistoryFacts
       ? `only ${usable} comparable previous period${usable === 1 ? '' : 's'} with data (${MIN_HISTORY} needed to learn how much the figures usually vary): judged against the previous period alone, by textbook (Poisson, binomial) variation, which real weeks exceed — a named change may be ordinary variation`
       : 'no data for the previous period: nothing is compared';
   }
+  return { wholes, groups, basis };
+}
+
+/**
+ * Every headline figure of the current period against its comparable previous periods (`history`, previous first,
+ * each judged at the same age), and every severity and rule that changed on its own. The whole figures always
+ * come back (changed first, smallest p first; then the others in a fixed order); a group only when it changed.
+ */
+export function whatChanged(current: ChangeFacts, history: readonly HistoryFacts[]): WhatChanged {
+  const { wholes, groups, basis } = judgeChanges(current, history);
+  const fixed = (c: Change) => wholes.findIndex((w) => w.metric === c.metric);
+  const changed = [...wholes, ...groups]
+    .filter((c) => c.verdict === 'changed')
+    .sort((a, b) => a.p! - b.p! || fixed(a) - fixed(b) || (a.group ?? '').localeCompare(b.group ?? ''));
+  const others = wholes.filter((c) => c.verdict !== 'changed');
   return { changes: [...changed, ...others], basis };
 }

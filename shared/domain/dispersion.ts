@@ -25,13 +25,12 @@ export function normalTwoSided(z: number): number {
   return Math.min(1, erfc(Math.abs(z) / Math.SQRT2));
 }
 
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9: about 15 significant digits). */
+/** ln Γ(x) for x ≥ 0.5 (Lanczos, g = 7, n = 9: about 15 significant digits); the t tests need a, b ≥ 0.5. */
 function logGamma(x: number): number {
   const c = [
     0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
     12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const y = x - 1;
   let a = c[0]!;
   const t = y + 7.5;
@@ -39,29 +38,23 @@ function logGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
+/** Lentz's guard: a denominator that would be 0 becomes a tiny number instead. */
+const nonZero = (v: number) => (Math.abs(v) < 1e-300 ? 1e-300 : v);
+
 /** The continued fraction of the regularized incomplete beta function (modified Lentz). */
 function betaFraction(a: number, b: number, x: number): number {
-  const tiny = 1e-300;
   let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
+  let d = 1 / nonZero(1 - ((a + b) * x) / (a + 1));
   let h = d;
   for (let m = 1; m <= 300; m++) {
     const m2 = 2 * m;
     let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
+    d = 1 / nonZero(1 + aa * d);
+    c = nonZero(1 + aa / c);
     h *= d * c;
     aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
+    d = 1 / nonZero(1 + aa * d);
+    c = nonZero(1 + aa / c);
     const del = d * c;
     h *= del;
     if (Math.abs(del - 1) < 1e-15) break;

@@ -7,6 +7,10 @@ import { budgetBackfillFrom, START_BACKFILL_DAYS } from '../../functions/cli/sta
 import { loadConfig } from '../../shared/config/config.js';
 import { localDay } from '../../shared/domain/periods.js';
 import type { StoredEmail } from '../../shared/local/ses.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Change } from '../../shared/domain/changes.js';
+import { changeSubject } from '../../shared/mail/headline.js';
 import { startServing } from './serve.js';
 import { whatChangedDisagreements } from './what-changed-agreement.js';
 
@@ -58,6 +62,40 @@ describe('socpulse start (the README quick start)', () => {
 
       // The manager triggers a report on demand through the local API; it arrives at the SES stand-in.
       const api = /API: (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+      // GET /kpis and the MCP tool get_kpis answer the verdicts the weekly email printed: the same engine, judged alike.
+      const week = /— (\d{4}-W\d\d)/.exec(kpi.subject)![1]!;
+      const viaApi = (await (
+        await fetch(`${api}/kpis?period=${week}`, { headers: { authorization: 'bearer dev-manager-token' } })
+      ).json()) as { kpi: { changes: Change[]; changesBasis: unknown } };
+      const mcp = new Client({ name: 'start-test', version: '1.0.0' });
+      await mcp.connect(
+        new StreamableHTTPClientTransport(new URL(`${api}/mcp`), {
+          requestInit: { headers: { authorization: 'Bearer dev-manager-token' } },
+        }),
+      );
+      const viaMcp = (await mcp.callTool({ name: 'get_kpis', arguments: { period: week } })).structuredContent as {
+        kpi: { changes: Change[]; changesBasis: unknown };
+      };
+      await mcp.close();
+      expect(viaMcp.kpi.changes).toEqual(viaApi.kpi.changes);
+      expect(viaMcp.kpi.changesBasis).toEqual(viaApi.kpi.changesBasis);
+      const printed = new Map(
+        [...(kpi.body.text ?? '').replace(/\n {4}/g, ' ').matchAll(/^- ([^;\n]+); .*?Verdict: ([a-z ]+)/gm)].map(
+          (m) => [m[1]!, m[2]!.trim()],
+        ),
+      );
+      const words = {
+        changed: 'changed',
+        'no-change': 'within noise',
+        'low-n': 'too few cases',
+        'no-data': 'no data for',
+      };
+      for (const c of viaApi.kpi.changes)
+        expect([c.metric, c.group, words[c.verdict].startsWith(printed.get(changeSubject(c)) ?? '?')]).toEqual([
+          c.metric,
+          c.group,
+          true,
+        ]);
       const asManager = { authorization: 'Bearer dev-manager-token', 'content-type': 'application/json' };
       const denied = await fetch(`${api}/reports`, {
         method: 'POST',
