@@ -72,8 +72,16 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   return 1 - (front * betaFraction(b, a, 1 - x)) / b;
 }
 
-/** Two-sided p-value of Student's t with `df` degrees of freedom: P(|T| ≥ |t|) = I_{df/(df+t²)}(df/2, 1/2). */
+/** Beyond this many degrees of freedom t is the normal (closer than 1e-4 relative for |t| ≤ 9, where p ≈ 1e-19). */
+export const T_AS_NORMAL_DF = 1e7;
+
+/**
+ * Two-sided p-value of Student's t with `df` degrees of freedom: P(|T| ≥ |t|) = I_{df/(df+t²)}(df/2, 1/2). Above
+ * T_AS_NORMAL_DF the normal's: the log-gamma differences of the beta function lose their digits there (a moderated
+ * df can be as large as 1e15; scipy's comparison, test/stats, found it).
+ */
 export function studentTwoSided(t: number, df: number): number {
+  if (df > T_AS_NORMAL_DF) return normalTwoSided(t);
   return Math.min(1, incompleteBeta(df / (df + t * t), df / 2, 0.5));
 }
 
@@ -93,7 +101,10 @@ export interface Share {
 export interface Dispersion {
   /** Pearson χ² / df, floored at 1: a figure never varies less than the textbook model allows. */
   phi: number;
-  /** The estimate before the floor (what statsmodels' GLM `scale='X2'` reports). */
+  /**
+   * The estimate before the floor: statsmodels' GLM `scale='X2'` (Poisson with `exposure=`; binomial fitted on the
+   * shares with `var_weights=n`, or the two-column form's `pearson_chi2 / df_resid`).
+   */
   raw: number;
   df: number;
 }

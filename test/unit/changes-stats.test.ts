@@ -41,6 +41,10 @@ describe('the statistics of "what changed" (shared/domain/dispersion.ts)', () =>
     // Table: t(0.975, 9) = 2.262157.
     expect(studentTwoSided(2.262157, 9)).toBeCloseTo(0.05, 6);
     expect(studentTwoSided(0, 7)).toBe(1);
+    // Past 1e7 df, the normal (a moderated df can reach 1e15, where the beta function loses its digits).
+    expect(studentTwoSided(2, 1e16)).toBe(normalTwoSided(2));
+    expect(studentTwoSided(2, 1e7)).toBeCloseTo(normalTwoSided(2), 6);
+    expect(studentTwoSided(2, 1e7)).not.toBe(normalTwoSided(2));
     // I_x(1, 1) = x; I_x(a, 1) = x^a; both sides of the symmetry switch.
     expect(incompleteBeta(0.3, 1, 1)).toBeCloseTo(0.3, 12);
     expect(incompleteBeta(0.9, 3, 1)).toBeCloseTo(0.729, 12);
