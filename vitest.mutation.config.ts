@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/unit/what-changed*.test.ts', 'test/unit/changes*.test.ts', 'test/unit/dispersion*.test.ts'],
     environment: 'node',
+    // Stryker instruments every branch for per-test coverage: the property tests run several times slower.
+    testTimeout: 60_000,
   },
 });
