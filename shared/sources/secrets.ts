@@ -129,7 +129,9 @@ function urlParts(text: string): string[] {
  *   by the URL parser, and only its prefix (often percent-encoded, `h3-SECRET%20tok`) reaches the server and its errors;
  * - of every URL the config holds (`url`, header values, stdio arguments and environment values), the userinfo, each
  *   query value and the fragment, as the URL carries them and decoded, whether or not they came from `${secret:…}`:
- *   a key written into a URL by hand is a secret too.
+ *   a key written into a URL by hand is a secret too;
+ * - every value under a credential-named key (`Authorization`, `X-Api-Key`, `API_TOKEN`, `workspaceToken`, …) in
+ *   headers, environment, options and tool arguments, and the credentials after an auth scheme (`Bearer …`).
  * `redact` then removes each in every encoding (and leaves those under 4 characters, such as `?v=2`, alone).
  */
 export function sensitiveParts(server: McpServerConfig, secrets: readonly string[]): string[] {
@@ -147,8 +149,30 @@ export function sensitiveParts(server: McpServerConfig, secrets: readonly string
     const urls = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? [text] : (text.match(URL_IN_TEXT) ?? []);
     for (const u of urls) for (const part of urlParts(u)) out.add(part);
   }
+  for (const value of credentialValues(server)) {
+    // The value, and for `Bearer abc…` or `Basic dXNl…` the credentials after the scheme; each whole and cut at the
+    // URL delimiters, as a secret is.
+    const credentials = /^[A-Za-z][\w.+-]* +(\S.*)$/.exec(value)?.[1];
+    for (const v of credentials ? [value, credentials] : [value]) for (const p of [v, ...v.split(URL_CUTS)]) out.add(p);
+  }
   out.delete('');
   return [...out];
+}
+
+/** A config key whose value is a credential: a header, an environment variable, an option or a tool argument. */
+const CREDENTIAL_KEY = /auth|token|secret|passw|api[-_]?key|^key$|credential|cookie|signature/i;
+
+/** The string values under credential-named keys anywhere in a source's config (written by hand or resolved). */
+function credentialValues(server: McpServerConfig): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, key: string) => {
+    if (typeof v === 'string') {
+      if (CREDENTIAL_KEY.test(key)) out.push(v);
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(server, '');
+  return out;
 }
 
 const reEscape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -181,6 +181,26 @@ describe('a secret cut by a URL delimiter (issue 23)', () => {
     );
   });
 
+  it('redacts credentials written by hand under credential-named keys (headers, environment, options)', async () => {
+    const { values } = await resolveSecrets(
+      'vantage',
+      {
+        kind: 'cost',
+        url: 'https://vantage.example/mcp',
+        headers: { Authorization: 'Bearer lit-bearer-7788', 'X-Api-Key': 'k3y-lit#eral', Accept: 'application/json' },
+        options: { vantage: { workspaceToken: 'wrkspc_5566' } },
+      },
+      new EnvSecretResolver({}),
+    );
+    // The Authorization value whole and after its scheme; the API key whole and cut at its `#`; the option.
+    expect([...values].sort()).toEqual(
+      ['Bearer lit-bearer-7788', 'lit-bearer-7788', 'k3y-lit#eral', 'k3y-lit', 'eral', 'wrkspc_5566'].sort(),
+    );
+    expect(redact('401: token lit-bearer-7788 / key k3y-lit / workspace wrkspc_5566 (application/json)', values)).toBe(
+      '401: token [redacted] / key [redacted] / workspace [redacted] (application/json)',
+    );
+  });
+
   it('a stdio source: URLs among its arguments and environment', async () => {
     const { values } = await resolveSecrets(
       'remote',
@@ -193,5 +213,12 @@ describe('a secret cut by a URL delimiter (issue 23)', () => {
       new EnvSecretResolver({ SOCPULSE_SECRET_LEAK: 'stdio-key#tail' }),
     );
     expect([...values].sort()).toEqual(['stdio-key#tail', 'stdio-key', 'tail', 'u', 'pw-5566'].sort());
+    // An environment variable named for a credential is one, URL or not.
+    const env = await resolveSecrets(
+      'remote',
+      { kind: 'socpulse', command: 'x', env: { API_TOKEN: 'envtok-4242', LOG_LEVEL: 'debug' } },
+      new EnvSecretResolver({}),
+    );
+    expect(env.values).toEqual(['envtok-4242']);
   });
 });
