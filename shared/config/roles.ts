@@ -37,13 +37,15 @@ export function isRole(value: unknown): value is Role {
 
 /**
  * Local runs only: `Authorization: Bearer <token>` mapped to a role by `localTokens`. Never wired in the cloud. The
- * lookup is a Map of the config's own entries, so `Bearer __proto__` or `Bearer constructor` is an unknown token.
+ * scheme is matched in any case (RFC 9110 §11.1: `bearer`, `BEARER`), followed by one or more spaces and exactly one
+ * token (RFC 6750 §2.1: `"Bearer" 1*SP b64token`); anything else (another scheme, a tab, a second word) is no caller.
+ * The lookup is a Map of the config's own entries, so `Bearer __proto__` or `Bearer constructor` is an unknown token.
  */
 export function callerFromLocalToken(
   config: Pick<Config, 'localTokens'>,
   authorization: string | undefined,
 ): Caller | undefined {
-  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(authorization ?? '');
+  const m = /^bearer +([\x21-\x7e]{1,512})$/i.exec(authorization ?? '');
   if (!m) return undefined;
   const role = new Map(Object.entries(config.localTokens)).get(m[1]!);
   return isRole(role) ? { role, principal: `local-token:${role}` } : undefined;

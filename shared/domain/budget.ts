@@ -62,7 +62,13 @@ export interface BudgetSummary {
   unitCosts: { costPerAlert: string | null; costPerCase: string | null; costPerTruePositive: string | null };
   /** Per month of the fiscal year through the report month: plan and actual totals (for the chart); actual null = no data. */
   months: { month: string; plan: string | null; actual: string | null }[];
+  /** True when personnel's actuals are estimated from shifts (and at least one shift gave one). */
   personnelEstimated: boolean;
+  /**
+   * Categories nothing reports: no cost record of them in the fiscal year through the report month and, for personnel,
+   * no shift to estimate from. Their actuals are null throughout, and the totals leave out their plan.
+   */
+  categoriesWithoutSource: string[];
 }
 
 export interface BudgetInput {
@@ -95,7 +101,20 @@ function check(currency: string, seen: string, where: string, expected: string) 
 
 const pct = (variance: number, plan: number) => (plan === 0 ? null : (100 * variance) / plan);
 
-/** Budget figures of METRICS.md: plan vs actual per category and month, YTD, burn rate, forecast, flags, unit costs. */
+/**
+ * Budget figures of METRICS.md: plan vs actual per category and month, YTD, burn rate, forecast, flags, unit costs.
+ *
+ * A category has a source when an actual of it exists in the fiscal year through the report month: a cost record, or
+ * for personnel (with no personnel cost) a shift × hourly rate. A category with a source counts 0 in a covered month
+ * that has no record of it (its source reported nothing then). A category without one is unknown, never an amount: its
+ * actual, variance, variancePct, YTD actual and forecast are null, it is never flagged, and it is listed in
+ * `categoriesWithoutSource`. Its plan stays on its line.
+ *
+ * Totals (the month, YTD, the chart's months, burn rate, forecast, annual plan, forecast variance, unit costs) are over
+ * the categories with a source, plan and actual alike: as YTD compares plan and actual of the same months, the totals
+ * compare them over the same categories, so a plan nothing reports against is not read as an underspend. When no
+ * category has a source there is no actual to compare, and the plan totals are over every category.
+ */
 export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missing: true; reason: string } {
   const { settings, period, asOf } = input;
   if (!input.costs && !input.budget) return { missing: true, reason: 'no cost source and no budget plan' };
@@ -147,6 +166,9 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
     }
   }
 
+  // The categories some actual of F through m speaks for; the totals are over them (over all when there is none).
+  const sourced = new Set<string>(BUDGET_CATEGORIES.filter((c) => upTo.some((m) => actual.has(`${m}|${c}`))));
+  const totalCats: readonly string[] = sourced.size ? [...sourced] : BUDGET_CATEGORIES;
   // Covered: at least one actual exists for the month (a cost record, or a shift where personnel is estimated).
   // Any other month through m is missing: its actual is unknown, never zero.
   const coveredMonths = upTo.filter((m) => covered.has(m));
@@ -167,7 +189,7 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
     flagged: a !== null && flag(a - p, p),
     ...(estimated ? { estimated: true } : {}),
   });
-  const sum = (map: Map<string, number>, ms: string[], cats: readonly string[] = BUDGET_CATEGORIES) =>
+  const sum = (map: Map<string, number>, ms: string[], cats: readonly string[] = totalCats) =>
     ms.reduce((t, m) => t + cats.reduce((u, c) => u + (map.get(`${m}|${c}`) ?? 0), 0), 0);
 
   // Months the forecast estimates at the burn rate: the missing ones and those after m.
@@ -181,14 +203,15 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
       : null;
   const byCategory: Record<string, CategoryFigures> = {};
   for (const c of BUDGET_CATEGORIES) {
-    const f = forecastOf([c]);
+    const known = sourced.has(c);
+    const f = known ? forecastOf([c]) : null;
     byCategory[c] = {
       ...figures(
         sum(plan, [month], [c]),
-        monthCovered ? sum(actual, [month], [c]) : null,
-        c === 'personnel' && personnelEstimated,
+        monthCovered && known ? sum(actual, [month], [c]) : null,
+        c === 'personnel' && personnelEstimated && known,
       ),
-      ytdActual: anyCovered ? fromCents(sum(actual, coveredMonths, [c])) : null,
+      ytdActual: anyCovered && known ? fromCents(sum(actual, coveredMonths, [c])) : null,
       forecast: f === null ? null : fromCents(f),
       annualPlan: hasPlan ? fromCents(sum(plan, months, [c])) : null,
     };
@@ -196,7 +219,7 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
   const ytdPlan = sum(plan, coveredMonths);
   const ytdActual = sum(actual, coveredMonths);
   const burn = anyCovered ? divideCents(sum(actual, burnMonths), burnMonths.length) : null;
-  const forecast = forecastOf(BUDGET_CATEGORIES);
+  const forecast = forecastOf(totalCats);
   const annualPlan = sum(plan, months);
   const forecastVariance = forecast === null ? null : forecast - annualPlan;
   const monthActual = monthCovered ? sum(actual, [month]) : null;
@@ -235,6 +258,7 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
       plan: hasPlan ? fromCents(sum(plan, [m])) : null,
       actual: covered.has(m) ? fromCents(sum(actual, [m])) : null,
     })),
-    personnelEstimated,
+    personnelEstimated: personnelEstimated && sourced.has('personnel'),
+    categoriesWithoutSource: BUDGET_CATEGORIES.filter((c) => !sourced.has(c)),
   };
 }

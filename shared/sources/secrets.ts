@@ -51,8 +51,8 @@ export function secretNames(server: McpServerConfig): string[] {
 }
 
 /**
- * Replace `${secret:NAME}` references in a server config with their values. Returns the resolved config and the
- * values, so every error path can redact them.
+ * Replace `${secret:NAME}` references in a server config with their values. Returns the resolved config and what
+ * every error path must redact: the values and the other sensitive parts of the resolved config (`sensitiveParts`).
  */
 export async function resolveSecrets(
   source: string,
@@ -79,23 +79,133 @@ export async function resolveSecrets(
   const resolved = JSON.parse(JSON.stringify(server), (_k, v: unknown) =>
     typeof v === 'string' ? v.replace(REFERENCE, (_m, name: string) => lookup.get(name)!) : v,
   ) as McpServerConfig;
-  return { server: resolved, values };
+  return { server: resolved, values: sensitiveParts(resolved, values) };
+}
+
+/** Where a URL parser cuts: a secret holding one of these, put in a URL, reaches the server (and its errors) in pieces. */
+const URL_CUTS = /[#?&]/;
+
+/** A URL written in a config string (a header or an argument may hold one among other words). */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+
+/**
+ * Percent-decoding as a server does it (WHATWG URL, Python's unquote): `%XX` is a byte, bytes that are not UTF-8 are
+ * U+FFFD, a `%` without two hex digits stays itself.
+ */
+function percentDecoded(t: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < t.length;) {
+    if (t[i] === '%' && /^[0-9a-f]{2}$/i.test(t.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
+      i += 3;
+    } else {
+      const ch = String.fromCodePoint(t.codePointAt(i)!);
+      bytes.push(...Buffer.from(ch, 'utf8'));
+      i += ch.length;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Of one URL: its userinfo, each query value and its fragment, as the URL carries them and decoded. */
+function urlParts(text: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return [];
+  }
+  const raw = [url.username, url.password, url.hash.slice(1)];
+  for (const pair of url.search.slice(1).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq >= 0) raw.push(pair.slice(eq + 1));
+  }
+  return raw.flatMap((r) => [r, percentDecoded(r.replace(/\+/g, ' ')), percentDecoded(r)]);
+}
+
+/**
+ * Everything of a resolved source config that must stay out of logs, errors and records:
+ * - each secret value, and each piece of it between URL delimiters (`#`, `?`, `&`): a secret put in a URL is cut there
+ *   by the URL parser, and only its prefix (often percent-encoded, `h3-SECRET%20tok`) reaches the server and its errors;
+ * - of every URL the config holds (`url`, header values, stdio arguments and environment values), the userinfo, each
+ *   query value and the fragment, as the URL carries them and decoded, whether or not they came from `${secret:…}`:
+ *   a key written into a URL by hand is a secret too;
+ * - every value under a credential-named key (`Authorization`, `X-Api-Key`, `API_TOKEN`, `workspaceToken`, …) in
+ *   headers, environment, options and tool arguments, and the credentials after an auth scheme (`Bearer …`).
+ * `redact` then removes each in every encoding (and leaves those under 4 characters, such as `?v=2`, alone).
+ */
+export function sensitiveParts(server: McpServerConfig, secrets: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const s of secrets) {
+    out.add(s);
+    for (const piece of s.split(URL_CUTS)) out.add(piece);
+  }
+  const texts =
+    'url' in server
+      ? [server.url, ...Object.values(server.headers ?? {})]
+      : [...(server.args ?? []), ...Object.values(server.env ?? {})];
+  for (const text of texts) {
+    // A whole value that is a URL is read whole (a secret in it may hold a space); otherwise the URLs written in it.
+    const urls = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? [text] : (text.match(URL_IN_TEXT) ?? []);
+    for (const u of urls) for (const part of urlParts(u)) out.add(part);
+  }
+  for (const value of credentialValues(server)) {
+    // The value, and for `Bearer abc…` or `Basic dXNl…` the credentials after the scheme; each whole and cut at the
+    // URL delimiters, as a secret is.
+    const credentials = /^[A-Za-z][\w.+-]* +(\S.*)$/.exec(value)?.[1];
+    for (const v of credentials ? [value, credentials] : [value]) for (const p of [v, ...v.split(URL_CUTS)]) out.add(p);
+  }
+  out.delete('');
+  return [...out];
+}
+
+/** A config key whose value is a credential: a header, an environment variable, an option or a tool argument. */
+const CREDENTIAL_KEY = /auth|token|secret|passw|api[-_]?key|^key$|credential|cookie|signature/i;
+
+/** The string values under credential-named keys anywhere in a source's config (written by hand or resolved). */
+function credentialValues(server: McpServerConfig): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, key: string) => {
+    if (typeof v === 'string') {
+      if (CREDENTIAL_KEY.test(key)) out.push(v);
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(server, '');
+  return out;
 }
 
 const reEscape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** A hex number matched in either case. */
+const anyCaseHex = (hex: string) =>
+  [...hex].map((h) => (/[a-f]/i.test(h) ? `[${h.toUpperCase()}${h.toLowerCase()}]` : h)).join('');
+
+const HTML_NAMED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 /**
- * One character as a URL may carry it: itself, percent-encoded (UTF-8, hex in either case), and for a space `+`
- * (form encoding) or for a `+` a space (what a form decoder makes of it).
+ * One character as a URL, a JSON text or an HTML page may carry it: itself; percent-encoded (UTF-8, hex in either case),
+ * once or twice (`%2520`, a URL encoded inside another); for a space `+` (form encoding) or for a `+` a space (what a
+ * form decoder makes of it); JSON-escaped (`\"`, `\\`, `\/`, `\u00e9` in either case); an HTML entity (`&amp;`,
+ * `&#35;`, `&#x23;`).
  */
 function charForms(c: string): string {
-  const pct = [...Buffer.from(c, 'utf8')]
-    .map((b) => {
-      const hex = b.toString(16).toUpperCase().padStart(2, '0');
-      return `%${[...hex].map((h) => (/[A-F]/.test(h) ? `[${h}${h.toLowerCase()}]` : h)).join('')}`;
-    })
-    .join('');
-  const alts = [reEscape(c), pct];
+  const bytes = [...Buffer.from(c, 'utf8')].map((b) => anyCaseHex(b.toString(16).padStart(2, '0')));
+  const units = [...Array(c.length).keys()].map((i) => c.charCodeAt(i).toString(16).padStart(4, '0'));
+  const code = c.codePointAt(0)!;
+  // Encoded forms before the character itself: at the end of a match, `%` must take `%25` whole, `&` its `&amp;`.
+  const alts = [
+    bytes.map((h) => `%25${h}`).join(''),
+    bytes.map((h) => `%${h}`).join(''),
+    units.map((u) => `\\\\u${anyCaseHex(u)}`).join(''),
+    `&#0*${code};`,
+    `&#[xX]0*${anyCaseHex(code.toString(16))};`,
+  ];
+  const json = JSON.stringify(c).slice(1, -1);
+  if (json !== c) alts.push(reEscape(json));
+  if (c === '/') alts.push('\\\\/');
+  if (HTML_NAMED[c]) alts.push(HTML_NAMED[c]);
+  alts.push(reEscape(c));
   if (c === ' ') alts.push('\\+');
   if (c === '+') alts.push(' ');
   return `(?:${alts.join('|')})`;
@@ -139,14 +249,17 @@ function secretPattern(s: string): RegExp {
 }
 
 /**
- * Remove every secret value from a text before it is logged or stored, in every form a URL or header can carry it:
- * raw; percent-encoded with upper- or lower-case hex, wholly or in part; `+` for a space (and a space for `+`); and
- * base64 or base64url (padded or not, alone or inside a longer encoded value such as Basic auth), those percent-encoded
- * too. Secrets shorter than 4 characters are left alone: they would match ordinary text.
+ * Remove every secret value from a text before it is logged or stored, in every form a URL, a header, a JSON text or
+ * an HTML page can carry it: raw; percent-encoded with upper- or lower-case hex, wholly or in part, once or twice; `+`
+ * for a space (and a space for `+`); JSON-escaped; HTML entities; and base64 or base64url (padded or not, alone or
+ * inside a longer encoded value such as Basic auth), those percent-encoded too. Secrets shorter than 4 characters are
+ * left alone: they would match ordinary text. Pass `sensitiveParts` (what `resolveSecrets` returns), not the bare
+ * values: a secret cut by a URL delimiter reaches a server as its prefix, which the whole value does not match.
  */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) {
+  // Longest first: a query value holding a secret's piece goes whole, not as "[redacted]" and the rest of it.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
     if (s.length < 4) continue;
     out = out.replace(secretPattern(s), '[redacted]');
   }

@@ -225,6 +225,70 @@ describe('HTTP API: routes and roles', () => {
   });
 });
 
+describe('Authorization: the scheme in any case (RFC 9110 §11.1), then exactly one token', () => {
+  const accepted = [
+    `bearer ${TOKENS.viewer}`,
+    `BEARER ${TOKENS.viewer}`,
+    `BeArEr ${TOKENS.viewer}`,
+    `Bearer   ${TOKENS.viewer}`, // RFC 6750 §2.1: "Bearer" 1*SP b64token
+  ];
+  const refused = [
+    `Bearer ${TOKENS.viewer} ${TOKENS.viewer}`, // a second word
+    `Bearer\t${TOKENS.viewer}`, // a tab is not SP
+    `Bearer${TOKENS.viewer}`, // no space at all
+    `Bearers ${TOKENS.viewer}`,
+    `Token ${TOKENS.viewer}`,
+    `Basic ${Buffer.from(`x:${TOKENS.viewer}`).toString('base64')}`,
+    TOKENS.viewer, // no scheme
+    'bearer',
+    `bearer ${TOKENS.viewer.toUpperCase()}`, // the scheme is case-insensitive, the token is not
+  ];
+
+  it('the API app itself: any case of the scheme is the viewer, anything else 401', async () => {
+    for (const authorization of accepted) {
+      const res = await app().request('/kpis?period=2026-W47', { headers: { authorization } });
+      expect(res.status, authorization).toBe(200);
+    }
+    for (const authorization of refused) {
+      const res = await app().request('/kpis?period=2026-W47', { headers: { authorization } });
+      expect(res.status, authorization).toBe(401);
+    }
+  });
+
+  it('the local server (API and MCP): same, and every 401 carries WWW-Authenticate', async () => {
+    const server = await serveLocal(deps, 0);
+    try {
+      for (const authorization of accepted) {
+        const res = await fetch(`${server.url}/kpis?period=2026-W47`, { headers: { authorization } });
+        expect(res.status, authorization).toBe(200);
+        expect(((await res.json()) as { period: { label: string } }).period.label).toBe('2026-W47');
+      }
+      // An MCP client that writes the scheme in lower case connects and lists the tools of its role.
+      const client = new Client({ name: 'agent', version: '1' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+          requestInit: { headers: { authorization: `bearer ${TOKENS.finance}` } },
+        }),
+      );
+      expect((await client.listTools()).tools.length).toBe(6);
+      await client.close();
+      for (const authorization of refused) {
+        const res = await fetch(`${server.url}/kpis?period=2026-W47`, { headers: { authorization } });
+        expect(res.status, authorization).toBe(401);
+        expect(res.headers.get('www-authenticate'), authorization).toBe(
+          'Bearer realm="socpulse", error="invalid_token", error_description="unknown token"',
+        );
+        expect(await res.json()).toEqual({ error: { code: 'unauthenticated', message: 'no or unknown credentials' } });
+      }
+      const none = await fetch(`${server.url}/kpis?period=2026-W47`);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="socpulse"');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('socpulse MCP server over Streamable HTTP', () => {
   it('lists its tools with schemas and answers per role', async () => {
     const server = await serveLocal(deps, 0);

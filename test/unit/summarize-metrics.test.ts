@@ -8,6 +8,7 @@ import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 import { BudgetCsvError } from '../../shared/config/budget-plan-csv.js';
 import { summarizeCanonicalDir } from '../../shared/usecases/summarize-files.js';
+import { renderReport } from '../../shared/mail/render.js';
 
 /**
  * `socpulse summarize` against METRICS.md exactly: pointInTime = min(end, asOf), and covered/missing budget months.
@@ -185,6 +186,149 @@ describe('summarize: covered and missing budget months (METRICS.md "Budget")', (
     expect(b.forecast).toBe('162333.36');
     expect(b.annualPlan).toBe('180000.00');
     expect(b.forecastVariance).toBe('-17666.64');
+  }, 30_000);
+});
+
+describe('summarize: a category nothing reports is null, never an amount (issue 23)', () => {
+  // FY2027, report month 2026-10. Plan: tooling 10000.00 + personnel 5000.00 every month. Costs: tooling only, in
+  // August 9000, September 11000, October 12000. No personnel cost, no shifts.jsonl (an hourly rate alone is no source).
+  const write = async (name: string, shifts?: object[]) => {
+    const d = join(dir, name);
+    await import('node:fs/promises').then((fs) => fs.mkdir(d));
+    await writeFile(
+      join(d, 'budget.csv'),
+      [
+        PLAN_HEADER,
+        ...FY2027.flatMap((m) => [`FY2027,${m},tooling,10000.00,EUR`, `FY2027,${m},personnel,5000.00,EUR`]),
+      ].join('\n') + '\n',
+    );
+    const cost = (month: string, amount: string) => ({ month, category: 'tooling', amount, currency: 'EUR' });
+    await writeFile(
+      join(d, 'costs.jsonl'),
+      jsonl([cost('2026-08', '9000.00'), cost('2026-09', '11000.00'), cost('2026-10', '12000.00')]),
+    );
+    if (shifts) await writeFile(join(d, 'shifts.jsonl'), jsonl(shifts));
+    await writeFile(join(d, 'config.json'), JSON.stringify({ ...config, hourlyRate: { '1': '50.00' } }));
+    return d;
+  };
+  const summarizeJson = async (d: string) => {
+    const r = await run('--input', d, '--period', '2026-10', '--config', join(d, 'config.json'), '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout).budget;
+  };
+
+  it('prints personnel as null (not "0.00" −100% flagged) and totals over the categories with a source', async () => {
+    const b = await summarizeJson(await write('no-personnel'));
+    expect(b.byCategory.personnel).toEqual({
+      plan: '5000.00',
+      actual: null,
+      variance: null,
+      variancePct: null,
+      flagged: false,
+      ytdActual: null,
+      forecast: null,
+      annualPlan: '60000.00',
+    });
+    // Tooling: 12000 − 10000 = 2000 = +20%: ≥ 10% but under 5000.00 → not flagged.
+    expect(b.byCategory.tooling).toMatchObject({
+      plan: '10000.00',
+      actual: '12000.00',
+      variance: '2000.00',
+      variancePct: 20,
+      flagged: false,
+      ytdActual: '32000.00',
+    });
+    // Planned nowhere, reported nowhere: null too, with its (zero) plan.
+    expect(b.byCategory.cloud).toMatchObject({ plan: '0.00', actual: null, variance: null, flagged: false });
+    expect(b.categoriesWithoutSource).toEqual(['personnel', 'siem_ingest', 'cloud', 'services', 'training', 'other']);
+    expect(b.personnelEstimated).toBe(false);
+    // The month's total is tooling's alone, plan and actual: 12000 against 10000 (not against 15000, −20%).
+    expect(b.month).toEqual({
+      label: '2026-10',
+      plan: '10000.00',
+      actual: '12000.00',
+      variance: '2000.00',
+      variancePct: 20,
+      flagged: false,
+    });
+    // YTD over August–October: plan 3 × 10000 = 30000; actual 9000 + 11000 + 12000 = 32000; +2000 = 6.67 %.
+    expect(b.ytd).toEqual({
+      plan: '30000.00',
+      actual: '32000.00',
+      variance: '2000.00',
+      variancePct: (100 * 2000) / 30000,
+      missingMonths: 4,
+      months: ['2026-08', '2026-09', '2026-10'],
+    });
+    // Burn 32000 / 3 = 10666.67; 9 months estimated; forecast 32000 + 9 × 10666.67 = 128000.03; annual plan (tooling)
+    // 12 × 10000 = 120000; forecast variance 8000.03 (6.67 %): not flagged.
+    expect(b.burnRate).toBe('10666.67');
+    expect(b.forecastEstimatedMonths).toBe(9);
+    expect(b.forecast).toBe('128000.03');
+    expect(b.annualPlan).toBe('120000.00');
+    expect(b.forecastVariance).toBe('8000.03');
+    expect(b.forecastFlagged).toBe(false);
+    expect(b.months.slice(3)).toEqual([
+      { month: '2026-07', plan: '10000.00', actual: null },
+      { month: '2026-08', plan: '10000.00', actual: '9000.00' },
+      { month: '2026-09', plan: '10000.00', actual: '11000.00' },
+      { month: '2026-10', plan: '10000.00', actual: '12000.00' },
+    ]);
+  }, 30_000);
+
+  it('a shifts file with no shift in the fiscal year through the month is no source either', async () => {
+    const shift = { analyst: 'a', tier: 1, start: '2026-03-02T08:00:00Z', end: '2026-03-02T16:00:00Z' }; // FY2026
+    const b = await summarizeJson(await write('shifts-outside', [shift]));
+    expect(b.byCategory.personnel).toMatchObject({ actual: null, variance: null, flagged: false });
+    expect(b.categoriesWithoutSource).toContain('personnel');
+    expect(b.month).toMatchObject({ plan: '10000.00', actual: '12000.00' });
+  }, 30_000);
+
+  it('shifts in the fiscal year make personnel a source, estimated; the totals then include its plan', async () => {
+    // One 8-hour tier-1 shift on 7 September at 50.00/h = 400.00. October has no shift: 0.00 estimated (the roster
+    // of a covered month is read as it is).
+    const shift = { analyst: 'a', tier: 1, start: '2026-09-07T08:00:00Z', end: '2026-09-07T16:00:00Z' };
+    const b = await summarizeJson(await write('shifts-september', [shift]));
+    expect(b.byCategory.personnel).toMatchObject({
+      plan: '5000.00',
+      actual: '0.00',
+      variance: '-5000.00',
+      variancePct: -100,
+      estimated: true,
+      ytdActual: '400.00',
+    });
+    expect(b.personnelEstimated).toBe(true);
+    expect(b.categoriesWithoutSource).not.toContain('personnel');
+    // October: plan 10000 + 5000 = 15000; actual 12000 + 0 = 12000; −3000 = −20 %.
+    expect(b.month).toMatchObject({ plan: '15000.00', actual: '12000.00', variance: '-3000.00', variancePct: -20 });
+    // YTD August–October: plan 3 × 15000 = 45000; actual 32000 + 400 = 32400.
+    expect(b.ytd).toMatchObject({ plan: '45000.00', actual: '32400.00' });
+  }, 30_000);
+
+  it('the email says "no data" for personnel and why, never 0.00', async () => {
+    const d = await write('no-personnel-email');
+    const summary = await summarizeCanonicalDir(d, {
+      period: parsePeriod('2026-10', { tz: 'UTC', fiscalYearStartMonth: 4 }),
+      asOf: Date.parse('2026-11-20T00:00:00Z'),
+      settings,
+    });
+    const { text, html } = renderReport({
+      runbook: { id: 'monthly-budget', title: 'SOC monthly budget report', sections: ['budget'] },
+      summary,
+      sources: [],
+      generatedAt: '2026-11-20T08:00:00+00:00',
+      settings,
+    });
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('- Personnel; Plan: EUR 5,000.00; Actual: no data; Variance: — (—); Flag');
+    // The total is tooling's: 12000 against 10000.
+    expect(flat).toContain('- Total; Plan: EUR 10,000.00; Actual: EUR 12,000.00; Variance: EUR 2,000.00 (+20.0%)');
+    expect(flat).toContain(
+      'Personnel: nothing reports its costs (no cost record, and no shifts to estimate personnel from), so its actual is unknown, not zero, and the totals leave out its plan.',
+    );
+    expect(flat).not.toMatch(/Personnel[^.]*EUR 0\.00/);
+    expect(html).toContain('no data');
   }, 30_000);
 });
 

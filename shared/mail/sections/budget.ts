@@ -23,6 +23,27 @@ function budgetCoverageText(b: BudgetSummary): { ytd: string; burn: string; fore
   return { ytd, burn, forecast };
 }
 
+/**
+ * The planned categories nothing reports (METRICS.md: a category with no source is null, never an amount), in words:
+ * their actuals are unknown and the totals leave their plan out. Nothing to say when no category has a source at all
+ * (the month and year-to-date notes say there is no cost data).
+ */
+function withoutSource(b: BudgetSummary): string[] {
+  if (b.categoriesWithoutSource.length === Object.keys(b.byCategory).length) return [];
+  const planned = b.categoriesWithoutSource.filter((c) => {
+    const plan = b.byCategory[c]?.annualPlan;
+    return plan !== null && plan !== undefined && plan !== '0.00';
+  });
+  if (!planned.length) return [];
+  const names = planned.map(humanName);
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  const one = planned.length === 1;
+  const personnel = planned.includes('personnel') ? ' (no cost record, and no shifts to estimate personnel from)' : '';
+  return [
+    `${list}: nothing reports ${one ? 'its' : 'their'} costs${personnel}, so ${one ? 'its actual is' : 'their actuals are'} unknown, not zero, and the totals leave out ${one ? 'its plan' : 'their plans'}.`,
+  ];
+}
+
 /** The budget section: the month by category, year to date, forecast, months, unit costs and the chart. */
 export function budgetParts(b: BudgetSummary, model: ReportModel, s: EmailSettings): Part[] {
   const money = (a: string | null) => formatMoney(a, b.currency);
@@ -61,6 +82,7 @@ export function budgetParts(b: BudgetSummary, model: ReportModel, s: EmailSettin
     ),
     ...(b.month.actual === null ? [note(`No cost data for ${b.month.label}. Its actual is unknown, not zero.`)] : []),
     tablePart(['Category', 'Plan', 'Actual', 'Variance', `Flag (${threshold})`], rows),
+    ...withoutSource(b).map((text) => note(text)),
     tablePart(
       ['Year to date plan', 'Year to date actual', 'Burn rate'],
       [[cellOf(money(b.ytd.plan)), cellOf(actual(b.ytd.actual)), cellOf(actual(b.burnRate))]],
