@@ -23,6 +23,11 @@ export interface ReadSummary {
   rejects: { count: number; samples: RejectSample[]; byFamily?: Record<string, number> };
   notes: string[];
   unavailable?: Record<string, string>;
+  /**
+   * Windows whose answer may have been cut (a page as large as the size asked, with no next-page signal), each said
+   * with the window: the read is kept but the run is degraded, never "ok".
+   */
+  incomplete?: string[];
 }
 
 /** A source as collection sees it: the families it provides, and a stream of canonical batches for a window. */
