@@ -13,6 +13,7 @@ import type { SecretResolver } from '../sources/secrets.js';
 import { unmappedFamily, type ReadSummary, type SourceReader } from '../sources/reader.js';
 import type { CollectionRun, DynamoCollectionRunStore } from '../store/collection-run-store.js';
 import type { DynamoSnapshotStore, PutOutcome } from '../store/snapshot-store.js';
+import { outcomeStatus } from './source-status.js';
 
 export interface CollectDeps {
   snapshots: DynamoSnapshotStore;
@@ -179,7 +180,7 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
     ...(req.families ? { families: [...req.families] } : {}),
     startedAt: started.toISOString(),
     finishedAt: deps.now().toISOString(),
-    status: errors.length ? 'failed' : summary.rejects.count || summary.incomplete?.length ? 'degraded' : 'ok',
+    status: outcomeStatus(errors, summary),
     window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
     ...(reader ? { offered: [...reader.families] } : {}),
     counts,
