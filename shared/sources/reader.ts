@@ -38,7 +38,16 @@ export interface SourceReader {
   read(window: { from: Date; to: Date; families?: ReadonlySet<Family> }): AsyncIterable<RecordBatch>;
   summary(): ReadSummary;
   close(): Promise<void>;
+  /**
+   * What the adapter reads of each tool's answer: per tool, per path to a list of records (`cases`,
+   * `case_alerts.caseAlerts`, `ruleAlerts[].alerts`), the record keys it reads. Every other key of such a record is
+   * ignored; `check-source` lists them, so a field the source renamed is seen.
+   */
+  reads: ToolReads;
 }
+
+/** Per tool, per path to a list of records in its answer, the keys of a record the adapter reads. */
+export type ToolReads = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 
 const MAX_SAMPLES = 5;
 

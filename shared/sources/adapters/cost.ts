@@ -282,6 +282,14 @@ export async function costReader(
       yield { family: 'costs', records: valid };
     },
     summary: () => ({ rejects: validator.rejects, notes: [...notes] }),
+    reads: vantage
+      ? { 'query-costs': { costs: ['accrued_at', 'amount', 'currency', 'service'] } }
+      : {
+          'cost-explorer': {
+            'data.ResultsByTime': ['TimePeriod', 'Estimated', 'Groups'],
+            'data.ResultsByTime[].Groups': ['Keys', 'Metrics'],
+          },
+        },
     close: () => client.close(),
   };
 }

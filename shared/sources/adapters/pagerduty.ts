@@ -132,6 +132,9 @@ export async function pagerDutyReader(
       yield { family: 'shifts', records: out };
     },
     summary: () => ({ rejects: validator.rejects, notes: [...notes] }),
+    reads: {
+      list_oncalls: { response: ['user', 'escalation_policy', 'escalation_level', 'schedule', 'start', 'end'] },
+    },
     close: () => client.close(),
   };
 }

@@ -163,6 +163,12 @@ export async function secopsSiemReader(
       }
       return { rejects: validator.rejects, notes: all, incomplete: [...incomplete] };
     },
+    reads: {
+      search_rule_alerts: {
+        ruleAlerts: ['ruleMetadata', 'alerts'],
+        'ruleAlerts[].alerts': ['id', 'detectionTimestamp', 'commitTimestamp'],
+      },
+    },
     close: () => client.close(),
   };
 }

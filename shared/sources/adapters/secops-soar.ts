@@ -66,6 +66,33 @@ type Raw = Record<string, unknown>;
 /** What a reader of socpulse sees instead of a figure this source cannot give. */
 export const NOT_FROM_SOAR = 'not available from SecOps SOAR';
 
+/** The keys of a case and of an alert that mapping reads (`check-source` lists the others as ignored). */
+const CASE_KEYS = [
+  'id',
+  'name',
+  'displayName',
+  'createTime',
+  'updateTime',
+  'priority',
+  'status',
+  'assignee',
+  'sla',
+  'closureDetails',
+  'alertCount',
+];
+const ALERT_KEYS = [
+  'identifier',
+  'id',
+  'name',
+  'ruleGenerator',
+  'priority',
+  'createTime',
+  'product',
+  'sla',
+  'status',
+  'closureDetails',
+];
+
 /** Items per page asked of the remote form (v1alpha's largest). */
 const PAGE_SIZE = 1000;
 /**
@@ -359,7 +386,16 @@ export async function secopsSoarReader(
       rejects: validator.rejects,
       notes: [...notes],
       unavailable: { tta: NOT_FROM_SOAR, 'sla.acknowledge': NOT_FROM_SOAR },
+      incomplete: [...incomplete],
     }),
+    reads:
+      form === 'local'
+        ? {
+            list_cases: { cases: CASE_KEYS },
+            get_case_full_details: { 'case_alerts.caseAlerts': ALERT_KEYS },
+            list_alerts_by_case: { caseAlerts: ALERT_KEYS },
+          }
+        : { list_cases: { cases: CASE_KEYS }, list_case_alerts: { caseAlerts: ALERT_KEYS } },
     close: () => client.close(),
   };
 

@@ -49,6 +49,7 @@ export async function socpulseReader(
       }
     },
     summary: () => ({ rejects: validator.rejects, notes: [] }),
+    reads: Object.fromEntries([...families].map((f) => [TOOLS[f].tool, { items: Object.keys(TOOLS[f].schema.shape) }])),
     close: () => client.close(),
   };
 }
