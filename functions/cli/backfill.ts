@@ -2,6 +2,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { collectSource, configuredSource } from '../../shared/usecases/collect-source.js';
+import { sourceStatusLines } from '../../shared/usecases/source-status.js';
 import { dayFlag } from './export.js';
 import { tableDeps } from './table-deps.js';
 import { parseFlags, UsageError } from './usage-error.js';
@@ -46,9 +47,8 @@ export async function backfillCommand(argv: string[]): Promise<number> {
       );
       bar.stop();
       if (run.status === 'failed') failed++;
-      process.stderr.write(
-        `${name}: ${run.status}; ${run.snapshots.written} snapshots written, ${run.snapshots.unchanged} unchanged; ${run.rejects.count} rejected${run.errors.length ? `; ${run.errors.join('; ')}` : ''}\n`,
-      );
+      const extra = `${run.snapshots.written} snapshots written, ${run.snapshots.unchanged} unchanged`;
+      for (const line of sourceStatusLines(run, { extra })) process.stderr.write(`${line}\n`);
     }
   } finally {
     deps.client.destroy();

@@ -45,7 +45,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     throw new UsageError(
       `--source ${values.source}: no such source (configured: ${Object.keys(config.mcpServers).join(', ')})`,
     );
-  const failed = await exportCanonical({
+  const outcomes = await exportCanonical({
     sources,
     from,
     to,
@@ -53,5 +53,5 @@ export async function exportCommand(argv: string[]): Promise<number> {
     secrets: new EnvSecretResolver(),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  return failed ? 1 : 0;
+  return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }

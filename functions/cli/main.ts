@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'collect history into the table (SOCPULSE_TABLE): --from DATE [--source NAME]',
     load: async () => (await import('./backfill.js')).backfillCommand,
   },
+  'check-source': {
+    summary: 'call a source for a small window and say what came back and a verdict: NAME [--from DATE --to DATE]',
+    load: async () => (await import('./check-source.js')).checkSourceCommand,
+  },
   report: {
     summary: 'produce one report now, exactly once: RUNBOOK --period LABEL [--resend] [--dry-run --out DIR]',
     load: async () => (await import('./report.js')).reportCommand,
@@ -48,7 +52,7 @@ const USAGE = `usage: socpulse <command> [options] [--config FILE]
 
 commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
   .join('\n')}
 `;
 

@@ -5,7 +5,7 @@ import { pagerDutyReader } from './adapters/pagerduty.js';
 import { secopsSiemReader } from './adapters/secops-siem.js';
 import { secopsSoarReader } from './adapters/secops-soar.js';
 import { socpulseReader } from './adapters/socpulse.js';
-import { SourceClient, type ClientLimits } from './mcp-client.js';
+import { SourceClient, type ClientLimits, type ToolAnswer } from './mcp-client.js';
 import type { SourceReader } from './reader.js';
 import { redact, resolveSecrets, type SecretResolver } from './secrets.js';
 
@@ -13,12 +13,19 @@ import { redact, resolveSecrets, type SecretResolver } from './secrets.js';
 export async function openSource(
   name: string,
   server: McpServerConfig,
-  deps: { secrets: SecretResolver; limits?: Partial<ClientLimits>; transport?: Transport },
+  deps: {
+    secrets: SecretResolver;
+    limits?: Partial<ClientLimits>;
+    transport?: Transport;
+    /** Told of every answer read (`check-source`). */
+    observe?: (answer: ToolAnswer) => void;
+  },
 ): Promise<SourceReader> {
   const { server: resolved, values } = await resolveSecrets(name, server, deps.secrets);
   const client = await SourceClient.connect(name, deps.transport ? { transport: deps.transport } : resolved, {
     secrets: values,
     limits: deps.limits,
+    observe: deps.observe,
   });
   // Options come from the resolved config: a `${secret:…}` in them (a Vantage workspace token) is resolved too.
   const opts = {

@@ -23,6 +23,11 @@ export interface ReadSummary {
   rejects: { count: number; samples: RejectSample[]; byFamily?: Record<string, number> };
   notes: string[];
   unavailable?: Record<string, string>;
+  /**
+   * Windows whose answer may have been cut (a page as large as the size asked, with no next-page signal), each said
+   * with the window: the read is kept but the run is degraded, never "ok".
+   */
+  incomplete?: string[];
 }
 
 /** A source as collection sees it: the families it provides, and a stream of canonical batches for a window. */
@@ -33,7 +38,16 @@ export interface SourceReader {
   read(window: { from: Date; to: Date; families?: ReadonlySet<Family> }): AsyncIterable<RecordBatch>;
   summary(): ReadSummary;
   close(): Promise<void>;
+  /**
+   * What the adapter reads of each tool's answer: per tool, per path to a list of records (`cases`,
+   * `case_alerts.caseAlerts`, `ruleAlerts[].alerts`), the record keys it reads. Every other key of such a record is
+   * ignored; `check-source` lists them, so a field the source renamed is seen.
+   */
+  reads: ToolReads;
 }
+
+/** Per tool, per path to a list of records in its answer, the keys of a record the adapter reads. */
+export type ToolReads = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 
 const MAX_SAMPLES = 5;
 

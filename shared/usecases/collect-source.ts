@@ -10,9 +10,10 @@ import type { Config } from '../config/config.js';
 import { significantRule } from '../domain/settings.js';
 import { openSource } from '../sources/open-source.js';
 import type { SecretResolver } from '../sources/secrets.js';
-import { unmappedFamily, type SourceReader } from '../sources/reader.js';
+import { unmappedFamily, type ReadSummary, type SourceReader } from '../sources/reader.js';
 import type { CollectionRun, DynamoCollectionRunStore } from '../store/collection-run-store.js';
 import type { DynamoSnapshotStore, PutOutcome } from '../store/snapshot-store.js';
+import { outcomeStatus } from './source-status.js';
 
 export interface CollectDeps {
   snapshots: DynamoSnapshotStore;
@@ -76,7 +77,8 @@ export function configuredSource(
  * 3. only when the whole read succeeded, upsert one snapshot per (family, day) — a failed read writes nothing, so a
  *    broken source never turns into zeros — and merge closures of older cases into their creation days;
  * 4. record the run (counts, rejects with samples, errors, notes) and roll it into the source's status: `failed`
- *    with errors, `degraded` when records were rejected, else `ok`.
+ *    with errors, `degraded` when records were rejected or an answer may have been cut (its window in the notes), else
+ *    `ok`.
  */
 export async function collectSource(deps: CollectDeps, req: CollectRequest): Promise<CollectionRun> {
   const started = deps.now();
@@ -171,21 +173,21 @@ export async function collectSource(deps: CollectDeps, req: CollectRequest): Pro
   } finally {
     await reader?.close().catch(() => undefined);
   }
-  const summary = reader?.summary() ?? { rejects: { count: 0, samples: [] }, notes: [] };
+  const summary: ReadSummary = reader?.summary() ?? { rejects: { count: 0, samples: [] }, notes: [] };
   const run: CollectionRun = {
     source: req.source,
     kind: req.kind,
     ...(req.families ? { families: [...req.families] } : {}),
     startedAt: started.toISOString(),
     finishedAt: deps.now().toISOString(),
-    status: errors.length ? 'failed' : summary.rejects.count ? 'degraded' : 'ok',
+    status: outcomeStatus(errors, summary),
     window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
     ...(reader ? { offered: [...reader.families] } : {}),
     counts,
     snapshots: outcomes,
     rejects: summary.rejects,
     errors,
-    notes: [...summary.notes, ...notes],
+    notes: [...(summary.incomplete ?? []), ...summary.notes, ...notes],
     ...(summary.unavailable ? { unavailable: summary.unavailable } : {}),
   };
   await deps.runs.record(run);

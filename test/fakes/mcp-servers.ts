@@ -3,6 +3,7 @@
 // shapes and behaviour come from (read late 2026); the fixtures passed in are our own, written in those shapes.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
+import { fastMcpAnswer, fastMcpOutputSchema, type FastMcpReturn } from './fastmcp.js';
 
 const text = (body: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(body) }] });
 
@@ -17,13 +18,20 @@ type Raw = Record<string, unknown>;
  * grouped by rule, start inclusive, end exclusive, at most `max_alerts` of them, `tooManyAlerts` when more matched
  * (the answer is then cut, as the API's is). A failure answers `{"error", "ruleAlerts": [], "tooManyAlerts": false}`.
  * `rules` maps a rule id to its `ruleMetadata.properties` (written by the test in the public shape).
+ * The tool is annotated `-> Dict[str, Any]` (typing's Dict), so FastMCP wraps its answer: structuredContent
+ * `{"result": …}` and the unwrapped JSON as text (test/fakes/fastmcp.ts); `returns` plays other annotations, and
+ * `rewrite` changes a body before it is sent (answers in shapes the adapter must refuse).
  */
 export function fakeSiem(opts: {
   rules: Record<string, Raw>;
   alerts: { ruleId: string; id: string; at: string }[];
   failures?: number;
   calls?: Raw[];
+  returns?: FastMcpReturn;
+  rewrite?: (body: Raw) => unknown;
 }) {
+  const returns = opts.returns ?? 'Dict[str, Any]';
+  const answer = (body: Raw) => fastMcpAnswer(opts.rewrite ? opts.rewrite(body) : body, returns);
   const server = new McpServer({ name: 'secops-mcp', version: '0' });
   let failures = opts.failures ?? 0;
   server.registerTool(
@@ -37,11 +45,12 @@ export function fakeSiem(opts: {
         customer_id: z.string().optional(),
         region: z.string().optional(),
       },
+      outputSchema: fastMcpOutputSchema('search_rule_alerts', returns),
     },
     async (args) => {
       opts.calls?.push(args);
       if (failures-- > 0)
-        return text({
+        return answer({
           error: 'Failed to search rule alerts: 503 Service Unavailable',
           ruleAlerts: [],
           tooManyAlerts: false,
@@ -52,7 +61,7 @@ export function fakeSiem(opts: {
       const kept = inside.slice(0, args.max_alerts);
       const byRule = new Map<string, typeof kept>();
       for (const a of kept) byRule.set(a.ruleId, [...(byRule.get(a.ruleId) ?? []), a]);
-      return text({
+      return answer({
         ruleAlerts: [...byRule].map(([ruleId, list]) => ({
           alerts: list.map((a) => ({
             id: a.id,
@@ -84,7 +93,7 @@ export function fakeSiem(opts: {
  * content and as its JSON text, as FastMCP does for a pydantic return type. On-calls overlap [since, until); a null
  * start or end (a permanent on-call) overlaps everything.
  */
-export function fakePagerDuty(oncalls: Raw[], calls?: Raw[]) {
+export function fakePagerDuty(oncalls: Raw[], calls?: Raw[], rewrite?: (body: Raw) => Raw) {
   const server = new McpServer({ name: 'PagerDuty MCP Server', version: '0' });
   const ids = z.array(z.string()).optional();
   server.registerTool(
@@ -101,7 +110,9 @@ export function fakePagerDuty(oncalls: Raw[], calls?: Raw[]) {
         earliest: z.boolean().optional().default(true),
         limit: z.number().int().optional(),
       },
-      outputSchema: { response: z.array(z.record(z.string(), z.unknown())), response_summary: z.string() },
+      outputSchema: rewrite
+        ? undefined
+        : { response: z.array(z.record(z.string(), z.unknown())), response_summary: z.string() },
     },
     async (args) => {
       calls?.push(args);
@@ -131,7 +142,8 @@ export function fakePagerDuty(oncalls: Raw[], calls?: Raw[]) {
         summary.push(
           '- WARNING: The number of records equals the response limit. There may be more records not included in this response.',
         );
-      const body = { response, response_summary: summary.join('\n') };
+      const plain = { response, response_summary: summary.join('\n') };
+      const body = rewrite ? rewrite(plain) : plain;
       return { ...text(body), structuredContent: body };
     },
   );
@@ -163,6 +175,7 @@ export function fakeAwsBilling(opts: {
   storeAboveBytes?: number;
   failMonths?: string[];
   calls?: Raw[];
+  rewrite?: (body: Raw) => Raw;
 }) {
   const server = new McpServer({ name: 'billing-cost-management-mcp-server', version: '0' });
   const str = z.string().optional();
@@ -276,7 +289,8 @@ export function fakeAwsBilling(opts: {
           group_by: args.group_by,
           metrics: args.metrics,
         };
-      return text({ status: 'success', data });
+      const body = { status: 'success', data };
+      return text(opts.rewrite ? opts.rewrite(body) : body);
     },
   );
   return server;
@@ -294,6 +308,7 @@ export function fakeVantage(opts: {
   rows: { accrued_at: string; provider: string; service: string; region?: string; amount: string; currency?: string }[];
   pageSize?: number;
   calls?: Raw[];
+  rewrite?: (body: Raw) => Raw;
 }) {
   const server = new McpServer({ name: 'Vantage', version: '0' });
   const date = z
@@ -347,24 +362,14 @@ export function fakeVantage(opts: {
       const size = opts.pageSize ?? 1000;
       const costs = all.slice((args.page - 1) * size, args.page * size);
       const more = args.page * size < all.length;
-      return {
-        content: [
-          {
-            type: 'text' as const,
-            text: JSON.stringify(
-              {
-                costs,
-                total_cost: { amount: micros([...sums.values()].reduce((t, s) => t + s.micros, 0n)), currency: 'USD' },
-                notes: 'Costs records represent one month, the accrued_at field is the first day of the month.',
-                pagination: more ? { nextPage: args.page + 1, hasNextPage: true } : { nextPage: 0, hasNextPage: false },
-              },
-              null,
-              2,
-            ),
-          },
-        ],
-        isError: false,
+      const plain: Raw = {
+        costs,
+        total_cost: { amount: micros([...sums.values()].reduce((t, s) => t + s.micros, 0n)), currency: 'USD' },
+        notes: 'Costs records represent one month, the accrued_at field is the first day of the month.',
+        pagination: more ? { nextPage: args.page + 1, hasNextPage: true } : { nextPage: 0, hasNextPage: false },
       };
+      const body = opts.rewrite ? opts.rewrite(plain) : plain;
+      return { content: [{ type: 'text' as const, text: JSON.stringify(body, null, 2) }], isError: false };
     },
   );
   return server;

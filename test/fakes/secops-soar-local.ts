@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import * as z from 'zod';
+import { fastMcpAnswer, fastMcpOutputSchema, type FastMcpReturn } from './fastmcp.js';
 
 type Raw = Record<string, unknown>;
 const ms = (iso: string) => Date.parse(iso);
-const text = (body: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(body, null, 2) }] });
 // What FastMCP sends when the tool returned None (its upstream GET failed).
 const none = () => ({ content: [] });
 
@@ -258,6 +258,13 @@ export interface LocalSoarOptions {
   failListTimes?: number;
   /** The first N get_case_full_details calls lose their case_alerts GET (that part is null). */
   failAlertsPartTimes?: number;
+  /**
+   * The tools' return annotation: the server's own `-> dict` (text only) by default; `Dict[str, Any]` is the one
+   * annotation away that makes FastMCP wrap every answer in `{"result": …}` (test/fakes/fastmcp.ts).
+   */
+  returns?: FastMcpReturn;
+  /** Changes a tool's body before it is sent (answers in shapes the adapter must refuse). */
+  rewrite?: (tool: string, body: Raw) => unknown;
 }
 
 /** Counters shared by every MCP server instance of one fake (HTTP makes one per request). */
@@ -272,6 +279,9 @@ export function fakeSoarLocal(opts: LocalSoarOptions = {}, calls: FakeCalls = {}
   const pageSize = opts.pageSize ?? 3;
   const alertPageSize = opts.alertPageSize ?? 2;
   const count = (tool: string) => (calls[tool] = (calls[tool] ?? 0) + 1);
+  const returns = opts.returns ?? 'dict';
+  const answer = (tool: string, body: Raw) => fastMcpAnswer(opts.rewrite ? opts.rewrite(tool, body) : body, returns);
+  const out = (tool: string) => fastMcpOutputSchema(tool, returns);
   const server = new McpServer({ name: 'SecOps SOAR', version: '0.1.1' });
   const alertPage = (caseId: string, token: string | undefined) => {
     const all = alerts[caseId] ?? [];
@@ -284,6 +294,7 @@ export function fakeSoarLocal(opts: LocalSoarOptions = {}, calls: FakeCalls = {}
     {
       description: 'List cases available in the SOAR platform.',
       inputSchema: { next_page_token: z.string().optional() },
+      outputSchema: out('list_cases'),
     },
     async ({ next_page_token }) => {
       if (count('list_cases') <= (opts.failListTimes ?? 0)) return none();
@@ -293,16 +304,20 @@ export function fakeSoarLocal(opts: LocalSoarOptions = {}, calls: FakeCalls = {}
         .slice(start, start + pageSize)
         .map((c) => (next_page_token ? { ...c, tags: [{ displayName: 'reviewed', priority: 0 }] } : c));
       const next = start + pageSize < cases.length ? `p${start + pageSize}` : undefined;
-      return text({ cases: page, ...(next ? { nextPageToken: next } : {}) });
+      return answer('list_cases', { cases: page, ...(next ? { nextPageToken: next } : {}) });
     },
   );
   server.registerTool(
     'get_case_full_details',
-    { description: 'A case, its alerts and its comments.', inputSchema: { case_id: z.string() } },
+    {
+      description: 'A case, its alerts and its comments.',
+      inputSchema: { case_id: z.string() },
+      outputSchema: out('get_case_full_details'),
+    },
     async ({ case_id }) => {
       const n = count('get_case_full_details');
       const c = cases.find((x) => String(x.id) === case_id) ?? null;
-      return text({
+      return answer('get_case_full_details', {
         'case_details:': c,
         case_alerts: n <= (opts.failAlertsPartTimes ?? 0) ? null : alertPage(case_id, undefined),
         case_comments: { caseComments: [] },
@@ -314,16 +329,17 @@ export function fakeSoarLocal(opts: LocalSoarOptions = {}, calls: FakeCalls = {}
     {
       description: 'The alerts of a case.',
       inputSchema: { case_id: z.string(), next_page_token: z.string().optional() },
+      outputSchema: out('list_alerts_by_case'),
     },
     async ({ case_id, next_page_token }) => {
       count('list_alerts_by_case');
-      return text(alertPage(case_id, next_page_token));
+      return answer('list_alerts_by_case', alertPage(case_id, next_page_token));
     },
   );
   server.registerTool(
     'post_case_comment',
     { description: 'Post a comment to a case.', inputSchema: { case_id: z.string(), comment: z.string() } },
-    async () => text({}),
+    async () => answer('post_case_comment', {}),
   );
   return server;
 }

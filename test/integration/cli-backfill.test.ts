@@ -29,7 +29,9 @@ describe('socpulse backfill', () => {
         AWS_SECRET_ACCESS_KEY: 'local',
       },
     });
-    expect(stderr).toMatch(/sim: ok; \d+ snapshots written, 0 unchanged; 0 rejected/);
+    expect(stderr).toMatch(
+      /sim: ok; \d+ cases, \d+ alerts, \d+ shifts, \d+ costs, \d+ shiftsAhead; \d+ snapshots written, 0 unchanged; 0 rejected/,
+    );
     expect(stderr).toMatch(/records/); // the progress bar
     const days = await new DynamoSnapshotStore(env.table).list(
       'cases',

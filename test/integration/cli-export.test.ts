@@ -20,7 +20,7 @@ describe('socpulse export → summarize (soc-sim over stdio)', () => {
     const out = mkdtempSync(join(tmpdir(), 'socpulse-export-'));
     const r = await run('export', '--from', '2026-11-09', '--to', '2026-11-22', '--out', out);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/export sim: \d+ cases, \d+ alerts, \d+ shifts/);
+    expect(r.stderr).toMatch(/export sim: ok; \d+ cases, \d+ alerts, \d+ shifts(, \d+ costs)?; 0 rejected/);
     const cases = readFileSync(join(out, 'cases.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -65,7 +65,7 @@ describe('socpulse export → summarize (soc-sim over stdio)', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /export broken: failed: broken: list_\w+ failed after \d attempts: isError: permission denied/,
+      /export broken: failed; nothing; 0 rejected\n {2}error: broken: list_\w+ failed after \d attempts: isError: permission denied/,
     );
     const bad = await run('export', '--from', 'yesterday', '--to', '2026-11-20', '--out', dir);
     expect(bad.code).toBe(2);
@@ -101,7 +101,9 @@ describe('socpulse export → summarize (soc-sim over stdio)', () => {
     const both = await exportTo(join(dir, 'both'));
     const good = await exportTo(join(dir, 'good'), '--source', 'good');
     expect(both.code).toBe(1);
-    expect(both.stderr).toMatch(/export dying: failed: .*none of its records were written/);
+    expect(both.stderr).toMatch(
+      /export dying: failed; nothing; 0 rejected\n {2}error: .*none of its records were written/,
+    );
     expect(good.code).toBe(0);
     expect(lines(join(dir, 'good'), 'cases.jsonl').length).toBeGreaterThan(10);
     for (const file of ['cases.jsonl', 'alerts.jsonl', 'shifts.jsonl'])

@@ -248,7 +248,7 @@ describe('socpulse export against SecOps SOAR servers over Streamable HTTP', () 
     const http = await serveHttp(() => fakeSoarLocal({ failListTimes: 1 }, calls));
     try {
       const r = await exportFrom(http);
-      expect(r.stderr).toMatch(/export soar: 6 cases, 9 alerts/);
+      expect(r.stderr).toMatch(/export soar: ok; 6 cases, 9 alerts; 0 rejected\n {2}note: /);
       expect(r.code).toBe(0);
       const cases = lines(join(r.out, 'cases.jsonl'));
       expect(cases.map((c) => [c.id, c.severity, c.createdAt, c.closedAt ?? null]).sort()).toEqual([
@@ -273,7 +273,7 @@ describe('socpulse export against SecOps SOAR servers over Streamable HTTP', () 
     const http = await serveHttp(() => fakeSoarRemote({ maxPage: 2 }));
     try {
       const r = await exportFrom(http, { toolArgs: TENANT });
-      expect(r.stderr).toMatch(/export soar: 6 cases, 9 alerts/);
+      expect(r.stderr).toMatch(/export soar: ok; 6 cases, 9 alerts; 0 rejected\n {2}note: /);
       expect(r.code).toBe(0);
       const cases = lines(join(r.out, 'cases.jsonl'));
       expect(
@@ -301,7 +301,7 @@ describe('socpulse export against SecOps SOAR servers over Streamable HTTP', () 
       const r = await exportFrom(http, { toolArgs: TENANT });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
-        /export soar: failed: soar: list_cases page 1: none of its 2 cases in the window could be read, nor any before it \(e\.g\. case 1205: priority "PRIORITY_UNSPECIFIED" has no severity\)/,
+        /export soar: failed; nothing; 2 rejected \(cases 2\)\n(.*\n)* {2}error: soar: list_cases page 1: none of its 2 cases in the window could be read, nor any before it \(e\.g\. case 1205: priority "PRIORITY_UNSPECIFIED" has no severity\)/,
       );
       expect(r.stderr).not.toMatch(/0 cases/);
     } finally {

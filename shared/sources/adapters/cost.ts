@@ -1,9 +1,9 @@
 import type { SourceOptions } from '../../config/config.js';
 import { CostSchema, type BudgetCategory } from '../../domain/records.js';
 import { PaginationError, SourceError, ToolCallError } from '../errors.js';
-import type { SourceClient } from '../mcp-client.js';
+import { keysOf, type SourceClient } from '../mcp-client.js';
 import { RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
-import { failIfNothingMapped, scaledToAmount, toScaled } from './util.js';
+import { failIfNothingMapped, listAt, scaledToAmount, toScaled } from './util.js';
 
 type Raw = Record<string, unknown>;
 
@@ -34,6 +34,8 @@ interface CostRow {
 }
 
 const AWS_MAX_PAGES = 50;
+/** The service name a cost row with `service: null` is summed under (`options.cost.categories` may map it). */
+export const NO_SERVICE = '(no service)';
 const VANTAGE_MAX_PAGES = 1000;
 
 /** Calendar months (UTC, `yyyy-mm`) that a window touches. */
@@ -130,14 +132,14 @@ export async function costReader(
           client.source,
           `cost-explorer has more than ${AWS_MAX_PAGES} pages for ${month}: costs not collected`,
         );
-      if (!Array.isArray(data.ResultsByTime))
-        throw new ToolCallError(client.source, `cost-explorer answered without ResultsByTime for ${month}`);
+      const results = listAt(client.source, `cost-explorer (${month})`, data, 'ResultsByTime', 'data') as Raw[];
       const rows: CostRow[] = [];
-      for (const r of data.ResultsByTime as Raw[]) {
+      for (const [i, r] of results.entries()) {
         const start = (r.TimePeriod as Raw | undefined)?.Start;
         const m = typeof start === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(start) ? start.slice(0, 7) : undefined;
         if (r.Estimated === true && m) estimated.add(m);
-        for (const g of (Array.isArray(r.Groups) ? r.Groups : []) as Raw[]) {
+        const groups = listAt(client.source, `cost-explorer (${month})`, r, 'Groups', `data.ResultsByTime[${i}]`);
+        for (const g of groups as Raw[]) {
           const metric = ((g.Metrics as Raw | undefined)?.UnblendedCost ?? {}) as Raw;
           const service = (g.Keys as unknown[] | undefined)?.[0];
           rows.push({
@@ -165,14 +167,21 @@ export async function costReader(
     };
     for (let page = 1, pages = 1; ; pages++) {
       const body = (await client.call('query-costs', { ...args, page })) as { costs?: unknown; pagination?: Raw };
-      if (!Array.isArray(body.costs))
-        throw new ToolCallError(client.source, 'query-costs answered without a "costs" list');
-      yield (body.costs as Raw[]).map((c) => ({
+      const costs = listAt(client.source, 'query-costs', body, 'costs') as Raw[];
+      // Without pagination nobody says whether this page was the last: fail rather than take it for the whole.
+      if (typeof body.pagination !== 'object' || body.pagination === null)
+        throw new SourceError(
+          client.source,
+          `query-costs answered without "pagination" (keys found: ${keysOf(body)}): cannot tell whether page ${page} was the last`,
+        );
+      yield costs.map((c) => ({
         month:
           typeof c.accrued_at === 'string' && /^\d{4}-\d{2}-\d{2}/.test(c.accrued_at)
             ? c.accrued_at.slice(0, 7)
             : undefined,
-        service: typeof c.service === 'string' ? c.service : '',
+        // Vantage groups provider-level charges (tax, credits, support) under no service: a row of its own, not a
+        // reason to drop the month.
+        service: typeof c.service === 'string' ? c.service : c.service === null ? NO_SERVICE : '',
         amount: c.amount,
         currency: c.currency,
         raw: c,
@@ -199,6 +208,7 @@ export async function costReader(
         { month: string; category: BudgetCategory; v: bigint; currency: string; vendors: Set<string> }
       >();
       const unreadable = new Map<string, number>();
+      const noService = new Map<string, number>();
       let seen = 0;
       for await (const rows of vantage ? vantageRows(window) : awsRows(window)) {
         for (const row of rows) {
@@ -225,6 +235,7 @@ export async function costReader(
             unreadable.set(row.month, (unreadable.get(row.month) ?? 0) + 1);
             continue;
           }
+          if (row.service === NO_SERVICE) noService.set(row.month!, (noService.get(row.month!) ?? 0) + 1);
           const category = categoryOf(row.service, overrides);
           const key = `${row.month}|${category}|${currency}`;
           const hit = sums.get(key) ?? { month: row.month!, category, v: 0n, currency, vendors: new Set<string>() };
@@ -249,6 +260,11 @@ export async function costReader(
       for (const month of [...estimated].sort())
         if (!unreadable.has(month))
           notes.add(`AWS Cost Explorer marks ${month} as estimated: its figures may still change`);
+      for (const [month, n] of [...noService].sort())
+        if (!unreadable.has(month))
+          notes.add(
+            `${month}: ${n} cost row(s) with no service (provider-level charges such as tax or credits) summed as "${NO_SERVICE}" under ${categoryOf(NO_SERVICE, overrides)}`,
+          );
       for (const [month, n] of [...unreadable].sort())
         notes.add(`${month} not collected: ${n} cost row(s) could not be read, so its total would be short`);
       const withRows = new Set([...sums.values()].map((s) => s.month));
@@ -266,6 +282,14 @@ export async function costReader(
       yield { family: 'costs', records: valid };
     },
     summary: () => ({ rejects: validator.rejects, notes: [...notes] }),
+    reads: vantage
+      ? { 'query-costs': { costs: ['accrued_at', 'amount', 'currency', 'service'] } }
+      : {
+          'cost-explorer': {
+            'data.ResultsByTime': ['TimePeriod', 'Estimated', 'Groups'],
+            'data.ResultsByTime[].Groups': ['Keys', 'Metrics'],
+          },
+        },
     close: () => client.close(),
   };
 }

@@ -1,9 +1,9 @@
 import type { SourceOptions } from '../../config/config.js';
 import { ShiftSchema, type Shift } from '../../domain/records.js';
-import { SourceError, ToolCallError } from '../errors.js';
+import { SourceError } from '../errors.js';
 import type { SourceClient } from '../mcp-client.js';
 import { RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
-import { failIfNothingMapped, toIso } from './util.js';
+import { failIfNothingMapped, listAt, toIso } from './util.js';
 
 type Raw = Record<string, unknown>;
 
@@ -48,9 +48,8 @@ export async function pagerDutyReader(
       ...(o.scheduleIds ? { schedule_ids: o.scheduleIds } : {}),
       ...(o.escalationPolicyIds ? { escalation_policy_ids: o.escalationPolicyIds } : {}),
     })) as { response?: unknown };
-    if (!Array.isArray(body.response))
-      throw new ToolCallError(client.source, 'list_oncalls answered without a "response" list');
-    if (body.response.length < PAGERDUTY_LIMIT) return body.response as Raw[];
+    const response = listAt(client.source, 'list_oncalls', body, 'response') as Raw[];
+    if (response.length < PAGERDUTY_LIMIT) return response;
     if (to - from <= MIN_SLICE_MS)
       throw new SourceError(
         client.source,
@@ -133,6 +132,9 @@ export async function pagerDutyReader(
       yield { family: 'shifts', records: out };
     },
     summary: () => ({ rejects: validator.rejects, notes: [...notes] }),
+    reads: {
+      list_oncalls: { response: ['user', 'escalation_policy', 'escalation_level', 'schedule', 'start', 'end'] },
+    },
     close: () => client.close(),
   };
 }

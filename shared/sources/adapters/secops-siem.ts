@@ -1,9 +1,9 @@
 import type { SourceOptions } from '../../config/config.js';
 import { AlertSchema, SEVERITIES, type Severity } from '../../domain/records.js';
-import { SourceError, ToolCallError } from '../errors.js';
+import { SourceError } from '../errors.js';
 import type { SourceClient } from '../mcp-client.js';
 import { RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
-import { failIfNothingMapped, toIso } from './util.js';
+import { failIfNothingMapped, listAt, toIso } from './util.js';
 
 const MAX_ALERTS = 1000;
 const MIN_SLICE_MS = 60_000;
@@ -36,8 +36,9 @@ function ruleSeverity(props: Raw): { raw: unknown; severity: Severity | undefine
  *   returns the raw `legacySearchRulesAlerts` answer (google/secops-wrapper src/secops/chronicle/rule_alert.py: start
  *   inclusive, end exclusive): `{ruleAlerts: [{ruleMetadata: {properties: {ruleId, name, text, metadata}}, alerts:
  *   [{id, detectionTimestamp, commitTimestamp, alertingType, …}]}], tooManyAlerts}`. We ask `max_alerts` explicitly
- *   (the tool's default is 10); when tooManyAlerts says the answer was cut, it is thrown away and the window halved,
- *   down to one minute (then the read fails: never a silent cut).
+ *   (the tool's default is 10); when tooManyAlerts says the answer was cut, or it holds exactly max_alerts (the
+ *   cut may fall there without the flag), it is thrown away and the window halved, down to one minute: there
+ *   tooManyAlerts fails the read, and exactly max_alerts is kept and marked incomplete, naming the minute.
  * - On failure the tool answers `{"error": "…", "ruleAlerts": [], "tooManyAlerts": false}`: an error, not "no alerts"
  *   (the client treats any `error` in a payload so).
  * - Severity: the server's docs example puts it in `ruleMetadata.properties.severity`; the wrapper lists only
@@ -60,6 +61,7 @@ export async function secopsSiemReader(
     "search_rule_alerts covers the SOC's own detection rules: alerts of Google's curated detections may be missing",
   ]);
   const noSeverity = { alerts: 0, rules: new Set<string>() };
+  const incomplete = new Set<string>();
   let answered = 0;
   let kept = 0;
 
@@ -69,28 +71,39 @@ export async function secopsSiemReader(
       end_time: new Date(to).toISOString(),
       max_alerts: maxAlerts,
     })) as { ruleAlerts?: unknown; tooManyAlerts?: boolean };
-    if (body.tooManyAlerts) {
-      if (to - from <= MIN_SLICE_MS)
+    // Only an explicit list is read: a body without ruleAlerts (or a group without alerts) is an error naming it.
+    const groups = listAt(client.source, 'search_rule_alerts', body, 'ruleAlerts').map((g, i) => ({
+      group: g as Raw,
+      alerts: listAt(client.source, 'search_rule_alerts', g, 'alerts', `ruleAlerts[${i}]`) as Raw[],
+    }));
+    const count = groups.reduce((n, g) => n + g.alerts.length, 0);
+    // An answer of max_alerts is as suspect as one that says tooManyAlerts: the cut may fall exactly there.
+    const full = body.tooManyAlerts === true || count >= maxAlerts;
+    const window = `${new Date(from).toISOString()}–${new Date(to).toISOString()}`;
+    if (full && to - from <= MIN_SLICE_MS) {
+      if (body.tooManyAlerts)
         throw new SourceError(
           client.source,
           `search_rule_alerts has more than ${maxAlerts} alerts in one minute at ${new Date(from).toISOString()}`,
         );
+      // Exactly max_alerts in one minute, the server not saying more: there may be more. Kept, and said.
+      incomplete.add(
+        `search_rule_alerts answered exactly max_alerts (${maxAlerts}) for ${window} without saying tooManyAlerts: alerts of that minute may be missing`,
+      );
+    } else if (full) {
       // Whole minutes, at least one: a 90-second window splits into 60 + 30 seconds, never into itself.
       const mid = from + Math.max(MIN_SLICE_MS, Math.floor((to - from) / 2 / MIN_SLICE_MS) * MIN_SLICE_MS);
       yield* slice(from, mid);
       yield* slice(mid, to);
       return;
     }
-    if (!Array.isArray(body.ruleAlerts))
-      throw new ToolCallError(client.source, 'search_rule_alerts answered without a "ruleAlerts" list');
     const out: unknown[] = [];
-    for (const group of body.ruleAlerts as Raw[]) {
+    for (const { group, alerts } of groups) {
       const meta = (group.ruleMetadata ?? {}) as Raw;
       const props = (meta.properties ?? {}) as Raw;
       const ruleId = props.ruleId ?? meta.ruleId;
       const rule = String(props.name ?? ruleId ?? '');
       const { raw, severity } = ruleSeverity(props);
-      const alerts = Array.isArray(group.alerts) ? (group.alerts as Raw[]) : [];
       answered += alerts.length;
       for (const a of alerts) {
         const record = {
@@ -148,7 +161,13 @@ export async function secopsSiemReader(
             : `${noSeverity.alerts} alert(s) of ${rules.length} rule(s) without a severity (${named}) not collected: give the rules a severity, or set options.siem.defaultSeverity`,
         );
       }
-      return { rejects: validator.rejects, notes: all };
+      return { rejects: validator.rejects, notes: all, incomplete: [...incomplete] };
+    },
+    reads: {
+      search_rule_alerts: {
+        ruleAlerts: ['ruleMetadata', 'alerts'],
+        'ruleAlerts[].alerts': ['id', 'detectionTimestamp', 'commitTimestamp'],
+      },
     },
     close: () => client.close(),
   };

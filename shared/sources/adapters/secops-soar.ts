@@ -39,8 +39,11 @@
 //   - Local-form alerts are taken to have the same keys (inferred: no public sample of the 1P external alert list).
 //
 // Decisions (each said in the collection record where it applies):
-//   - Close time: neither form has one on the case. The latest alert `closureDetails.closingTimeMs` where given, else
-//     the closed case's `updateTime` — an upper bound (any later edit moves it).
+//   - Close time: neither form has one on the case. closedAt is the case's latest closure: the latest alert
+//     `closureDetails.closingTimeMs` where given, unless the case was updated more than RECLOSE_GRACE_MS after it
+//     (alerts keep their first closing time when a case is reopened and closed again); then, or with no closingTimeMs,
+//     the closed case's `updateTime` — an upper bound (any later edit moves it), counted in the notes. A reopened
+//     case (open now) has no closedAt.
 //   - MERGED: SOAR merges a case into another and moves its alerts there; the merged case is not closed, it is a
 //     duplicate of the case it went into, which is read on its own. It is skipped (with its alerts) and counted.
 //   - CREATION_PENDING: the case exists and nobody has closed it: read as open.
@@ -56,12 +59,49 @@ import { AlertSchema, CaseSchema, type Disposition, type Severity } from '../../
 import { SourceError } from '../errors.js';
 import type { SourceClient } from '../mcp-client.js';
 import { nothingMapped, RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
-import { toIso } from './util.js';
+import { listAt, toIso } from './util.js';
 
 type Raw = Record<string, unknown>;
 
 /** What a reader of socpulse sees instead of a figure this source cannot give. */
 export const NOT_FROM_SOAR = 'not available from SecOps SOAR';
+
+/** The keys of a case and of an alert that mapping reads (`check-source` lists the others as ignored). */
+const CASE_KEYS = [
+  'id',
+  'name',
+  'displayName',
+  'createTime',
+  'updateTime',
+  'priority',
+  'status',
+  'assignee',
+  'sla',
+  'closureDetails',
+  'alertCount',
+];
+const ALERT_KEYS = [
+  'identifier',
+  'id',
+  'name',
+  'ruleGenerator',
+  'priority',
+  'createTime',
+  'product',
+  'sla',
+  'status',
+  'closureDetails',
+];
+
+/** Items per page asked of the remote form (v1alpha's largest). */
+const PAGE_SIZE = 1000;
+/**
+ * A closed case updated more than this after its alerts' last closing was closed again after that (reopened and
+ * closed once more) or edited after closing: its latest closure lies between the two, so updateTime — an upper bound —
+ * is taken rather than the first closing. Within it, the update is taken for the closing's own writes (comments,
+ * playbooks), so a resolve time is understated by at most this much.
+ */
+const RECLOSE_GRACE_MS = 60 * 60_000;
 
 const CASE_PRIORITY: Readonly<Record<string, Severity>> = {
   PriorityCritical: 'critical',
@@ -117,17 +157,45 @@ export async function secopsSoarReader(
   const arg = (tool: string, ...names: string[]) => names.find((n) => client.inputsOf(tool)?.has(n)) ?? names[0]!;
   const validator = new RecordValidator();
   const notes = new Set<string>();
-  const counted = { merged: 0, upperBound: 0 };
-  const rejectCase = (reason: string, raw: unknown) => validator.reject('cases', reason, raw, opts.redact);
+  const counted = { merged: 0, upperBound: 0, reclosed: 0, rejectedCases: 0, alertsOfRejected: 0, unknownAlerts: 0 };
+  /**
+   * A case that cannot be mapped takes its alerts with it: they are counted (`alerts` when read, else the case's own
+   * `alertCount`) and said in the notes, never dropped unseen.
+   */
+  const rejectCase = (reason: string, raw: unknown, alerts?: unknown[]) => {
+    validator.reject('cases', reason, raw, opts.redact);
+    counted.rejectedCases++;
+    const n = alerts?.length ?? (raw as Raw | null)?.alertCount;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) counted.alertsOfRejected += n;
+    else counted.unknownAlerts++;
+  };
   const rejectAlert = (reason: string, raw: unknown) => validator.reject('alerts', reason, raw, opts.redact);
 
-  const listItems = (key: 'cases' | 'caseAlerts', tool: string) => (payload: unknown) => {
-    const body = payload as Raw;
-    const items = body[key];
-    if (items !== undefined && !Array.isArray(items))
-      throw new SourceError(client.source, `${tool} answered "${key}" that is not a list`);
-    const next = body.nextPageToken;
-    return { items: (items ?? []) as unknown[], next: typeof next === 'string' && next ? next : undefined };
+  const incomplete = new Set<string>();
+  let readWindow = '';
+  /**
+   * Reads one list page. Only an explicit list is read: an absent key is an error naming it, never "0 cases". With
+   * `asked` (the page size asked of the remote form), a page that full with no nextPageToken may have been cut:
+   * unless `totalSize` says everything was read, the listing is marked incomplete, naming the window.
+   */
+  const listItems = (key: 'cases' | 'caseAlerts', tool: string, where?: string, asked?: number) => {
+    let read = 0;
+    return (payload: unknown) => {
+      const items = listAt(client.source, tool, payload, key, where);
+      read += items.length;
+      const p = payload as Raw;
+      const next = typeof p.nextPageToken === 'string' && p.nextPageToken ? p.nextPageToken : undefined;
+      if (
+        asked !== undefined &&
+        items.length >= asked &&
+        !next &&
+        !(typeof p.totalSize === 'number' && p.totalSize <= read)
+      )
+        incomplete.add(
+          `${tool} answered a full page of ${items.length} ${key} (page size ${asked}) with no nextPageToken and no totalSize confirming the end, reading ${readWindow}: some may be missing`,
+        );
+      return { items, next };
+    };
   };
 
   /** Every alert of a case, following nextPageToken from the first page on. */
@@ -135,7 +203,7 @@ export async function secopsSoarReader(
     const out: unknown[] = [];
     let next: string | undefined;
     if (first) {
-      const page = listItems('caseAlerts', 'get_case_full_details')(first);
+      const page = listItems('caseAlerts', `get_case_full_details(${caseId})`, 'case_alerts')(first);
       out.push(...page.items);
       if (!page.next) return out;
       next = page.next;
@@ -147,7 +215,7 @@ export async function secopsSoarReader(
         : {
             ...tenant,
             [arg(tool, 'case_id', 'caseId')]: caseId,
-            [arg(tool, 'page_size', 'pageSize')]: 1000,
+            [arg(tool, 'page_size', 'pageSize')]: PAGE_SIZE,
             ...(client.inputsOf(tool)?.has('expand') ? { expand: 'closureDetails,sla' } : {}),
           };
     const cursor = form === 'local' ? 'next_page_token' : arg(tool, 'page_token', 'pageToken');
@@ -155,7 +223,7 @@ export async function secopsSoarReader(
     const pages = client.paginate(
       tool,
       next ? { ...args, [cursor]: next } : args,
-      listItems('caseAlerts', tool),
+      listItems('caseAlerts', tool, undefined, form === 'remote' ? PAGE_SIZE : undefined),
       cursor,
     );
     for await (const items of pages) out.push(...items);
@@ -208,7 +276,7 @@ export async function secopsSoarReader(
           ? {}
           : {
               ...tenant,
-              [arg('list_cases', 'page_size', 'pageSize')]: 1000,
+              [arg('list_cases', 'page_size', 'pageSize')]: PAGE_SIZE,
               ...(client.inputsOf('list_cases')?.has('expand') ? { expand: 'closureDetails,sla,alertsSla' } : {}),
             };
       const cursor = form === 'local' ? 'next_page_token' : arg('list_cases', 'page_token', 'pageToken');
@@ -216,7 +284,14 @@ export async function secopsSoarReader(
       let kept = 0;
       let pageNo = 0;
       const seen = new Set<string>();
-      for await (const page of client.paginate('list_cases', listArgs, listItems('cases', 'list_cases'), cursor)) {
+      readWindow = `${window.from.toISOString()}–${window.to.toISOString()}`;
+      const pages = client.paginate(
+        'list_cases',
+        listArgs,
+        listItems('cases', 'list_cases', undefined, form === 'remote' ? PAGE_SIZE : undefined),
+        cursor,
+      );
+      for await (const page of pages) {
         pageNo++;
         const consideredBefore = considered;
         const inWindow: { c: Raw; id: string }[] = [];
@@ -268,7 +343,7 @@ export async function secopsSoarReader(
           }
           const mapped = mapCase(c, id, raw);
           if (typeof mapped === 'string') {
-            rejectCase(mapped, c);
+            rejectCase(mapped, c, raw);
             continue;
           }
           cases.push(mapped.record);
@@ -298,12 +373,29 @@ export async function secopsSoarReader(
         notes.add(
           `closedAt of ${counted.upperBound} closed cases is their updateTime (no alert closingTimeMs): an upper bound`,
         );
+      if (counted.reclosed)
+        notes.add(
+          `closedAt of ${counted.reclosed} closed cases is their updateTime, more than ${RECLOSE_GRACE_MS / 60_000} min after their alerts' last closing (reopened and closed again, or edited after closing): an upper bound of their latest closure`,
+        );
+      if (counted.rejectedCases)
+        notes.add(
+          `${counted.rejectedCases} rejected case(s) took ${counted.alertsOfRejected} alert(s) with them${counted.unknownAlerts ? ` (and the alerts of ${counted.unknownAlerts} case(s) that did not say how many)` : ''}: not collected`,
+        );
     },
     summary: () => ({
       rejects: validator.rejects,
       notes: [...notes],
       unavailable: { tta: NOT_FROM_SOAR, 'sla.acknowledge': NOT_FROM_SOAR },
+      incomplete: [...incomplete],
     }),
+    reads:
+      form === 'local'
+        ? {
+            list_cases: { cases: CASE_KEYS },
+            get_case_full_details: { 'case_alerts.caseAlerts': ALERT_KEYS },
+            list_alerts_by_case: { caseAlerts: ALERT_KEYS },
+          }
+        : { list_cases: { cases: CASE_KEYS }, list_case_alerts: { caseAlerts: ALERT_KEYS } },
     close: () => client.close(),
   };
 
@@ -340,11 +432,17 @@ export async function secopsSoarReader(
     }
     // The alert that opened the case names the rule it came from.
     if (firstAlert) record.rule = firstAlert.rule;
+    // closedAt is the case's latest closure; a reopened case (open now) has none, whatever its alerts say.
     if (st === 'closed') {
       let closed = latestClose;
+      const updated = epochMs(c.updateTime);
       if (closed === undefined) {
-        closed = epochMs(c.updateTime);
+        closed = updated;
         counted.upperBound++;
+      } else if (updated !== undefined && updated - closed > RECLOSE_GRACE_MS) {
+        // Alerts keep the time they were first closed; a case closed again later was updated then.
+        closed = updated;
+        counted.reclosed++;
       }
       if (closed === undefined) return `case ${id}: closed, with neither an alert closingTimeMs nor an updateTime`;
       record.closedAt = toIso(Math.max(closed, epochMs(c.createTime)!));

@@ -1,8 +1,8 @@
 import type { Family } from '../../domain/day-snapshot.js';
 import { AlertSchema, CaseSchema, CostSchema, ShiftSchema } from '../../domain/records.js';
-import { ToolCallError } from '../errors.js';
 import type { SourceClient } from '../mcp-client.js';
 import { RecordValidator, type RecordBatch, type SourceReader } from '../reader.js';
+import { listAt } from './util.js';
 
 const TOOLS: Record<
   Family,
@@ -38,16 +38,18 @@ export async function socpulseReader(
           tool,
           { from: window.from.toISOString(), to: window.to.toISOString() },
           (payload) => {
-            const p = payload as { items?: unknown; nextCursor?: unknown };
-            if (!Array.isArray(p.items))
-              throw new ToolCallError(client.source, `${tool} answered without an "items" array`);
-            return { items: p.items, next: typeof p.nextCursor === 'string' ? p.nextCursor : undefined };
+            const next = (payload as { nextCursor?: unknown }).nextCursor;
+            return {
+              items: listAt(client.source, tool, payload, 'items'),
+              next: typeof next === 'string' ? next : undefined,
+            };
           },
         );
         for await (const items of pages) yield { family, records: validator.keep(family, schema, items, opts.redact) };
       }
     },
     summary: () => ({ rejects: validator.rejects, notes: [] }),
+    reads: Object.fromEntries([...families].map((f) => [TOOLS[f].tool, { items: Object.keys(TOOLS[f].schema.shape) }])),
     close: () => client.close(),
   };
 }

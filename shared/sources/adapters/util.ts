@@ -1,5 +1,25 @@
 import { SourceError } from '../errors.js';
+import { keysOf } from '../mcp-client.js';
 import { nothingMapped } from '../reader.js';
+
+/**
+ * The list a tool's answer holds under `key`. Only an explicit list counts: an absent key (a wrapper the client did not
+ * know, a renamed field, an answer of another shape) is an error naming the tool, the key expected and the keys found,
+ * never an empty list; `where` says which part of the answer was read (e.g. `ruleAlerts[2]`).
+ */
+export function listAt(source: string, tool: string, body: unknown, key: string, where?: string): unknown[] {
+  const at = where ? `${where}.` : '';
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new SourceError(source, `${tool} answered ${keysOf(body)} where an object with "${at}${key}" was expected`);
+  const items = (body as Record<string, unknown>)[key];
+  if (items === undefined)
+    throw new SourceError(
+      source,
+      `${tool} answered without "${at}${key}" (keys found${where ? ` in ${where}` : ''}: ${keysOf(body)})`,
+    );
+  if (!Array.isArray(items)) throw new SourceError(source, `${tool} answered "${at}${key}" that is not a list`);
+  return items;
+}
 
 /** An instant from a source: epoch milliseconds (number or digit string) or an ISO-8601 string; undefined if neither. */
 export function toIso(value: unknown): string | undefined {
