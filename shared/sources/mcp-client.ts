@@ -197,11 +197,16 @@ export class SourceClient {
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     let transport: Transport;
     if ('transport' in server) transport = server.transport;
-    else if ('url' in server)
-      transport = new StreamableHTTPClientTransport(new URL(server.url), {
-        requestInit: { headers: server.headers ?? {} },
-      });
-    else
+    else if ('url' in server) {
+      // URL's own error carries the whole text it was given (its `input`): never let it out.
+      let url: URL;
+      try {
+        url = new URL(server.url);
+      } catch {
+        throw new SourceError(source, 'cannot connect: its url is not a valid URL');
+      }
+      transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: server.headers ?? {} } });
+    } else
       transport = new StdioClientTransport({
         command: server.command,
         args: server.args ?? [],
@@ -223,7 +228,13 @@ export class SourceClient {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await this.client.listTools(cursor ? { cursor } : undefined, { timeout: this.limits.timeoutMs });
+      let page;
+      try {
+        page = await this.client.listTools(cursor ? { cursor } : undefined, { timeout: this.limits.timeoutMs });
+      } catch (e) {
+        // Redacted like every tool call's error: a server may echo the URL or the credentials it was sent.
+        throw this.toSourceError('tools/list', e, 1);
+      }
       for (const t of page.tools) {
         available.add(t.name);
         this.inputs.set(t.name, new Set(Object.keys(t.inputSchema.properties ?? {})));

@@ -62,3 +62,40 @@ describe('MCP source client concurrency (DESIGN.md "Sources": a bounded number o
     }
   }, 30_000);
 });
+
+describe('MCP source client errors carry no secret', () => {
+  it('redacts a failing tools/list answer that echoes the credentials, as it does a tool call’s', async () => {
+    const { Server } = await import('@modelcontextprotocol/sdk/server/index.js');
+    const { ListToolsRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const server = new Server({ name: 'echo', version: '0' }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, () => {
+      throw new Error('denied /mcp?key=h3-SECRET%20tok auth=Bearer h3-SECRET tok#9f8e7d');
+    });
+    const [client, srv] = InMemoryTransport.createLinkedPair();
+    await server.connect(srv);
+    const source = await SourceClient.connect(
+      'echo',
+      { transport: client },
+      { secrets: ['h3-SECRET tok#9f8e7d', 'h3-SECRET tok', 'h3-SECRET'] },
+    );
+    try {
+      const error = await source.requireTools(['list_cases']).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(/^echo: tools\/list failed: /);
+      expect(error?.message).not.toMatch(/h3-SECRET/);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('names a url that is not a URL without printing it', async () => {
+    const error = await SourceClient.connect('bad', { url: 'http://[h3-SECRET/mcp', kind: 'socpulse' }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toBe('bad: cannot connect: its url is not a valid URL');
+    expect(JSON.stringify(error)).not.toMatch(/h3-SECRET/);
+  });
+});
