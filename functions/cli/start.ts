@@ -1,3 +1,4 @@
+import { sourceStatusLines } from '../../shared/usecases/source-status.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -276,16 +277,10 @@ async function backfill(
           families: w.families,
         },
       );
-      const counts = Object.entries(run.counts)
-        .map(([f, n]) => `${n} ${f}`)
-        .join(', ');
-      // A degraded run says what it rejected, so "ok" never hides records that could not be mapped.
-      const rejected = run.rejects.count
-        ? `, ${run.rejects.count} rejected (e.g. ${run.rejects.samples[0]?.family} ${run.rejects.samples[0]?.reason})`
-        : '';
-      log(
-        `collect ${name} (${server.kind})${w.families ? ` ${w.families.join(' and ')}` : ''} from ${w.from}: ${run.status}, ${counts || 'nothing'}${rejected}, ${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s${run.errors.length ? ` — ${run.errors.join('; ')}` : ''}`,
-      );
+      // Each source's status, counts, rejects (with examples), notes and errors, as export and backfill say them.
+      const label = `collect ${name} (${server.kind})${w.families ? ` ${w.families.join(' and ')}` : ''} from ${w.from}`;
+      const extra = `${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+      for (const line of sourceStatusLines(run, { label, extra })) log(line);
     }
   }
 }

@@ -21,7 +21,9 @@ describe('socpulse start (the README quick start)', () => {
     const data = mkdtempSync(join(tmpdir(), 'socpulse-data-'));
     const { stdout, stop } = await startServing(['--out', out, '--data', data]);
     try {
-      expect(stdout).toMatch(/collect sim \(socpulse\) from \d{4}-\d{2}-\d{2}: ok, \d+ cases, \d+ alerts, \d+ shifts/);
+      expect(stdout).toMatch(
+        /collect sim \(socpulse\) from \d{4}-\d{2}-\d{2}: ok; \d+ cases, \d+ alerts, \d+ shifts.*; \d+ snapshots in [\d.]+ s; 0 rejected/,
+      );
       for (const runbook of ['weekly-kpi', 'monthly-budget', 'weekly-staffing', 'monthly-executive'])
         expect(stdout).toMatch(new RegExp(`report ${runbook} \\S+: delivered`));
       const ses = /SES stand-in (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
