@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { facts, history, sorted, WEEK } from './changes-fixtures.js';
 import {
   judgeChanges,
   pooledMedian,
   whatChanged,
   type Change,
   type ChangeFacts,
-  type HistoryFacts,
 } from '../../shared/domain/changes.js';
 import {
   binomialDispersion,
@@ -23,23 +23,8 @@ import {
 // The edges of the "what changed" method (docs/what-changed.md): the boundaries of low n and of "big enough to
 // show", the family moderation, the decomposition and the ordering, each worked by hand.
 
-const WEEK = 7 * 86_400_000;
-const sorted = (xs: number[]) => Float64Array.from(xs).sort();
 const rep = (v: number, n: number) => Array.from({ length: n }, () => v);
 
-function facts(f: Partial<ChangeFacts> = {}): ChangeFacts {
-  return {
-    exposureMs: WEEK,
-    casesBySeverity: {},
-    alertsByRule: null,
-    sla: { acknowledge: {}, resolve: {} },
-    falsePositives: {},
-    durations: { tta: {}, ttr: {} },
-    ...f,
-  };
-}
-const history = (list: ChangeFacts[]): HistoryFacts[] =>
-  list.map((f, i) => ({ label: `2026-W${47 - i}`, facts: f, cases: true, alerts: true }));
 const whole = (current: ChangeFacts, hist: ChangeFacts[], metric: string): Change =>
   whatChanged(current, history(hist)).changes.find((c) => c.metric === metric && c.group === undefined)!;
 const resolve = (r: Record<string, { hit: number; n: number }>) => facts({ sla: { acknowledge: {}, resolve: r } });

@@ -1,37 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { facts, history, sorted, WEEK } from './changes-fixtures.js';
 import {
   FALSE_DISCOVERY_RATE,
   whatChanged,
   type Change,
-  type ChangeFacts,
-  type HistoryFacts,
 } from '../../shared/domain/changes.js';
 import { countTest, normalTwoSided, shareTest } from '../../shared/domain/dispersion.js';
 import { changeSentence, changeValue } from '../../shared/mail/headline.js';
 import { mulberry32 } from '../../functions/soc-sim/generate.js';
 
 // docs/what-changed.md: every expectation below is worked by hand from the facts given, never read back from the code.
-
-const WEEK = 7 * 86_400_000;
-const sorted = (xs: number[]) => Float64Array.from(xs).sort();
-
-/** A period's facts; everything not given is empty. */
-function facts(f: Partial<ChangeFacts> = {}): ChangeFacts {
-  return {
-    exposureMs: WEEK,
-    casesBySeverity: {},
-    alertsByRule: null,
-    sla: { acknowledge: {}, resolve: {} },
-    falsePositives: {},
-    durations: { tta: {}, ttr: {} },
-    ...f,
-  };
-}
-
-/** `periods` history entries with data, previous first, labels counting back from 2026-W47. */
-function history(list: ChangeFacts[]): HistoryFacts[] {
-  return list.map((f, i) => ({ label: `2026-W${47 - i}`, facts: f, cases: true, alerts: true }));
-}
 
 const by = (changes: Change[], metric: string, group?: string) =>
   changes.find((c) => c.metric === metric && c.group === group);
