@@ -71,10 +71,12 @@ describe('a secret cut by the URL parser at its `#` (issue 23)', () => {
   it('socpulse start: stdout and the emails carry no form of the prefix', async () => {
     const out = join(dir, 'out');
     const r = await run(['start', '--days', '2', '--data', join(dir, 'data'), '--out', out]);
-    const lines = r.stdout.split('\n').filter((l) => l.startsWith('collect leaky'));
-    expect(lines.length).toBeGreaterThanOrEqual(1);
-    for (const line of lines) expect(line).toMatch(/: failed, nothing, 0 snapshots in [\d.]+ s — /);
-    for (const line of lines) expect(line.slice(line.indexOf(' — ') + 3)).toBe(REFUSAL);
+    // Each collection's status line (the formatter export and backfill share), then its error on the next line.
+    const said = r.stdout.split('\n');
+    const at = said.flatMap((l, i) => (l.startsWith('collect leaky') ? [i] : []));
+    expect(at.length).toBeGreaterThanOrEqual(1);
+    for (const i of at) expect(said[i]).toMatch(/: failed; nothing; 0 snapshots in [\d.]+ s; 0 rejected$/);
+    for (const i of at) expect(said[i + 1]).toBe(`  error: ${REFUSAL}`);
     const files = await readdir(out).catch(() => [] as string[]);
     const mails = await Promise.all(files.map((f) => readFile(join(out, f), 'utf8')));
     for (const [where, text] of [
@@ -94,7 +96,9 @@ describe('a secret cut by the URL parser at its `#` (issue 23)', () => {
       AWS_SECRET_ACCESS_KEY: 'local',
     });
     expect((r as { code?: number }).code).toBe(1);
-    expect(r.stderr).toContain(`leaky: failed; 0 snapshots written, 0 unchanged; 0 rejected; ${REFUSAL}\n`);
+    expect(r.stderr).toContain(
+      `leaky: failed; nothing; 0 snapshots written, 0 unchanged; 0 rejected\n  error: ${REFUSAL}\n`,
+    );
     const runs = new DynamoCollectionRunStore(env.table);
     const stored = await runs.runs('leaky');
     expect(stored.map((x) => x.errors)).toEqual([[REFUSAL]]);
