@@ -128,7 +128,8 @@ export interface Change {
   mix?: number;
   /**
    * The group that moved: among groups whose own test names a change in the same direction, the largest
-   * contribution; else the largest contribution in the direction (`changed` false). Its share of the total.
+   * contribution; else (not for medians, whose split moves with the mix) the largest contribution in the direction
+   * (`changed` false). Its share of the total.
    */
   driver: { group: string; contribution: number; share: number; changed: boolean } | null;
 }
@@ -567,8 +568,10 @@ function withDriver(
       (a, b) => (s || 1) * (b.contribution - a.contribution) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
     );
   const along = contributions.filter((x) => Math.sign(x.contribution) === s);
-  // The group that moved on its own comes first; otherwise the largest contribution in the change's direction.
-  const top = along.find((x) => changedGroups.has(x.group)) ?? along[0];
+  // The group that moved on its own comes first; otherwise the largest contribution in the change's direction — but
+  // a median's share above the pooled median also moves with the mix of severities, so there only a severity whose
+  // own times changed is named (none: the mix moved it).
+  const top = along.find((x) => changedGroups.has(x.group)) ?? (c.test === 'median' ? undefined : along[0]);
   const driver =
     top && c.total !== 0 ? { ...top, share: top.contribution / c.total, changed: changedGroups.has(top.group) } : null;
   return {

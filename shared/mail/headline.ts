@@ -93,6 +93,8 @@ export function changeSubject(c: Change): string {
 
 /** The driver of a whole figure's change, in words, with the mix effect of a rate. */
 function driverText(c: Change): string {
+  if (!c.driver && c.test === 'median' && c.group === undefined)
+    return '; no severity’s own times changed beyond noise: the mix of severities moved it';
   if (!c.driver) return '';
   const who = groupText(c, c.driver.group);
   // A rate's driver is a group's own rate ("high-severity cases' own rate"), apart from the mix.

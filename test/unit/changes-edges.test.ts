@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { facts, history, sorted, WEEK } from './changes-fixtures.js';
-import {
-  judgeChanges,
-  pooledMedian,
-  whatChanged,
-  type Change,
-  type ChangeFacts,
-} from '../../shared/domain/changes.js';
+import { changeSentence } from '../../shared/mail/headline.js';
+import { judgeChanges, pooledMedian, whatChanged, type Change, type ChangeFacts } from '../../shared/domain/changes.js';
 import {
   binomialDispersion,
   digamma,
@@ -361,5 +356,29 @@ describe('the dispersion estimates at their edges', () => {
     // s0² = exp(mean of e + ψ(d0/2) − ln(d0/2)), e = ln s² − ψ(2) + ln 2.
     const mean = Math.LN10 - digamma(2) + Math.LN2;
     expect(prior.s0sq).toBeCloseTo(Math.exp(mean + digamma(prior.d0 / 2) - Math.log(prior.d0 / 2)), 10);
+  });
+});
+
+describe('a median moved by the mix of severities', () => {
+  it('names no severity when none changed on its own, and says the mix moved it', () => {
+    // Every week: high 50 cases at 10 min, low 50 at 100 min. Now high doubles (100 at 10 min): the overall median
+    // falls to 10 min, though neither severity's own times moved.
+    const week = ttr({ high: rep(10, 50), low: rep(100, 50) });
+    const c = whole(
+      ttr({ high: rep(10, 100), low: rep(100, 50) }),
+      rep(0, 8).map(() => week),
+      'ttr.p50',
+    );
+    expect(c.current).toBe(10);
+    expect(c.baseline).toBe(10);
+    const moved = whole(
+      ttr({ high: rep(10, 150), low: rep(100, 50) }),
+      [ttr({ high: rep(10, 40), low: rep(100, 60) })],
+      'ttr.p50',
+    );
+    expect(moved).toMatchObject({ current: 10, previous: 100, sign: -1, verdict: 'changed', driver: null });
+    expect(changeSentence(moved, '2026-W47')).toBe(
+      'Median time to resolve fell to 10 min, against 1 h 40 min in 2026-W47; no severity’s own times changed beyond noise: the mix of severities moved it.',
+    );
   });
 });
