@@ -561,19 +561,18 @@ function withDriver(
   changedGroups: ReadonlySet<string>,
 ): Change {
   const s = c.sign;
+  // Groups come in name order and the sort is stable: equal contributions stay in name order.
   const contributions = Object.entries(split.parts)
     .filter(([, x]) => x !== 0)
     .map(([group, contribution]) => ({ group, contribution }))
-    .sort(
-      (a, b) => (s || 1) * (b.contribution - a.contribution) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
-    );
+    .sort((a, b) => (s || 1) * (b.contribution - a.contribution));
   const along = contributions.filter((x) => Math.sign(x.contribution) === s);
   // The group that moved on its own comes first; otherwise the largest contribution in the change's direction — but
   // a median's share above the pooled median also moves with the mix of severities, so there only a severity whose
   // own times changed is named (none: the mix moved it).
   const top = along.find((x) => changedGroups.has(x.group)) ?? (c.test === 'median' ? undefined : along[0]);
-  const driver =
-    top && c.total !== 0 ? { ...top, share: top.contribution / c.total, changed: changedGroups.has(top.group) } : null;
+  // A top contribution lies in the change's direction, so the total is not 0.
+  const driver = top ? { ...top, share: top.contribution / c.total, changed: changedGroups.has(top.group) } : null;
   return {
     ...c,
     contributions: contributions.slice(0, 5),
@@ -614,8 +613,9 @@ export function judgeChanges(current: ChangeFacts, history: readonly HistoryFact
   const groups: Change[] = [];
   for (const f of fams) {
     const own = f.groups.map((g) => ({ ...judged(g.tested), group: g.group }));
-    // A group drives the whole figure's change only when it changed on its own the same way.
-    const along = own.filter((g) => g.verdict === 'changed' && g.sign === f.whole.change.sign);
+    // A group drives the whole figure's change only when it changed on its own (the same way: withDriver looks
+    // only at contributions in the change's direction).
+    const along = own.filter((g) => g.verdict === 'changed');
     wholes.push(withDriver(judged(f.whole), f.split(), new Set(along.map((g) => g.group!))));
     groups.push(...own);
   }

@@ -382,3 +382,100 @@ describe('a median moved by the mix of severities', () => {
     );
   });
 });
+
+describe('more edges: order across figures, ties, the basis, and what is not tested', () => {
+  it('lists changes of equal p by the fixed order of figures, then the group name', () => {
+    const { changes } = whatChanged(
+      facts({ casesBySeverity: { low: 100_000, high: 100_000 }, alertsByRule: { b: 900_000, a: 900_000 } }),
+      history([facts({ casesBySeverity: { low: 100, high: 100 }, alertsByRule: { b: 900, a: 900 } })]),
+    );
+    expect(changes.slice(0, 6).map((c) => [c.metric, c.group ?? '', c.p])).toEqual([
+      ['cases.created', '', 0],
+      ['cases.created', 'high', 0],
+      ['cases.created', 'low', 0],
+      ['alerts.created', '', 0],
+      ['alerts.created', 'a', 0],
+      ['alerts.created', 'b', 0],
+    ]);
+    // Equal contributions keep name order, whatever order the groups came in; counts have no mix.
+    const whole = changes[0]!;
+    expect(whole.contributions.map((x) => x.group)).toEqual(['high', 'low']);
+    expect('mix' in whole).toBe(false);
+  });
+
+  it('lists at most five contributions', () => {
+    const rules = (x: number) =>
+      Object.fromEntries(['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'].map((r, i) => [r, x + i]));
+    const c = whole(facts({ alertsByRule: rules(200) }), [facts({ alertsByRule: rules(100) })], 'alerts.created');
+    expect(c.contributions).toHaveLength(5);
+    expect(c.contributions.map((x) => x.group)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+  });
+
+  it('has no alert figure when the current period has no alert source', () => {
+    const { wholes } = judgeChanges(facts({ alertsByRule: null }), history([facts({ alertsByRule: { a: 100 } })]));
+    expect(wholes.map((c) => c.metric)).not.toContain('alerts.created');
+  });
+
+  it('says no data when there is no comparable period at all', () => {
+    const { wholes, basis } = judgeChanges(facts({ casesBySeverity: { high: 100 } }), []);
+    expect(wholes.every((c) => c.verdict === 'no-data')).toBe(true);
+    expect(basis).toMatchObject({ method: 'previous', periods: 0, from: null, to: null, tests: 0 });
+  });
+
+  it('names the previous period as the fallback’s start, however many periods it had', () => {
+    const { basis } = judgeChanges(
+      facts({ casesBySeverity: { high: 100 } }),
+      history([100, 90, 80].map((high) => facts({ casesBySeverity: { high } }))),
+    );
+    expect(basis).toMatchObject({ method: 'previous', periods: 1, from: '2026-W47', to: '2026-W47' });
+  });
+
+  it('states the alerts’ history when it is shorter than the cases’, though both are long enough', () => {
+    const hist = history(rep(0, 12).map(() => facts({ casesBySeverity: { high: 100 }, alertsByRule: { a: 1000 } })));
+    hist[5]!.alerts = false;
+    hist[6]!.alerts = false;
+    const { basis } = judgeChanges(facts({ casesBySeverity: { high: 100 }, alertsByRule: { a: 1000 } }), hist);
+    expect(basis.alerts).toEqual({ method: 'history', periods: 10 });
+    expect(basis.caveat).toBeUndefined();
+  });
+
+  it('calls a rate low n on the average of its history periods, not their sum', () => {
+    // 8 weeks of 9 judged each: 72 in all, 9 a week — low n.
+    const hist = rep(0, 8).map(() => resolve({ high: { hit: 8, n: 9 } }));
+    const c = whole(resolve({ high: { hit: 50, n: 100 } }), hist, 'sla.resolve.compliance');
+    expect(c.n).toEqual({ current: 100, previous: 9, baseline: 9 });
+    expect(c.verdict).toBe('low-n');
+  });
+
+  it('gives a changed severity’s own rate and median entries their own figures, no contributions', () => {
+    const { changes } = whatChanged(
+      facts({
+        sla: { acknowledge: {}, resolve: { high: { hit: 20, n: 100 }, low: { hit: 90, n: 100 } } },
+        durations: { tta: {}, ttr: { high: sorted(rep(500, 40)), low: sorted(rep(60, 40)) } },
+      }),
+      history([
+        facts({
+          sla: { acknowledge: {}, resolve: { high: { hit: 90, n: 100 }, low: { hit: 90, n: 100 } } },
+          durations: { tta: {}, ttr: { high: sorted(rep(100, 40)), low: sorted(rep(60, 40)) } },
+        }),
+      ]),
+    );
+    const rate = changes.find((c) => c.metric === 'sla.resolve.compliance' && c.group === 'high')!;
+    expect(rate).toMatchObject({ verdict: 'changed', current: 0.2, previous: 0.9, contributions: [], driver: null });
+    expect(rate.n).toEqual({ current: 100, previous: 100, baseline: 100 });
+    const median = changes.find((c) => c.metric === 'ttr.p50' && c.group === 'high')!;
+    expect(median).toMatchObject({ verdict: 'changed', current: 500, previous: 100, contributions: [] });
+    expect(median.n).toEqual({ current: 40, previous: 40, baseline: 40 });
+    expect(changes.find((c) => c.metric === 'ttr.p50' && c.group === 'low')).toBeUndefined();
+  });
+
+  it('tests a false positive rate as a whole only: no rule gets an entry of its own', () => {
+    const { changes, basis } = whatChanged(
+      facts({ falsePositives: { a: { hit: 90, n: 100 }, b: { hit: 10, n: 100 } } }),
+      history([facts({ falsePositives: { a: { hit: 10, n: 100 }, b: { hit: 10, n: 100 } } })]),
+    );
+    expect(changes.filter((c) => c.metric === 'falsePositiveRate').map((c) => c.group)).toEqual([undefined]);
+    expect(changes[0]).toMatchObject({ metric: 'falsePositiveRate', verdict: 'changed', driver: { group: 'a' } });
+    expect(basis.tests).toBe(1);
+  });
+});
