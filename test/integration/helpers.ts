@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseConfig } from '../../shared/config/config.js';
 import { randomUUID } from 'node:crypto';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from '../../shared/local/dynamo.js';
 import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
@@ -27,4 +28,20 @@ export async function localTable(): Promise<{
       await dynamo.stop();
     },
   };
+}
+
+/** The config the report tests share: a London SOC with a fiscal year from April and three audiences; `extra` adds keys. */
+export function reportTestConfig(extra: Record<string, unknown> = {}) {
+  return parseConfig({
+    timezone: 'Europe/London',
+    fiscalYearStartMonth: 4,
+    mcpServers: { sim: { kind: 'socpulse', command: 'unused' } },
+    sender: 'socpulse@example.com',
+    audiences: {
+      leadership: ['ciso@example.com', 'coo@example.com'],
+      finance: ['fpa@example.com'],
+      manager: ['soc-lead@example.com'],
+    },
+    ...extra,
+  });
 }

@@ -1,9 +1,9 @@
+import { reportTestConfig } from './helpers.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
-import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { DaySnapshotBuilder } from '../../shared/domain/day-snapshot.js';
 import { snapshotForStore } from '../../shared/store/formats/snapshot-payload.js';
@@ -25,17 +25,7 @@ const HOSTILE_TITLE = '<img src=x onerror=alert(1)>';
 const HOSTILE_RULE = '=HYPERLINK("http://evil.example","click")';
 const tz = 'Europe/London';
 const NOW = new Date('2026-11-23T07:00:00Z');
-const config = parseConfig({
-  timezone: tz,
-  fiscalYearStartMonth: 4,
-  mcpServers: { sim: { kind: 'socpulse', command: 'unused' } },
-  sender: 'socpulse@example.com',
-  audiences: {
-    leadership: ['ciso@example.com', 'coo@example.com'],
-    finance: ['fpa@example.com'],
-    manager: ['soc-lead@example.com'],
-  },
-});
+const config = reportTestConfig();
 
 let stack: LocalStack;
 let deps: ReportDeps;

@@ -1,7 +1,7 @@
+import { reportTestConfig } from './helpers.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { readLocalStore, type StoredEmail } from '../../shared/local/ses.js';
 import { startLocalStack, type LocalStack } from '../../shared/local/stack.js';
@@ -18,17 +18,7 @@ import { recoverOrphanedRuns, runReport, type ReportDeps } from '../../shared/us
 // SES is called, and a retry that finds it without a message id sends again with a notice, never silently.
 
 const NOW = new Date('2026-11-25T10:00:00Z');
-const config = parseConfig({
-  timezone: 'Europe/London',
-  fiscalYearStartMonth: 4,
-  mcpServers: { sim: { kind: 'socpulse', command: 'unused' } },
-  sender: 'socpulse@example.com',
-  audiences: {
-    leadership: ['ciso@example.com', 'coo@example.com'],
-    finance: ['fpa@example.com'],
-    manager: ['soc-lead@example.com'],
-  },
-});
+const config = reportTestConfig();
 
 let stack: LocalStack;
 let deps: ReportDeps;
