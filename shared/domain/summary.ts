@@ -89,8 +89,6 @@ export class SummaryAccumulator {
   private readonly kpi: KpiAccumulator;
   /** The comparable previous periods (the previous one first) and their figures: the change tests' history. */
   private readonly history: (JudgedPeriod & { kpi: KpiAccumulator })[];
-  private readonly prevKpi: KpiAccumulator;
-  private readonly prev: Period;
   /** The earliest case and alert seen: without collection records (plain files), where the data begins. */
   private firstCase = Infinity;
   private firstAlert = Infinity;
@@ -108,8 +106,6 @@ export class SummaryAccumulator {
       ...h,
       kpi: new KpiAccumulator(h.period, h.asOf, settings, 'trend'),
     }));
-    this.prev = this.history[0]!.period;
-    this.prevKpi = this.history[0]!.kpi;
     this.kpi = new KpiAccumulator(period, asOf, settings);
     this.staffing = new StaffingAccumulator(period, asOf, settings);
     this.month = parsePeriod(reportMonth(period, asOf), popts);
@@ -228,16 +224,17 @@ export class SummaryAccumulator {
       const alertsGone = gone(cov?.alerts);
       kpi = this.kpi.result(has.alerts && !alertsGone);
       if (alertsGone) kpi.alerts = { missing: true, reason: cov!.alerts.reason! };
+      const prev = this.history[0]!;
       const previous = {
-        label: this.prev.label,
-        start: formatInstant(this.prev.start, this.prev.tz),
-        end: formatInstant(this.prev.end, this.prev.tz),
-        asOf: formatInstant(this.history[0]!.asOf, this.prev.tz),
+        label: prev.period.label,
+        start: formatInstant(prev.period.start, prev.period.tz),
+        end: formatInstant(prev.period.end, prev.period.tz),
+        asOf: formatInstant(prev.asOf, prev.period.tz),
       };
       const incomplete = cov && previousIncomplete(cov);
       kpi.trend = incomplete
         ? { previous, missing: true, reason: incomplete }
-        : buildTrend(kpi, this.prevKpi.result(has.alerts && !alertsGone), previous);
+        : buildTrend(kpi, prev.kpi.result(has.alerts && !alertsGone), previous);
       // Changes are judged only against a fully covered previous period, as the trend is.
       if (!incomplete) {
         const judged = whatChanged(
