@@ -16,8 +16,8 @@ const SCHEMAS: Record<QueryFamily, z.ZodType> = {
 };
 const DAY = 86_400_000;
 /** How often a `submit` job's page is asked again while its answer says it is not done. */
-const NOT_DONE_RETRIES = 5;
-const NOT_DONE_WAIT_MS = 200;
+const NOT_DONE_RETRIES = 4;
+const NOT_DONE_WAIT_MS = 100;
 /** How many mapped rows of each family `check-source` shows. */
 const SAMPLES_PER_FAMILY = 3;
 type Raw = Record<string, unknown>;
@@ -134,6 +134,15 @@ export async function queryReader(
   const samples: MappingSample[] = [];
   const source = client.source;
   const baseArgs = { ...(opts.toolArgs ?? {}) };
+  /** A value with the source's secrets redacted from its strings (what check-source prints). */
+  const redacted = (v: unknown): unknown => {
+    const text = opts.redact(JSON.stringify(v));
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
 
   /** The rows of one answer, as objects. */
   async function rowsOf(tool: string, payload: unknown): Promise<Raw[]> {
@@ -360,7 +369,11 @@ export async function queryReader(
             const { record, reason } = await mapRow(fam, row);
             if (sampled < SAMPLES_PER_FAMILY) {
               sampled++;
-              samples.push({ family: fam.family, row, ...(record ? { record } : { reason }) });
+              samples.push({
+                family: fam.family,
+                row: redacted(row),
+                ...(record ? { record: redacted(record) } : { reason }),
+              });
             }
             if (record) records.push(record);
             else validator.reject(fam.family, reason!, row, opts.redact);
