@@ -1,16 +1,8 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import {
-  createSocSimServer,
-  createSocSimSoarServer,
-  FAULTS,
-  SIM_SHAPES,
-  startSocSimHttp,
-  type Fault,
-  type SimShape,
-} from '../soc-sim/server.js';
+import { createSimServer, FAULTS, SIM_SHAPES, startSocSimHttp, type Fault, type SimShape } from '../soc-sim/server.js';
 import { parseFlags, UsageError } from './usage-error.js';
 
-/** `socpulse sim [--stdio | --port N] [--shape socpulse|secops-soar|secops-soar-remote] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`. */
+/** `socpulse sim [--stdio | --port N] [--shape socpulse|secops-soar|secops-soar-remote|sentinel|splunk] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`. */
 export async function simCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
@@ -48,10 +40,7 @@ export async function simCommand(argv: string[]): Promise<number> {
   const shape = (values.shape ?? 'socpulse') as SimShape;
   if (values.stdio) {
     // stdout carries the protocol only: nothing else may print there.
-    const server =
-      shape === 'socpulse'
-        ? createSocSimServer(options)
-        : createSocSimSoarServer({ ...options, form: shape === 'secops-soar' ? 'local' : 'remote' });
+    const server = createSimServer(shape, options);
     await server.connect(new StdioServerTransport());
     return new Promise<number>((resolve) => process.stdin.on('close', () => resolve(0)));
   }

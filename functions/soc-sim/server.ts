@@ -14,6 +14,7 @@ import {
   shiftsForDay,
   type SimProfile,
 } from './generate.js';
+import { casesTouched, createSocSimSentinelServer, createSocSimSplunkServer } from './query-shapes.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -117,19 +118,7 @@ export function createSocSimServer(options: SocSimOptions = {}, state: SimState 
     async ({ from, to, cursor, limit }) => {
       const [a, b] = [Date.parse(from), Date.parse(to)];
       const t = now();
-      const all = remember(`cases|${a}|${b}|${Math.floor(t / 60_000)}`, () => {
-        const list = [];
-        for (let d = Math.floor(a / DAY) * DAY - profile.closeLookbackDays * DAY; d < b; d += DAY) {
-          for (const c of casesForDay(profile, d, Math.min(t, b))) {
-            const created = Date.parse(c.createdAt);
-            const touched = [c.closedAt, c.acknowledgedAt].some(
-              (x) => x !== undefined && Date.parse(x) >= a && Date.parse(x) < b,
-            );
-            if ((created >= a && created < b) || (created < a && touched)) list.push(c);
-          }
-        }
-        return list;
-      });
+      const all = remember(`cases|${a}|${b}|${Math.floor(t / 60_000)}`, () => casesTouched(profile, a, b, t));
       return slice(all, cursor, limit ?? pageSize, page);
     },
   );
@@ -231,9 +220,22 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The contracts the simulator speaks: socpulse's own, and Google SecOps SOAR's local and remote forms. */
-export const SIM_SHAPES = ['socpulse', 'secops-soar', 'secops-soar-remote'] as const;
+/**
+ * The contracts the simulator speaks: socpulse's own, Google SecOps SOAR's local and remote forms, Microsoft
+ * Sentinel's data exploration collection and the Splunk MCP Server app (query-shapes.ts).
+ */
+export const SIM_SHAPES = ['socpulse', 'secops-soar', 'secops-soar-remote', 'sentinel', 'splunk'] as const;
 export type SimShape = (typeof SIM_SHAPES)[number];
+
+/** The simulator's MCP server in one of its shapes. */
+export function createSimServer(shape: SimShape, options: SocSimOptions = {}, state: SimState = simState()): McpServer {
+  const { fault, ...rest } = options;
+  if (shape === 'secops-soar' || shape === 'secops-soar-remote')
+    return createSocSimSoarServer({ ...options, form: shape === 'secops-soar' ? 'local' : 'remote' });
+  if (shape === 'sentinel') return createSocSimSentinelServer(rest);
+  if (shape === 'splunk') return createSocSimSplunkServer(rest);
+  return createSocSimServer({ ...rest, fault }, state);
+}
 
 /** Serve the simulator over Streamable HTTP (stateless: one server and transport per request) on loopback. */
 export async function startSocSimHttp(
@@ -247,10 +249,7 @@ export async function startSocSimHttp(
       res.writeHead(404).end();
       return;
     }
-    const mcp =
-      options.shape === 'secops-soar' || options.shape === 'secops-soar-remote'
-        ? createSocSimSoarServer({ ...options, form: options.shape === 'secops-soar' ? 'local' : 'remote' })
-        : createSocSimServer(options, state);
+    const mcp = createSimServer(options.shape ?? 'socpulse', options, state);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { BudgetCategory, Severity, Tier } from '../domain/records.js';
 import { MetricSettingsSchema } from '../domain/settings.js';
+import { QueryOption } from './query-spec.js';
 
 /** Source kinds socpulse has an adapter for (DESIGN.md "Sources"). */
-export const SOURCE_KINDS = ['socpulse', 'secops-soar', 'secops-siem', 'pagerduty', 'cost'] as const;
+export const SOURCE_KINDS = ['socpulse', 'secops-soar', 'secops-siem', 'pagerduty', 'cost', 'query'] as const;
 
 /**
  * Arguments sent with every tool call of this source, for servers that need their tenant named in each call (the
@@ -49,6 +50,11 @@ export const SourceOptionsSchema = z
       .object({ filter: z.record(z.string(), z.unknown()).optional() })
       .strict()
       .optional(),
+    /**
+     * query: the tool, query text, paging, where the rows are and the JSONata mapping to canonical records
+     * (shared/config/query-spec.ts), or the name of a shipped mapping ("sentinel", "splunk-es").
+     */
+    query: QueryOption.optional(),
     /** cost (either form): budget category per billed service name, before the built-in mapping. */
     cost: z
       .object({ categories: z.record(z.string().min(1), BudgetCategory).optional() })
@@ -64,6 +70,7 @@ const OPTIONS_OF_KIND: Record<(typeof SOURCE_KINDS)[number], readonly string[]> 
   'secops-siem': ['siem'],
   pagerduty: ['pagerduty'],
   cost: ['vantage', 'aws', 'cost'],
+  query: ['query'],
 };
 
 /** Options must belong to the source's kind: `pagerduty` options on a cost source are a mistake worth naming. */
@@ -75,6 +82,12 @@ function optionsFitKind(s: { kind: (typeof SOURCE_KINDS)[number]; options?: Sour
         path: ['options', key],
         message: `option "${key}" is not read by kind "${s.kind}"${OPTIONS_OF_KIND[s.kind].length ? ` (it reads: ${OPTIONS_OF_KIND[s.kind].join(', ')})` : ''}`,
       });
+  if (s.kind === 'query' && s.options?.query === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options', 'query'],
+      message: 'a query source needs its query spec, or the name of a shipped mapping (sentinel, splunk-es)',
+    });
 }
 
 /** What every source declares, whichever way it is reached. */

@@ -1,7 +1,9 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../config/config.js';
+import { querySpecOf } from '../config/query-spec.js';
 import { costReader } from './adapters/cost.js';
 import { pagerDutyReader } from './adapters/pagerduty.js';
+import { queryReader } from './adapters/query.js';
 import { secopsSiemReader } from './adapters/secops-siem.js';
 import { secopsSoarReader } from './adapters/secops-soar.js';
 import { socpulseReader } from './adapters/socpulse.js';
@@ -45,6 +47,8 @@ export async function openSource(
         return await pagerDutyReader(client, opts);
       case 'cost':
         return await costReader(client, opts);
+      case 'query':
+        return await queryReader(client, querySpecOf(opts.options.query!), opts);
     }
   } catch (e) {
     await client.close().catch(() => undefined);

@@ -44,6 +44,16 @@ export interface SourceReader {
    * ignored; `check-source` lists them, so a field the source renamed is seen.
    */
   reads: ToolReads;
+  /** A few rows of each family as the source answered them and what each became (query sources: `check-source`). */
+  samples?: () => MappingSample[];
+}
+
+/** One row as a mapping saw it and what it became: a record, or why it was rejected. */
+export interface MappingSample {
+  family: string;
+  row: unknown;
+  record?: unknown;
+  reason?: string;
 }
 
 /** Per tool, per path to a list of records in its answer, the keys of a record the adapter reads. */

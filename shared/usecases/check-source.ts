@@ -2,7 +2,13 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../config/config.js';
 import { keysOf, type AnswerForm, type ToolAnswer } from '../sources/mcp-client.js';
 import { openSource } from '../sources/open-source.js';
-import { unmappedFamily, type ReadSummary, type SourceReader, type ToolReads } from '../sources/reader.js';
+import {
+  unmappedFamily,
+  type MappingSample,
+  type ReadSummary,
+  type SourceReader,
+  type ToolReads,
+} from '../sources/reader.js';
 import type { SecretResolver } from '../sources/secrets.js';
 import { outcomeStatus, sourceStatusLines, type SourceOutcome } from './source-status.js';
 
@@ -38,6 +44,8 @@ export interface SourceCheck {
   ignored: Record<string, string[]>;
   verdict: 'ok' | 'degraded' | 'failing';
   reasons: string[];
+  /** Query sources: a few rows of each family as answered, and the record (or the reject) the mapping made of each. */
+  samples: MappingSample[];
 }
 
 /**
@@ -102,6 +110,7 @@ export async function checkSource(req: CheckSourceRequest): Promise<SourceCheck>
     ignored: Object.fromEntries(Object.entries(ignored).map(([k, v]) => [k, [...v].sort()])),
     verdict: outcome.status === 'failed' ? 'failing' : outcome.status,
     reasons,
+    samples: reader?.samples?.() ?? [],
   };
 }
 
@@ -128,9 +137,20 @@ export function sourceCheckLines(c: SourceCheck): string[] {
   const ignored = Object.entries(c.ignored);
   out.push(ignored.length ? 'ignored keys (sent by the source, read by no one):' : 'ignored keys: none');
   for (const [where, keys] of ignored) out.push(`  ${where}: ${keys.join(', ')}`);
+  if (c.samples.length) out.push('the mapping on a sample of rows:');
+  for (const s of c.samples) {
+    out.push(`  ${s.family} row ${clip(s.row)}`);
+    out.push(s.record ? `    → ${clip(s.record)}` : `    → rejected: ${s.reason}`);
+  }
   out.push(`verdict: ${c.verdict}${c.reasons.length ? ` — ${c.reasons.join('; ')}` : ''}`);
   return out;
 }
+
+/** A row or record on one line, cut at 400 characters. */
+const clip = (v: unknown) => {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 400 ? `${t.slice(0, 399)}…` : t;
+};
 
 const FORM_WORDS: Record<AnswerForm, string> = {
   structured: 'structured content',
