@@ -92,7 +92,16 @@ describe('the simulated SOC through each query shape', () => {
     expect(byId(sentinel.cases)).toEqual(byId(cases));
     expect(byId(sentinel.alerts)).toEqual(byId(alerts));
     expect(sentinel.summary.rejects.count).toBe(0);
-    expect(sentinel.summary.unavailable).toEqual({ ttc: 'not available from Microsoft Sentinel' });
+    // What Sentinel's mapping leaves unmapped (containment, tiers, escalation, runbooks, handle time), said by itself.
+    const NOT = 'not available from Microsoft Sentinel';
+    expect(sentinel.summary.unavailable).toEqual({
+      ttc: NOT,
+      'staffing.casesPerAnalystHour': NOT,
+      escalationRate: NOT,
+      runbooks: NOT,
+      'staffing.aht': NOT,
+      'staffing.utilization': NOT,
+    });
     // 14 days × 400 alerts a day is more than two pages of 2000: every page was asked, the last one short.
     const alertCalls = sentinel.answers.filter((a) => String(a.args.query).startsWith('SecurityAlert'));
     expect(alertCalls.length).toBe(Math.floor(own.alerts.length / 2000) + 1);
@@ -126,6 +135,19 @@ describe('the simulated SOC through each query shape', () => {
     }));
     expect(byId(splunk.cases)).toEqual(byId(cases));
     expect(splunk.summary.rejects.count).toBe(0);
+    // No first event time either: time to detect is said to be unavailable too.
+    expect(Object.keys(splunk.summary.unavailable ?? {}).sort()).toEqual([
+      'escalationRate',
+      'runbooks',
+      'staffing.aht',
+      'staffing.casesPerAnalystHour',
+      'staffing.utilization',
+      'ttc',
+      'ttd',
+    ]);
+    expect(new Set(Object.values(splunk.summary.unavailable ?? {}))).toEqual(
+      new Set(['not available from Splunk ES notables']),
+    );
     const fetches = splunk.answers.filter((a) => a.tool === 'splunk_get_query_results');
     expect(fetches.length).toBe(Math.floor(own.cases.length / 50) + 1);
     expect(fetches.map((a) => a.args.offset)).toEqual(fetches.map((_, i) => i * 50));
