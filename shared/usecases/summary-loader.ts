@@ -18,7 +18,6 @@ import {
 } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
 import {
-  isMissing,
   SUMMARY_SECTIONS,
   SummaryAccumulator,
   type Summary,

@@ -55,14 +55,14 @@ export function staffingParts(s: StaffingSummary, model: ReportModel, set: Email
       cellOf(`Tier ${t}`),
       cellOf(formatCount(s.headcount[t])),
       cellOf(x ? formatCount(x.onShiftHours) : '—'),
-      cellOf(x ? formatCount(x.firstHandled) : '—'),
-      cellOf(x ? formatCount(x.escalatedTo) : '—'),
-      cellOf(
-        s.casesPerAnalystHour[t] === null
-          ? (s.unavailable?.casesPerAnalystHour ?? '—')
-          : s.casesPerAnalystHour[t]!.toFixed(2),
-        (x?.firstHandled ?? 0) < 10,
-      ),
+      cellOf(x && x.firstHandled !== null ? formatCount(x.firstHandled) : '—'),
+      cellOf(x && x.escalatedTo !== null ? formatCount(x.escalatedTo) : '—'),
+      s.casesPerAnalystHour[t] === null && s.unavailable?.casesPerAnalystHour
+        ? cellOf(s.unavailable.casesPerAnalystHour)
+        : cellOf(
+            s.casesPerAnalystHour[t] === null ? '—' : s.casesPerAnalystHour[t]!.toFixed(2),
+            (x?.firstHandled ?? 0) < 10,
+          ),
     ];
   });
   const occ = s.occupancy.mean;
