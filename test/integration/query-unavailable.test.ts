@@ -15,7 +15,9 @@ import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
+import type { Family } from '../../shared/domain/day-snapshot.js';
 import { collectSource } from '../../shared/usecases/collect-source.js';
+import { sourceStatusLines } from '../../shared/usecases/source-status.js';
 import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
 import { localTable } from './helpers.js';
 
@@ -43,7 +45,7 @@ const stores = () => ({
 });
 
 /** Collect one configured source from the simulator served in `shape` over Streamable HTTP. */
-async function collect(name: 'sentinel' | 'roster', shape: SimShape, families?: ('shifts' | 'cases')[]) {
+async function collect(name: 'sentinel' | 'roster', shape: SimShape, families?: Family[]) {
   const sim = await startSocSimHttp({ now: () => NOW, shape, casesPerDay: 12 });
   try {
     return await collectSource(
@@ -127,4 +129,17 @@ describe('figures a Sentinel mapping cannot give', () => {
     // No figure of these reads as zero.
     expect(text).not.toMatch(/Escalation rate: 0|Utilization: 0/);
   }, 120_000);
+
+  it('families a query source does not map are said to be not mapped, not "ok; nothing"', async () => {
+    const label = 'collect sentinel (query) costs and shifts from 2026-04-01';
+    const none = await collect('sentinel', 'sentinel', ['costs', 'shifts']);
+    expect(none.counts).toEqual({});
+    expect(sourceStatusLines(none, { label, extra: '0 snapshots in 0.1 s' })).toEqual([
+      `${label}: not mapped by this source (costs, shifts; it gives cases, alerts)`,
+    ]);
+    const some = await collect('sentinel', 'sentinel', ['cases', 'shifts']);
+    const lines = sourceStatusLines(some, { label: 'collect sentinel (query) cases and shifts' });
+    expect(lines[0]).toBe(`collect sentinel (query) cases and shifts: ok; ${some.counts.cases} cases; 0 rejected`);
+    expect(lines).toContain('  note: shifts not mapped by this source');
+  }, 60_000);
 });
