@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
 import * as z from 'zod';
 import { AlertSchema, CaseSchema, CostSchema, DISPOSITIONS, SEVERITIES, ShiftSchema } from '../domain/records.js';
+import { FIGURES_OF_CASE_FIELD } from '../domain/case-figures.js';
 import sentinel from '../sources/mappings/sentinel.json' with { type: 'json' };
 import splunkEs from '../sources/mappings/splunk-es.json' with { type: 'json' };
 
@@ -130,8 +131,20 @@ export const QuerySpecSchema = z
     columns: Expr.optional(),
     /** An answer for which this is true says it was cut: the read fails rather than count part of the window. */
     truncated: Expr.optional(),
-    /** Figures this source cannot give, by METRICS.md key, with the words a reader sees instead. */
+    /** What a reader calls this source ("Microsoft Sentinel"): figures it cannot give are "not available from" it. */
+    name: z.string().min(1).optional(),
+    /**
+     * Figures this source cannot give, by METRICS.md key, with the words a reader sees instead. Every optional case
+     * field the mapping leaves unmapped makes its figures unavailable without being listed (`unavailableFigures`);
+     * what is listed here is added, or words it differently.
+     */
     unavailable: z.record(z.string().min(1), z.string().min(1)).optional(),
+    /**
+     * Optional case fields left unmapped because this SOC has none of them (e.g. `escalatedToTier` where nothing is
+     * ever escalated): absent means none, so their figures stand (an escalation rate of 0) instead of being said to be
+     * unavailable. Said explicitly, never assumed.
+     */
+    absentMeansNone: z.array(z.string().min(1)).optional(),
     notes: z.array(z.string().min(1)).optional(),
     families: z
       .object({
@@ -182,6 +195,21 @@ export const QuerySpecSchema = z
             message: `"${r}" is required in a ${family} record and has no mapping`,
           });
     }
+    const caseFields = spec.families.cases ? Object.keys(spec.families.cases.fields) : [];
+    if (spec.families.cases && !caseFields.includes('closedAt'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['families', 'cases', 'fields'],
+        message: '"closedAt" has no mapping: without it every case would look open',
+      });
+    for (const [i, field] of (spec.absentMeansNone ?? []).entries()) {
+      const why = !(field in FIGURES_OF_CASE_FIELD)
+        ? `not an optional case field with figures (${Object.keys(FIGURES_OF_CASE_FIELD).join(', ')})`
+        : caseFields.includes(field)
+          ? 'is mapped: absent cannot mean none'
+          : undefined;
+      if (why) ctx.addIssue({ code: 'custom', path: ['absentMeansNone', i], message: `"${field}" ${why}` });
+    }
     if (spec.paging.mode === 'submit' && !JSON.stringify(spec.paging.fetchArgs).includes('{sid}'))
       ctx.addIssue({ code: 'custom', path: ['paging', 'fetchArgs'], message: 'must send the job in "{sid}"' });
     if (spec.paging.mode === 'offset')
@@ -222,4 +250,23 @@ export function querySpecOf(option: string | QuerySpec): QuerySpec {
       `shipped mapping "${option}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return parsed.data;
+}
+
+/**
+ * The figures a query source cannot give, with what a reader sees instead: those of every optional case field its
+ * cases mapping leaves unmapped (domain/unavailable.ts `FIGURES_OF_CASE_FIELD`) unless `absentMeansNone` says the SOC
+ * has none, "not available from" the spec's `name` (else the source's); then what `unavailable` lists. A spec without
+ * cases gives no case figures, so makes none unavailable. Undefined when it gives every figure.
+ */
+export function unavailableFigures(spec: QuerySpec, source: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  const cases = spec.families.cases;
+  if (cases) {
+    const why = `not available from ${spec.name ?? source}`;
+    for (const [field, figures] of Object.entries(FIGURES_OF_CASE_FIELD))
+      if (!(field in cases.fields) && !spec.absentMeansNone?.includes(field))
+        for (const figure of figures) out[figure] = why;
+  }
+  Object.assign(out, spec.unavailable);
+  return Object.keys(out).length ? out : undefined;
 }

@@ -15,7 +15,8 @@ const TIERS: TierKey[] = ['1', '2', '3'];
 
 export interface StaffingSummary {
   weeks: string[];
-  aht: number;
+  /** Mean handle time of the period's closed cases; null where no source gives handle times (see `unavailable`). */
+  aht: number | null;
   headcount: Record<TierKey, number>;
   scheduledFte: number;
   requiredFte: number;
@@ -30,7 +31,9 @@ export interface StaffingSummary {
    * What `casesPerAnalystHour` is made of, per tier: closed-in-period cases first handled by the tier, those
    * escalated to it (not counted in its rate: METRICS.md counts the first-handling tier), and its on-shift hours.
    */
-  tiers: Record<TierKey, { firstHandled: number; escalatedTo: number; onShiftHours: number }>;
+  tiers: Record<TierKey, { firstHandled: number | null; escalatedTo: number | null; onShiftHours: number }>;
+  /** Staffing figures a case source cannot give (`utilization`, `aht` …), with what a reader is told instead. */
+  unavailable?: Record<string, string>;
   /** Which parts of the period the roster and case sources did not collect (present when coverage is known). */
   dataCoverage?: CoverageNote;
 }

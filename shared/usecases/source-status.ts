@@ -11,6 +11,10 @@ export interface SourceOutcome {
   rejects: ReadSummary['rejects'];
   notes: string[];
   errors: string[];
+  /** The families asked for, when only some were (a collection run's `families`). */
+  families?: readonly string[];
+  /** The families the source offers (a collection run's `offered`). */
+  offered?: readonly string[];
 }
 
 const SAMPLES_SHOWN = 3;
@@ -30,6 +34,12 @@ export function outcomeStatus(errors: readonly string[], summary: Pick<ReadSumma
  * `label` names the source as the command does; `extra` adds what only that command knows (snapshots written).
  */
 export function sourceStatusLines(o: SourceOutcome, opts: { label?: string; extra?: string } = {}): string[] {
+  // Families asked of a source that does not map them (a query source without costs): said, not "ok; nothing".
+  const notMapped = o.offered ? (o.families ?? []).filter((f) => !o.offered!.includes(f)) : [];
+  if (notMapped.length && o.status !== 'failed' && notMapped.length === o.families!.length)
+    return [
+      `${opts.label ?? o.source}: not mapped by this source (${notMapped.join(', ')}; it gives ${o.offered!.join(', ') || 'nothing'})`,
+    ];
   const counts =
     Object.entries(o.counts)
       .map(([family, n]) => `${n} ${family}`)
@@ -47,6 +57,7 @@ export function sourceStatusLines(o: SourceOutcome, opts: { label?: string; extr
   return [
     head,
     ...o.rejects.samples.slice(0, SAMPLES_SHOWN).map((s) => `  rejected ${s.family}: ${s.reason}`),
+    ...(notMapped.length ? [`  note: ${notMapped.join(', ')} not mapped by this source`] : []),
     ...o.notes.map((n) => `  note: ${n}`),
     ...o.errors.map((e) => `  error: ${e}`),
   ];

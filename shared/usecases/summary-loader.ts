@@ -2,7 +2,8 @@ import { AlertBatch } from '../store/formats/alert-batch.js';
 import { CaseBatch } from '../store/formats/case-batch.js';
 import { mergeDaySnapshots } from '../domain/day-snapshot.js';
 import { SnapshotPayloadDecoders, SnapshotPayloadSchemas } from '../store/formats/snapshot-payload.js';
-import { markUnavailable, unavailableOf } from '../domain/kpi.js';
+import { unavailableOf } from '../domain/kpi.js';
+import { markSummaryUnavailable } from '../domain/unavailable.js';
 import { reportMonth } from '../domain/budget.js';
 import { HISTORY_PERIODS } from '../domain/changes.js';
 import {
@@ -17,7 +18,6 @@ import {
 } from '../domain/periods.js';
 import type { MetricSettings } from '../domain/settings.js';
 import {
-  isMissing,
   SUMMARY_SECTIONS,
   SummaryAccumulator,
   type Summary,
@@ -306,8 +306,7 @@ export function summaryForLabel(
   };
 }
 
-/** The summary with what its sources cannot give said in its KPIs (e.g. "not available from SecOps SOAR"). */
+/** The summary with what its sources cannot give said, not shown (e.g. "not available from SecOps SOAR"). */
 export function withUnavailable(summary: Summary, statuses: readonly SourceStatus[]): Summary {
-  if (isMissing(summary.kpi)) return summary;
-  return { ...summary, kpi: markUnavailable(summary.kpi, unavailableOf(statuses)) };
+  return markSummaryUnavailable(summary, unavailableOf(statuses));
 }

@@ -11,12 +11,14 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { describe, expect, it, vi } from 'vitest';
 import { createSocSimSentinelServer, createSocSimSplunkServer } from '../../functions/soc-sim/query-shapes.js';
 import { createSocSimServer } from '../../functions/soc-sim/server.js';
-import { parseConfig, type McpServerConfig } from '../../shared/config/config.js';
+import { loadConfig, parseConfig, type Config, type McpServerConfig } from '../../shared/config/config.js';
 import { querySpecOf, type QuerySpec } from '../../shared/config/query-spec.js';
 import type { Family } from '../../shared/domain/day-snapshot.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import type { Alert, Case } from '../../shared/domain/records.js';
-import { MetricSettingsSchema } from '../../shared/domain/settings.js';
+import { MetricSettingsSchema, type MetricSettings } from '../../shared/domain/settings.js';
+import { isMissing } from '../../shared/domain/summary.js';
+import { markSummaryUnavailable } from '../../shared/domain/unavailable.js';
 import type { ToolAnswer } from '../../shared/sources/mcp-client.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
@@ -63,16 +65,19 @@ const incidentNumber = (id: string) => {
   return String(Number(day) * 100_000 + Number(i));
 };
 
-async function summarize(records: { cases: Case[]; alerts?: Alert[] }) {
+async function summarize(records: { cases: Case[]; alerts?: Alert[] }, settings?: MetricSettings) {
   const dir = mkdtempSync(join(tmpdir(), 'socpulse-query-'));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cases.jsonl'), records.cases.map((c) => JSON.stringify(c)).join('\n') + '\n');
   if (records.alerts)
     writeFileSync(join(dir, 'alerts.jsonl'), records.alerts.map((a) => JSON.stringify(a)).join('\n') + '\n');
   return summarizeCanonicalDir(dir, {
-    period: parsePeriod('2026-W47', { tz: 'UTC', fiscalYearStartMonth: 1 }),
+    period: parsePeriod('2026-W47', {
+      tz: settings?.timezone ?? 'UTC',
+      fiscalYearStartMonth: settings?.fiscalYearStartMonth ?? 1,
+    }),
     asOf: NOW,
-    settings: MetricSettingsSchema.parse({}),
+    settings: settings ?? MetricSettingsSchema.parse({}),
   });
 }
 
@@ -92,7 +97,16 @@ describe('the simulated SOC through each query shape', () => {
     expect(byId(sentinel.cases)).toEqual(byId(cases));
     expect(byId(sentinel.alerts)).toEqual(byId(alerts));
     expect(sentinel.summary.rejects.count).toBe(0);
-    expect(sentinel.summary.unavailable).toEqual({ ttc: 'not available from Microsoft Sentinel' });
+    // What Sentinel's mapping leaves unmapped (containment, tiers, escalation, runbooks, handle time), said by itself.
+    const NOT = 'not available from Microsoft Sentinel';
+    expect(sentinel.summary.unavailable).toEqual({
+      ttc: NOT,
+      'staffing.casesPerAnalystHour': NOT,
+      escalationRate: NOT,
+      runbooks: NOT,
+      'staffing.aht': NOT,
+      'staffing.utilization': NOT,
+    });
     // 14 days × 400 alerts a day is more than two pages of 2000: every page was asked, the last one short.
     const alertCalls = sentinel.answers.filter((a) => String(a.args.query).startsWith('SecurityAlert'));
     expect(alertCalls.length).toBe(Math.floor(own.alerts.length / 2000) + 1);
@@ -126,6 +140,19 @@ describe('the simulated SOC through each query shape', () => {
     }));
     expect(byId(splunk.cases)).toEqual(byId(cases));
     expect(splunk.summary.rejects.count).toBe(0);
+    // No first event time either: time to detect is said to be unavailable too.
+    expect(Object.keys(splunk.summary.unavailable ?? {}).sort()).toEqual([
+      'escalationRate',
+      'runbooks',
+      'staffing.aht',
+      'staffing.casesPerAnalystHour',
+      'staffing.utilization',
+      'ttc',
+      'ttd',
+    ]);
+    expect(new Set(Object.values(splunk.summary.unavailable ?? {}))).toEqual(
+      new Set(['not available from Splunk ES notables']),
+    );
     const fetches = splunk.answers.filter((a) => a.tool === 'splunk_get_query_results');
     expect(fetches.length).toBe(Math.floor(own.cases.length / 50) + 1);
     expect(fetches.map((a) => a.args.offset)).toEqual(fetches.map((_, i) => i * 50));
@@ -139,6 +166,61 @@ describe('the simulated SOC through each query shape', () => {
     expect(got.kpi.tta).toEqual(ownKpi.tta);
     expect(got.kpi.ttr).toEqual(ownKpi.ttr);
     expect(got.kpi.dispositions).toEqual(ownKpi.dispositions);
+  });
+});
+
+describe('the shipped Sentinel example against the default config', () => {
+  it("gives the default config's figures on the same simulated SOC wherever Sentinel carries them", async () => {
+    const example: Config = loadConfig('examples/sentinel.config.json');
+    const byDefault: Config = loadConfig('socpulse.config.json');
+    const sentinel = await readAll(createSocSimSentinelServer(PROFILE), example.mcpServers.sentinel!);
+    const own = await readAll(createSocSimServer(PROFILE), byDefault.mcpServers.sim!, ['cases', 'alerts']);
+    // The example's workspace reached every call.
+    expect(new Set(sentinel.answers.map((a) => a.args.workspaceId))).toEqual(
+      new Set(['00000000-0000-4000-8000-00000000c0de']),
+    );
+    const got = markSummaryUnavailable(await summarize(sentinel, example), sentinel.summary.unavailable);
+    const want = await summarize(own, byDefault);
+    if (isMissing(got.kpi) || isMissing(want.kpi)) throw new Error('kpi missing');
+    expect(got.period).toEqual(want.period);
+    const { kpi } = got;
+    const w = want.kpi;
+    expect(kpi.cases.created).toBeGreaterThan(50);
+    for (const key of [
+      'cases',
+      'alerts',
+      'ttd',
+      'tta',
+      'ttr',
+      'ttrCohort',
+      'sla',
+      'dispositions',
+      'falsePositiveRate',
+      'precision',
+      'alertToCaseRatio',
+      'backlog',
+      'rules',
+      'createdBySeverity',
+    ] as const)
+      expect(kpi[key], key).toEqual(w[key]);
+    expect(kpi.volume.days).toEqual(w.volume.days);
+    for (const sev of ['critical', 'high', 'medium', 'low', 'info'] as const) {
+      const { ttc: _, ...rest } = kpi.bySeverity[sev];
+      const { ttc: __, ...wanted } = w.bySeverity[sev];
+      expect(rest, sev).toEqual(wanted);
+    }
+    // What Sentinel does not carry: the default config has it, the example says it is not available.
+    expect(w.ttc.n).toBeGreaterThan(0);
+    expect(kpi.ttc.n).toBe(0);
+    expect(typeof w.escalationRate).toBe('number');
+    expect(kpi.escalationRate).toBeNull();
+    expect(w.runbooks.length).toBeGreaterThan(0);
+    expect(kpi.runbooks).toEqual([]);
+    expect(kpi.unavailable).toEqual({
+      ttc: 'not available from Microsoft Sentinel',
+      escalationRate: 'not available from Microsoft Sentinel',
+      runbooks: 'not available from Microsoft Sentinel',
+    });
   });
 });
 

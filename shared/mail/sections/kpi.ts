@@ -40,13 +40,20 @@ function targetText(t: { acknowledge?: number; resolve?: number }): string {
  * What the report says instead of a figure no case of the period could give (its source cannot, e.g. SecOps SOAR has
  * no acknowledgement time): the source's words, never a 0 or a blank. Undefined when the figure stands.
  */
-function notGiven(k: KpiSummary, key: 'tta' | 'sla.acknowledge'): string | undefined {
-  return k.tta.n === 0 ? k.unavailable?.[key] : undefined;
+function notGiven(k: KpiSummary, key: 'ttd' | 'tta' | 'ttc' | 'sla.acknowledge'): string | undefined {
+  return k[key === 'sla.acknowledge' ? 'tta' : key].n === 0 ? k.unavailable?.[key] : undefined;
 }
 
 /** One line naming every figure some source of the period cannot give, and why; undefined when there is none. */
 function unavailableLine(k: KpiSummary): string | undefined {
-  const names: Record<string, string> = { tta: 'time to acknowledge', 'sla.acknowledge': 'acknowledge SLA' };
+  const names: Record<string, string> = {
+    ttd: 'time to detect',
+    tta: 'time to acknowledge',
+    ttc: 'time to contain',
+    'sla.acknowledge': 'acknowledge SLA',
+    escalationRate: 'escalation rate',
+    runbooks: 'runbook effectiveness',
+  };
   const parts = Object.entries(k.unavailable ?? {}).map(([key, why]) => `${names[key] ?? key}: ${why}`);
   return parts.length ? `Not every source gives every figure: ${parts.join('; ')}.` : undefined;
 }
@@ -232,14 +239,14 @@ export function kpiParts(k: KpiSummary, model: ReportModel, s: EmailSettings, fu
       ['Measure', 'Median', 'p90', 'Mean', 'Cases'],
       (
         [
-          ['Time to detect', k.ttd],
-          ['Time to acknowledge', k.tta],
-          ['Time to contain', k.ttc],
-          ['Time to resolve', k.ttr],
+          ['Time to detect', k.ttd, 'ttd'],
+          ['Time to acknowledge', k.tta, 'tta'],
+          ['Time to contain', k.ttc, 'ttc'],
+          ['Time to resolve', k.ttr, undefined],
         ] as const
-      ).map(([name, d]) =>
-        name === 'Time to acknowledge' && notGiven(k, 'tta')
-          ? [cellOf(name), cellOf(notGiven(k, 'tta')!), cellOf(''), cellOf(''), cellOf('')]
+      ).map(([name, d, key]) =>
+        key && notGiven(k, key)
+          ? [cellOf(name), cellOf(notGiven(k, key)!), cellOf(''), cellOf(''), cellOf('')]
           : [
               cellOf(name),
               cellOf(formatMinutes(d.p50), d.lowN),
@@ -306,7 +313,11 @@ export function kpiParts(k: KpiSummary, model: ReportModel, s: EmailSettings, fu
         [
           cellOf(formatRate(k.falsePositiveRate)),
           cellOf(formatRate(k.precision)),
-          cellOf(formatRate(k.escalationRate)),
+          cellOf(
+            k.escalationRate === null
+              ? (k.unavailable?.escalationRate ?? formatRate(null))
+              : formatRate(k.escalationRate),
+          ),
           cellOf(k.alertToCaseRatio === null ? '—' : k.alertToCaseRatio.toFixed(3)),
         ],
       ],

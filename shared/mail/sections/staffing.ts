@@ -55,12 +55,14 @@ export function staffingParts(s: StaffingSummary, model: ReportModel, set: Email
       cellOf(`Tier ${t}`),
       cellOf(formatCount(s.headcount[t])),
       cellOf(x ? formatCount(x.onShiftHours) : '—'),
-      cellOf(x ? formatCount(x.firstHandled) : '—'),
-      cellOf(x ? formatCount(x.escalatedTo) : '—'),
-      cellOf(
-        s.casesPerAnalystHour[t] === null ? '—' : s.casesPerAnalystHour[t]!.toFixed(2),
-        (x?.firstHandled ?? 0) < 10,
-      ),
+      cellOf(x && x.firstHandled !== null ? formatCount(x.firstHandled) : '—'),
+      cellOf(x && x.escalatedTo !== null ? formatCount(x.escalatedTo) : '—'),
+      s.casesPerAnalystHour[t] === null && s.unavailable?.casesPerAnalystHour
+        ? cellOf(s.unavailable.casesPerAnalystHour)
+        : cellOf(
+            s.casesPerAnalystHour[t] === null ? '—' : s.casesPerAnalystHour[t]!.toFixed(2),
+            (x?.firstHandled ?? 0) < 10,
+          ),
     ];
   });
   const occ = s.occupancy.mean;
@@ -98,8 +100,11 @@ export function staffingParts(s: StaffingSummary, model: ReportModel, set: Email
       tierRows,
     ),
     note(
-      `How these fit: required FTE (${s.requiredFte.toFixed(1)}) is the Erlang C need per hour of week with at least ${set.minOnShift} analyst on every hour, grossed up for ${Math.round(set.shrinkage * 100)}% shrinkage; scheduled FTE (${s.scheduledFte.toFixed(1)}) counts rostered hours without shrinkage. Mean occupancy (${formatRate(occ)}) is the case workload over the analysts scheduled: a low figure with enough FTE means the roster is sized for round-the-clock cover, not for the case load. Cases per analyst-hour counts each closed case once, for the tier that first handled it; cases escalated to Tier 2 or 3 are shown beside it and are not in the rate. Utilization: ${formatRate(s.utilization)} of on-shift time was spent handling cases.`,
+      `How these fit: required FTE (${s.requiredFte.toFixed(1)}) is the Erlang C need per hour of week with at least ${set.minOnShift} analyst on every hour, grossed up for ${Math.round(set.shrinkage * 100)}% shrinkage; scheduled FTE (${s.scheduledFte.toFixed(1)}) counts rostered hours without shrinkage. Mean occupancy (${formatRate(occ)}) is the case workload over the analysts scheduled: a low figure with enough FTE means the roster is sized for round-the-clock cover, not for the case load. Cases per analyst-hour counts each closed case once, for the tier that first handled it; cases escalated to Tier 2 or 3 are shown beside it and are not in the rate. Utilization: ${s.utilization === null && s.unavailable?.utilization ? `${s.unavailable.utilization} (no handle times)` : `${formatRate(s.utilization)} of on-shift time was spent handling cases`}.`,
     ),
+    ...(s.unavailable?.aht
+      ? [note(`Handle time ${s.unavailable.aht}: required FTE and occupancy use the configured handle time per tier.`)]
+      : []),
     {
       html: `<p class="muted" style="${FONT}font-size:13px;line-height:19px;color:${C.muted};margin:8px 0 2px 0;">Coverage by hour of week (${h(s.weeks.join(', '))}): green = enough analysts scheduled, red = short.</p><table role="presentation" cellpadding="0" cellspacing="1" style="width:100%;table-layout:fixed;${FONT}"><tr><td style="width:36px;"></td>${hours}</tr>${grid}</table>`,
       text: [],
