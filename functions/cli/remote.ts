@@ -9,13 +9,6 @@ export interface RemoteOptions {
   region?: string;
 }
 
-/** The flags that give `RemoteOptions`, for a command's `parseFlags` options. */
-export const REMOTE_FLAGS = {
-  api: { type: 'string' },
-  token: { type: 'string' },
-  region: { type: 'string' },
-} as const;
-
 /** A fetch against the socpulse API: signed for `execute-api` in the cloud, with a bearer token locally. */
 export async function remoteFetch(
   opts: RemoteOptions,
