@@ -37,9 +37,9 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const out = values.out ?? (deployed ? undefined : 'out');
   const stores = await openTable(values, deployed);
   if (out) await mkdir(out, { recursive: true });
-  process.stderr.write(
-    `socpulse report: from ${stores.where}${out ? `; the email is written to ${resolve(out)}` : ''}\n`,
-  );
+  // Locally, say where: the SES stand-in stops with this process, the copy in --out stays.
+  if (stores.local)
+    process.stderr.write(`socpulse report: from ${stores.where}; the email is written to ${resolve(out!)}\n`);
   const deps: ReportDeps = {
     config,
     runbooks,
