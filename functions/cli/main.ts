@@ -87,13 +87,17 @@ export async function main(argv: string[]): Promise<number> {
     const run = await LOAD[name]();
     return await run(rest);
   } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`socpulse ${name}: ${e.message}\n`);
+      return 2;
+    }
     // Loaded only on this path: `--help` and the checks above need none of these modules.
     const [{ ConfigError }, { TableUnreachableError }, { DataDirError, DataDirDamagedError }] = await Promise.all([
       import('../../shared/config/config.js'),
       import('../../shared/store/errors.js'),
       import('../../shared/local/data-dir.js'),
     ]);
-    if (e instanceof UsageError || e instanceof ConfigError) {
+    if (e instanceof ConfigError) {
       process.stderr.write(`socpulse ${name}: ${e.message}\n`);
       return 2;
     }

@@ -6,6 +6,7 @@ import { COMMANDS } from '../../functions/cli/commands.js';
 import { commandHelp } from '../../functions/cli/flags.js';
 import { DaysRead } from '../../functions/cli/progress.js';
 import { main } from '../../functions/cli/main.js';
+import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 
 const socpulse = (...args: string[]) =>
   promisify(execFile)('node', ['functions/cli/bin.js', ...args], { env: { PATH: process.env.PATH! } }).then(
@@ -70,6 +71,30 @@ describe('socpulse help', () => {
   });
 });
 
+describe("the README's reports table", () => {
+  it('says what the runbooks say: each one, its audience, its hour and its weekday', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const rows = [...readme.matchAll(/^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \| [^|]+ \|$/gm)].map((m) => ({
+      id: m[1]!,
+      when: m[2]!.trim(),
+      to: m[3]!.trim(),
+    }));
+    const runbooks = loadReportRunbooks('runbooks');
+    expect(rows.map((r) => r.id).sort()).toEqual(runbooks.map((r) => r.id).sort());
+    const days: Record<string, string> = { MON: 'Mondays', THU: 'Thursdays' };
+    for (const row of rows) {
+      const runbook = runbooks.find((r) => r.id === row.id)!;
+      const [minute, hour, , , weekday] = /^cron\((.*)\)$/.exec(runbook.schedule)![1]!.split(' ');
+      expect([row.id, row.to]).toEqual([row.id, runbook.audience.join(', ')]);
+      expect([row.id, row.when.includes(`${hour!.padStart(2, '0')}:${minute!.padStart(2, '0')}`)]).toEqual([
+        row.id,
+        true,
+      ]);
+      if (days[weekday!]) expect([row.id, row.when]).toEqual([row.id, expect.stringContaining(days[weekday!]!)]);
+    }
+  });
+});
+
 describe('socpulse: bad input is refused before any work, on stderr, exit 2', () => {
   it.each([
     [['start', '--serve', '--port', '99999'], /^socpulse start: --port "99999": must be a port number from 0 to 65535/],
@@ -97,7 +122,7 @@ describe('socpulse: bad input is refused before any work, on stderr, exit 2', ()
     expect(r.stderr).toBe(
       'socpulse report: runbook: unknown runbook "nosuch" (known: monthly-budget, monthly-executive, weekly-kpi, weekly-staffing)\n',
     );
-  });
+  }, 30_000);
 
   it('no command: the overview on stderr, exit 2', async () => {
     const r = await run();
