@@ -14,6 +14,9 @@ import { UsageError } from './usage-error.js';
  */
 export async function forecastCommand(argv: string[]): Promise<number> {
   const { values } = parseFor('forecast', argv);
+  // --as-of is in forecast's flag table (commands.ts) for the look ahead judged at an instant (issue 24); until this
+  // command reads it, it is refused rather than ignored.
+  if (values['as-of'] !== undefined) throw new UsageError('--as-of is not read by this version of forecast');
   if (!values.week) throw new UsageError('--week LABEL is required (an ISO week, e.g. 2026-W49)');
   const { input, settings } = canonicalInput(values);
 
