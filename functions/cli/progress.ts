@@ -94,6 +94,9 @@ export function progressBar(
 
 /** The reader, with each batch it answers moving `bar` in days of the window read. What it reads is unchanged. */
 export function trackDays(reader: SourceReader, bar: ReturnType<typeof progressBar>): SourceReader {
+  // A source may be read more than once (the roster ahead after the window): each read adds its days to the total,
+  // and a read that ended counts whole.
+  let before = { done: 0, total: 0 };
   return {
     kind: reader.kind,
     families: reader.families,
@@ -103,15 +106,20 @@ export function trackDays(reader: SourceReader, bar: ReturnType<typeof progressB
     read(window: { from: Date; to: Date; families?: ReadonlySet<Family> }) {
       const families = new Set([...reader.families].filter((f) => !window.families || window.families.has(f)));
       const days = new DaysRead(window.from.getTime(), window.to.getTime(), families);
+      const base = before;
+      const show = (family: string) => bar.update(base.done + days.done, base.total + days.total, family);
       return (async function* () {
         let previous: string | undefined;
         for await (const batch of reader.read(window)) {
           if (previous && previous !== batch.family) days.finish(previous);
           previous = batch.family;
           days.add(batch.family, batch.records);
-          bar.update(days.done, days.total, batch.family);
+          show(batch.family);
           yield batch;
         }
+        for (const f of families) days.finish(f);
+        before = { done: base.done + days.total, total: base.total + days.total };
+        show('');
       })();
     },
   };
