@@ -117,12 +117,12 @@ describe('socpulse: bad input is refused before any work, on stderr, exit 2', ()
   });
 
   it('report nosuch names the runbooks it knows, before any table is opened', async () => {
-    const r = await run('report', 'nosuch', '--data', '/nonexistent/never-created');
+    const r = await socpulse('report', 'nosuch', '--data', '/nonexistent/never-created');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'socpulse report: runbook: unknown runbook "nosuch" (known: monthly-budget, monthly-executive, weekly-kpi, weekly-staffing)\n',
     );
-  }, 30_000);
+  });
 
   it('no command: the overview on stderr, exit 2', async () => {
     const r = await run();
