@@ -14,6 +14,9 @@ import {
 // The one table of `socpulse` commands and their flags: the parser, `--help` and the checks before any work all read
 // it. This file imports nothing heavy, so `socpulse --help` and a refused flag cost no SDK, no zod, no MCP client.
 
+/** Days of history `socpulse start` backfills from the configured sources (`--days`). */
+export const START_BACKFILL_DAYS = 90;
+
 /** The local data directory every command that uses a table shares with `start`. */
 const DATA_FLAG = {
   type: 'string',
@@ -68,7 +71,7 @@ export const COMMANDS = {
         type: 'string',
         value: 'N',
         help: 'days of history to collect',
-        default: '90',
+        default: String(START_BACKFILL_DAYS),
         check: wholeNumber(1, 400),
       },
       ...COMMON_FLAGS,

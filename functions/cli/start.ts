@@ -28,10 +28,7 @@ import {
 import { withDayProgress } from './progress.js';
 import { serveLocal } from './serve.js';
 import { edgeDeps, storesOf } from '../../shared/usecases/edge.js';
-import { parseFor } from './commands.js';
-
-/** Days of history `socpulse start` backfills from the configured sources. */
-export const START_BACKFILL_DAYS = 90;
+import { parseFor, START_BACKFILL_DAYS } from './commands.js';
 
 /**
  * `socpulse start [--serve] [--port 8787] [--data DIR] [--fresh]`: the main job on embedded stand-ins — start DynamoDB
