@@ -23,6 +23,13 @@ export async function budgetCommand(argv: string[]): Promise<number> {
   if (sub === 'import' && !file) throw new UsageError('usage: socpulse budget import plan.csv');
   if (sub === 'export' && file) throw new UsageError(`budget export takes no file ("${file}"): --out FILE writes one`);
   if (sub === 'export' && !values['fiscal-year']) throw new UsageError('--fiscal-year FY2027 is required');
+  // The plan is read before any table or API is reached: an unreadable file is one line, nothing opened.
+  const csv =
+    sub === 'import'
+      ? await readFile(file!, 'utf8').catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`${file}: cannot read (${e.code})`);
+        })
+      : '';
   const remote = values.api ?? process.env.SOCPULSE_API_URL;
   let local: Awaited<ReturnType<typeof localApi>> | undefined;
   let call: (path: string, init?: RequestInit) => Promise<Response>;
@@ -32,7 +39,7 @@ export async function budgetCommand(argv: string[]): Promise<number> {
     call = local.call;
   }
   try {
-    return await (sub === 'import' ? importPlan(call, file!) : exportSnapshots(call, values));
+    return await (sub === 'import' ? importPlan(call, csv) : exportSnapshots(call, values));
   } finally {
     await local?.close();
   }
@@ -61,10 +68,7 @@ async function localApi(values: { data?: string; config?: string }) {
   };
 }
 
-async function importPlan(call: (path: string, init?: RequestInit) => Promise<Response>, file: string) {
-  const csv = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`${file}: cannot read (${e.code})`);
-  });
+async function importPlan(call: (path: string, init?: RequestInit) => Promise<Response>, csv: string) {
   const res = await call('/budget/plan', {
     method: 'PUT',
     headers: { 'content-type': 'text/csv; charset=utf-8' },

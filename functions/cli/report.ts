@@ -35,8 +35,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (values['dry-run'] && !values.out && deployed)
     throw new UsageError('--dry-run needs --out DIR to write the email to');
   const out = values.out ?? (deployed ? undefined : 'out');
-  const stores = await openTable(values, deployed);
   if (out) await mkdir(out, { recursive: true });
+  const stores = await openTable(values, deployed);
   // Locally, say where: the SES stand-in stops with this process, the copy in --out stays.
   if (stores.local)
     process.stderr.write(`socpulse report: from ${stores.where}; the email is written to ${resolve(out!)}\n`);
