@@ -1,5 +1,6 @@
 import { sourceStatusLines } from '../../shared/usecases/source-status.js';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DEFAULT_CONFIG_FILE, loadConfig, requireSender, type Config } from '../../shared/config/config.js';
@@ -29,6 +30,7 @@ import { withDayProgress } from './progress.js';
 import { serveLocal } from './serve.js';
 import { edgeDeps, storesOf } from '../../shared/usecases/edge.js';
 import { parseFor, START_BACKFILL_DAYS } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `socpulse start [--serve] [--port 8787] [--data DIR] [--fresh]`: the main job on embedded stand-ins — start DynamoDB
@@ -44,6 +46,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   requireSender(config, 'run socpulse start (it emails the reports)');
   const days = values.days ? Number(values.days) : START_BACKFILL_DAYS;
   const port = values.port === undefined ? 8787 : Number(values.port);
+  // A port another program holds would only be found after the whole job: it is tried first (and let go).
+  if (values.serve && port !== 0) await portFree(port);
   const outDir = resolve(values.out ?? 'out');
   const runbooks = loadReportRunbooks('runbooks');
   const started = Date.now();
@@ -141,6 +145,17 @@ export async function startCommand(argv: string[]): Promise<number> {
   } finally {
     await session.close();
   }
+}
+
+/** Refuse a port that cannot be listened on (another server holds it), before any work. */
+async function portFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new UsageError(`--port ${port}: cannot listen on 127.0.0.1:${port} (${e.code}); pick another or 0`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 /** One line for a damaged data directory, on stderr; exit 1. */

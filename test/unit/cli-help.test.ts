@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COMMANDS } from '../../functions/cli/commands.js';
@@ -122,6 +125,24 @@ describe('socpulse: bad input is refused before any work, on stderr, exit 2', ()
     expect(r.stderr).toBe(
       'socpulse report: runbook: unknown runbook "nosuch" (known: monthly-budget, monthly-executive, weekly-kpi, weekly-staffing)\n',
     );
+  });
+
+  it('start --serve on a port another program holds is refused before the job, naming the port', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const data = mkdtempSync(join(tmpdir(), 'socpulse-port-'));
+      const r = await socpulse('start', '--serve', '--port', String(port), '--data', data);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toBe(
+        `socpulse start: --port ${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE); pick another or 0\n`,
+      );
+      // Nothing started: the data directory was never taken.
+      expect(readdirSync(data)).toEqual([]);
+    } finally {
+      holder.close();
+    }
   });
 
   it('no command: the overview on stderr, exit 2', async () => {
