@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'out/', 'coverage/', 'bench-data/', 'reports/', '.stryker-tmp/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'out/', 'coverage/', 'bench-data/', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

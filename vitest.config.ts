@@ -1,20 +1,45 @@
 import { defineConfig } from 'vitest/config';
 
+// The tests run the compiled CLI as a user does: dist/ is brought up to date first (unchanged files are kept).
+const BUILD_CLI = ['test/setup/build-cli.ts'];
+
 // Four suites, one folder each: `npm test` runs all; `npm run test:<name>` runs one.
 export default defineConfig({
   test: {
+    // Vitest's default on 2 cores is ONE file at a time (cores - 1): the e2e and integration files mostly wait on
+    // child processes and stand-ins, so three at once keep both cores busy. The projects share this pool: they run
+    // in parallel, the slowest files (by the last run's durations) first.
+    maxWorkers: 3,
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: BUILD_CLI,
+          // Property tests run thousands of cases: beside two other files on 2 cores, 5 s is too tight.
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: BUILD_CLI,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 180_000 } },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: BUILD_CLI,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -2,7 +2,8 @@ import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { checkSource, sourceCheckLines } from '../../shared/usecases/check-source.js';
 import { dayFlag } from './export.js';
-import { parseFlags, UsageError } from './usage-error.js';
+import { parseFor } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 const DAY_MS = 86_400_000;
 
@@ -12,12 +13,7 @@ const DAY_MS = 86_400_000;
  * rejected and ignored, and a verdict. Stores nothing. Exit 0 when the verdict is ok, 1 when degraded or failing.
  */
 export async function checkSourceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags({
-    args: argv,
-    options: { from: { type: 'string' }, to: { type: 'string' }, config: { type: 'string' } },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseFor('check-source', argv);
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
   const configured = Object.keys(config.mcpServers).join(', ');
   if (positionals.length !== 1) throw new UsageError(`name one source to check (configured: ${configured})`);

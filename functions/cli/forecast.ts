@@ -4,7 +4,8 @@ import { isMissing } from '../../shared/domain/summary.js';
 import { InputFileError } from '../../shared/sources/canonical/jsonl-reader.js';
 import { forecastFromFiles } from '../../shared/usecases/forecast-loader.js';
 import { canonicalInput } from './canonical-input.js';
-import { parseFlags, UsageError } from './usage-error.js';
+import { parseFor } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `socpulse forecast --input DIR --week 2026-W49 [--tz ZONE] [--config FILE] --json` (docs/forecast.md): next week's
@@ -12,17 +13,10 @@ import { parseFlags, UsageError } from './usage-error.js';
  * the week starts are used; shifts inside the week are the roster. One clear error on stderr and exit 2 otherwise.
  */
 export async function forecastCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv,
-    options: {
-      input: { type: 'string' },
-      week: { type: 'string' },
-      tz: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const { values } = parseFor('forecast', argv);
+  // --as-of is in forecast's flag table (commands.ts) for the look ahead judged at an instant (issue 24); until this
+  // command reads it, it is refused rather than ignored.
+  if (values['as-of'] !== undefined) throw new UsageError('--as-of is not read by this version of forecast');
   if (!values.week) throw new UsageError('--week LABEL is required (an ISO week, e.g. 2026-W49)');
   const { input, settings } = canonicalInput(values);
 

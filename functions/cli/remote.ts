@@ -9,13 +9,6 @@ export interface RemoteOptions {
   region?: string;
 }
 
-/** The flags that give `RemoteOptions`, for a command's `parseFlags` options. */
-export const REMOTE_FLAGS = {
-  api: { type: 'string' },
-  token: { type: 'string' },
-  region: { type: 'string' },
-} as const;
-
 /** A fetch against the socpulse API: signed for `execute-api` in the cloud, with a bearer token locally. */
 export async function remoteFetch(
   opts: RemoteOptions,
@@ -23,7 +16,7 @@ export async function remoteFetch(
   const base = (opts.api ?? process.env.SOCPULSE_API_URL ?? '').replace(/\/$/, '');
   if (!base)
     throw new UsageError(
-      '--api URL (or SOCPULSE_API_URL) is required: the API of the deployed stack, or http://127.0.0.1:8787 for a local run',
+      '--api URL (or SOCPULSE_API_URL) is required: the API of the deployed stack, or http://127.0.0.1:8787 with --token for a running `socpulse start --serve` (locally, `socpulse report RUNBOOK` needs no API)',
     );
   if (!/^https?:\/\//.test(base)) throw new UsageError(`--api ${base}: not an http(s) URL`);
   if (opts.token)

@@ -1,47 +1,48 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { reportCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
-import { ReportRequestError } from '../../shared/config/report-request.js';
+import { ReportRequestError, resolveReportRequest } from '../../shared/config/report-request.js';
 import { requestReport } from '../../shared/usecases/enqueue-report.js';
 import { runQueued, runReport, type ReportDeps, type ReportResult } from '../../shared/usecases/run-report.js';
-import { tableDeps } from './table-deps.js';
-import { parseFlags, UsageError } from './usage-error.js';
-
-const USAGE = 'usage: socpulse report RUNBOOK --period LABEL [--resend] [--dry-run --out DIR]';
+import { parseFor } from './commands.js';
+import { deployedTableName, openTable, whoAmI } from './table-deps.js';
+import { UsageError } from './usage-error.js';
 
 /**
- * `socpulse report RUNBOOK --period LABEL [--resend] [--dry-run --out DIR]`: produce one report now, on demand. It asks
- * through the same exactly-once request as the API (shared/usecases/enqueue-report.ts) and then runs the run it queued
- * in this process: eight of these started at once send one report; a delivered one is not sent again without --resend.
+ * `socpulse report RUNBOOK [--period LABEL] [--resend] [--dry-run] [--out DIR] [--data DIR | --table NAME]`: produce
+ * one report now, on demand, from the local table of the data directory `start` keeps (the email goes to the SES
+ * stand-in and is written to --out), or from a deployed table named on purpose (Amazon SES). It asks through the same
+ * exactly-once request as the API (shared/usecases/enqueue-report.ts) and then runs the run it queued in this
+ * process: eight of these started at once send one report; a delivered one is not sent again without --resend.
  */
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      period: { type: 'string' },
-      resend: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      out: { type: 'string' },
-      config: { type: 'string' },
-    },
-    strict: true,
-  });
-  const [runbook] = positionals;
-  if (!runbook || positionals.length > 1) throw new UsageError(USAGE);
-  if (values['dry-run'] && !values.out) throw new UsageError('--dry-run needs --out DIR to write the email to');
+  const { values, positionals } = parseFor('report', argv);
+  const runbook = positionals[0]!;
   if (values['dry-run'] && values.resend) throw new UsageError('--dry-run sends nothing: it cannot be a --resend');
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
-  const stores = tableDeps();
-  const out = values.out;
+  const runbooks = loadReportRunbooks('runbooks');
+  // The runbook, the period and the audience, checked before any table is opened or stand-in started.
+  try {
+    resolveReportRequest(config, runbooks, { runbook, period: values.period }, Date.now());
+  } catch (e) {
+    if (e instanceof ReportRequestError) throw new UsageError(e.message);
+    throw e;
+  }
+  const deployed = await deployedTableName(values);
+  if (values['dry-run'] && !values.out && deployed)
+    throw new UsageError('--dry-run needs --out DIR to write the email to');
+  const out = values.out ?? (deployed ? undefined : 'out');
   if (out) await mkdir(out, { recursive: true });
+  const stores = await openTable(values, deployed);
+  // Locally, say where: the SES stand-in stops with this process, the copy in --out stays.
+  if (stores.local)
+    process.stderr.write(`socpulse report: from ${stores.where}; the email is written to ${resolve(out!)}\n`);
   const deps: ReportDeps = {
     config,
-    runbooks: loadReportRunbooks('runbooks'),
+    runbooks,
     ...stores,
     mailer: new SesMailer(),
     charts: reportCharts,
@@ -96,15 +97,6 @@ export async function reportCommand(argv: string[]): Promise<number> {
     if (e instanceof ReportRequestError) throw new UsageError(e.message);
     throw e;
   } finally {
-    stores.client.destroy();
-  }
-}
-
-/** Who runs the command, for the run's audit trail (a container without a passwd entry has no user name). */
-function whoAmI(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
+    await stores.close();
   }
 }

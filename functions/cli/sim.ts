@@ -1,25 +1,11 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createSimServer, FAULTS, SIM_SHAPES, startSocSimHttp, type Fault, type SimShape } from '../soc-sim/server.js';
-import { parseFlags, UsageError } from './usage-error.js';
+import { parseFor } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 /** `socpulse sim [--stdio | --port N] [--shape socpulse|secops-soar|secops-soar-remote|sentinel|splunk] [--seed N] [--fault MODE] [--alerts-per-day N] [--cases-per-day N]`. */
 export async function simCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv,
-    options: {
-      stdio: { type: 'boolean' },
-      port: { type: 'string' },
-      seed: { type: 'string' },
-      fault: { type: 'string' },
-      'alerts-per-day': { type: 'string' },
-      'cases-per-day': { type: 'string' },
-      shape: { type: 'string' },
-      'close-lookback-days': { type: 'string' },
-      now: { type: 'string' },
-      config: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parseFor('sim', argv);
   const int = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);

@@ -1,5 +1,6 @@
 import { sourceStatusLines } from '../../shared/usecases/source-status.js';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DEFAULT_CONFIG_FILE, loadConfig, requireSender, type Config } from '../../shared/config/config.js';
@@ -7,26 +8,16 @@ import { loadReportRunbooks } from '../../shared/config/runbooks.js';
 import { reportMonth } from '../../shared/domain/budget.js';
 import type { Family } from '../../shared/domain/day-snapshot.js';
 import { fiscalYearOf, localDay, localMonth, monthsOfFiscalYear, parsePeriod } from '../../shared/domain/periods.js';
-import {
-  DataDirDamagedError,
-  DataDirError,
-  DEFAULT_DATA_DIR,
-  openDataDir,
-  type DataDir,
-  type StoreProbe,
-} from '../../shared/local/data-dir.js';
-import { LocalTableOpenError, tableExists } from '../../shared/local/dynamo.js';
+import { DataDirDamagedError, DEFAULT_DATA_DIR, type DataDir } from '../../shared/local/data-dir.js';
+import { openLocalSession, type LocalSession } from '../../shared/local/session.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { readLocalStore } from '../../shared/local/ses.js';
-import { startLocalStack } from '../../shared/local/stack.js';
 import { reportCharts } from '../../shared/mail/charts.js';
 import { SesMailer } from '../../shared/mail/ses-mailer.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
-import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
-import { DynamoStoreMarker } from '../../shared/store/store-marker.js';
 import { collectSource, configuredSource } from '../../shared/usecases/collect-source.js';
 import {
   recoverOrphanedRuns,
@@ -35,12 +26,11 @@ import {
   type ReportDeps,
   type ReportResult,
 } from '../../shared/usecases/run-report.js';
+import { withDayProgress } from './progress.js';
 import { serveLocal } from './serve.js';
 import { edgeDeps, storesOf } from '../../shared/usecases/edge.js';
-import { parseFlags, UsageError } from './usage-error.js';
-
-/** Days of history `socpulse start` backfills from the configured sources. */
-export const START_BACKFILL_DAYS = 90;
+import { parseFor, START_BACKFILL_DAYS } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `socpulse start [--serve] [--port 8787] [--data DIR] [--fresh]`: the main job on embedded stand-ins — start DynamoDB
@@ -50,69 +40,27 @@ export const START_BACKFILL_DAYS = 90;
  * already delivered and a restarted server keeps its runs, plans and snapshots; `--fresh` starts over.
  */
 export async function startCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv,
-    options: {
-      serve: { type: 'boolean' },
-      port: { type: 'string' },
-      config: { type: 'string' },
-      out: { type: 'string' },
-      days: { type: 'string' },
-      data: { type: 'string' },
-      fresh: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const { values } = parseFor('start', argv);
   const config = loadConfig(values.config ?? DEFAULT_CONFIG_FILE);
   // start emails its reports: refused before anything starts when there is no sender.
   requireSender(config, 'run socpulse start (it emails the reports)');
   const days = values.days ? Number(values.days) : START_BACKFILL_DAYS;
-  if (!Number.isInteger(days) || days < 1 || days > 400)
-    throw new UsageError('--days must be a whole number from 1 to 400');
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  // A port another program holds would only be found after the whole job: it is tried first (and let go).
+  if (values.serve && port !== 0) await portFree(port);
   const outDir = resolve(values.out ?? 'out');
   const runbooks = loadReportRunbooks('runbooks');
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
 
-  let data: DataDir;
+  let session: LocalSession;
   try {
-    data = openDataDir(values.data ?? DEFAULT_DATA_DIR, { fresh: values.fresh });
+    session = await openLocalSession(values.data ?? DEFAULT_DATA_DIR, { fresh: values.fresh });
   } catch (e) {
     if (e instanceof DataDirDamagedError) return refuse(e);
-    if (e instanceof DataDirError) throw new UsageError(e.message);
     throw e;
   }
-  let stack;
-  try {
-    stack = await startLocalStack({ dynamoPath: data.dynamoPath, createTable: !data.tableExpected });
-  } catch (e) {
-    data.release();
-    if (e instanceof LocalTableOpenError)
-      return refuse(new DataDirDamagedError(data.dir, `dynalite cannot open dynamo/ (${e.message})`));
-    throw e;
-  }
-  const dynamo = dynamoClient();
-  const table = new DynamoTable(dynamo, stack.tableName);
-  const marker = new DynamoStoreMarker(table);
-  const probe: StoreProbe = {
-    tableExists: () => tableExists(dynamo, stack.tableName),
-    readMarker: () => marker.read(),
-    writeMarker: (g) => marker.write(g),
-  };
-  let trusted = false;
-  try {
-    await data.check(probe);
-    trusted = true;
-  } catch (e) {
-    if (!(e instanceof DataDirDamagedError)) throw e;
-    return refuse(e);
-  } finally {
-    if (!trusted) {
-      dynamo.destroy();
-      await stack.stop();
-      data.release();
-    }
-  }
+  const { data, stack, table } = session;
   log(`socpulse: DynamoDB stand-in ${stack.dynamoEndpoint}, SES stand-in ${stack.sesEndpoint}`);
   log(`socpulse: data in ${data.dir} (${dataLine(data, values.fresh === true)})`);
   if (data.tookOver) log(`socpulse: took over the data directory's lock: ${data.tookOver}`);
@@ -139,7 +87,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     }
     await backfill(config, deps, days, log);
     await seedDemoPlan(config, deps.budget, log);
-    await data.checkpoint(probe);
+    await session.checkpoint();
     let earlier = 0;
     for (const runbook of runbooks) {
       const result = await runReport(reportDeps, { runbook: runbook.id, trigger: 'schedule' });
@@ -156,7 +104,7 @@ export async function startCommand(argv: string[]): Promise<number> {
         log(reportLine(result));
       }
     }
-    await data.checkpoint(probe);
+    await session.checkpoint();
     const mails = await readLocalStore(stack.sesEndpoint);
     log(`\n${mails.length} email(s) delivered to the local SES in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (earlier)
@@ -167,8 +115,6 @@ export async function startCommand(argv: string[]): Promise<number> {
       log(`  ${undelivered} report(s) NOT delivered (above: who got nothing and why); socpulse start exits 1`);
     if (mails.length) log(`  read them: ${outDir}/*.html (rendered) and *.eml (as sent)`);
     if (values.serve) {
-      const port = values.port === undefined ? 8787 : Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number');
       const pending = new Set<Promise<unknown>>();
       const server = await serveLocal(
         edgeDeps(deps, {
@@ -197,13 +143,19 @@ export async function startCommand(argv: string[]): Promise<number> {
     }
     return undelivered || mails.length + earlier + recovered.size === 0 ? 1 : 0;
   } finally {
-    // The marker's last generation, then dynalite's files recorded once it has stopped: the next open checks both.
-    await data.checkpoint(probe).catch(() => undefined);
-    dynamo.destroy();
-    await stack.stop();
-    data.close();
-    data.release();
+    await session.close();
   }
+}
+
+/** Refuse a port that cannot be listened on (another server holds it), before any work. */
+async function portFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new UsageError(`--port ${port}: cannot listen on 127.0.0.1:${port} (${e.code}); pick another or 0`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 /** One line for a damaged data directory, on stderr; exit 1. */
@@ -269,14 +221,12 @@ async function backfill(
     ];
     for (const w of windows) {
       const t0 = Date.now();
+      // A bar in days of the window on a terminal's stderr (stdout keeps the lines a script reads).
+      const source = withDayProgress(configuredSource(config, name, secrets), `collect ${name}`);
       const run = await collectSource(
         { snapshots: deps.snapshots, runs: deps.collections, now: () => new Date() },
-        {
-          ...configuredSource(config, name, secrets),
-          fromDay: w.from,
-          families: w.families,
-        },
-      );
+        { ...source, fromDay: w.from, families: w.families },
+      ).finally(() => source.done());
       // Each source's status, counts, rejects (with examples), notes and errors, as export and backfill say them.
       const label = `collect ${name} (${server.kind})${w.families ? ` ${w.families.join(' and ')}` : ''} from ${w.from}`;
       const extra = `${run.snapshots.written} snapshots in ${((Date.now() - t0) / 1000).toFixed(1)} s`;

@@ -4,25 +4,15 @@ import { BudgetCsvError } from '../../shared/config/budget-plan-csv.js';
 import { InputFileError } from '../../shared/sources/canonical/jsonl-reader.js';
 import { summarizeCanonicalDir } from '../../shared/usecases/summarize-files.js';
 import { canonicalInput } from './canonical-input.js';
-import { parseFlags, UsageError } from './usage-error.js';
+import { parseFor } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `socpulse summarize --input DIR --period LABEL [--tz ZONE] [--as-of ISO] [--config FILE] --json`
  * (METRICS.md): prints the whole summary as JSON, or one clear error on stderr and exit code 2, with nothing on stdout.
  */
 export async function summarizeCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv,
-    options: {
-      input: { type: 'string' },
-      period: { type: 'string' },
-      tz: { type: 'string' },
-      'as-of': { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const { values } = parseFor('summarize', argv);
   if (!values.period) throw new UsageError('--period LABEL is required (e.g. 2026-W47, 2026-11, 2026-Q4, FY2027)');
   const { input, settings } = canonicalInput(values);
 

@@ -1,5 +1,6 @@
-import { apiError, REMOTE_FLAGS, remoteFetch } from './remote.js';
-import { parseFlags, UsageError } from './usage-error.js';
+import { apiError, remoteFetch } from './remote.js';
+import { parseFor } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `socpulse trigger RUNBOOK [--period LABEL] [--recipients a,b] [--resend] [--api URL] [--token T] [--wait]`: ask the
@@ -7,19 +8,7 @@ import { parseFlags, UsageError } from './usage-error.js';
  * nothing is sent twice; `--resend` (manager) sends a delivered report again.
  */
 export async function triggerCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      period: { type: 'string' },
-      recipients: { type: 'string' },
-      ...REMOTE_FLAGS,
-      wait: { type: 'boolean' },
-      resend: { type: 'boolean' },
-      config: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values, positionals } = parseFor('trigger', argv);
   if (positionals.length !== 1)
     throw new UsageError('usage: socpulse trigger RUNBOOK [--period LABEL] [--recipients a,b] [--api URL]');
   const call = await remoteFetch(values);

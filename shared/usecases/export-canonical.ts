@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { McpServerConfig } from '../config/config.js';
 import { openSource } from '../sources/open-source.js';
-import { unmappedFamily, type ReadSummary } from '../sources/reader.js';
+import { unmappedFamily, type ReadSummary, type SourceReader } from '../sources/reader.js';
 import type { SecretResolver } from '../sources/secrets.js';
 import { outcomeStatus, sourceStatusLines, type SourceOutcome } from './source-status.js';
 
@@ -22,6 +22,8 @@ export interface ExportRequest {
   secrets: SecretResolver;
   /** The lines of each source (`sourceStatusLines`): its status, what it gave, rejects, notes, or why it failed. */
   log: (line: string) => void;
+  /** Wraps each source's reader (the CLI's progress in days); what is read is unchanged. */
+  track?: (source: string, reader: SourceReader) => SourceReader;
 }
 
 /**
@@ -49,7 +51,8 @@ export async function exportCanonical(req: ExportRequest): Promise<SourceOutcome
       let summary: ReadSummary = { rejects: { count: 0, samples: [] }, notes: [] };
       const errors: string[] = [];
       try {
-        const reader = await openSource(name, server, { secrets: req.secrets });
+        const opened = await openSource(name, server, { secrets: req.secrets });
+        const reader = req.track ? req.track(name, opened) : opened;
         try {
           for await (const batch of reader.read({ from: new Date(from), to: new Date(Math.min(to, Date.now())) })) {
             counts[batch.family] = (counts[batch.family] ?? 0) + batch.records.length;

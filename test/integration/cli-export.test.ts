@@ -69,14 +69,14 @@ describe('socpulse export → summarize (soc-sim over stdio)', () => {
     );
     const bad = await run('export', '--from', 'yesterday', '--to', '2026-11-20', '--out', dir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--from must be a date/);
+    expect(bad.stderr).toBe('socpulse export: --from "yesterday": must be a date such as 2026-11-01\n');
   });
 
   it('exits 2 on a date that is not on the calendar, before collecting anything', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'socpulse-bad-date-')), 'out');
     const r = await run('export', '--from', '2026-02-30', '--to', '2026-03-02', '--out', out);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('socpulse export: --from: "2026-02-30" is not a calendar day');
+    expect(r.stderr.trim()).toBe('socpulse export: --from "2026-02-30": is not a calendar day');
     expect(existsSync(out)).toBe(false);
   });
 
