@@ -9,7 +9,8 @@ import type { ReportModel, Section } from './report-model.js';
 export const C = {
   ink: '#1d2433',
   muted: '#5b6477',
-  faint: '#8a93a3',
+  /** Greyed figures (low n): lighter than muted, still 4.5:1 on the tiles' background. */
+  faint: '#687083',
   line: '#dfe3ea',
   bg: '#f4f6f9',
   better: '#0f7a3d',
@@ -22,6 +23,37 @@ export const C = {
   /** Hour-of-week grids: an hour short of analysts, an hour with enough. */
   short: '#f8d7d3',
   enough: '#dcefe3',
+  /** The headline's box, and quiet boxes (no data, a grid of unknown hours). */
+  hl: '#eef3f9',
+  soft: '#eef2f7',
+  /** The look ahead's short line: short hours, none short. */
+  shortBg: '#fdecea',
+  okBg: '#eef7f1',
+};
+
+/**
+ * The palette's dark-scheme twins, each at 4.5:1 or more against the dark backgrounds it sits on: text colours, then
+ * backgrounds. The document's CSS maps every inline colour to its twin (html-document.ts), so no text keeps a light
+ * scheme colour on a dark page. Charts keep their white card: their colours are drawn for it.
+ */
+export const DARK_TEXT: Record<string, string> = {
+  [C.ink]: '#e4e8ee',
+  [C.muted]: '#a7b0bd',
+  [C.faint]: '#9aa3b2',
+  [C.better]: '#5cd49a',
+  [C.worse]: '#ff9b8f',
+  [C.brand]: '#9cc3ea',
+};
+export const DARK_BG: Record<string, string> = {
+  [C.bg]: '#0e131a',
+  [C.tile]: '#1b232d',
+  [C.hl]: '#1b232d',
+  [C.soft]: '#1b232d',
+  [C.warnBg]: '#3a2a12',
+  [C.short]: '#5a2620',
+  [C.enough]: '#1f3d2c',
+  [C.shortBg]: '#4a1f1b',
+  [C.okBg]: '#173424',
 };
 /** The font stack, inline on every block that shows text. Text is never under 13 px: the smallest a phone shows without
  * zooming, and what Apple Mail would enlarge to. */

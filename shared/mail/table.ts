@@ -5,7 +5,9 @@ import { C, FONT, type Part } from './layout.js';
 // Text is never under 13 px (see FONT). Cells carry only their box inline; the font comes from the table (every cell's style repeated would double the size).
 const cell = `padding:6px 8px;border-bottom:1px solid ${C.line};vertical-align:top;`;
 const head = `padding:6px 8px;border-bottom:2px solid ${C.line};font-size:13px;line-height:18px;color:${C.muted};text-align:left;font-weight:600;vertical-align:bottom;`;
-const num = 'text-align:right;white-space:nowrap;';
+// Numbers may wrap (at the space after a currency, or anywhere as a last resort): a table never pushes past its card,
+// with the <style> block or without it (Gmail for some accounts), where rows cannot stack.
+const num = 'text-align:right;';
 
 /** One table cell: its plain text (the text part and the stacked label) and, where it differs, its HTML. */
 export interface Cell {
@@ -45,7 +47,7 @@ function table(headers: string[], rows: Cell[][], numericFrom = 1, numericTo = h
           .join('')}</tr>`,
     )
     .join('');
-  return `<table class="rt ink" role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:8px 0 16px 0;${FONT}font-size:14px;line-height:20px;color:${C.ink};overflow-wrap:break-word;"><tr class="rh">${th}</tr>${tr}</table>`;
+  return `<table class="rt ink" role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:8px 0 16px 0;${FONT}font-size:14px;line-height:20px;color:${C.ink};overflow-wrap:anywhere;word-break:break-word;"><tr class="rh">${th}</tr>${tr}</table>`;
 }
 
 /** The same table as plain-text lines: one block per row, "column: value", wrapped at 78 columns. */

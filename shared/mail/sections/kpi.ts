@@ -207,8 +207,17 @@ function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false)
   return parts;
 }
 
-/** The KPI section's parts; `full` lists every significant incident (the detail attachment). */
-export function kpiParts(k: KpiSummary, model: ReportModel, s: EmailSettings, full: boolean): Part[] {
+/**
+ * The KPI section's parts; `full` lists every significant incident (the detail attachment). In a KPI-only email the
+ * section opens with its tiles, then `changes` ("What changed and why") and the chart.
+ */
+export function kpiParts(
+  k: KpiSummary,
+  model: ReportModel,
+  s: EmailSettings,
+  full: boolean,
+  changes: Part[] = [],
+): Part[] {
   const tz = model.summary.period.tz;
   const targets = slaTargetsFor(s);
   const target = formatRate(s.slaComplianceTarget);
@@ -224,6 +233,7 @@ export function kpiParts(k: KpiSummary, model: ReportModel, s: EmailSettings, fu
               : `Changes against ${k.trend?.previous.label ?? 'the previous period'}.`,
           ),
           tiles(kpiTiles(k, s)),
+          ...changes,
           chartImg(model, 'kpi'),
         ];
   out.push(

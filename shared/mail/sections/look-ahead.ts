@@ -8,7 +8,6 @@ import type { ReportModel } from '../report-model.js';
 // The weekly staffing email's look ahead (docs/forecast.md): next week's short hours, the hour-of-week grid with the
 // forecast band, and how last week's forecast did. render.ts places it first in the email.
 
-const UNKNOWN_BG = '#eef2f7';
 /** The short list stays short: the rest is counted, and the grid shows every hour. */
 const MAX_RUNS = 8;
 
@@ -42,22 +41,27 @@ function cautiousLine(f: StaffingForecast): string {
   return `With the top of the band (cautious plan): ${hours} hour${hours === 1 ? '' : 's'} short.`;
 }
 
+/**
+ * The hour-of-week grid, text 12 px (the smallest a phone shows): a cell holds the analysts short (or, with no rota,
+ * required) that hour, the hours are labelled every third hour.
+ */
 function grid(f: StaffingForecast): string {
+  const cell = `${FONT}font-size:12px;line-height:16px;text-align:center;padding:1px 0;border:1px solid #fff;`;
   const rows = WEEKDAYS.map((d, day) => {
     const cells = Array.from({ length: 24 }, (_, hour) => {
       const i = day * 24 + hour;
-      if (!f.scheduled)
-        return `<td style="background:${UNKNOWN_BG};text-align:center;padding:2px 0;border:1px solid #fff">${f.required[i]}</td>`;
+      if (!f.scheduled) return `<td style="background:${C.soft};${cell}">${f.required[i]}</td>`;
       const short = Math.ceil(f.required[i]! - f.scheduled[i]! - 1e-9);
-      return `<td style="background:${short > 0 ? C.short : C.enough};text-align:center;padding:2px 0;border:1px solid #fff">${short > 0 ? `-${short}` : ''}</td>`;
+      return `<td style="background:${short > 0 ? C.short : C.enough};${cell}">${short > 0 ? short : ''}</td>`;
     }).join('');
-    return `<tr><td style="${FONT}font-size:10px;color:${C.muted};padding-right:4px;">${d}</td>${cells}</tr>`;
+    return `<tr><td style="${FONT}font-size:12px;color:${C.muted};padding-right:4px;">${d}</td>${cells}</tr>`;
   }).join('');
   const hours = Array.from(
-    { length: 24 },
-    (_, i) => `<td style="${FONT}font-size:9px;color:${C.muted};text-align:center;">${i % 3 === 0 ? i : ''}</td>`,
+    { length: 8 },
+    (_, i) =>
+      `<td colspan="3" style="${FONT}font-size:12px;color:${C.muted};text-align:left;">${String(i * 3).padStart(2, '0')}</td>`,
   ).join('');
-  return `<table role="presentation" class="la-grid" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;table-layout:fixed;${FONT}font-size:9px;color:${C.ink};"><tr><td style="width:28px;"></td>${hours}</tr>${rows}</table>`;
+  return `<table role="presentation" class="la-grid" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;table-layout:fixed;${FONT}font-size:12px;color:${C.ink};"><tr><td style="width:34px;"></td>${hours}</tr>${rows}</table>`;
 }
 
 /** "30 Nov – 6 Dec" from the week's ISO instants (its end is exclusive). */
@@ -87,13 +91,13 @@ function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): st
   const review = la.review;
   const out = [
     title(`Next week: ${f.week.label} (${days(f.week)})`),
-    `<div class="la-short" style="${FONT}font-size:15px;color:${C.ink};margin:6px 0;padding:10px 12px;background:${f.scheduled && f.gap && f.gap.hours > 0 ? '#fdecea' : '#eef7f1'};border-radius:4px;"><b>Short:</b> ${h(shortList(f))}</div>`,
+    `<div class="la-short" style="${FONT}font-size:15px;color:${C.ink};margin:6px 0;padding:10px 12px;background:${f.scheduled && f.gap && f.gap.hours > 0 ? C.shortBg : C.okBg};border-radius:4px;"><b>Short:</b> ${h(shortList(f))}</div>`,
     p(`${h(cautiousLine(f))} About ${round(expected)} cases expected over the week.`, 13, C.muted),
     p(
       f.scheduled
-        ? 'Analysts short per hour (red), Monday first, local time:'
+        ? 'Analysts short per hour (red, with how many), Monday first, local time:'
         : 'Analysts required per hour (no rota to compare with yet), Monday first, local time:',
-      12,
+      13,
       C.muted,
     ),
     grid(f),
@@ -106,7 +110,7 @@ function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): st
           `<b>Last week (${h(review.week)})</b>: forecast ${round(review.accuracy.expectedTotal)} cases, ${round(review.accuracy.actualTotal)} arrived; hourly error ${pct(review.accuracy.wape)}, ${pct(review.accuracy.coverage)} of hours inside the 80% band.`,
           13,
         ),
-    p(LOOK_AHEAD_DEFINITIONS.map(h).join(' '), 11, C.muted),
+    p(LOOK_AHEAD_DEFINITIONS.map(h).join(' '), 13, C.muted),
   ];
   return out.join('\n');
 }
@@ -137,10 +141,10 @@ export function lookAheadChartOption(f: StaffingForecast): Record<string, unknow
       text: `Cases expected per hour, ${f.week.label}`,
       left: 8,
       top: 4,
-      textStyle: { fontSize: 13, fontWeight: 'bold' },
+      textStyle: { fontSize: 14, fontWeight: 'bold' },
     },
-    legend: { right: 8, top: 6, data: ['80% band', 'Forecast', 'Required'] },
-    grid: { left: 40, right: 40, top: 44, bottom: 28 },
+    legend: { left: 8, top: 26, itemGap: 12, data: ['80% band', 'Forecast', 'Required'] },
+    grid: { left: 36, right: 36, top: 62, bottom: 28 },
     xAxis: { type: 'category', data: labels, axisLabel: { interval: 0 }, boundaryGap: false },
     yAxis: [
       { type: 'value', name: '' },
