@@ -186,14 +186,32 @@ function kpiSentences(k: KpiSummary, target: number, max: number): string[] {
   return out;
 }
 
-function budgetSentence(b: BudgetSummary): string {
+/** A year figure's variance against its plan in %, rounded as every budget figure is (formatPct), or null. */
+export function forecastVariancePct(b: BudgetSummary): number | null {
+  if (b.forecastVariance === null || b.annualPlan === null || Number(b.annualPlan) === 0) return null;
+  return (100 * Number(b.forecastVariance)) / Number(b.annualPlan);
+}
+
+/** The month's spend against plan, its driver and flag; with `year`, year to date and the year-end forecast too. */
+function budgetSentences(b: BudgetSummary, year: boolean): string[] {
   const money = (a: string | null) => formatMoney(a, b.currency);
-  if (b.month.actual === null) return `No cost data for ${b.month.label}: its spend is unknown, not zero.`;
+  if (b.month.actual === null) return [`No cost data for ${b.month.label}: its spend is unknown, not zero.`];
   if (b.month.variance === null || b.month.plan === null)
-    return `${b.month.label} actual spend was ${money(b.month.actual)}; no plan covers the month.`;
+    return [`${b.month.label} actual spend was ${money(b.month.actual)}; no plan covers the month.`];
   const d = budgetDriver(b);
   const over = Number(b.month.variance) >= 0 ? 'over' : 'under';
-  return `${b.month.label} spend was ${money(b.month.actual)}, ${formatPct(b.month.variancePct)} against plan (${money(b.month.variance.replace('-', ''))} ${over})${d ? `, mostly ${humanName(d.category)} (${money(d.variance)})` : ''}${b.month.flagged ? ', beyond the flag thresholds' : ''}.`;
+  const fy = forecastVariancePct(b);
+  const forecast =
+    fy === null
+      ? ''
+      : `the year-end forecast is ${formatPct(fy)} against the annual plan${b.forecastFlagged ? ', flagged' : ''}`;
+  const ytd = b.ytd.variancePct === null ? '' : `year to date is ${formatPct(b.ytd.variancePct)} against plan`;
+  const month = `${b.month.label} spend was ${money(b.month.actual)}, ${formatPct(b.month.variancePct)} against plan (${money(b.month.variance.replace('-', ''))} ${over})${d ? `, mostly ${humanName(d.category)} (${money(d.variance)})` : ''}${b.month.flagged ? ', flagged' : ''}`;
+  if (!year)
+    // Beside other sections: one sentence, with the forecast only when it is flagged.
+    return [`${month}${b.forecastFlagged && forecast ? `; ${forecast}` : ''}.`];
+  const rest = [ytd, forecast].filter(Boolean).join('; ');
+  return [`${month}.`, ...(rest ? [`${rest[0]!.toUpperCase()}${rest.slice(1)}.`] : [])];
 }
 
 function staffingSentence(s: StaffingSummary): string {
@@ -206,7 +224,8 @@ export function headlineSentences(summary: Summary, sections: readonly string[],
   const k = summary.kpi;
   const wantsKpi = sections.includes('kpi') && !isMissing(k);
   if (wantsKpi) out.push(...kpiSentences(k, slaTarget, sections.length > 1 ? 2 : 3));
-  if (sections.includes('budget') && !isMissing(summary.budget)) out.push(budgetSentence(summary.budget));
+  if (sections.includes('budget') && !isMissing(summary.budget))
+    out.push(...budgetSentences(summary.budget, sections.length === 1));
   if (sections.includes('staffing') && !isMissing(summary.staffing) && out.length < 3)
     out.push(staffingSentence(summary.staffing));
   return out.slice(0, 3);
@@ -225,8 +244,10 @@ export function subjectFigures(summary: Summary, sections: readonly string[], sl
     parts.push(`${formatCount(k.cases.created)} cases`);
   }
   if (sections.includes('budget') && !isMissing(summary.budget) && summary.budget.month.variancePct !== null) {
-    const v = summary.budget.month.variancePct;
-    parts.push(`budget ${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Math.round(v))}%`);
+    // Rounded as the body rounds it (formatPct), and flagged only where the body flags it.
+    parts.push(
+      `budget ${formatPct(summary.budget.month.variancePct)}${summary.budget.month.flagged ? ' (flagged)' : ''}`,
+    );
   }
   if (sections.includes('staffing') && !isMissing(summary.staffing) && parts.length < 2) {
     const s = summary.staffing;

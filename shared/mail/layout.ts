@@ -86,17 +86,49 @@ export function chartsOf(
   return (charts ?? []).filter((c) => c.section === section);
 }
 
-/** A section's charts as images by `cid:`; in the text part, a line saying where the same figures are. */
-export function chartImg(model: ReportModel, section: Section): Part {
+/**
+ * A section's charts as images by `cid:`, each with a caption saying where its figures are (`where`: "in the table
+ * below"); in the text part, the same line.
+ */
+export function chartImg(model: ReportModel, section: Section, where: string): Part {
   const charts = chartsOf(model.charts, section);
   return {
     // The chart keeps a white card in dark mode too: its colours and text are drawn for a light background.
     html: charts
       .map(
         (c) =>
-          `<div style="background:#ffffff;border:1px solid ${C.line};border-radius:6px;padding:4px;margin:8px 0;"><img src="cid:${h(c.cid)}" alt="${h(c.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;"></div>`,
+          `<div style="background:#ffffff;border:1px solid ${C.line};border-radius:6px;padding:4px;margin:8px 0 2px 0;"><img src="cid:${h(c.cid)}" alt="${h(c.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;"></div><p class="muted" style="${FONT}font-size:13px;line-height:19px;color:${C.muted};margin:0 0 10px 0;">${h(`${c.alt}: the figures are ${where}.`)}</p>`,
       )
       .join(''),
-    text: charts.map((c) => `[Chart: ${c.alt}; the same figures are in the table beside it]`),
+    text: charts.flatMap((c) => wrapText(`[Chart: ${c.alt}; the figures are ${where}]`)),
   };
 }
+
+/**
+ * An hour-of-week series in the text part: a line per day (Monday first), each hour's value in its column;
+ * `digits` decimals. Two lines per day (00-11, 12-23) where 24 columns would pass 78 characters.
+ */
+export function hourGridText(caption: string, values: readonly number[], digits = 0): string[] {
+  const cells = values.map((v) => v.toFixed(digits));
+  const w = Math.max(2, ...cells.map((c) => c.length));
+  const perLine = 5 + 24 * (w + 1) <= 78 ? 24 : 12;
+  const out = [...wrapText(caption)];
+  const hours = (from: number) =>
+    Array.from({ length: perLine }, (_, i) =>
+      String(from + i)
+        .padStart(2, '0')
+        .padStart(w),
+    ).join(' ');
+  for (let from = 0; from < 24; from += perLine) out.push(`     ${hours(from)}`);
+  WEEKDAYS_TEXT.forEach((d, day) => {
+    for (let from = 0; from < 24; from += perLine)
+      out.push(
+        `${from === 0 ? d : '   '}  ${cells
+          .slice(day * 24 + from, day * 24 + from + perLine)
+          .map((c) => c.padStart(w))
+          .join(' ')}`,
+      );
+  });
+  return out;
+}
+const WEEKDAYS_TEXT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];

@@ -58,7 +58,7 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
       );
   }
   parts.push(banner);
-  if (model.lookAhead) parts.push(lookAheadPart(model.lookAhead, model.charts));
+  if (model.lookAhead) parts.push(lookAheadPart(model.lookAhead, model.charts, summary.period.asOf));
   const k = summary.kpi;
   // "What changed" follows the tiles it explains: in a KPI-only email they are the KPI section's own (kpiParts places
   // it after them, so they fit the first phone screen); with the executive tiles it comes here.

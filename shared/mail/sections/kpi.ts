@@ -226,8 +226,8 @@ function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false)
     title('Significant incidents'),
     note(
       list.length < total
-        ? `${formatCount(total)} in all; of the ${formatCount(list.length)} listed (open and true positives first): ${counts}. Open ones first, then true positives, each by severity.`
-        : `${formatCount(total)} in all: ${counts}. Open ones first, then true positives, each by severity.`,
+        ? `${formatCount(total)} significant incidents in all; of the ${formatCount(list.length)} most severe, listed: ${counts}. Open ones first, then true positives, each by severity.`
+        : `${formatCount(total)} significant incidents in all: ${counts}. Open ones first, then true positives, each by severity.`,
     ),
     tablePart(['Incident', 'Created', 'Acknowledged', 'Contained', 'Closed'], rows, 5),
   ];
@@ -235,11 +235,24 @@ function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false)
     parts.push(
       note(
         list.length < total
-          ? `The attached detail lists the ${formatCount(list.length)} most pressing of the ${formatCount(total)}; the rest are in the case source.`
+          ? `The attached detail lists the ${formatCount(list.length)} most severe of the ${formatCount(total)}; the rest are in the case source.`
           : `${formatCount(list.length - shown.length)} more significant incidents are listed in the attached detail.`,
       ),
     );
   return parts;
+}
+
+/** Alerts and cases created per day: the figures of the volume chart, in a table that needs no stacking on a phone. */
+function volumeTable(k: KpiSummary): Part {
+  const n = (x: number | null) => (x === null ? 'no data' : formatCount(x));
+  return tablePart(
+    ['Day', 'Alerts', 'Cases'],
+    k.volume.days.map((d) => [cellOf(formatYmd(d.day)), cellOf(n(d.alerts)), cellOf(n(d.cases))]),
+    1,
+    true,
+    undefined,
+    true,
+  );
 }
 
 /**
@@ -259,7 +272,7 @@ export function kpiParts(
   // The executive summary has its own six tiles: the KPI tiles would repeat them.
   const out: Part[] =
     model.runbook.sections.length > 1
-      ? [title('Cases and alerts'), chartImg(model, 'kpi')]
+      ? [title('Cases and alerts'), chartImg(model, 'kpi', 'in the table by day below'), volumeTable(k)]
       : [
           title('Headline figures'),
           note(
@@ -269,7 +282,8 @@ export function kpiParts(
           ),
           tiles(kpiTiles(k, s)),
           ...changes,
-          chartImg(model, 'kpi'),
+          chartImg(model, 'kpi', 'in the table by day below'),
+          volumeTable(k),
         ];
   out.push(
     title('Response times'),

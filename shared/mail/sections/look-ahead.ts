@@ -2,7 +2,8 @@ import { describeShortRun, shortRuns, type StaffingForecast, type StaffingLookAh
 import { isMissing } from '../../domain/summary.js';
 import { escapeHtml as h } from '../escape.js';
 import { WEEKDAYS } from '../format.js';
-import { C, chartsOf, FONT, type Part } from '../layout.js';
+import { C, chartsOf, FONT, hourGridText, type Part } from '../layout.js';
+import { wrapText } from '../format.js';
 import type { ReportModel } from '../report-model.js';
 
 // The weekly staffing email's look ahead (docs/forecast.md): next week's short hours, the hour-of-week grid with the
@@ -74,12 +75,20 @@ function days(week: StaffingForecast['week']): string {
   return `${day(week.start)} – ${day(week.end, 1)}`;
 }
 
-/** The look-ahead section: first thing in the weekly staffing email. */
-export function lookAheadPart(la: StaffingLookAhead, charts: ReportModel['charts']): Part {
-  return { html: lookAheadHtml(la, charts), text: lookAheadText(la) };
+/**
+ * The command that gives this look ahead's figures from the same data (`asOf`: the email's data-as-of instant): the
+ * forecast is judged at that instant, from whole weeks before it.
+ */
+export function reproduceLine(week: string, asOf: string): string {
+  return `Judged at the data-as-of time; the same figures: socpulse forecast --week ${week} --as-of ${asOf} --input DIR (the data exported with socpulse export).`;
 }
 
-function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): string {
+/** The look-ahead section: first thing in the weekly staffing email. `asOf` is the instant it was judged at. */
+export function lookAheadPart(la: StaffingLookAhead, charts: ReportModel['charts'], asOf: string): Part {
+  return { html: lookAheadHtml(la, charts, asOf), text: lookAheadText(la, asOf) };
+}
+
+function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts'], asOf: string): string {
   const title = (t: string) => `<h2 style="${FONT}font-size:17px;color:${C.brand};margin:20px 0 4px 0;">${h(t)}</h2>`;
   const p = (t: string, size = 14, color = C.ink) =>
     `<p style="${FONT}font-size:${size}px;color:${color};margin:4px 0 8px 0;line-height:1.4;">${t}</p>`;
@@ -102,7 +111,7 @@ function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): st
     ),
     grid(f),
     chart
-      ? `<img src="cid:${h(chart.cid)}" alt="${h(chart.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0;">`
+      ? `<img src="cid:${h(chart.cid)}" alt="${h(chart.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0 2px 0;">${p(`${h(chart.alt)}: analysts in the grid above; cases expected, hour by hour, in the plain-text part of this email.`, 13, C.muted)}`
       : '',
     isMissing(review)
       ? p(`Last week: ${h(review.reason)}.`, 13, C.muted)
@@ -111,12 +120,13 @@ function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): st
           13,
         ),
     p(LOOK_AHEAD_DEFINITIONS.map(h).join(' '), 13, C.muted),
+    p(h(reproduceLine(f.week.label, asOf)), 13, C.muted),
   ];
   return out.join('\n');
 }
 
 /** The look ahead in the plain-text part. */
-function lookAheadText(la: StaffingLookAhead): string[] {
+function lookAheadText(la: StaffingLookAhead, asOf: string): string[] {
   const f = la.forecast;
   if (isMissing(f)) return ['NEXT WEEK: not available (' + f.reason + ')', ''];
   const review = la.review;
@@ -129,7 +139,20 @@ function lookAheadText(la: StaffingLookAhead): string[] {
       ? `  Last week: ${review.reason}`
       : `  Last week ${review.week}: forecast ${round(review.accuracy.expectedTotal)}, arrived ${round(review.accuracy.actualTotal)}, hourly error ${pct(review.accuracy.wape)}, ${pct(review.accuracy.coverage)} of hours inside the 80% band`,
     '',
-  ].filter((l) => l !== '  ');
+    ...hourGridText(`Cases expected per hour of ${f.week.label} (forecast, local time):`, f.arrivals.expected, 1),
+    '',
+    ...hourGridText(
+      f.scheduled
+        ? `Analysts short per hour of ${f.week.label} (0: enough):`
+        : `Analysts required per hour of ${f.week.label}:`,
+      f.scheduled ? f.required.map((r, i) => Math.max(0, Math.ceil(r - f.scheduled![i]! - 1e-9))) : f.required,
+    ),
+    '',
+    ...wrapText(reproduceLine(f.week.label, asOf)),
+    '',
+  ]
+    .filter((l) => l !== '  ')
+    .flatMap((l) => (l.length > 78 ? wrapText(l, 78, '    ') : [l]));
 }
 
 /** The ECharts option of the look-ahead chart: the forecast band and line per hour, with analysts required. */
