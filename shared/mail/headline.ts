@@ -4,7 +4,7 @@ import type { KpiSummary } from '../domain/kpi.js';
 import { SEVERITIES } from '../domain/records.js';
 import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing, type Summary } from '../domain/summary.js';
-import { formatCount, formatMinutes, formatMoney, formatPct, formatRate, humanName } from './format.js';
+import { formatCount, formatMinutes, formatMoney, formatPct, formatRate, formatYmd, humanName } from './format.js';
 
 /**
  * The words of every email's headline, made only from figures the email shows (docs/what-changed.md): no language
@@ -146,6 +146,21 @@ export function budgetDriver(b: BudgetSummary): { category: string; variance: st
     if (!best || Math.abs(v) > Math.abs(Number(best.variance))) best = { category, variance: f.variance! };
   }
   return best;
+}
+
+/**
+ * What the previous period's figures leave out, beside its trend: closures in it of cases created before the case data
+ * begins (`casesFrom`) are in none of its figures. Said when the data begins later than the previous period's start
+ * less the period's p90 time to resolve (one case in ten takes that long), so such closures are likely; else undefined.
+ */
+export function previousNotCollected(k: KpiSummary): string | undefined {
+  const p = k.trend?.previous;
+  if (!p?.casesFrom || k.trend?.missing) return undefined;
+  const from = Date.parse(p.casesFrom);
+  const reach = (k.ttr.p90 ?? 0) * 60_000;
+  if (from <= Date.parse(p.start) - reach) return undefined;
+  const day = formatYmd(p.casesFrom.slice(0, 10), true);
+  return `${p.label} is not complete for comparison: its figures over closed cases (time to resolve, false positive rate, quality) leave out cases created before ${day}, the first day of data, and closed in ${p.label}.`;
 }
 
 /** What the changes were judged against, in words: the history, the budget, and any caveat. */

@@ -5,7 +5,7 @@ import { isMissing } from '../domain/summary.js';
 import { MetricSettingsSchema } from '../domain/settings.js';
 import { escapeHtml as h } from './escape.js';
 import { wrapText } from './format.js';
-import { headlineSentences, subjectFigures } from './headline.js';
+import { headlineSentences, previousNotCollected, subjectFigures } from './headline.js';
 import { definitions } from './definitions.js';
 import { htmlDocument } from './html-document.js';
 import { C, FONT, note, title, type Part } from './layout.js';
@@ -56,6 +56,9 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
         ),
         tiles(executiveTiles(summary, s)),
       );
+    // Beside the trend: what the previous period's figures leave out.
+    const gap = runbook.sections.length > 1 && !isMissing(summary.kpi) ? previousNotCollected(summary.kpi) : undefined;
+    if (gap) parts.push(note(gap));
   }
   parts.push(banner);
   if (model.lookAhead) parts.push(lookAheadPart(model.lookAhead, model.charts, summary.period.asOf));

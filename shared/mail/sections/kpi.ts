@@ -21,6 +21,7 @@ import {
   moveText,
   periodWord,
   pointsText,
+  previousNotCollected,
 } from '../headline.js';
 import { C, chartImg, note, title, type Part } from '../layout.js';
 import type { EmailSettings, ReportModel } from '../report-model.js';
@@ -278,7 +279,7 @@ export function kpiParts(
           note(
             k.trend?.missing
               ? `No changes shown: ${k.trend.previous.label} was not fully collected.`
-              : `Changes against ${k.trend?.previous.label ?? 'the previous period'}.`,
+              : `Changes against ${k.trend?.previous.label ?? 'the previous period'}.${previousNotCollected(k) ? ` ${previousNotCollected(k)}` : ''}`,
           ),
           tiles(kpiTiles(k, s)),
           ...changes,
