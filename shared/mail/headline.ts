@@ -157,6 +157,8 @@ export function previousNotCollected(k: KpiSummary): string | undefined {
   const p = k.trend?.previous;
   if (!p?.casesFrom || k.trend?.missing) return undefined;
   const from = Date.parse(p.casesFrom);
+  // Wholly before the data begins: it has no figures to leave anything out of (the changes say "no data").
+  if (from >= Date.parse(p.end)) return undefined;
   const reach = (k.ttr.p90 ?? 0) * 60_000;
   if (from <= Date.parse(p.start) - reach) return undefined;
   const day = formatYmd(p.casesFrom.slice(0, 10), true);
@@ -188,7 +190,10 @@ function kpiSentences(k: KpiSummary, target: number, max: number): string[] {
   const changed = (k.changes ?? []).filter((c) => c.verdict === 'changed');
   for (const c of changed.slice(0, Math.max(1, max - out.length))) out.push(changeSentence(c, prev));
   const b = k.changesBasis;
-  if (!changed.length && k.changes?.length && b?.method === 'history')
+  if (!changed.length && k.changes?.length && k.changes.every((c) => c.verdict === 'no-data'))
+    // Nothing was compared: never "nothing changed".
+    out.push(`No comparison: ${prev} has no data to compare with.`);
+  else if (!changed.length && k.changes?.length && b?.method === 'history')
     out.push(
       `Nothing changed beyond normal variation: ${formatCount(b.tests)} tests against the ${b.periods} ${periodWord(prev, true)} before, none beyond what those ${periodWord(prev, true)} show.`,
     );

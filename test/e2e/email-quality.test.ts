@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from './browser.js';
-import { BENCH_PROFILE, build, EMAILS, history, type History } from './email-fixtures.js';
+import { BENCH_MONTHS, BENCH_PROFILE, build, EMAILS, history, type History } from './email-fixtures.js';
 import { CHART_MIN_FONT_PX } from '../../shared/mail/charts.js';
 
 // Every email `npm start` sends, and a month of a bench-sized SOC, as a phone and a desktop show them, in the npm
@@ -63,6 +63,10 @@ async function layout(page: Page) {
     }
     sizes.sort((a, b) => a.px - b.px);
     const tile = document.querySelector('.tile');
+    // Tiles that show a change (an arrow, a colour): METRICS.md kpi.changes, only for a "changed" verdict.
+    const arrows = Array.from(document.querySelectorAll('.tile [data-direction]'))
+      .map((e) => e.textContent!.trim())
+      .filter((t) => /^[▲▼]/.test(t));
     const headline = document.getElementById('headline');
     const imgs = Array.from(document.querySelectorAll('img')).map((i) => ({
       shown: i.getBoundingClientRect().width,
@@ -74,6 +78,8 @@ async function layout(page: Page) {
       tileTop: tile ? tile.getBoundingClientRect().top + window.scrollY : null,
       tileBottom: tile ? tile.getBoundingClientRect().bottom + window.scrollY : null,
       headlineBottom: headline ? headline.getBoundingClientRect().bottom + window.scrollY : null,
+      headline: headline?.textContent ?? '',
+      arrows,
       imgs,
     };
   });
@@ -91,7 +97,7 @@ describe('every email: contrast in both schemes, text size, width, first screen 
     browser = await launchBrowser();
     data = history();
     for (const [id, label] of EMAILS) emails.set(id, await build(id, label, data));
-    emails.set('bench-executive', await build('monthly-executive', '2026-10', history(BENCH_PROFILE)));
+    emails.set('bench-executive', await build('monthly-executive', '2026-10', history(BENCH_PROFILE, BENCH_MONTHS)));
   });
   afterAll(async () => {
     await browser?.close();
@@ -150,6 +156,11 @@ describe('every email: contrast in both schemes, text size, width, first screen 
         expect
           .soft((CHART_MIN_FONT_PX * i.shown) / (i.natural / 2), 'chart text on a phone')
           .toBeGreaterThanOrEqual(11);
+      // A headline that says nothing changed has no tile with an arrow beside it, and the reverse.
+      if (phone.arrows.length) expect.soft(phone.headline).not.toMatch(/Nothing changed/);
+      const changed = (built.model.summary.kpi as { changes?: { verdict: string; group?: string }[] }).changes ?? [];
+      if (!changed.some((c) => c.verdict === 'changed' && c.group === undefined))
+        expect.soft(phone.arrows, 'arrows without a changed verdict').toEqual([]);
       if (name === 'weekly-kpi') {
         expect.soft(phone.headlineBottom).not.toBeNull();
         expect.soft(phone.headlineBottom!).toBeLessThanOrEqual(844);

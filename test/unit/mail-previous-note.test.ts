@@ -7,6 +7,7 @@ import { parsePeriod } from '../../shared/domain/periods.js';
 import { CaseSchema } from '../../shared/domain/records.js';
 import { significantRule } from '../../shared/domain/settings.js';
 import { summarize } from '../../shared/domain/summary.js';
+import { renderReport } from '../../shared/mail/render.js';
 
 /** The two fields the note reads: the previous period with where the data begins, and the p90 time to resolve. */
 const kpi = (casesFrom: string | undefined, p90Minutes: number | null) =>
@@ -39,6 +40,8 @@ describe('the note beside a trend whose previous period leaves out what was neve
 
   it('is not said without a known start of the data, or when the trend is missing', () => {
     expect(previousNotCollected(kpi(undefined, 600))).toBeUndefined();
+    // Data from 1 October: September has no data at all, nothing left out of figures it does not have.
+    expect(previousNotCollected(kpi('2026-10-01T00:00:00+01:00', 600))).toBeUndefined();
     const missing = kpi('2026-09-01T00:00:00+01:00', 600);
     missing.trend!.missing = true;
     expect(previousNotCollected(missing)).toBeUndefined();
@@ -73,5 +76,36 @@ describe('the note beside a trend whose previous period leaves out what was neve
     expect(k.trend?.previous.label).toBe('2026-W46');
     expect(k.trend?.previous.casesFrom).toBe('2026-11-10T00:00:00+00:00');
     expect(previousNotCollected(k)).toMatch(/^2026-W46 is not complete for comparison: .* before Tue 10 Nov 2026/);
+  });
+
+  it('a previous period before the data begins: "no comparison" and "no data for", never "nothing changed" or a 0', () => {
+    const settings = parseConfig({ timezone: 'UTC', sender: 'socpulse@example.com' });
+    const period = parsePeriod('2026-W47', { tz: 'UTC', fiscalYearStartMonth: 1 });
+    const cases = Array.from({ length: 30 }, (_, i) =>
+      caseFacts(
+        CaseSchema.parse({
+          id: `c${i}`,
+          source: 's',
+          title: 't',
+          severity: 'low',
+          createdAt: new Date(period.start + i * 3_600_000).toISOString(),
+          closedAt: new Date(period.start + i * 3_600_000 + 1_800_000).toISOString(),
+          disposition: 'false_positive',
+        }),
+        significantRule(settings),
+      ),
+    );
+    const summary = summarize({ cases }, { period, asOf: period.end, settings });
+    const { text } = renderReport({
+      runbook: { id: 'weekly-kpi', title: 'SOC weekly KPI report', sections: ['kpi'] },
+      summary,
+      sources: [],
+      generatedAt: '2026-11-24T08:00:00+00:00',
+      settings,
+    });
+    expect(text).toContain('No comparison: 2026-W46 has no data to compare with.');
+    expect(text).not.toContain('Nothing changed');
+    expect(text).toContain('- Cases created: 30 (no data for 2026-W46)');
+    expect(text).not.toMatch(/\(0 in 2026-W46/);
   });
 });
