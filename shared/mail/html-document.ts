@@ -42,6 +42,8 @@ img{border:0;outline:none}
 .banner{background:#3a2a12!important;color:#f7e3c5!important}
 h2{color:#9cc3ea!important}
 .rt .l{color:${DARK_TEXT[C.muted]}!important}
+.rt tr,[style*="solid ${C.line}"]{border-color:#2a3340!important}
+[style*="solid #fff"]{border-color:#151b23!important}
 ${Object.entries(DARK_TEXT)
   .map(([light, dark]) => `[style*="color:${light}"]{color:${dark}!important}`)
   .join('\n')}
