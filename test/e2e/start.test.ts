@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Change } from '../../shared/domain/changes.js';
 import { changeSubject } from '../../shared/mail/headline.js';
 import { startServing } from './serve.js';
-import { whatChangedDisagreements } from './what-changed-agreement.js';
+import { printedVerdicts, whatChangedDisagreements } from './what-changed-agreement.js';
 
 describe('socpulse start (the README quick start)', () => {
   it('backfills from soc-sim, runs every report runbook and delivers the emails to the local SES', async () => {
@@ -81,11 +81,7 @@ describe('socpulse start (the README quick start)', () => {
       await mcp.close();
       expect(viaMcp.kpi.changes).toEqual(viaApi.kpi.changes);
       expect(viaMcp.kpi.changesBasis).toEqual(viaApi.kpi.changesBasis);
-      const printed = new Map(
-        [...(kpi.body.text ?? '').replace(/\n {4}/g, ' ').matchAll(/^- ([^;\n]+); .*?Verdict: ([a-z ]+)/gm)].map(
-          (m) => [m[1]!, m[2]!.trim()],
-        ),
-      );
+      const printed = printedVerdicts(kpi.body.text ?? '').verdictOf;
       const words = {
         changed: 'changed',
         'no-change': 'within noise',

@@ -56,18 +56,28 @@ function tableRows(raw: string[], title: RegExp, key: number): string[][] {
   return rows;
 }
 
-export function whatChangedDisagreements(text: string): string[] {
-  const problems: string[] = [];
+/**
+ * The "What changed and why" table of a plain-text part: each figure's verdict as printed ("changed", "within noise",
+ * "too few cases", "no data"), and the rows that show none.
+ */
+export function printedVerdicts(text: string): { verdictOf: Map<string, string>; without: string[] } {
   const raw = text.replace(/\r\n/g, '\n').split('\n');
-  const lines = logicalLines(text);
   // Figure, previous, [usual], now, verdict, why: the verdict is the second to last column.
   const rows = tableRows(raw, /^WHAT CHANGED AND WHY$/, 1);
   const verdictOf = new Map<string, string>();
+  const without: string[] = [];
   for (const r of rows) {
     const m = /^(changed|within noise|too few cases|no data)/.exec(r.at(-2) ?? '');
-    if (!m) problems.push(`table row without a verdict: ${r.join(' | ')}`);
+    if (!m) without.push(r.join(' | '));
     else verdictOf.set(r[0]!, m[1]!);
   }
+  return { verdictOf, without };
+}
+
+export function whatChangedDisagreements(text: string): string[] {
+  const lines = logicalLines(text);
+  const { verdictOf, without } = printedVerdicts(text);
+  const problems = without.map((r) => `table row without a verdict: ${r}`);
   const changed = new Set([...verdictOf].filter(([, v]) => v === 'changed').map(([k]) => k));
   // The headline: from the line after the date line to the first section title.
   const firstTitle = lines.findIndex((l, i) => /^-+$/.test(lines[i + 1] ?? '') && i > 1);
