@@ -90,8 +90,10 @@ export function lookAheadPart(la: StaffingLookAhead, charts: ReportModel['charts
 
 function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts'], asOf: string): string {
   const title = (t: string) => `<h2 style="${FONT}font-size:17px;color:${C.brand};margin:20px 0 4px 0;">${h(t)}</h2>`;
+  // A class as well as the inline colour: clients whose dark mode reads classes only (Outlook for iOS and Mac take no
+  // [style*=…] selector) still lighten it.
   const p = (t: string, size = 14, color = C.ink) =>
-    `<p style="${FONT}font-size:${size}px;color:${color};margin:4px 0 8px 0;line-height:1.4;">${t}</p>`;
+    `<p class="${color === C.muted ? 'muted' : 'ink'}" style="${FONT}font-size:${size}px;color:${color};margin:4px 0 8px 0;line-height:1.4;">${t}</p>`;
   const f = la.forecast;
   if (isMissing(f)) return [title('Next week'), p(`Not available: ${h(f.reason)}.`, 13, C.muted)].join('\n');
   const expected = f.arrivals.expected.reduce((a, b) => a + b, 0);
