@@ -8,15 +8,14 @@ import { parseFor } from './commands.js';
 import { UsageError } from './usage-error.js';
 
 /**
- * `socpulse forecast --input DIR --week 2026-W49 [--tz ZONE] [--config FILE] --json` (docs/forecast.md): next week's
- * arrivals, analysts required and rostered per local hour of week, from canonical files — only cases created before
- * the week starts are used; shifts inside the week are the roster. One clear error on stderr and exit 2 otherwise.
+ * `socpulse forecast --input DIR --week 2026-W49 [--as-of ISO] [--tz ZONE] [--config FILE] --json` (docs/forecast.md):
+ * next week's arrivals, analysts required and rostered per local hour of week, from canonical files — only cases
+ * created before the week starts (or before `--as-of`, an instant with its offset, when earlier: the staffing email's
+ * data-as-of time gives the email's look ahead) are used; shifts inside the week are the roster. One clear error on
+ * stderr and exit 2 otherwise.
  */
 export async function forecastCommand(argv: string[]): Promise<number> {
   const { values } = parseFor('forecast', argv);
-  // --as-of is in forecast's flag table (commands.ts) for the look ahead judged at an instant (issue 24); until this
-  // command reads it, it is refused rather than ignored.
-  if (values['as-of'] !== undefined) throw new UsageError('--as-of is not read by this version of forecast');
   if (!values.week) throw new UsageError('--week LABEL is required (an ISO week, e.g. 2026-W49)');
   const { input, settings } = canonicalInput(values);
 
@@ -27,8 +26,12 @@ export async function forecastCommand(argv: string[]): Promise<number> {
     if (e instanceof PeriodError) throw new UsageError(`--week: ${e.message}`);
     throw e;
   }
+  const asOf = values['as-of'];
+  // An instant with its offset ("2026-11-04T00:00:00+00:00"), as the email prints it: a bare date would depend on the zone.
+  if (asOf !== undefined && (!/(Z|[+-]\d\d:\d\d)$/.test(asOf) || Number.isNaN(Date.parse(asOf))))
+    throw new UsageError(`--as-of: ${asOf} is not an ISO instant with its offset (e.g. 2026-11-04T00:00:00+00:00)`);
   try {
-    const forecast = await forecastFromFiles(input, week, settings);
+    const forecast = await forecastFromFiles(input, week, settings, asOf === undefined ? undefined : Date.parse(asOf));
     if (isMissing(forecast)) {
       process.stderr.write(`socpulse forecast: ${forecast.reason}\n`);
       return 2;

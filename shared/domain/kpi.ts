@@ -89,7 +89,7 @@ export interface KpiSummary {
    */
   trend?: {
     /** The previous period, and the instant it is judged at: the same age as the current one (like for like). */
-    previous: { label: string; start: string; end: string; asOf?: string };
+    previous: { label: string; start: string; end: string; asOf?: string; casesFrom?: string };
     metrics?: Record<string, TrendMetric>;
     missing?: true;
     reason?: string;

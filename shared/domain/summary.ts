@@ -231,6 +231,14 @@ export class SummaryAccumulator {
         end: formatInstant(prev.period.end, prev.period.tz),
         asOf: formatInstant(prev.asOf, prev.period.tz),
       };
+      // Where the case data begins (the first instant collected; from files, the earliest case's local day): a case
+      // created before it and closed in the previous period is in none of its figures (the email says so).
+      const from = this.opts.sources
+        ? Math.min(...this.opts.sources.map((s) => s.covered.cases?.[0]?.[0] ?? Infinity))
+        : this.firstCase === Infinity
+          ? Infinity
+          : parsePeriod(localDay(this.firstCase, period.tz), { tz: period.tz, fiscalYearStartMonth: 1 }).start;
+      if (Number.isFinite(from)) Object.assign(previous, { casesFrom: formatInstant(from, period.tz) });
       const incomplete = cov && previousIncomplete(cov);
       kpi.trend = incomplete
         ? { previous, missing: true, reason: incomplete }

@@ -48,21 +48,53 @@ export function warmCharts(): Promise<Uint8Array[]> {
   return ready;
 }
 
+/**
+ * Charts are drawn at a phone's width and shown at 100% of the column (at most 600 px): a 390 px phone shows them at
+ * about 356 px, so text drawn at CHART_MIN_FONT_PX is 12 px or more there, and larger on a desktop.
+ */
+export const CHART_SIZE = { width: 380, height: 260 };
+/** The smallest text a chart draws, in chart px (axis labels and names, legend). */
+export const CHART_MIN_FONT_PX = 13;
+
 const COLORS = ['#17324d', '#3d8bd9', '#f0a43a', '#b42318', '#0f7a3d'];
 
 /** An ECharts option as an SVG string (server-side rendering, no DOM). */
-export function chartSvg(option: echarts.EChartsCoreOption, size = { width: 600, height: 240 }): string {
+export function chartSvg(option: echarts.EChartsCoreOption, size = CHART_SIZE): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
-  chart.setOption({
-    animation: false,
-    color: COLORS,
-    textStyle: { fontFamily: 'Inter', color: '#1d2433' },
-    backgroundColor: '#ffffff',
-    ...option,
-  });
+  chart.setOption(
+    legible({
+      animation: false,
+      color: COLORS,
+      textStyle: { fontFamily: 'Inter', color: '#1d2433', fontSize: CHART_MIN_FONT_PX },
+      backgroundColor: '#ffffff',
+      ...option,
+    }),
+  );
   const svg = chart.renderToSVGString();
   chart.dispose();
   return svg;
+}
+
+type Opt = Record<string, unknown>;
+const withFont = (o: unknown, key: string): Opt => {
+  const x = (o ?? {}) as Opt;
+  const style = (x[key] ?? {}) as Opt;
+  return { ...x, [key]: { ...style, fontSize: Math.max(Number(style.fontSize ?? 0), CHART_MIN_FONT_PX) } };
+};
+/** Every axis label, axis name and legend entry at CHART_MIN_FONT_PX or more (ECharts' own default is 12). */
+function legible(option: Opt): Opt {
+  const axes = (a: unknown) =>
+    a === undefined
+      ? undefined
+      : Array.isArray(a)
+        ? a.map((x) => withFont(withFont(x, 'axisLabel'), 'nameTextStyle'))
+        : withFont(withFont(a, 'axisLabel'), 'nameTextStyle');
+  return {
+    ...option,
+    ...(option.xAxis ? { xAxis: axes(option.xAxis) } : {}),
+    ...(option.yAxis ? { yAxis: axes(option.yAxis) } : {}),
+    ...(option.legend ? { legend: withFont(option.legend, 'textStyle') } : {}),
+  };
 }
 
 /** Rasterize an SVG at 2× with the given fonts: the PNG and its RGBA pixels. */
@@ -83,24 +115,23 @@ export async function rasterize(
 }
 
 /** Render an ECharts option to a PNG for a `cid:` inline image. */
-export async function renderChart(
-  option: echarts.EChartsCoreOption,
-  size = { width: 600, height: 240 },
-): Promise<Buffer> {
+export async function renderChart(option: echarts.EChartsCoreOption, size = CHART_SIZE): Promise<Buffer> {
   return (await rasterize(chartSvg(option, size))).png;
 }
 
-const title = (text: string) => ({ text, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 'bold' as const } });
-const grid = { left: 56, right: 56, top: 52, bottom: 44 };
+const title = (text: string) => ({ text, left: 8, top: 4, textStyle: { fontSize: 14, fontWeight: 'bold' as const } });
+/** The legend under the title (beside it there is no room at a phone's width). */
+const legend = (data: string[]) => ({ left: 8, top: 26, itemGap: 12, data });
+const grid = { left: 52, right: 52, top: 66, bottom: 44 };
 /** Axis titles in the chart's ink, small and beside the axis: every chart says what its axes count. */
 const axisName = (name: string, where: 'middle' | 'end' = 'middle', gap = 40) => ({
   name,
   nameLocation: where,
   nameGap: gap,
-  nameTextStyle: { fontSize: 11, color: '#5b6477' },
+  nameTextStyle: { fontSize: CHART_MIN_FONT_PX, color: '#5b6477' },
 });
 
-/** The charts of a report, one or two per section shown; every chart has a table with the same figures beside it. */
+/** The charts of a report, one per section shown; every chart's figures are also in a table or the text part. */
 export async function reportCharts(model: ReportModel): Promise<NonNullable<ReportModel['charts']>> {
   const out: NonNullable<ReportModel['charts']> = [];
   const { summary, runbook } = model;
@@ -109,7 +140,7 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
       cid: LOOK_AHEAD_CID,
       alt: `Cases expected per hour next week (${model.lookAhead.forecast.week.label}) with the 80% band, and analysts required`,
       section: 'forecast',
-      png: await renderChart(lookAheadChartOption(model.lookAhead.forecast), { width: 600, height: 220 }),
+      png: await renderChart(lookAheadChartOption(model.lookAhead.forecast)),
     });
   if (runbook.sections.includes('kpi') && !isMissing(summary.kpi)) {
     const k = summary.kpi as KpiSummary;
@@ -120,7 +151,7 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
       section: 'kpi',
       png: await renderChart({
         title: title('Alerts and cases per day'),
-        legend: { right: 8, top: 6, data: ['Alerts', 'Cases'] },
+        legend: legend(['Alerts', 'Cases']),
         grid,
         xAxis: {
           type: 'category',
@@ -146,8 +177,8 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
       alt: 'Analysts scheduled and required by hour of week',
       section: 'staffing',
       png: await renderChart({
-        title: title('Analysts scheduled vs required, by hour of week'),
-        legend: { right: 8, top: 6, data: ['Scheduled', 'Required'] },
+        title: title('Analysts scheduled vs required, per hour'),
+        legend: legend(['Scheduled', 'Required']),
         grid,
         xAxis: {
           type: 'category',
@@ -185,7 +216,7 @@ export async function reportCharts(model: ReportModel): Promise<NonNullable<Repo
       section: 'budget',
       png: await renderChart({
         title: title(`Plan vs actual per month (${b.currency}), ${b.fiscalYear}`),
-        legend: { right: 8, top: 6, data: ['Plan', 'Actual'] },
+        legend: legend(['Plan', 'Actual']),
         grid: { ...grid, left: 72 },
         // A month without data has no bar at all (echarts draws nothing for "-") and says "no data" under it.
         xAxis: {

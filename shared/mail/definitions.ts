@@ -13,14 +13,14 @@ export function definitions(sections: readonly Section[], s: EmailSettings): str
       'Time to detect: detection minus first event. Time to acknowledge: first assignment or move to in-progress minus creation; time to contain likewise; cases created in the period.',
       'Time to resolve: close minus creation, cases closed in the period. Medians and p90s are nearest-rank; the mean is secondary.',
       'Resolve median (Kaplan–Meier): over cases created in the period, counting still-open cases as censored at the report time.',
-      `SLA compliance: met / (met + breached), cases created in the period, per severity against its targets (acknowledge / resolve); pending cases excluded. Compliance target: ${formatRate(s.slaComplianceTarget)} (slaComplianceTarget). Open past resolve SLA: open cases past their resolve target; at risk: 75% of it used.`,
+      `SLA compliance: met / (met + breached), cases created in the period, per severity against its targets (acknowledge / resolve); pending cases excluded. Compliance target: ${formatRate(s.slaComplianceTarget)}. Open past resolve SLA: open cases past their resolve target; at risk: 75% of it used.`,
       'False positive rate: false positives / (true + benign + false positives), closed in the period; precision: true positives / the same. Escalation rate: closed cases escalated / closed cases. Cases per alert: cases created / alerts created.',
       'Top rules: alerts created per rule (top 10), its closed cases and their false positive share. Runbooks: closed cases per runbook, their median time to resolve, false positive rate and resolve SLA compliance.',
       `Significant incidents: ${s.significantIncidents.severities.join(', ')} cases and escalated ${s.significantIncidents.escalatedSeverities.join(', ')} cases created or closed in the period; times in the SOC's zone.`,
     );
   if (sections.includes('staffing'))
     out.push(
-      'Required analysts per hour of week: Erlang C at the configured service target, from average arrivals over the whole ISO weeks of the period and the average handle time, at least minOnShift.',
+      'Required analysts per hour of week: Erlang C at the configured service target, from average arrivals over the whole ISO weeks of the period and the average handle time, at least the configured minimum on shift.',
       `Required FTE: required analyst-hours / (hours per FTE × (1 − shrinkage ${Math.round(s.shrinkage * 100)}%)); scheduled FTE: scheduled analyst-hours / ${s.hoursPerFte} hours per FTE. Hours short: hours of the week scheduled below required; analyst-hours short: the sum of the shortfalls.`,
       'Occupancy: offered load / scheduled analysts per hour, mean over staffed hours, and the hours above 85%. Utilization: handle minutes / on-shift minutes.',
       'Analysts: distinct analysts on shift in the period per tier. Cases per analyst-hour: closed cases first handled by the tier / its on-shift hours; escalated cases are counted apart.',

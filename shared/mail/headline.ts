@@ -4,7 +4,7 @@ import type { KpiSummary } from '../domain/kpi.js';
 import { SEVERITIES } from '../domain/records.js';
 import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing, type Summary } from '../domain/summary.js';
-import { formatCount, formatMinutes, formatMoney, formatPct, formatRate, humanName } from './format.js';
+import { formatCount, formatMinutes, formatMoney, formatPct, formatRate, formatYmd, humanName } from './format.js';
 
 /**
  * The words of every email's headline, made only from figures the email shows (docs/what-changed.md): no language
@@ -148,6 +148,23 @@ export function budgetDriver(b: BudgetSummary): { category: string; variance: st
   return best;
 }
 
+/**
+ * What the previous period's figures leave out, beside its trend: closures in it of cases created before the case data
+ * begins (`casesFrom`) are in none of its figures. Said when the data begins later than the previous period's start
+ * less the period's p90 time to resolve (one case in ten takes that long), so such closures are likely; else undefined.
+ */
+export function previousNotCollected(k: KpiSummary): string | undefined {
+  const p = k.trend?.previous;
+  if (!p?.casesFrom || k.trend?.missing) return undefined;
+  const from = Date.parse(p.casesFrom);
+  // Wholly before the data begins: it has no figures to leave anything out of (the changes say "no data").
+  if (from >= Date.parse(p.end)) return undefined;
+  const reach = (k.ttr.p90 ?? 0) * 60_000;
+  if (from <= Date.parse(p.start) - reach) return undefined;
+  const day = formatYmd(p.casesFrom.slice(0, 10), true);
+  return `${p.label} is not complete for comparison: its figures over closed cases (time to resolve, false positive rate, quality) leave out cases created before ${day}, the first day of data, and closed in ${p.label}.`;
+}
+
 /** What the changes were judged against, in words: the history, the budget, and any caveat. */
 export function basisText(k: KpiSummary): string {
   const b = k.changesBasis;
@@ -173,7 +190,10 @@ function kpiSentences(k: KpiSummary, target: number, max: number): string[] {
   const changed = (k.changes ?? []).filter((c) => c.verdict === 'changed');
   for (const c of changed.slice(0, Math.max(1, max - out.length))) out.push(changeSentence(c, prev));
   const b = k.changesBasis;
-  if (!changed.length && k.changes?.length && b?.method === 'history')
+  if (!changed.length && k.changes?.length && k.changes.every((c) => c.verdict === 'no-data'))
+    // Nothing was compared: never "nothing changed".
+    out.push(`No comparison: ${prev} has no data to compare with.`);
+  else if (!changed.length && k.changes?.length && b?.method === 'history')
     out.push(
       `Nothing changed beyond normal variation: ${formatCount(b.tests)} tests against the ${b.periods} ${periodWord(prev, true)} before, none beyond what those ${periodWord(prev, true)} show.`,
     );
@@ -186,14 +206,32 @@ function kpiSentences(k: KpiSummary, target: number, max: number): string[] {
   return out;
 }
 
-function budgetSentence(b: BudgetSummary): string {
+/** A year figure's variance against its plan in %, rounded as every budget figure is (formatPct), or null. */
+export function forecastVariancePct(b: BudgetSummary): number | null {
+  if (b.forecastVariance === null || b.annualPlan === null || Number(b.annualPlan) === 0) return null;
+  return (100 * Number(b.forecastVariance)) / Number(b.annualPlan);
+}
+
+/** The month's spend against plan, its driver and flag; with `year`, year to date and the year-end forecast too. */
+function budgetSentences(b: BudgetSummary, year: boolean): string[] {
   const money = (a: string | null) => formatMoney(a, b.currency);
-  if (b.month.actual === null) return `No cost data for ${b.month.label}: its spend is unknown, not zero.`;
+  if (b.month.actual === null) return [`No cost data for ${b.month.label}: its spend is unknown, not zero.`];
   if (b.month.variance === null || b.month.plan === null)
-    return `${b.month.label} actual spend was ${money(b.month.actual)}; no plan covers the month.`;
+    return [`${b.month.label} actual spend was ${money(b.month.actual)}; no plan covers the month.`];
   const d = budgetDriver(b);
   const over = Number(b.month.variance) >= 0 ? 'over' : 'under';
-  return `${b.month.label} spend was ${money(b.month.actual)}, ${formatPct(b.month.variancePct)} against plan (${money(b.month.variance.replace('-', ''))} ${over})${d ? `, mostly ${humanName(d.category)} (${money(d.variance)})` : ''}${b.month.flagged ? ', beyond the flag thresholds' : ''}.`;
+  const fy = forecastVariancePct(b);
+  const forecast =
+    fy === null
+      ? ''
+      : `the year-end forecast is ${formatPct(fy)} against the annual plan${b.forecastFlagged ? ', flagged' : ''}`;
+  const ytd = b.ytd.variancePct === null ? '' : `year to date is ${formatPct(b.ytd.variancePct)} against plan`;
+  const month = `${b.month.label} spend was ${money(b.month.actual)}, ${formatPct(b.month.variancePct)} against plan (${money(b.month.variance.replace('-', ''))} ${over})${d ? `, mostly ${humanName(d.category)} (${money(d.variance)})` : ''}${b.month.flagged ? ', flagged' : ''}`;
+  if (!year)
+    // Beside other sections: one sentence, with the forecast only when it is flagged.
+    return [`${month}${b.forecastFlagged && forecast ? `; ${forecast}` : ''}.`];
+  const rest = [ytd, forecast].filter(Boolean).join('; ');
+  return [`${month}.`, ...(rest ? [`${rest[0]!.toUpperCase()}${rest.slice(1)}.`] : [])];
 }
 
 function staffingSentence(s: StaffingSummary): string {
@@ -206,7 +244,8 @@ export function headlineSentences(summary: Summary, sections: readonly string[],
   const k = summary.kpi;
   const wantsKpi = sections.includes('kpi') && !isMissing(k);
   if (wantsKpi) out.push(...kpiSentences(k, slaTarget, sections.length > 1 ? 2 : 3));
-  if (sections.includes('budget') && !isMissing(summary.budget)) out.push(budgetSentence(summary.budget));
+  if (sections.includes('budget') && !isMissing(summary.budget))
+    out.push(...budgetSentences(summary.budget, sections.length === 1));
   if (sections.includes('staffing') && !isMissing(summary.staffing) && out.length < 3)
     out.push(staffingSentence(summary.staffing));
   return out.slice(0, 3);
@@ -225,8 +264,10 @@ export function subjectFigures(summary: Summary, sections: readonly string[], sl
     parts.push(`${formatCount(k.cases.created)} cases`);
   }
   if (sections.includes('budget') && !isMissing(summary.budget) && summary.budget.month.variancePct !== null) {
-    const v = summary.budget.month.variancePct;
-    parts.push(`budget ${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Math.round(v))}%`);
+    // Rounded as the body rounds it (formatPct), and flagged only where the body flags it.
+    parts.push(
+      `budget ${formatPct(summary.budget.month.variancePct)}${summary.budget.month.flagged ? ' (flagged)' : ''}`,
+    );
   }
   if (sections.includes('staffing') && !isMissing(summary.staffing) && parts.length < 2) {
     const s = summary.staffing;

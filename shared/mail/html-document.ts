@@ -1,6 +1,6 @@
 import { escapeHtml as h } from './escape.js';
 import { dateRange, formatDayTime } from './format.js';
-import { C, FONT, type Part } from './layout.js';
+import { C, DARK_BG, DARK_TEXT, FONT, type Part } from './layout.js';
 import { notUpToDate } from './notices.js';
 import type { ReportModel } from './report-model.js';
 
@@ -9,7 +9,8 @@ import type { ReportModel } from './report-model.js';
  * iOS and Android mail apply, reflow it on small screens and in dark mode:
  * - tiles are inline-blocks 200 px wide (3 in a row) that become halves under 600 px and whole rows under 340 px;
  * - tables of class `rt` become one block per row under 600 px, each cell labelled by its column (hidden spans);
- * - dark mode darkens the page and card, lightens text; charts keep their own white card, legible in both.
+ * - dark mode darkens the page and card and gives every inline colour its dark twin (layout.ts DARK_TEXT, DARK_BG);
+ *   charts keep their own white card, legible in both.
  */
 const CSS = `:root{color-scheme:light dark;supported-color-schemes:light dark}
 body{margin:0;padding:0;-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%}
@@ -40,6 +41,15 @@ img{border:0;outline:none}
 .lown{color:#8a93a3!important}
 .banner{background:#3a2a12!important;color:#f7e3c5!important}
 h2{color:#9cc3ea!important}
+.rt .l{color:${DARK_TEXT[C.muted]}!important}
+.rt tr,[style*="solid ${C.line}"]{border-color:#2a3340!important}
+[style*="solid #fff"]{border-color:#151b23!important}
+${Object.entries(DARK_TEXT)
+  .map(([light, dark]) => `[style*="color:${light}"]{color:${dark}!important}`)
+  .join('\n')}
+${Object.entries(DARK_BG)
+  .map(([light, dark]) => `[style*="background:${light}"],[bgcolor="${light}"]{background:${dark}!important}`)
+  .join('\n')}
 }`;
 
 /** The whole HTML part: header band, the body's parts, definitions and the footer, in a card 640 px wide. */

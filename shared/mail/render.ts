@@ -5,7 +5,7 @@ import { isMissing } from '../domain/summary.js';
 import { MetricSettingsSchema } from '../domain/settings.js';
 import { escapeHtml as h } from './escape.js';
 import { wrapText } from './format.js';
-import { headlineSentences, subjectFigures } from './headline.js';
+import { headlineSentences, previousNotCollected, subjectFigures } from './headline.js';
 import { definitions } from './definitions.js';
 import { htmlDocument } from './html-document.js';
 import { C, FONT, note, title, type Part } from './layout.js';
@@ -39,14 +39,14 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
     : [];
   if (noData)
     parts.push({
-      html: `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td class="hl" style="background:#eef2f7;padding:16px;${FONT}font-size:15px;color:${C.ink};"><b>No data this period.</b> socpulse has no activity to show for ${h(summary.period.label)} (any reason is given below). This email is sent so that silence never means "all is well".</td></tr></table>`,
+      html: `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:12px 0;"><tr><td class="hl" style="background:${C.soft};padding:16px;${FONT}font-size:15px;color:${C.ink};"><b>No data this period.</b> socpulse has no activity to show for ${h(summary.period.label)} (any reason is given below). This email is sent so that silence never means "all is well".</td></tr></table>`,
       text: ['No data this period.'],
     });
   else {
     const sentences = headlineSentences(summary, runbook.sections, s.slaComplianceTarget);
     if (sentences.length)
       parts.push({
-        html: `<div class="hl ink" id="headline" style="background:#eef3f9;border-radius:6px;padding:10px 12px;margin:10px 0 4px 0;${FONT}font-size:15px;line-height:21px;color:${C.ink};">${sentences.map(h).join(' ')}</div>`,
+        html: `<div class="hl ink" id="headline" style="background:${C.hl};border-radius:6px;padding:10px 12px;margin:10px 0 4px 0;${FONT}font-size:15px;line-height:21px;color:${C.ink};">${sentences.map(h).join(' ')}</div>`,
         text: ['', ...wrapText(sentences.join(' '))],
       });
     if (runbook.sections.length > 1)
@@ -56,11 +56,17 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
         ),
         tiles(executiveTiles(summary, s)),
       );
+    // Beside the trend: what the previous period's figures leave out.
+    const gap = runbook.sections.length > 1 && !isMissing(summary.kpi) ? previousNotCollected(summary.kpi) : undefined;
+    if (gap) parts.push(note(gap));
   }
   parts.push(banner);
-  if (model.lookAhead) parts.push(lookAheadPart(model.lookAhead, model.charts));
+  if (model.lookAhead) parts.push(lookAheadPart(model.lookAhead, model.charts, summary.period.asOf));
   const k = summary.kpi;
-  if (runbook.sections.includes('kpi') && !isMissing(k) && !noData) parts.push(...changesPart(k));
+  // "What changed" follows the tiles it explains: in a KPI-only email they are the KPI section's own (kpiParts places
+  // it after them, so they fit the first phone screen); with the executive tiles it comes here.
+  const changes = runbook.sections.includes('kpi') && !isMissing(k) && !noData ? changesPart(k) : [];
+  if (runbook.sections.length > 1) parts.push(...changes);
   for (const sec of runbook.sections) {
     const part = summary[sec];
     if (isMissing(part)) {
@@ -74,7 +80,7 @@ function bodyParts(model: ReportModel, s: EmailSettings, noData: boolean, full: 
     parts.push(...gapsPart(part, summary.period.tz));
     if (sec === 'kpi' && (part as KpiSummary).trend?.missing)
       parts.push(note(`Trend not shown: ${(part as KpiSummary).trend!.reason ?? ''}.`));
-    if (sec === 'kpi') parts.push(...kpiParts(part as KpiSummary, model, s, full));
+    if (sec === 'kpi') parts.push(...kpiParts(part as KpiSummary, model, s, full, changes));
     if (sec === 'staffing') parts.push(...staffingParts(part as StaffingSummary, model, s));
     if (sec === 'budget') parts.push(...budgetParts(part as BudgetSummary, model, s));
   }

@@ -34,14 +34,12 @@ export function tileSub(k: KpiSummary, name: string, format: (n: number) => stri
       tone: better === null ? 'neutral' : c.sign < 0 === (better === 'lower') ? 'better' : 'worse',
     };
   }
+  // A previous period with no data (or wholly before the case data begins) has no figure, never a zero.
+  const from = k.trend?.previous.casesFrom;
+  const before = from !== undefined && k.trend && Date.parse(from) >= Date.parse(k.trend.previous.end);
+  if (c?.verdict === 'no-data' || before) return { sub: `no data for ${label}`, tone: 'neutral' };
   if (!trend || trend.previous === null) return { sub: 'no previous figure', tone: 'neutral' };
-  const verdict = !c
-    ? ''
-    : c.verdict === 'low-n'
-      ? ', too few to judge'
-      : c.verdict === 'no-data'
-        ? ''
-        : ', within noise';
+  const verdict = !c ? '' : c.verdict === 'low-n' ? ', too few to judge' : ', within noise';
   return { sub: `${format(trend.previous)} in ${label}${verdict}`, tone: 'neutral' };
 }
 

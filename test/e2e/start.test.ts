@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Change } from '../../shared/domain/changes.js';
 import { changeSubject } from '../../shared/mail/headline.js';
 import { startServing, type Serving } from './serve.js';
-import { whatChangedDisagreements } from './what-changed-agreement.js';
+import { printedVerdicts, whatChangedDisagreements } from './what-changed-agreement.js';
 
 // Issue 14's and the README quick start's done-when tests on `socpulse start --serve` as a user runs it, on ONE started
 // stack shared by the cases below (a start backfills and sends every report: the slow part of the e2e suite): the
@@ -128,12 +128,7 @@ describe('socpulse start --serve (the README quick start), started once', () => 
     await mcp.close();
     expect(viaMcp.kpi.changes).toEqual(viaApi.kpi.changes);
     expect(viaMcp.kpi.changesBasis).toEqual(viaApi.kpi.changesBasis);
-    const printed = new Map(
-      [...(kpi.body.text ?? '').replace(/\n {4}/g, ' ').matchAll(/^- ([^;\n]+); .*?Verdict: ([a-z ]+)/gm)].map((m) => [
-        m[1]!,
-        m[2]!.trim(),
-      ]),
-    );
+    const printed = printedVerdicts(kpi.body.text ?? '').verdictOf;
     const words = {
       changed: 'changed',
       'no-change': 'within noise',

@@ -34,16 +34,50 @@ function section(lines: string[], title: RegExp): string[] {
   return out;
 }
 
-export function whatChangedDisagreements(text: string): string[] {
-  const problems: string[] = [];
-  const lines = logicalLines(text);
-  const rows = section(lines, /^WHAT CHANGED AND WHY$/).filter((l) => l.startsWith('- '));
-  const verdictOf = new Map<string, string>();
-  for (const r of rows) {
-    const m = /^- (.+?); .*Verdict: (changed|within noise|too few cases|no data)/.exec(r);
-    if (!m) problems.push(`table row without a verdict: ${r}`);
-    else verdictOf.set(m[1]!, m[2]!);
+/**
+ * The rows of the plain-text table right under the section titled `title` (aligned columns, text.ts's tableText):
+ * column spans from the dashes under the header; a row starts where column `key` has text, and its cells' wrapped
+ * lines are joined. The table ends at the first line that is not spaces at every gap between columns.
+ */
+function tableRows(raw: string[], title: RegExp, key: number): string[][] {
+  const at = raw.findIndex((l, i) => title.test(l) && /^-+$/.test(raw[i + 1] ?? ''));
+  if (at < 0) return [];
+  const dashes = raw.findIndex((l, i) => i > at + 1 && /^-+( +-+)+$/.test(l));
+  if (dashes < 0) return [];
+  const spans = [...raw[dashes]!.matchAll(/-+/g)].map((m) => [m.index!, m.index! + m[0].length] as const);
+  const rows: string[][] = [];
+  for (let i = dashes + 1; i < raw.length; i++) {
+    const l = raw[i]!;
+    if (!l.trim() || spans.slice(0, -1).some(([, end], j) => l.slice(end, spans[j + 1]![0]).trim())) break;
+    const cells = spans.map(([from, to], j) => l.slice(from, j === spans.length - 1 ? undefined : to).trim());
+    if (cells[key] || !rows.length) rows.push(cells);
+    else rows.at(-1)!.forEach((c, j) => (rows.at(-1)![j] = [c, cells[j]].filter(Boolean).join(' ')));
   }
+  return rows;
+}
+
+/**
+ * The "What changed and why" table of a plain-text part: each figure's verdict as printed ("changed", "within noise",
+ * "too few cases", "no data"), and the rows that show none.
+ */
+export function printedVerdicts(text: string): { verdictOf: Map<string, string>; without: string[] } {
+  const raw = text.replace(/\r\n/g, '\n').split('\n');
+  // Figure, previous, [usual], now, verdict, why: the verdict is the second to last column.
+  const rows = tableRows(raw, /^WHAT CHANGED AND WHY$/, 1);
+  const verdictOf = new Map<string, string>();
+  const without: string[] = [];
+  for (const r of rows) {
+    const m = /^(changed|within noise|too few cases|no data)/.exec(r.at(-2) ?? '');
+    if (!m) without.push(r.join(' | '));
+    else verdictOf.set(r[0]!, m[1]!);
+  }
+  return { verdictOf, without };
+}
+
+export function whatChangedDisagreements(text: string): string[] {
+  const lines = logicalLines(text);
+  const { verdictOf, without } = printedVerdicts(text);
+  const problems = without.map((r) => `table row without a verdict: ${r}`);
   const changed = new Set([...verdictOf].filter(([, v]) => v === 'changed').map(([k]) => k));
   // The headline: from the line after the date line to the first section title.
   const firstTitle = lines.findIndex((l, i) => /^-+$/.test(lines[i + 1] ?? '') && i > 1);
@@ -51,7 +85,7 @@ export function whatChangedDisagreements(text: string): string[] {
   for (const m of headline.matchAll(/(?:^|\. )([A-Z][^.;]*?) (rose|fell)(?: by [\d.]+ pts)? to /g))
     if (!changed.has(m[1]!))
       problems.push(`headline names "${m[1]}" ${m[2]}, but the table says ${verdictOf.get(m[1]!) ?? 'nothing'}`);
-  if (changed.size === 0 && verdictOf.size && !/Nothing changed beyond/.test(headline))
+  if (changed.size === 0 && verdictOf.size && !/Nothing changed beyond|No comparison:/.test(headline))
     problems.push('no figure changed, but the headline does not say so');
   if (changed.size > 0 && /Nothing changed beyond/.test(headline))
     problems.push(`the headline says nothing changed, but the table names ${[...changed].join(', ')}`);

@@ -37,6 +37,6 @@ describe('charts', { timeout: 120_000 }, () => {
     const fontless = await rasterize(chartSvg(option('Alerts and cases per day')), []);
     expect(darkPixels(fontless, 0, 0, 600, 60)).toBe(0);
     expect(withTitle.png.subarray(1, 4).toString()).toBe('PNG');
-    expect(withTitle.width).toBe(1200);
+    expect(withTitle.width).toBe(760); // CHART_SIZE (380 px, a phone's width) at 2×
   });
 });

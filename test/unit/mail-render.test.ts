@@ -84,7 +84,8 @@ describe('the rendered email', () => {
     expect(k.significant.every((x) => x.severity === 'critical')).toBe(true);
     expect(k.significant.map((x) => x.created)).toEqual([...k.significant.map((x) => x.created)].sort((a, b) => a - b));
     const { html, attachments } = renderReport({ ...model(['kpi']), summary });
-    expect(html).toContain('250 significant incidents in all: the attached detail lists the 100 most severe');
+    expect(html).toContain('250 significant incidents in all; of the 100 most severe, listed: 100 open.');
+    expect(html).toContain('The attached detail lists the 100 most severe of the 250');
     expect(attachments[0]!.content.match(/case \d+/g)?.length).toBeLessThanOrEqual(100);
   });
 
@@ -107,7 +108,9 @@ describe('the rendered email', () => {
     const long = text.split('\n').filter((l) => l.length > 78);
     expect(long).toEqual([]);
     // Staffing says how its figures fit, per tier.
-    expect(text).toMatch(/Tier 3; Analysts: \d+; On-shift hours: [\d,]+; Closed, first handled: [\d,]+/);
+    // as aligned columns: a row per tier under the header.
+    expect(text).toMatch(/^Tier +Analysts +On-shift +Closed, first/m);
+    expect(text).toMatch(/^Tier 3 +\d+ +[\d,]+ +[\d,]+ +[\d,]+ +[\d.]+/m);
   });
 
   it('moves detail to an attachment rather than send HTML over the limit', () => {

@@ -125,7 +125,7 @@ export function budgetParts(b: BudgetSummary, model: ReportModel, s: EmailSettin
       ],
       0,
     ),
-    note(`Flagged: the variance reaches both ${threshold} (varianceThresholdPct, varianceThresholdAbs).`),
-    chartImg(model, 'budget'),
+    note(`Flagged: the variance reaches both ${threshold} (the configured thresholds).`),
+    chartImg(model, 'budget', 'in the table by month above'),
   ];
 }

@@ -44,9 +44,8 @@ export function executiveTiles(summary: Summary, s: EmailSettings): Tile[] {
     out.push({
       label: `Budget vs plan`,
       value: formatPct(b.month.variancePct),
-      sub: `${formatMoney(b.month.actual, b.currency).replace(/\.\d\d$/, '')} of ${formatMoney(b.month.plan, b.currency)
-        .replace(/^[A-Z]{3} /, '')
-        .replace(/\.\d\d$/, '')}`,
+      // Whole amounts, cents and all: a figure is never cut short (the tile's line wraps instead).
+      sub: `${formatMoney(b.month.actual, b.currency)} of ${formatMoney(b.month.plan, b.currency).replace(/^[A-Z]{3} /, '')}${b.month.flagged ? ', flagged' : ''}`,
       tone: b.month.flagged ? 'worse' : 'neutral',
     });
   else out.push(nodata('Budget vs plan', b.reason));

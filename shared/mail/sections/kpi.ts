@@ -1,6 +1,13 @@
 import type { Change } from '../../domain/changes.js';
 import type { KpiSummary, SignificantIncident } from '../../domain/kpi.js';
 import { SEVERITIES } from '../../domain/records.js';
+import {
+  containmentApplies,
+  countByStanding,
+  orderSignificant,
+  standing,
+  type Standing,
+} from '../../domain/significant-incidents.js';
 import { slaTargetsFor } from '../../domain/settings.js';
 import type { Summary } from '../../domain/summary.js';
 import { escapeHtml as h } from '../escape.js';
@@ -14,6 +21,7 @@ import {
   moveText,
   periodWord,
   pointsText,
+  previousNotCollected,
 } from '../headline.js';
 import { C, chartImg, note, title, type Part } from '../layout.js';
 import type { EmailSettings, ReportModel } from '../report-model.js';
@@ -178,14 +186,36 @@ export function changesPart(k: KpiSummary): Part[] {
   ];
 }
 
-/** The period's significant incidents with their timeline, titles escaped; the rest go to the attachment. */
+/** A standing as the count line and the closed column say it. */
+const STANDING_WORDS: Record<Standing, [string, string]> = {
+  open: ['open', 'open'],
+  true_positive: ['true positive', 'true positives'],
+  undetermined: ['undetermined', 'undetermined'],
+  closed: ['closed without a disposition', 'closed without a disposition'],
+  benign_positive: ['benign positive', 'benign positives'],
+  false_positive: ['false positive', 'false positives'],
+};
+
+/**
+ * The period's significant incidents with their timeline, titles escaped, in reading order (open, then true
+ * positives, by severity: significant-incidents.ts), under a line counting each standing; "Contained" only where
+ * containment applies. The rest go to the attachment.
+ */
 function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false): Part[] {
-  const list = k.significant ?? [];
+  const list = orderSignificant(k.significant ?? []);
   const rule = `${s.significantIncidents.severities.map(severityName).join(', ')} cases, and escalated ${s.significantIncidents.escalatedSeverities.map(severityName).join(', ')} cases`;
   if (!list.length)
     return [title('Significant incidents'), note(`None this period (${rule}, created or closed in it).`)];
   const shown = all ? list : list.slice(0, INCIDENTS_SHOWN);
   const when = (t: number | undefined) => (t === undefined ? 'not yet' : formatDayTime(t, tz));
+  const contained = (x: SignificantIncident) =>
+    x.contained !== undefined
+      ? formatDayTime(x.contained, tz)
+      : !containmentApplies(x)
+        ? 'nothing to contain'
+        : x.closed === undefined
+          ? 'not yet'
+          : 'not recorded';
   const rows = shown.map((x: SignificantIncident) => [
     {
       text: `${severityName(x.severity)}${x.escalatedToTier ? ` (escalated to Tier ${x.escalatedToTier})` : ''}: ${x.title ?? `case ${x.id}`}`,
@@ -193,45 +223,75 @@ function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false)
     },
     cellOf(when(x.created)),
     cellOf(when(x.acknowledged)),
-    cellOf(when(x.contained)),
-    cellOf(
-      x.closed === undefined ? 'open' : `${when(x.closed)}${x.disposition ? ` (${humanName(x.disposition)})` : ''}`,
-    ),
+    cellOf(contained(x)),
+    cellOf(x.closed === undefined ? 'open' : `${when(x.closed)} (${STANDING_WORDS[standing(x)][0]})`),
   ]);
+  const total = k.significantTotal ?? list.length;
+  const counts = countByStanding(list)
+    .map(({ standing: st, n }) => `${formatCount(n)} ${STANDING_WORDS[st][n === 1 ? 0 : 1]}`)
+    .join(', ');
   const parts = [
     title('Significant incidents'),
+    note(
+      list.length < total
+        ? `${formatCount(total)} significant incidents in all; of the ${formatCount(list.length)} most severe, listed: ${counts}. Open ones first, then true positives, each by severity.`
+        : `${formatCount(total)} significant incidents in all: ${counts}. Open ones first, then true positives, each by severity.`,
+    ),
     tablePart(['Incident', 'Created', 'Acknowledged', 'Contained', 'Closed'], rows, 5),
   ];
-  const total = k.significantTotal ?? list.length;
   if (total > shown.length)
     parts.push(
       note(
         list.length < total
-          ? `${formatCount(total)} significant incidents in all: the attached detail lists the ${formatCount(list.length)} most severe; the rest are in the case source.`
+          ? `The attached detail lists the ${formatCount(list.length)} most severe of the ${formatCount(total)}; the rest are in the case source.`
           : `${formatCount(list.length - shown.length)} more significant incidents are listed in the attached detail.`,
       ),
     );
   return parts;
 }
 
-/** The KPI section's parts; `full` lists every significant incident (the detail attachment). */
-export function kpiParts(k: KpiSummary, model: ReportModel, s: EmailSettings, full: boolean): Part[] {
+/** Alerts and cases created per day: the figures of the volume chart, in a table that needs no stacking on a phone. */
+function volumeTable(k: KpiSummary): Part {
+  const n = (x: number | null) => (x === null ? 'no data' : formatCount(x));
+  return tablePart(
+    ['Day', 'Alerts', 'Cases'],
+    k.volume.days.map((d) => [cellOf(formatYmd(d.day)), cellOf(n(d.alerts)), cellOf(n(d.cases))]),
+    1,
+    true,
+    undefined,
+    true,
+  );
+}
+
+/**
+ * The KPI section's parts; `full` lists every significant incident (the detail attachment). In a KPI-only email the
+ * section opens with its tiles, then `changes` ("What changed and why") and the chart.
+ */
+export function kpiParts(
+  k: KpiSummary,
+  model: ReportModel,
+  s: EmailSettings,
+  full: boolean,
+  changes: Part[] = [],
+): Part[] {
   const tz = model.summary.period.tz;
   const targets = slaTargetsFor(s);
   const target = formatRate(s.slaComplianceTarget);
   // The executive summary has its own six tiles: the KPI tiles would repeat them.
   const out: Part[] =
     model.runbook.sections.length > 1
-      ? [title('Cases and alerts'), chartImg(model, 'kpi')]
+      ? [title('Cases and alerts'), chartImg(model, 'kpi', 'in the table by day below'), volumeTable(k)]
       : [
           title('Headline figures'),
           note(
             k.trend?.missing
               ? `No changes shown: ${k.trend.previous.label} was not fully collected.`
-              : `Changes against ${k.trend?.previous.label ?? 'the previous period'}.`,
+              : `Changes against ${k.trend?.previous.label ?? 'the previous period'}.${previousNotCollected(k) ? ` ${previousNotCollected(k)}` : ''}`,
           ),
           tiles(kpiTiles(k, s)),
-          chartImg(model, 'kpi'),
+          ...changes,
+          chartImg(model, 'kpi', 'in the table by day below'),
+          volumeTable(k),
         ];
   out.push(
     title('Response times'),

@@ -2,13 +2,13 @@ import { describeShortRun, shortRuns, type StaffingForecast, type StaffingLookAh
 import { isMissing } from '../../domain/summary.js';
 import { escapeHtml as h } from '../escape.js';
 import { WEEKDAYS } from '../format.js';
-import { C, chartsOf, FONT, type Part } from '../layout.js';
+import { C, chartsOf, FONT, hourGridText, type Part } from '../layout.js';
+import { wrapText } from '../format.js';
 import type { ReportModel } from '../report-model.js';
 
 // The weekly staffing email's look ahead (docs/forecast.md): next week's short hours, the hour-of-week grid with the
 // forecast band, and how last week's forecast did. render.ts places it first in the email.
 
-const UNKNOWN_BG = '#eef2f7';
 /** The short list stays short: the rest is counted, and the grid shows every hour. */
 const MAX_RUNS = 8;
 
@@ -42,22 +42,27 @@ function cautiousLine(f: StaffingForecast): string {
   return `With the top of the band (cautious plan): ${hours} hour${hours === 1 ? '' : 's'} short.`;
 }
 
+/**
+ * The hour-of-week grid, text 12 px (the smallest a phone shows): a cell holds the analysts short (or, with no rota,
+ * required) that hour, the hours are labelled every third hour.
+ */
 function grid(f: StaffingForecast): string {
+  const cell = `${FONT}font-size:12px;line-height:16px;text-align:center;padding:1px 0;border:1px solid #fff;`;
   const rows = WEEKDAYS.map((d, day) => {
     const cells = Array.from({ length: 24 }, (_, hour) => {
       const i = day * 24 + hour;
-      if (!f.scheduled)
-        return `<td style="background:${UNKNOWN_BG};text-align:center;padding:2px 0;border:1px solid #fff">${f.required[i]}</td>`;
+      if (!f.scheduled) return `<td style="background:${C.soft};${cell}">${f.required[i]}</td>`;
       const short = Math.ceil(f.required[i]! - f.scheduled[i]! - 1e-9);
-      return `<td style="background:${short > 0 ? C.short : C.enough};text-align:center;padding:2px 0;border:1px solid #fff">${short > 0 ? `-${short}` : ''}</td>`;
+      return `<td style="background:${short > 0 ? C.short : C.enough};${cell}">${short > 0 ? short : ''}</td>`;
     }).join('');
-    return `<tr><td style="${FONT}font-size:10px;color:${C.muted};padding-right:4px;">${d}</td>${cells}</tr>`;
+    return `<tr><td style="${FONT}font-size:12px;color:${C.muted};padding-right:4px;">${d}</td>${cells}</tr>`;
   }).join('');
   const hours = Array.from(
-    { length: 24 },
-    (_, i) => `<td style="${FONT}font-size:9px;color:${C.muted};text-align:center;">${i % 3 === 0 ? i : ''}</td>`,
+    { length: 8 },
+    (_, i) =>
+      `<td colspan="3" style="${FONT}font-size:12px;color:${C.muted};text-align:left;">${String(i * 3).padStart(2, '0')}</td>`,
   ).join('');
-  return `<table role="presentation" class="la-grid" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;table-layout:fixed;${FONT}font-size:9px;color:${C.ink};"><tr><td style="width:28px;"></td>${hours}</tr>${rows}</table>`;
+  return `<table role="presentation" class="la-grid" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;table-layout:fixed;${FONT}font-size:12px;color:${C.ink};"><tr><td style="width:34px;"></td>${hours}</tr>${rows}</table>`;
 }
 
 /** "30 Nov – 6 Dec" from the week's ISO instants (its end is exclusive). */
@@ -70,15 +75,25 @@ function days(week: StaffingForecast['week']): string {
   return `${day(week.start)} – ${day(week.end, 1)}`;
 }
 
-/** The look-ahead section: first thing in the weekly staffing email. */
-export function lookAheadPart(la: StaffingLookAhead, charts: ReportModel['charts']): Part {
-  return { html: lookAheadHtml(la, charts), text: lookAheadText(la) };
+/**
+ * The command that gives this look ahead's figures from the same data (`asOf`: the email's data-as-of instant): the
+ * forecast is judged at that instant, from whole weeks before it.
+ */
+export function reproduceLine(week: string, asOf: string): string {
+  return `Judged at the data-as-of time; the same figures: socpulse forecast --week ${week} --as-of ${asOf} --input DIR (the data exported with socpulse export).`;
 }
 
-function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): string {
+/** The look-ahead section: first thing in the weekly staffing email. `asOf` is the instant it was judged at. */
+export function lookAheadPart(la: StaffingLookAhead, charts: ReportModel['charts'], asOf: string): Part {
+  return { html: lookAheadHtml(la, charts, asOf), text: lookAheadText(la, asOf) };
+}
+
+function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts'], asOf: string): string {
   const title = (t: string) => `<h2 style="${FONT}font-size:17px;color:${C.brand};margin:20px 0 4px 0;">${h(t)}</h2>`;
+  // A class as well as the inline colour: clients whose dark mode reads classes only (Outlook for iOS and Mac take no
+  // [style*=…] selector) still lighten it.
   const p = (t: string, size = 14, color = C.ink) =>
-    `<p style="${FONT}font-size:${size}px;color:${color};margin:4px 0 8px 0;line-height:1.4;">${t}</p>`;
+    `<p class="${color === C.muted ? 'muted' : 'ink'}" style="${FONT}font-size:${size}px;color:${color};margin:4px 0 8px 0;line-height:1.4;">${t}</p>`;
   const f = la.forecast;
   if (isMissing(f)) return [title('Next week'), p(`Not available: ${h(f.reason)}.`, 13, C.muted)].join('\n');
   const expected = f.arrivals.expected.reduce((a, b) => a + b, 0);
@@ -87,18 +102,18 @@ function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): st
   const review = la.review;
   const out = [
     title(`Next week: ${f.week.label} (${days(f.week)})`),
-    `<div class="la-short" style="${FONT}font-size:15px;color:${C.ink};margin:6px 0;padding:10px 12px;background:${f.scheduled && f.gap && f.gap.hours > 0 ? '#fdecea' : '#eef7f1'};border-radius:4px;"><b>Short:</b> ${h(shortList(f))}</div>`,
+    `<div class="la-short" style="${FONT}font-size:15px;color:${C.ink};margin:6px 0;padding:10px 12px;background:${f.scheduled && f.gap && f.gap.hours > 0 ? C.shortBg : C.okBg};border-radius:4px;"><b>Short:</b> ${h(shortList(f))}</div>`,
     p(`${h(cautiousLine(f))} About ${round(expected)} cases expected over the week.`, 13, C.muted),
     p(
       f.scheduled
-        ? 'Analysts short per hour (red), Monday first, local time:'
+        ? 'Analysts short per hour (red, with how many), Monday first, local time:'
         : 'Analysts required per hour (no rota to compare with yet), Monday first, local time:',
-      12,
+      13,
       C.muted,
     ),
     grid(f),
     chart
-      ? `<img src="cid:${h(chart.cid)}" alt="${h(chart.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0;">`
+      ? `<img src="cid:${h(chart.cid)}" alt="${h(chart.alt)}" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0 2px 0;">${p(`${h(chart.alt)}: analysts in the grid above; cases expected, hour by hour, in the plain-text part of this email.`, 13, C.muted)}`
       : '',
     isMissing(review)
       ? p(`Last week: ${h(review.reason)}.`, 13, C.muted)
@@ -106,13 +121,14 @@ function lookAheadHtml(la: StaffingLookAhead, charts: ReportModel['charts']): st
           `<b>Last week (${h(review.week)})</b>: forecast ${round(review.accuracy.expectedTotal)} cases, ${round(review.accuracy.actualTotal)} arrived; hourly error ${pct(review.accuracy.wape)}, ${pct(review.accuracy.coverage)} of hours inside the 80% band.`,
           13,
         ),
-    p(LOOK_AHEAD_DEFINITIONS.map(h).join(' '), 11, C.muted),
+    p(LOOK_AHEAD_DEFINITIONS.map(h).join(' '), 13, C.muted),
+    p(h(reproduceLine(f.week.label, asOf)), 13, C.muted),
   ];
   return out.join('\n');
 }
 
 /** The look ahead in the plain-text part. */
-function lookAheadText(la: StaffingLookAhead): string[] {
+function lookAheadText(la: StaffingLookAhead, asOf: string): string[] {
   const f = la.forecast;
   if (isMissing(f)) return ['NEXT WEEK: not available (' + f.reason + ')', ''];
   const review = la.review;
@@ -125,7 +141,20 @@ function lookAheadText(la: StaffingLookAhead): string[] {
       ? `  Last week: ${review.reason}`
       : `  Last week ${review.week}: forecast ${round(review.accuracy.expectedTotal)}, arrived ${round(review.accuracy.actualTotal)}, hourly error ${pct(review.accuracy.wape)}, ${pct(review.accuracy.coverage)} of hours inside the 80% band`,
     '',
-  ].filter((l) => l !== '  ');
+    ...hourGridText(`Cases expected per hour of ${f.week.label} (forecast, local time):`, f.arrivals.expected, 1),
+    '',
+    ...hourGridText(
+      f.scheduled
+        ? `Analysts short per hour of ${f.week.label} (0: enough):`
+        : `Analysts required per hour of ${f.week.label}:`,
+      f.scheduled ? f.required.map((r, i) => Math.max(0, Math.ceil(r - f.scheduled![i]! - 1e-9))) : f.required,
+    ),
+    '',
+    ...wrapText(reproduceLine(f.week.label, asOf)),
+    '',
+  ]
+    .filter((l) => l !== '  ')
+    .flatMap((l) => (l.length > 78 ? wrapText(l, 78, '    ') : [l]));
 }
 
 /** The ECharts option of the look-ahead chart: the forecast band and line per hour, with analysts required. */
@@ -137,10 +166,10 @@ export function lookAheadChartOption(f: StaffingForecast): Record<string, unknow
       text: `Cases expected per hour, ${f.week.label}`,
       left: 8,
       top: 4,
-      textStyle: { fontSize: 13, fontWeight: 'bold' },
+      textStyle: { fontSize: 14, fontWeight: 'bold' },
     },
-    legend: { right: 8, top: 6, data: ['80% band', 'Forecast', 'Required'] },
-    grid: { left: 40, right: 40, top: 44, bottom: 28 },
+    legend: { left: 8, top: 26, itemGap: 12, data: ['80% band', 'Forecast', 'Required'] },
+    grid: { left: 36, right: 36, top: 62, bottom: 28 },
     xAxis: { type: 'category', data: labels, axisLabel: { interval: 0 }, boundaryGap: false },
     yAxis: [
       { type: 'value', name: '' },

@@ -1,7 +1,7 @@
 import type { StaffingSummary } from '../../domain/staffing.js';
 import { escapeHtml as h } from '../escape.js';
 import { formatCount, formatRate, WEEKDAYS } from '../format.js';
-import { C, chartImg, FONT, note, title, type Part } from '../layout.js';
+import { C, chartImg, FONT, hourGridText, note, title, type Part } from '../layout.js';
 import type { EmailSettings, ReportModel } from '../report-model.js';
 import { cellOf, tablePart } from '../table.js';
 import { tiles } from '../tiles.js';
@@ -110,6 +110,15 @@ export function staffingParts(s: StaffingSummary, model: ReportModel, set: Email
       text: [],
     },
     note(runs.length ? `Short hours: ${runs.join('; ')}.` : 'No hour of the week was short.'),
-    chartImg(model, 'staffing'),
+    chartImg(model, 'staffing', 'in the grid above and, hour by hour, in the plain-text part of this email'),
+    {
+      html: '',
+      text: [
+        '',
+        ...hourGridText('Analysts required per hour of week (local time):', s.required),
+        '',
+        ...hourGridText('Analysts scheduled per hour of week (mean over the weeks):', s.scheduled, 1),
+      ],
+    },
   ];
 }
