@@ -3,12 +3,15 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ENV } from '../../shared/config/function-env.js';
 import { SocpulseFunction, type FunctionPartProps } from './socpulse-function.js';
 import { StackPart } from './stack-part.js';
 
 export interface CollectionProps extends FunctionPartProps {
   /** The source credentials (`${secret:NAME}`): only the collect function reads them. */
   secrets: ISecret[];
+  /** deploy.secretsPrefix: the name prefix the stateful stack gave the secrets, which the function reads by. */
+  secretsPrefix: string;
 }
 
 /**
@@ -29,7 +32,7 @@ export class Collection extends StackPart {
     const collect = new SocpulseFunction(this, 'Collect', {
       name: 'collect',
       configFile: props.configFile,
-      environment: props.environment,
+      environment: { ...props.environment, [ENV.secretsPrefix]: props.secretsPrefix },
       timeout: Duration.minutes(10),
       memorySize: 1024,
     });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSocSimHttp } from '../../functions/soc-sim/server.js';
 import { COLLECT_GRANTS_WITHOUT_A_CALL } from '../../infra/constructs/collection.js';
 import { GRANTS_WITHOUT_A_CALL } from '../../infra/constructs/socpulse-function.js';
+import { CollectEnv, EdgeEnv, ENV, parseFunctionEnv, ReportEnv } from '../../shared/config/function-env.js';
 import { startLocalStack, type LocalStack } from '../../shared/local/stack.js';
 import { lambdaStandIn, secretsManagerStandIn, type StandIn } from './lambda/aws-stand-ins.js';
 import {
@@ -68,6 +69,7 @@ async function invoke(f: TemplateFunction, events: unknown[], extraEnv: Record<s
       AWS_LAMBDA_FUNCTION_NAME: `socpulse-${f.logicalId}`,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.memorySize),
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       LAMBDA_TASK_ROOT: f.asset,
       _HANDLER: 'index.handler',
@@ -93,7 +95,12 @@ async function invoke(f: TemplateFunction, events: unknown[], extraEnv: Record<s
   if (!line) throw new Error(`${f.name}: the bundle printed no results:\n${stdout.slice(-4000)}`);
   for (const l of readFileSync(log, 'utf8').split('\n').filter(Boolean))
     calls.push({ fn: f.name, ...(JSON.parse(l) as Omit<Call, 'fn'>) });
-  return JSON.parse(line.slice('RESULTS '.length)) as { initMs: number; results: Result[] };
+  // Everything else the function printed: Powertools' log lines and metrics (EMF), one JSON object a line.
+  const printed = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { ...(JSON.parse(line.slice('RESULTS '.length)) as { initMs: number; results: Result[] }), printed };
 }
 
 /** The targets' inputs of the template's schedules that invoke `f`: the event EventBridge Scheduler sends. */
@@ -178,7 +185,7 @@ function fiscalYear(now: Date) {
   return { label: `FY${y}`, months };
 }
 
-const runs: Record<string, { initMs: number; results: Result[] }> = {};
+const runs: Record<string, { initMs: number; results: Result[]; printed: Record<string, unknown>[] }> = {};
 const FY = fiscalYear(new Date());
 
 beforeAll(async () => {
@@ -228,6 +235,8 @@ beforeAll(async () => {
     ...schedules.filter((e) => 'runbook' in (e as object)),
     ...queued,
     ...schedules.filter((e) => 'deadlineCheck' in (e as object)),
+    // A run id nobody queued: the use case throws, and the metrics must still be published.
+    { runId: 'never-queued' },
   ]);
 
   runs.mcp = await invoke(fn('mcp'), [
@@ -282,7 +291,7 @@ describe('bundles run as Lambda runs them', () => {
   });
 
   it('report: every runbook schedule and the queued run deliver, and no deadline check finds a report overdue', async () => {
-    const results = runs.report!.results;
+    const results = runs.report!.results.slice(0, -1);
     expect(results.filter((r) => r.error)).toEqual([]);
     const outcomes = results.map((r) => r.value as { outcome?: string; delivered?: boolean; runbook?: string });
     const runbooks = scheduleInputs(fn('report')).filter((e) => 'runbook' in (e as object));
@@ -565,4 +574,56 @@ describe('iam-simulate agrees with AWS evaluation logic on hand cases', () => {
     };
     expect(await run([allow('kms:Decrypt', key)], 'kms:Decrypt', key, {}, otherPrincipalOnly)).toBe('ImplicitlyDenied');
   });
+});
+
+/** The EMF documents (CloudWatch embedded metric format) a function printed, as metric name → values. */
+const emf = (printed: Record<string, unknown>[]) =>
+  printed
+    .filter((p) => p._aws !== undefined)
+    .map((p) => {
+      const names = (p._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics.flatMap(
+        (m) => m.Metrics.map((x) => x.Name),
+      );
+      return Object.fromEntries([...names.map((n) => [n, p[n]]), ['runbook', p.runbook], ['source', p.source]]);
+    });
+
+describe('observability as Powertools does it', () => {
+  it('logs with the Lambda context: the request id of each invocation, and cold start only on the first', () => {
+    const finished = runs.collect!.printed.filter((p) => p.message === 'collection finished');
+    expect(finished).toHaveLength(2);
+    expect(finished.map((p) => p.cold_start)).toEqual([true, false]);
+    expect(new Set(finished.map((p) => p.function_request_id)).size).toBe(2);
+    expect(finished[0]!.function_name).toBe(`socpulse-${fn('collect').logicalId}`);
+  });
+
+  it('publishes the metrics of every collection and report, a failed collection and a run that threw included', () => {
+    const collect = emf(runs.collect!.printed);
+    expect(collect.map((m) => [m.source, m.CollectionFailed]).sort()).toEqual([
+      ['costs', 1],
+      ['soar', 0],
+    ]);
+    const report = emf(runs.report!.printed);
+    // 4 scheduled runs and the queued one delivered; 4 deadline checks found nothing overdue; the unknown run threw.
+    expect(report.filter((m) => m.ReportDelivered === 1)).toHaveLength(5);
+    expect(report.filter((m) => m.ReportOverdue !== undefined).map((m) => m.ReportOverdue)).toEqual([0, 0, 0, 0]);
+    expect(runs.report!.results.at(-1)!.error).toMatch(/unknown run "never-queued"/);
+    expect(report.at(-1)).toMatchObject({ ReportDelivered: 0, ReportFailed: 1 });
+  });
+});
+
+describe('one environment schema per function', () => {
+  const schemas = { collect: CollectEnv, report: ReportEnv, api: EdgeEnv, mcp: EdgeEnv };
+  // Set by the template for the runtime, not read by socpulse code.
+  const RUNTIME = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'];
+  for (const [name, schema] of Object.entries(schemas))
+    it(`${name}: the template sets exactly the variables its schema reads (the config file override excepted)`, () => {
+      const env = fn(name).environment;
+      const read = Object.keys(schema.shape).filter((k) => k !== ENV.configFile);
+      expect(
+        Object.keys(env)
+          .filter((k) => !RUNTIME.includes(k))
+          .sort(),
+      ).toEqual(read.sort());
+      expect(() => parseFunctionEnv(schema, env)).not.toThrow();
+    });
 });

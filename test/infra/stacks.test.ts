@@ -94,12 +94,7 @@ describe('stateless stack', () => {
     }[];
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(
-      expect.arrayContaining([
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'ses:SendEmail',
-      ]),
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'ses:SendEmail']),
     );
     // SES v2 SendEmail (raw content too) is authorized as ses:SendEmail; SendRawEmail is the v1 API's.
     expect(actions).not.toContain('ses:SendRawEmail');
