@@ -9,12 +9,15 @@ import { startSocSimHttp } from '../../functions/soc-sim/server.js';
 import { COLLECT_GRANTS_WITHOUT_A_CALL } from '../../infra/constructs/collection.js';
 import { GRANTS_WITHOUT_A_CALL } from '../../infra/constructs/socpulse-function.js';
 import { CollectEnv, EdgeEnv, ENV, parseFunctionEnv, ReportEnv } from '../../shared/config/function-env.js';
+import type { Role } from '../../shared/config/config.js';
+import { allowed, type Permission } from '../../shared/config/roles.js';
 import { startLocalStack, type LocalStack } from '../../shared/local/stack.js';
 import { lambdaStandIn, secretsManagerStandIn, type StandIn } from './lambda/aws-stand-ins.js';
 import {
   ACCOUNT,
   REGION,
   resolveIn,
+  rolePolicies,
   synthesized,
   templateFunctions,
   type PolicyDocument,
@@ -46,6 +49,8 @@ interface Call {
 type Result = { value?: unknown; error?: string };
 
 const DOMAIN = 'a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com';
+/** Every API request the runs make, with the app role that signs it (undefined: a principal of no app role). */
+const routeCalls: { role?: string; routeKey: string; method: string; path: string }[] = [];
 const RECORDER = resolve('test/infra/lambda/record-calls.mjs');
 const INVOKE = resolve('test/infra/lambda/invoke.mjs');
 const work = mkdtempSync(join(tmpdir(), 'socpulse-lambda-'));
@@ -127,6 +132,7 @@ function httpEvent(
   opts: { query?: Record<string, string>; body?: string; contentType?: string } = {},
 ) {
   const [method] = routeKey.split(' ');
+  routeCalls.push({ role, routeKey, method: method!, path });
   const roleName = role ? roleArn(role).split('/').pop()! : 'someone-else';
   const query = new URLSearchParams(opts.query ?? {}).toString();
   const params = /\/reports\/([^/]+)$/.exec(path);
@@ -626,4 +632,80 @@ describe('one environment schema per function', () => {
       ).toEqual(read.sort());
       expect(() => parseFunctionEnv(schema, env)).not.toThrow();
     });
+});
+
+describe('least privilege of the app roles and the schedules', () => {
+  const simulate = async (
+    policies: { name: string; document: PolicyDocument }[],
+    principal: string,
+    action: string,
+    resource: string,
+  ) => {
+    const out = await runSimulation(
+      {
+        identityPolicies: policies.map((p) => ({ name: p.name, policy: p.document })),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        request: { action, principal, resource: { accountId: ACCOUNT, resource }, contextVariables: {} },
+      },
+      {},
+    );
+    if (out.resultType === 'error') throw new Error(`${action} ${resource}: ${JSON.stringify(out.errors)}`);
+    return out.overallResult;
+  };
+  const roleId = (name: string) =>
+    Object.entries(stateless.Resources).find(
+      ([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === name,
+    )![0];
+
+  it('IAM lets an app role invoke a route exactly when PERMISSIONS lets the role call it (what API Gateway checks)', async () => {
+    const checked: string[] = [];
+    for (const call of routeCalls.filter((c) => c.role !== undefined)) {
+      const role = call.role as Role;
+      const name = roleArn(role).split('/').pop()!;
+      const resource = `arn:aws:execute-api:${REGION}:${ACCOUNT}:a1b2c3d4e5/$default/${call.method}${call.path.replace('<<runId>>', 'r-1')}`;
+      const result = await simulate(rolePolicies(roleId(name)), roleArn(role), 'execute-api:Invoke', resource);
+      const permission = call.routeKey === 'POST /mcp' ? undefined : (call.routeKey as Permission);
+      checked.push(`${role} ${call.routeKey}: ${result}`);
+      expect(result, `${role} ${call.routeKey}`).toBe(
+        permission === undefined || allowed(role, permission) ? 'Allowed' : 'ImplicitlyDenied',
+      );
+    }
+    // finance's POST /reports is refused by IAM already, before the handler's own 403.
+    expect(checked).toContain('finance POST /reports: ImplicitlyDenied');
+  });
+
+  it('each schedule’s role may invoke its target function, and its grants are the invoke and the dead-letter queue', async () => {
+    const schedules = Object.values(stateless.Resources)
+      .filter((r) => r.Type === 'AWS::Scheduler::Schedule')
+      .map((r) => ({
+        target: resolveStateless(r.Properties.Target) as {
+          Arn: string;
+          RoleArn: string;
+          DeadLetterConfig: { Arn: string };
+        },
+        roleId: (r.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] } }).RoleArn['Fn::GetAtt'][0],
+      }));
+    expect(schedules).toHaveLength(10);
+    for (const { target, roleId: id } of schedules) {
+      const policies = rolePolicies(id);
+      expect(await simulate(policies, target.RoleArn, 'lambda:InvokeFunction', target.Arn)).toBe('Allowed');
+      // On a failed invocation the scheduler sends the event to the dead-letter queue with the same role.
+      expect(await simulate(policies, target.RoleArn, 'sqs:SendMessage', target.DeadLetterConfig.Arn)).toBe('Allowed');
+      const granted = policies.flatMap((p) => p.document.Statement.flatMap((s) => [s.Action].flat()));
+      expect([...new Set(granted)].sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+      // The function that is not its target is out of reach.
+      const other = functions.find(
+        (f) => !target.Arn.endsWith(f.logicalId) && (f.name === 'collect' || f.name === 'report'),
+      )!;
+      expect(
+        await simulate(
+          policies,
+          target.RoleArn,
+          'lambda:InvokeFunction',
+          `arn:aws:lambda:${REGION}:${ACCOUNT}:function:socpulse-${other.logicalId}`,
+        ),
+      ).toBe('ImplicitlyDenied');
+    }
+  });
 });

@@ -133,6 +133,18 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/** The inline policies of a role of the stateless stack, resolved. */
+export function rolePolicies(roleId: string): { name: string; document: PolicyDocument }[] {
+  const { stateful, stateless } = synthesized();
+  return Object.entries(stateless.Resources)
+    .filter(([, p]) => p.Type === 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === roleId))
+    .map(([pid, p]) => ({
+      name: pid,
+      document: resolveIn([stateful, stateless], stateless, p.Properties.PolicyDocument) as PolicyDocument,
+    }));
+}
+
 /** Every socpulse function of the stateless stack (those given the table), resolved. */
 export function templateFunctions(): {
   outdir: string;
@@ -153,10 +165,7 @@ export function templateFunctions(): {
     .map(([id, r]): TemplateFunction => {
       const roleId = (r.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
       const role = stateless.Resources[roleId]!;
-      const policies = Object.entries(stateless.Resources)
-        .filter(([, p]) => p.Type === 'AWS::IAM::Policy')
-        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === roleId))
-        .map(([pid, p]) => ({ name: pid, document: resolve(p.Properties.PolicyDocument) as PolicyDocument }));
+      const policies = rolePolicies(roleId);
       return {
         name: id.replace(/Fn.*$/, '').toLowerCase(),
         logicalId: id,
