@@ -1,6 +1,6 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +45,8 @@ interface Call {
   command: string;
   input: Record<string, string>;
   region: string;
+  /** What the call was made for: the event's label (`GET /kpis`, `mcp tools/call get_kpis`, `{"runbook":…}`), or INIT. */
+  label: string;
 }
 type Result = { value?: unknown; error?: string };
 
@@ -98,14 +100,25 @@ async function invoke(f: TemplateFunction, events: unknown[], extraEnv: Record<s
   });
   const line = stdout.split('\n').find((l) => l.startsWith('RESULTS '));
   if (!line) throw new Error(`${f.name}: the bundle printed no results:\n${stdout.slice(-4000)}`);
-  for (const l of readFileSync(log, 'utf8').split('\n').filter(Boolean))
-    calls.push({ fn: f.name, ...(JSON.parse(l) as Omit<Call, 'fn'>) });
+  for (const l of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
+    const { event, ...call } = JSON.parse(l) as Omit<Call, 'fn' | 'label'> & { event: number | null };
+    calls.push({ fn: f.name, ...call, label: event === null ? 'INIT' : eventLabel(events[event]) });
+  }
   // Everything else the function printed: Powertools' log lines and metrics (EMF), one JSON object a line.
   const printed = stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { ...(JSON.parse(line.slice('RESULTS '.length)) as { initMs: number; results: Result[] }), printed };
+}
+
+/** A short name for an event: its route (and MCP method and tool), or the schedule's input. */
+function eventLabel(event: unknown): string {
+  const e = event as { routeKey?: string; body?: string };
+  if (!e.routeKey) return JSON.stringify(event);
+  if (e.routeKey !== 'POST /mcp') return e.routeKey;
+  const { method, params } = JSON.parse(e.body!) as { method: string; params?: { name?: string; uri?: string } };
+  return `mcp ${method}${params?.name ? ` ${params.name}` : params?.uri ? ` ${params.uri.replace(/\/[^/]*$/, '/…')}` : ''}`;
 }
 
 /** The targets' inputs of the template's schedules that invoke `f`: the event EventBridge Scheduler sends. */
@@ -269,6 +282,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([local?.stop(), secretsApi?.stop(), lambdaApi?.stop(), sim?.close()]);
+  rmSync(work, { recursive: true, force: true });
 });
 
 const bodyOf = (r: Result) => JSON.parse((r.value as { body: string }).body) as Record<string, unknown>;
@@ -331,7 +345,12 @@ describe('bundles run as Lambda runs them', () => {
 });
 
 /** The IAM request(s) one recorded SDK call makes: action, resource ARN, and the KMS use it implies. */
-function iamRequests(call: Call): { action: string; resource: string; context?: Record<string, string> }[] {
+function iamRequests(
+  call: Call,
+): { action: string; resource: string; context?: Record<string, string>; label?: string }[] {
+  return iamRequestsOf(call).map((r) => ({ ...r, label: call.label }));
+}
+function iamRequestsOf(call: Call): { action: string; resource: string; context?: Record<string, string> }[] {
   const arn = (service: string, resource: string) => `arn:aws:${service}:${call.region}:${ACCOUNT}:${resource}`;
   const operation = call.command.replace(/Command$/, '');
   // DynamoDB decrypts the table key with the caller's permissions (kms:ViaService), as Secrets Manager does the secret.
@@ -409,13 +428,14 @@ const matches = (pattern: string, action: string) =>
   new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(action);
 
 /** Per function, what its role grants and which recorded calls use each grant; the grants no call uses. */
-function grantUse(f: TemplateFunction, used: { action: string; resource: string }[]) {
+function grantUse(f: TemplateFunction, used: { action: string; resource: string; label?: string }[]) {
   const granted = f.policies.flatMap((p) =>
     p.document.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()),
   );
   return granted.map((action) => ({
     action,
     usedBy: [...new Set(used.filter((u) => matches(action, u.action)).map((u) => u.action))],
+    by: [...new Set(used.filter((u) => matches(action, u.action)).map((u) => u.label ?? ''))],
     justified: { ...GRANTS_WITHOUT_A_CALL, ...(f.name === 'collect' ? COLLECT_GRANTS_WITHOUT_A_CALL : {}) }[action],
   }));
 }
@@ -430,6 +450,7 @@ describe('least privilege, proven with the synthesized policies', () => {
       const f = fn(name);
       const requests = calls.filter((c) => c.fn === name).flatMap(iamRequests);
       const distinct = [...new Map(requests.map((r) => [`${r.action} ${r.resource}`, r])).values()];
+      const byGrant = grantUse(f, requests);
       const denied: string[] = [];
       for (const r of distinct) {
         const result = await decide(f, r);
@@ -438,7 +459,7 @@ describe('least privilege, proven with the synthesized policies', () => {
       expect(denied).toEqual([]);
       const use = grantUse(f, distinct);
       console.log(
-        `${name} (${f.roleArn}):\n${use.map((u) => `  ${u.action}: ${u.usedBy.length ? u.usedBy.join(', ') : `not called: ${u.justified}`}`).join('\n')}\n` +
+        `${name} (${f.roleArn}):\n${byGrant.map((u) => `  ${u.action}: ${u.usedBy.length ? `${u.usedBy.join(', ')} ← ${u.by.join('; ')}` : `not called: ${u.justified}`}`).join('\n')}\n` +
           `  calls: ${distinct.map((r) => `${r.action} ${r.resource}`).join('\n         ')}`,
       );
       expect(use.filter((u) => !u.usedBy.length && !u.justified).map((u) => u.action)).toEqual([]);

@@ -27,7 +27,9 @@ const context = () => ({
 });
 let runId;
 const results = [];
-for (const raw of events) {
+for (const [i, raw] of events.entries()) {
+  // Which event a recorded AWS call belongs to (record-calls.mjs reads it; calls at INIT have none).
+  globalThis.__socpulseEvent = i;
   const event = JSON.parse(JSON.stringify(raw).replaceAll('<<runId>>', runId ?? 'none'));
   try {
     const value = await handler(event, context());

@@ -28,7 +28,13 @@ for (const client of ['client-dynamodb', 'client-sesv2', 'client-secrets-manager
           const region = await this.config.region();
           appendFileSync(
             log,
-            `${JSON.stringify({ client: context.clientName, command: context.commandName, input, region })}\n`,
+            `${JSON.stringify({
+              client: context.clientName,
+              command: context.commandName,
+              input,
+              region,
+              event: globalThis.__socpulseEvent ?? null,
+            })}\n`,
           );
           return next(args);
         },
