@@ -8,9 +8,7 @@ import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
 import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
 import { BudgetCsvError, parseBudgetCsv } from '../../shared/config/budget-plan-csv.js';
-import { TableUnreachableError } from '../../shared/store/errors.js';
-import type { ReportRun } from '../../shared/store/report-run-store.js';
-import type { EdgeDeps } from '../../shared/usecases/edge.js';
+import { edgeFailure, publicRun, type EdgeDeps } from '../../shared/usecases/edge.js';
 
 /** The API's dependencies: the edge's use cases and stores (shared/usecases/edge.ts), and who is calling. */
 export interface ApiDeps extends EdgeDeps {
@@ -46,29 +44,6 @@ const TriggerBody = z
 const quote = (v: string) => JSON.stringify(v.length > MAX_ID ? `${v.slice(0, MAX_ID)}…` : v);
 const FiscalYear = z.string().regex(/^FY\d{4}$/, 'expected a fiscal year such as FY2027');
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month such as 2026-09');
-
-/** The public shape of a report run (no claim internals). */
-const publicRun = (r: ReportRun) => ({
-  runId: r.runId,
-  runbook: r.runbook,
-  period: r.period,
-  trigger: r.trigger,
-  status: r.status,
-  recipients: r.recipients,
-  deliveries: r.deliveries,
-  /** Sends that began and were never confirmed, and what was decided (README "Exactly once"). */
-  unconfirmed: r.unconfirmed,
-  attempts: r.attempts,
-  resends: r.resends.map(({ requestedBy, requestedAt, previousDeliveries }) => ({
-    requestedBy,
-    requestedAt,
-    previousDeliveries,
-  })),
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-  error: r.error,
-  notes: r.notes,
-});
 
 /** What a route tells the error mapper: the query parameter a period label was read from (a PeriodError names it). */
 type ApiEnv = { Variables: { periodParam?: 'period' | 'week' } };
@@ -217,10 +192,13 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
         { error: { code: known.code, message: known.message, ...(known.field ? { field: known.field } : {}) } },
         known.status,
       );
-    console.error(JSON.stringify({ level: 'ERROR', message: 'api error', error: e.message }));
-    if (e instanceof TableUnreachableError)
-      return c.json({ error: { code: 'unavailable', message: 'the data store is unreachable; try again later' } }, 503);
-    return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
+    // The edges' one rule (shared/usecases/edge.ts): a request error's message, else a generic one and a log line.
+    const failure = edgeFailure(e, deps.logger);
+    if (failure.kind === 'request')
+      return c.json({ error: { code: 'invalid_request', message: failure.message } }, 400);
+    if (failure.kind === 'unavailable')
+      return c.json({ error: { code: 'unavailable', message: failure.message } }, 503);
+    return c.json({ error: { code: 'internal', message: failure.message } }, 500);
   });
   return app;
 }

@@ -1,14 +1,15 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import * as z from 'zod';
 import { ReportRequestError } from '../../shared/config/report-request.js';
 import { allowed, PERMISSIONS, type Caller, type Permission } from '../../shared/config/roles.js';
-import { fiscalYearOf, localMonth, parsePeriod, PeriodError } from '../../shared/domain/periods.js';
-import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '../../shared/usecases/enqueue-report.js';
+import { fiscalYearOf, localMonth, parsePeriod } from '../../shared/domain/periods.js';
+import { parseIdempotencyKey, requestReport } from '../../shared/usecases/enqueue-report.js';
 import type { ReportRun } from '../../shared/store/report-run-store.js';
-import type { EdgeDeps } from '../../shared/usecases/edge.js';
+import { edgeFailure, publicRun, type EdgeDeps } from '../../shared/usecases/edge.js';
 
 /** The MCP server's dependencies: the edge's use cases and stores (shared/usecases/edge.ts), as the API's. */
 export interface McpDeps extends EdgeDeps {
@@ -76,9 +77,6 @@ function denial(caller: Caller, permission: Permission): string | undefined {
     : `forbidden: role ${caller.role} may not call ${permission.slice(4)}`;
 }
 
-/** The public shape of a run (no claim internals), as GET /reports/{runId} shows it. */
-const publicRun = ({ claimId: _c, leaseUntil: _l, rev: _r, ...r }: ReportRun) => r;
-
 /** socpulse's own MCP server for the SOC manager's AI agent; every tool and resource checks the caller's role. */
 export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServer {
   const server = new McpServer(
@@ -103,10 +101,23 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
       try {
         return await fn(args, caller, extra);
       } catch (e) {
-        // The one mapping of what the use cases throw to a tool error, as the API's onError does for HTTP.
-        if (e instanceof ReportRequestError || e instanceof PeriodError) return fail(e.message);
-        if (e instanceof IdempotencyConflictError) return fail(`${e.field}: ${e.message}`);
-        throw e;
+        // The edges' one rule (shared/usecases/edge.ts): a request error's message, else a generic one, logged.
+        return fail(edgeFailure(e, deps.logger).message);
+      }
+    };
+  // A resource read or list that throws: an MCP error the SDK answers with, by the same rule.
+  const reading =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        if (e instanceof McpError) throw e;
+        const failure = edgeFailure(e, deps.logger);
+        throw new McpError(
+          failure.kind === 'request' ? ErrorCode.InvalidParams : ErrorCode.InternalError,
+          failure.message,
+        );
       }
     };
   const readable = (permission: Permission) => {
@@ -268,7 +279,7 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
     'report-run',
     new ResourceTemplate('socpulse://report-runs/{runId}', {
       // A role that may not read runs sees none listed (resources/list spans every template, so no error here).
-      list: async () => {
+      list: reading(async () => {
         if (denial(caller, 'mcp:list_report_runs')) return { resources: [] };
         const runs = (await Promise.all(deps.runbooks.map((rb) => deps.runs.list(rb.id, 20)))).flat();
         return {
@@ -278,26 +289,26 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
             mimeType: 'application/json',
           })),
         };
-      },
+      }),
     }),
     {
       title: 'Report run',
       description: 'One report run: runbook, period, status, recipients and SES message ids.',
       mimeType: 'application/json',
     },
-    async (uri, { runId }) => {
+    reading(async (uri: URL, { runId }: Variables) => {
       readable('mcp:list_report_runs');
       const id = String(runId);
       const run = id.length <= 64 ? await deps.runs.getById(id) : undefined;
       if (!run) throw new McpError(ErrorCode.InvalidParams, `no report run ${JSON.stringify(id.slice(0, 64))}`);
       return json(uri, publicRun(run));
-    },
+    }),
   );
   server.registerResource(
     'budget-snapshot',
     new ResourceTemplate('socpulse://budget-snapshots/{snapshotId}', {
       // The current and the previous fiscal year: what finance reads month to month.
-      list: async () => {
+      list: reading(async () => {
         if (denial(caller, 'mcp:get_budget_snapshot')) return { resources: [] };
         const fy = fiscalYearOf(
           localMonth(deps.now().getTime(), deps.config.timezone),
@@ -312,14 +323,14 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
             mimeType: 'application/json',
           })),
         };
-      },
+      }),
     }),
     {
       title: 'Budget snapshot',
       description: 'One immutable budget snapshot version, e.g. socpulse://budget-snapshots/FY2027-2026-10-v1.',
       mimeType: 'application/json',
     },
-    async (uri, { snapshotId }) => {
+    reading(async (uri: URL, { snapshotId }: Variables) => {
       readable('mcp:get_budget_snapshot');
       const m = SNAPSHOT_ID.exec(String(snapshotId));
       const found = m ? (await deps.budget.snapshots(m[1]!, m[2]!)).find((s) => s.version === Number(m[3])) : undefined;
@@ -329,7 +340,7 @@ export function createSocpulseMcpServer(deps: McpDeps, caller: Caller): McpServe
           `no budget snapshot ${JSON.stringify(String(snapshotId).slice(0, 64))} (ids look like FY2027-2026-10-v1)`,
         );
       return json(uri, found);
-    },
+    }),
   );
   return server;
 }

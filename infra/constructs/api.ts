@@ -13,6 +13,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ROLES, type DeployConfig, type Role } from '../../shared/config/config.js';
+import { ENV } from '../../shared/config/function-env.js';
 import { PERMISSIONS, type Permission } from '../../shared/config/roles.js';
 import { SocpulseFunction, type FunctionPartProps } from './socpulse-function.js';
 import { StackPart } from './stack-part.js';
@@ -66,8 +67,8 @@ export class Api extends StackPart {
     const roleArns = JSON.stringify(Object.fromEntries(ROLES.map((r) => [r, this.roles[r].roleArn])));
     this.handlerEnvironment = {
       ...props.environment,
-      SOCPULSE_ROLE_ARNS: roleArns,
-      SOCPULSE_REPORT_FUNCTION: props.report.functionName,
+      [ENV.roleArns]: roleArns,
+      [ENV.reportFunction]: props.report.functionName,
     };
     const api = new SocpulseFunction(this, 'Api', {
       name: 'api',

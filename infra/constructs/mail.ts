@@ -56,11 +56,14 @@ export class Mail extends StackPart {
     });
   }
 
-  /** Let a function send email from the identity through the configuration set, and nothing else in SES. */
+  /**
+   * Let a function send email from the identity through the configuration set, and nothing else in SES. The SES v2
+   * SendEmail call (raw MIME content included) is authorized as ses:SendEmail on both; ses:SendRawEmail is v1's.
+   */
   grantSend(fn: IFunction): void {
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        actions: ['ses:SendEmail'],
         resources: [
           this.identity.emailIdentityArn,
           Stack.of(this).formatArn({

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
+import { ENV } from '../../shared/config/function-env.js';
 import type { Mail } from './mail.js';
 import { SocpulseFunction, type FunctionPartProps } from './socpulse-function.js';
 import { StackPart } from './stack-part.js';
@@ -21,7 +22,7 @@ export class Reporting extends StackPart {
       configFile: props.configFile,
       environment: {
         ...props.environment,
-        SOCPULSE_SES_CONFIGURATION_SET: props.mail.configurationSet.configurationSetName,
+        [ENV.sesConfigurationSet]: props.mail.configurationSet.configurationSetName,
       },
       timeout: Duration.minutes(5),
       memorySize: 1536,

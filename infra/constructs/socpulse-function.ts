@@ -77,6 +77,22 @@ function buildFile(folder: string, name: string, content: string): string {
   return file;
 }
 
+/**
+ * Actions a function's role is granted that no socpulse code calls, each with why it is granted. Every other granted
+ * action must be used by a call the functions make in test/infra/deployed-functions.test.ts (which fails on a grant
+ * neither used nor listed here).
+ */
+export const GRANTS_WITHOUT_A_CALL: Readonly<Record<string, string>> = {
+  // Tracing.ACTIVE (below): the Lambda service sends each invocation's trace with the function's role.
+  'xray:PutTraceSegments': 'the Lambda service sends trace segments with the role (Tracing.ACTIVE)',
+  'xray:PutTelemetryRecords': 'the Lambda service sends X-Ray telemetry with the role (Tracing.ACTIVE)',
+  // useTable: DynamoDB encrypts and re-encrypts the table key with the caller's permissions, not at a call of ours
+  // (DynamoDB Developer Guide, "How Amazon DynamoDB uses AWS KMS": a customer managed key's user needs these).
+  'kms:Encrypt': 'DynamoDB encrypts the table key with the caller’s permissions (customer managed key)',
+  'kms:ReEncrypt*': 'DynamoDB re-encrypts the table key after a key rotation with the caller’s permissions',
+  'kms:GenerateDataKey*': 'DynamoDB generates the table key’s data keys with the caller’s permissions',
+};
+
 /** What every stack part that holds a socpulse function is given. */
 export interface FunctionPartProps {
   /** The config file bundled beside the handler. */
@@ -154,7 +170,11 @@ export class SocpulseFunction extends Construct {
     });
   }
 
-  /** Least privilege: the given item actions on this table only, and the data key that encrypts it. */
+  /**
+   * Least privilege: the given item actions on this table only, and the data key that encrypts it. DynamoDB uses the
+   * key with the caller's permissions (kms:ViaService): the actions of grantEncryptDecrypt, GRANTS_WITHOUT_A_CALL says
+   * why the ones socpulse never calls itself are here.
+   */
   useTable(table: ITable, key: IKey, ...actions: string[]): void {
     table.grant(this.fn, ...actions);
     key.grantEncryptDecrypt(this.fn);

@@ -10,7 +10,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config, DeployConfig, Role } from '../../shared/config/config.js';
 import type { ReportRunbook } from '../../shared/config/runbooks.js';
-import { TABLE_NAME_ENV } from '../../shared/store/table.js';
+import { ENV } from '../../shared/config/function-env.js';
 import { Alarms } from '../constructs/alarms.js';
 import { Api } from '../constructs/api.js';
 import { Collection } from '../constructs/collection.js';
@@ -53,10 +53,17 @@ export class StatelessStack extends Stack {
     const key = Key.fromKeyArn(this, 'DataKey', props.key.keyArn);
     const table = Table.fromTableAttributes(this, 'Table', { tableArn: props.table.tableArn, encryptionKey: key });
     const secrets = props.secrets.map((s, i) => Secret.fromSecretCompleteArn(this, `Secret${i}`, s.secretArn));
-    const environment = { [TABLE_NAME_ENV]: table.tableName };
+    const environment = { [ENV.table]: table.tableName };
 
     const mail = new Mail(this, 'Mail', { sesIdentity: deploy.sesIdentity });
-    this.collect = new Collection(this, 'Collection', { configFile, environment, table, key, secrets }).fn;
+    this.collect = new Collection(this, 'Collection', {
+      configFile,
+      environment,
+      table,
+      key,
+      secrets,
+      secretsPrefix: deploy.secretsPrefix,
+    }).fn;
     this.report = new Reporting(this, 'Reporting', { configFile, environment, table, key, mail }).fn;
     const api = new Api(this, 'Api', { deploy, configFile, environment, table, key, report: this.report });
     this.api = api.fn;

@@ -94,6 +94,9 @@ export async function run(): Promise<void> {
       viewer: 'arn:aws:iam::123456789012:role/socpulse-viewer',
     }),
     SOCPULSE_REPORT_FUNCTION: 'x',
+    // Read at INIT by the report and collect functions' environment schemas (shared/config/function-env.ts).
+    SOCPULSE_SES_CONFIGURATION_SET: 'bench',
+    SOCPULSE_SECRETS_PREFIX: 'socpulse/',
     AWS_ACCESS_KEY_ID: 'x',
     AWS_SECRET_ACCESS_KEY: 'x',
   };
