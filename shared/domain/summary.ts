@@ -238,7 +238,10 @@ export class SummaryAccumulator {
         : this.firstCase === Infinity
           ? Infinity
           : parsePeriod(localDay(this.firstCase, period.tz), { tz: period.tz, fiscalYearStartMonth: 1 }).start;
-      if (Number.isFinite(from)) Object.assign(previous, { casesFrom: formatInstant(from, period.tz) });
+      // Said only when the data begins inside the history window: data read from before it (all of it, or only the
+      // tails of older days the loader reads) begins before every judged period, and then nothing is left out.
+      if (Number.isFinite(from) && from > this.history.at(-1)!.period.start)
+        Object.assign(previous, { casesFrom: formatInstant(from, period.tz) });
       const incomplete = cov && previousIncomplete(cov);
       kpi.trend = incomplete
         ? { previous, missing: true, reason: incomplete }
