@@ -6,7 +6,6 @@ import { IdempotencyConflictError, parseIdempotencyKey, requestReport } from '..
 import { allowed, type Caller, type Permission } from '../../shared/config/roles.js';
 import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import { budgetSnapshotCsv } from '../../shared/mail/budget-csv.js';
-import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
 import { BudgetCsvError, parseBudgetCsv } from '../../shared/config/budget-plan-csv.js';
 import { edgeFailure, publicRun, type EdgeDeps } from '../../shared/usecases/edge.js';
 
@@ -148,7 +147,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     const format = c.req.query('format') ?? 'json';
     if (format !== 'json' && format !== 'csv')
       throw new ApiError(400, 'invalid_format', 'format is json or csv', 'format');
-    const snapshots = (await deps.budget.snapshots(fy.data, month?.data)) as unknown as BudgetSnapshot[];
+    const snapshots = await deps.budget.snapshots(fy.data, month?.data);
     if (format === 'json') return c.json({ fiscalYear: fy.data, month: month?.data ?? null, snapshots });
     // The filename is built from validated values only: nothing from the data reaches a header.
     const name = `socpulse-budget-${fy.data}${month ? `-${month.data}` : ''}.csv`;

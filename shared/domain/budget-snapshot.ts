@@ -1,52 +1,67 @@
+import * as z from 'zod';
 import type { BudgetSummary } from './budget.js';
+import { CurrencyCode, DecimalString as Amount, MonthLabel } from './records.js';
 
 /** One category line of a budget snapshot. */
-export interface BudgetSnapshotLine {
-  category: string;
-  plan: string | null;
-  /** Null when the month is missing (no actual at all): unknown, never zero. */
-  actual: string | null;
-  variance: string | null;
-  variancePct: number | null;
-  forecast: string | null;
-  flagged: boolean;
-  estimated: boolean;
-}
+export const BudgetSnapshotLineSchema = z
+  .object({
+    category: z.string(),
+    plan: Amount.nullable(),
+    /** Null when the month is missing (no actual at all): unknown, never zero. */
+    actual: Amount.nullable(),
+    variance: Amount.nullable(),
+    variancePct: z.number().nullable(),
+    forecast: Amount.nullable(),
+    flagged: z.boolean(),
+    estimated: z.boolean(),
+  })
+  .strict();
+export type BudgetSnapshotLine = z.infer<typeof BudgetSnapshotLineSchema>;
 
-/** An immutable budget snapshot (METRICS.md "Budget"): a correction is a new snapshot with a higher version. */
-export interface BudgetSnapshot {
-  snapshotId: string;
-  version: number;
-  fiscalYear: string;
-  month: string;
-  periodStart: string;
-  periodEnd: string;
-  asOf: string;
-  currency: string;
-  /** Months of the fiscal year through `month` with actuals, and those without (METRICS.md "Budget"). */
-  coveredMonths: string[];
-  missingMonths: string[];
-  /** How many months the forecast estimates at the burn rate. */
-  forecastEstimatedMonths: number;
-  lines: BudgetSnapshotLine[];
-  totals: {
-    plan: string | null;
-    actual: string | null;
-    variance: string | null;
-    variancePct: number | null;
-    forecast: string | null;
-    annualPlan: string | null;
-    /** Over the covered months only. */
-    ytdActual: string | null;
-    ytdPlan: string | null;
-  };
-}
+/**
+ * An immutable budget snapshot (METRICS.md "Budget"): a correction is a new snapshot with a higher version. Every
+ * field is required and checked: the store returns only snapshots that parse, so no caller reads a partial one.
+ */
+export const BudgetSnapshotSchema = z
+  .object({
+    snapshotId: z.string(),
+    version: z.number().int().positive(),
+    fiscalYear: z.string().regex(/^FY\d{4}$/),
+    month: MonthLabel,
+    periodStart: z.string(),
+    periodEnd: z.string(),
+    asOf: z.string(),
+    currency: CurrencyCode,
+    /** Months of the fiscal year through `month` with actuals, and those without (METRICS.md "Budget"). */
+    coveredMonths: z.array(MonthLabel),
+    missingMonths: z.array(MonthLabel),
+    /** How many months the forecast estimates at the burn rate. */
+    forecastEstimatedMonths: z.number().int().nonnegative(),
+    lines: z.array(BudgetSnapshotLineSchema),
+    totals: z
+      .object({
+        plan: Amount.nullable(),
+        actual: Amount.nullable(),
+        variance: Amount.nullable(),
+        variancePct: z.number().nullable(),
+        forecast: Amount.nullable(),
+        annualPlan: Amount.nullable(),
+        /** Over the covered months only. */
+        ytdActual: Amount.nullable(),
+        ytdPlan: Amount.nullable(),
+      })
+      .strict(),
+  })
+  .strict();
+export type BudgetSnapshot = z.infer<typeof BudgetSnapshotSchema>;
+/** A snapshot's content: everything but what the store assigns when it saves it (id and version). */
+export type BudgetSnapshotContent = Omit<BudgetSnapshot, 'snapshotId' | 'version'>;
 
 /** The snapshot content of a budget summary (id and version are given by the store when it is saved). */
 export function buildBudgetSnapshot(
   b: BudgetSummary,
   meta: { asOf: string; periodStart: string; periodEnd: string },
-): Omit<BudgetSnapshot, 'snapshotId' | 'version'> {
+): BudgetSnapshotContent {
   return {
     fiscalYear: b.fiscalYear,
     month: b.month.label,

@@ -1,36 +1,27 @@
+import type { ChangeBasis, ChangeFacts, Change } from './changes.js';
 import type { CoverageNote } from './coverage.js';
 import {
   alertsAsDay,
   casesAsDay,
-  NO_CODE,
   type AlertColumns,
   type AlertCount,
   type CaseColumns,
   type CaseDay,
   type CaseFacts,
 } from './facts.js';
-import { exposureOf, localDayNumber, localDaysOf, pointInTimeOf, type Period } from './periods.js';
-import { DISPOSITION_INDEX, DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
-import { significantRule, slaTargetsFor, type MetricSettings } from './settings.js';
-import type { ChangeBasis, ChangeFacts, Change } from './changes.js';
-import {
-  kaplanMeierMedianOf,
-  mergeSorted,
-  NumberList,
-  ratio,
-  sortedDurationStats,
-  type DurationStats,
-} from './stats.js';
+import { BacklogAccumulator } from './kpi-backlog.js';
+import { QualityAccumulator } from './kpi-quality.js';
+import { SignificantAccumulator, type SignificantIncident } from './kpi-significant.js';
+import { emptySla, SlaAccumulator, type SlaCounts } from './kpi-sla.js';
+import { TimingAccumulator } from './kpi-timing.js';
+import { VolumeAccumulator } from './kpi-volume.js';
+import { exposureOf, pointInTimeOf, type Period } from './periods.js';
+import { SEVERITIES, type Severity } from './records.js';
+import { slaTargetsFor, type MetricSettings } from './settings.js';
+import { ratio, type DurationStats } from './stats.js';
 
-const MIN = 60_000;
-const DAY = 86_400_000;
-
-export interface SlaCounts {
-  met: number;
-  breached: number;
-  pending: number;
-  compliance: number | null;
-}
+export { MAX_SIGNIFICANT, type SignificantIncident } from './kpi-significant.js';
+export type { SlaCounts } from './kpi-sla.js';
 
 export interface SeverityKpi {
   ttd: DurationStats;
@@ -122,97 +113,6 @@ export interface KpiSummary {
   changesBasis?: ChangeBasis;
 }
 
-/** The most significant incidents a summary lists; `significantTotal` counts them all. */
-export const MAX_SIGNIFICANT = 100;
-
-/**
- * At most this many stored days are held for incidents whose id and title are not read yet; past it, the list is
- * cut back, and if its incidents still wait on more days, they read their text (see SignificantIncidents).
- */
-const MAX_PENDING_DAYS = 32;
-
-/** A kept incident; `from` and `at` say where its id and title are still to be read (a stored day, a position). */
-interface Kept {
-  x: SignificantIncident;
-  from?: CaseDay;
-  at: number;
-}
-
-/** The incident with its id and title read from its stored day, keys in the order they always have. */
-function withText(k: Kept): SignificantIncident {
-  if (!k.from) return k.x;
-  const text = k.from.textAt(k.at);
-  const { id: _, severity, created, ...timeline } = k.x;
-  k.x = { id: text.id, severity, created };
-  if (text.title !== undefined) k.x.title = text.title;
-  Object.assign(k.x, timeline);
-  k.from = undefined;
-  return k.x;
-}
-
-const byCreated = (a: Kept, b: Kept) => a.x.created - b.x.created || compareIds(a, b);
-/** Ids decide only between incidents created in the same millisecond: only then is a stored day's text read. */
-const compareIds = (a: Kept, b: Kept) => {
-  const x = withText(a).id;
-  const y = withText(b).id;
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
-const bySignificance = (a: Kept, b: Kept) =>
-  SEVERITY_RANK[a.x.severity] - SEVERITY_RANK[b.x.severity] || byCreated(a, b);
-
-/**
- * The MAX_SIGNIFICANT most significant incidents seen (the most severe first, then the oldest), kept as they
- * arrive: past four times the bound the list is cut back to the bound, so a month with tens of thousands of
- * criticals never holds or sorts them all. The cut is safe: an incident dropped had MAX_SIGNIFICANT better ones.
- * Stable sorts keep equal incidents in arrival order, as sorting the whole list once would.
- *
- * An incident from a stored day reads its id and title only when it is listed (or ties another to the
- * millisecond): a day's text is all its cases' ids, and a monthly report would otherwise parse some sixty of them
- * (about 0.1 s) for the hundred it lists. Days are held for this at most MAX_PENDING_DAYS at a time: past that the
- * list is cut back to the bound, and if its incidents still come from more days, those days' text is read. So a
- * day's text block is read, and any damage in it found, only when one of its incidents may be listed.
- */
-class SignificantIncidents {
-  private list: Kept[] = [];
-  private pendingDays = new Set<CaseDay>();
-  total = 0;
-  push(x: SignificantIncident, from?: CaseDay, at = 0): void {
-    this.total++;
-    this.list.push({ x, from, at });
-    if (from) this.pendingDays.add(from);
-    if (this.list.length >= 4 * MAX_SIGNIFICANT || this.pendingDays.size > MAX_PENDING_DAYS) this.cut();
-  }
-  /** Keep the MAX_SIGNIFICANT best; if their incidents still wait on too many days, read those days' text now. */
-  private cut(): void {
-    if (this.list.length > MAX_SIGNIFICANT) this.list = this.list.sort(bySignificance).slice(0, MAX_SIGNIFICANT);
-    this.pendingDays = new Set(this.list.flatMap((k) => (k.from ? [k.from] : [])));
-    if (this.pendingDays.size <= MAX_PENDING_DAYS) return;
-    for (const k of this.list) withText(k);
-    this.pendingDays.clear();
-  }
-  /** The kept incidents, listed oldest first. */
-  listed(): SignificantIncident[] {
-    const kept =
-      this.list.length <= MAX_SIGNIFICANT ? this.list : [...this.list].sort(bySignificance).slice(0, MAX_SIGNIFICANT);
-    for (const k of kept) withText(k);
-    return [...kept].sort(byCreated).map((k) => k.x);
-  }
-}
-
-/** One significant incident and its timeline (ISO instants in the SOC's zone are made by the renderer). */
-export interface SignificantIncident {
-  id: string;
-  title?: string;
-  severity: Severity;
-  escalatedToTier?: number;
-  created: number;
-  acknowledged?: number;
-  contained?: number;
-  closed?: number;
-  disposition?: string;
-}
-
 export interface KpiInput {
   cases: Iterable<CaseFacts>;
   /** Undefined when no alert source exists: alert figures are then missing, never zero. */
@@ -222,113 +122,32 @@ export interface KpiInput {
   settings: MetricSettings;
 }
 
-const emptySla = (): SlaCounts => ({ met: 0, breached: 0, pending: 0, compliance: null });
-const finishSla = (s: SlaCounts) => {
-  s.compliance = ratio(s.met, s.met + s.breached);
-};
-const addSla = (into: SlaCounts, s: SlaCounts) => {
-  into.met += s.met;
-  into.breached += s.breached;
-  into.pending += s.pending;
-};
+const MIN = 60_000;
 
-/** Count one SLA kind for one case: met, breached (late or overdue), or pending. */
-function judge(s: SlaCounts, created: number, event: number, asOf: number, targetMin: number) {
-  const target = targetMin * MIN;
-  if (event < asOf) {
-    if (event - created <= target) s.met++;
-    else s.breached++;
-  } else if (asOf - created > target) s.breached++;
-  else s.pending++;
+/** What a period's KPIs give: its summary and the per-group facts the change tests compare (changes.ts). */
+export interface KpiFigures {
+  summary: KpiSummary;
+  changeFacts: ChangeFacts;
 }
-
-const TRUE_POSITIVE = DISPOSITION_INDEX.get('true_positive')!;
-const BENIGN_POSITIVE = DISPOSITION_INDEX.get('benign_positive')!;
-const FALSE_POSITIVE = DISPOSITION_INDEX.get('false_positive')!;
-
-/** True/benign/false positive counts of closed cases, and the rates built from them. */
-class Dispositions {
-  tp = 0;
-  bp = 0;
-  fp = 0;
-  /** Count one closed case by its disposition's index into DISPOSITIONS (NO_CODE: none). */
-  add(disp: number) {
-    if (disp === TRUE_POSITIVE) this.tp++;
-    else if (disp === BENIGN_POSITIVE) this.bp++;
-    else if (disp === FALSE_POSITIVE) this.fp++;
-  }
-  get falsePositiveRate() {
-    return ratio(this.fp, this.tp + this.bp + this.fp);
-  }
-  get precision() {
-    return ratio(this.tp, this.tp + this.bp + this.fp);
-  }
-}
-
-type RuleFigures = Dispositions & { closed: number };
-type RunbookFigures = { closed: number; ttr: NumberList; quality: Dispositions; resolve: SlaCounts };
-
-/** Per severity: the created and closed cohorts' durations and SLA counts. */
-class SeverityState {
-  ttd = new NumberList();
-  tta = new NumberList();
-  ttc = new NumberList();
-  ttr = new NumberList();
-  ack = emptySla();
-  res = emptySla();
-}
-
-const minutes = (a: number, b: number) => (b - a) / MIN;
-
-/**
- * Names in locale order, then code-unit order where the locale sees no difference (e.g. two spellings of "é"): a
- * total order, so the lists come out the same whatever order the stored days were read in.
- */
-const byName = (a: string, b: string) => a.localeCompare(b) || (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Every case-timing, SLA, quality and flow KPI of METRICS.md for one period judged at `asOf`, computed in one pass:
  * cases and alerts arrive a day at a time (in any order) and only the figures are kept — durations as 8-byte numbers,
- * counts as counts — so memory follows the period's cohorts, not the size of the history fed through.
+ * counts as counts — so memory follows the period's cohorts, not the size of the history fed through. Each KPI
+ * family is its own part (kpi-timing, kpi-sla, kpi-backlog, kpi-quality, kpi-volume, kpi-significant); this class
+ * sorts each case into its cohorts and hands it to the parts that count it.
  */
 export class KpiAccumulator {
-  private readonly targets: ReturnType<typeof slaTargetsFor>;
-  private readonly sev: Record<Severity, SeverityState>;
-  private created = 0;
-  private closed = 0;
-  private readonly kmEvents = new NumberList();
-  private readonly kmCensored = new NumberList();
-  private open = 0;
-  private readonly openAges = new NumberList();
-  private readonly buckets = { lt1d: 0, d1to7: 0, d7to30: 0, gt30d: 0 };
-  private openBreached = 0;
-  private atRisk = 0;
-  /** Closed cases per disposition, by index into DISPOSITIONS. */
-  private readonly dispositionAt: number[] = DISPOSITIONS.map(() => 0);
-  private withoutDisposition = 0;
-  private readonly quality = new Dispositions();
-  private readonly escalated = { all: 0, '2': 0, '3': 0 };
-  private readonly casesPerDay = new Map<number, number>();
-  private alertsCreated = 0;
-  private readonly alertsPerDay = new Map<number, number>();
-  /** Alerts created per severity, by index into SEVERITIES. */
-  private readonly alertsAt: number[] = SEVERITIES.map(() => 0);
-  private readonly alertsByRule = new Map<string, number>();
-  private readonly closedByRule = new Map<string, RuleFigures>();
-  /** Created cases per severity, by index into SEVERITIES. */
-  private readonly createdAt: number[] = SEVERITIES.map(() => 0);
-  /** Per severity index, its state and its SLA targets. */
-  private readonly sevAt: SeverityState[];
-  private readonly targetAt: ReturnType<typeof slaTargetsFor>[Severity][];
-  /** 1 where (severity index × 4 + escalated tier, 0 when none) is significant (settings `significantIncidents`). */
-  private readonly significantCode: Uint8Array;
-  private readonly significant = new SignificantIncidents();
-  private sortedDurations?: { tta: Record<string, Float64Array>; ttr: Record<string, Float64Array> };
-  private readonly closedByRunbook = new Map<string, RunbookFigures>();
-
+  private readonly timing: TimingAccumulator;
+  private readonly sla: SlaAccumulator;
+  private readonly backlog: BacklogAccumulator;
+  private readonly quality: QualityAccumulator;
+  private readonly volume: VolumeAccumulator;
+  private readonly significant: SignificantAccumulator;
+  /** Each severity's resolve target in minutes, by index into SEVERITIES. */
+  private readonly resolveAt: (number | undefined)[];
   /** `pointInTime = min(end, asOf)` (METRICS.md): where states (open, backlog, open past target) are judged. */
   private readonly pointInTime: number;
-
   /** False for a previous period read only for the trend and the change tests (see the constructor). */
   private readonly whole: boolean;
 
@@ -345,14 +164,15 @@ export class KpiAccumulator {
   ) {
     this.whole = scope === 'summary';
     this.pointInTime = pointInTimeOf(period, asOf);
-    this.targets = slaTargetsFor(settings);
-    this.sev = Object.fromEntries(SEVERITIES.map((s) => [s, new SeverityState()])) as Record<Severity, SeverityState>;
-    this.sevAt = SEVERITIES.map((s) => this.sev[s]);
-    this.targetAt = SEVERITIES.map((s) => this.targets[s]!);
-    const isSignificant = significantRule(settings);
-    this.significantCode = Uint8Array.from({ length: SEVERITIES.length * 4 }, (_, j) =>
-      isSignificant(SEVERITIES[j >> 2]!, j % 4 === 0 ? undefined : j % 4) ? 1 : 0,
-    );
+    const targets = slaTargetsFor(settings);
+    const targetAt = SEVERITIES.map((s) => targets[s]!);
+    this.resolveAt = targetAt.map((t) => t.resolve);
+    this.timing = new TimingAccumulator(asOf);
+    this.sla = new SlaAccumulator(targetAt, asOf);
+    this.backlog = new BacklogAccumulator(this.pointInTime, this.resolveAt, this.whole);
+    this.quality = new QualityAccumulator(asOf, this.whole);
+    this.volume = new VolumeAccumulator(period, asOf, this.whole);
+    this.significant = new SignificantAccumulator(settings, asOf);
   }
 
   /**
@@ -363,12 +183,10 @@ export class KpiAccumulator {
    * given when the caller already has them.
    */
   addCases(day: CaseDay, cols: CaseColumns = day.columns()): void {
-    const { period, asOf, pointInTime, whole } = this;
-    const { start, end, tz } = period;
-    const { sev, created, firstEvent, detected, ack, contained, closed, disp, esc, rule, rules } = cols;
-    // Per stored name, its figures: looked up once per day, on first use, so maps fill in the order cases come.
-    const ruleOf = new Array<RuleFigures | null | undefined>(rules.length);
-    const runbookOf = new Array<RunbookFigures | null | undefined>(cols.runbooks.length);
+    const { period, asOf, pointInTime, whole, timing, sla, backlog, quality, volume, significant } = this;
+    const { start, end } = period;
+    const { sev, created, ack, closed, esc } = cols;
+    quality.startDay(cols);
     for (let i = 0; i < cols.length; i++) {
       const c = created[i]!;
       const x = closed[i]!; // NaN when open: every comparison with it is false
@@ -377,124 +195,19 @@ export class KpiAccumulator {
       const isOpen = c < pointInTime && !(x < pointInTime);
       if (!isCreated && !isClosed && !isOpen) continue;
       const k = sev[i]!;
-      const e = esc[i]!;
-      if (whole && (isCreated || isClosed) && this.significantCode[k * 4 + (e === NO_CODE ? 0 : e)] === 1)
-        this.addSignificant(cols, day, i);
-      const s = this.sevAt[k]!;
-      const t = this.targetAt[k]!;
+      if (whole && (isCreated || isClosed) && significant.isSignificant(k, esc[i]!)) significant.add(cols, day, i);
       if (isCreated) {
-        this.created++;
-        this.createdAt[k]!++;
-        const first = firstEvent[i]!;
-        if (first === first) {
-          const d = detected[i]!;
-          s.ttd.push(minutes(first, d === d ? d : c));
-        }
-        const a = ack[i]!;
-        if (a < asOf) s.tta.push(minutes(c, a));
-        const contain = contained[i]!;
-        if (contain < asOf) s.ttc.push(minutes(c, contain));
-        if (t.acknowledge !== undefined) judge(s.ack, c, a, asOf, t.acknowledge);
-        if (t.resolve !== undefined) judge(s.res, c, x, asOf, t.resolve);
-        if (x < asOf) this.kmEvents.push(minutes(c, x));
-        else this.kmCensored.push(minutes(c, asOf));
-        if (whole) {
-          const dayNumber = localDayNumber(c, tz);
-          this.casesPerDay.set(dayNumber, (this.casesPerDay.get(dayNumber) ?? 0) + 1);
-        }
+        volume.addCase(k, c);
+        timing.created(cols, i, k, c, x);
+        sla.created(k, c, ack[i]!, x);
       }
       if (isClosed) {
-        this.closed++;
-        const ttr = minutes(c, x);
-        s.ttr.push(ttr);
-        const d = disp[i]!;
-        if (d !== NO_CODE) this.dispositionAt[d]!++;
-        else this.withoutDisposition++;
-        this.quality.add(d);
-        if (e !== NO_CODE) {
-          this.escalated.all++;
-          this.escalated[e === 2 ? '2' : '3']++;
-        }
-        const r = rule[i]!;
-        if (r >= 0) {
-          let figures = ruleOf[r];
-          if (figures === undefined) figures = ruleOf[r] = this.ruleFigures(rules[r]!);
-          if (figures) {
-            figures.closed++;
-            figures.add(d);
-          }
-        }
-        const b = cols.runbook[i]!;
-        if (b >= 0 && whole) {
-          let figures = runbookOf[b];
-          if (figures === undefined) figures = runbookOf[b] = this.runbookFigures(cols.runbooks[b]!);
-          if (figures) {
-            figures.closed++;
-            figures.ttr.push(ttr);
-            figures.quality.add(d);
-            if (t.resolve !== undefined) judge(figures.resolve, c, x, asOf, t.resolve);
-          }
-        }
+        const ttr = (x - c) / MIN;
+        timing.closed(k, ttr);
+        quality.add(cols, i, ttr, c, x, this.resolveAt[k]);
       }
-      if (isOpen) {
-        this.open++;
-        const age = pointInTime - c;
-        if (whole) this.openAges.push(age / MIN);
-        if (age < DAY) this.buckets.lt1d++;
-        else if (age < 7 * DAY) this.buckets.d1to7++;
-        else if (age < 30 * DAY) this.buckets.d7to30++;
-        else this.buckets.gt30d++;
-        if (t.resolve !== undefined) {
-          if (age > t.resolve * MIN) this.openBreached++;
-          else if (age >= 0.75 * t.resolve * MIN) this.atRisk++;
-        }
-      }
+      if (isOpen) backlog.add(k, c);
     }
-  }
-
-  /** A significant incident created or closed in the period; a stored day's id and title are read when it is listed. */
-  private addSignificant(cols: CaseColumns, day: CaseDay, i: number): void {
-    const { asOf } = this;
-    // A day in memory gives its text now, so nothing of it is kept; a stored day's is read if the incident is listed.
-    const text = day.textInMemory ? day.textAt(i) : undefined;
-    const x: SignificantIncident = {
-      id: text?.id ?? '',
-      severity: SEVERITIES[cols.sev[i]!]!,
-      created: cols.created[i]!,
-    };
-    if (text?.title !== undefined) x.title = text.title;
-    const e = cols.esc[i]!;
-    if (e !== NO_CODE) x.escalatedToTier = e;
-    // Nothing after asOf is visible.
-    const ack = cols.ack[i]!;
-    if (ack < asOf) x.acknowledged = ack;
-    const contained = cols.contained[i]!;
-    if (contained < asOf) x.contained = contained;
-    const closed = cols.closed[i]!;
-    if (closed < asOf) x.closed = closed;
-    const d = cols.disp[i]!;
-    if (d !== NO_CODE && x.closed !== undefined) x.disposition = DISPOSITIONS[d];
-    this.significant.push(x, text ? undefined : day, i);
-  }
-
-  /** A rule's closed-case figures; null for an empty name (counted nowhere, as a case without a rule). */
-  private ruleFigures(rule: string): RuleFigures | null {
-    if (!rule) return null;
-    let r = this.closedByRule.get(rule);
-    if (!r) this.closedByRule.set(rule, (r = Object.assign(new Dispositions(), { closed: 0 })));
-    return r;
-  }
-
-  /** A runbook's closed-case figures; null for an empty name. */
-  private runbookFigures(runbook: string): RunbookFigures | null {
-    if (!runbook) return null;
-    let r = this.closedByRunbook.get(runbook);
-    if (!r)
-      this.closedByRunbook.set(
-        runbook,
-        (r = { closed: 0, ttr: new NumberList(), quality: new Dispositions(), resolve: emptySla() }),
-      );
-    return r;
   }
 
   /**
@@ -502,174 +215,73 @@ export class KpiAccumulator {
    * A rule first counted here joins the per-rule counts in the order the day gives it, as counting one by one would.
    */
   addAlertCounts(cols: AlertColumns): void {
-    const { start, end, tz } = this.period;
-    const { asOf, whole } = this;
-    const { at, sev, count, rule, rules } = cols;
-    const byRule = new Float64Array(rules.length);
-    const firstSeen: number[] = [];
-    let lastAt = NaN;
-    let lastDay = 0;
-    for (let i = 0; i < cols.length; i++) {
-      const t = at[i]!;
-      if (t < start || t >= end || t >= asOf) continue;
-      const c = count[i]!;
-      this.alertsCreated += c;
-      this.alertsAt[sev[i]!]! += c;
-      const r = rule[i]!;
-      if (byRule[r] === 0) firstSeen.push(r);
-      byRule[r]! += c;
-      if (!whole) continue;
-      // Counts come in 15-minute buckets: the day is looked up once per bucket instant.
-      if (t !== lastAt) {
-        lastAt = t;
-        lastDay = localDayNumber(t, tz);
-      }
-      this.alertsPerDay.set(lastDay, (this.alertsPerDay.get(lastDay) ?? 0) + c);
-    }
-    for (const r of firstSeen) this.alertsByRule.set(rules[r]!, (this.alertsByRule.get(rules[r]!) ?? 0) + byRule[r]!);
+    this.volume.addAlertCounts(cols);
+  }
+
+  /**
+   * The summary of everything taken so far and the change tests' facts, each duration list sorted once;
+   * `hasAlerts` false when no alert source exists (alert figures missing). Reads the parts, changes none of them.
+   */
+  figures(hasAlerts: boolean): KpiFigures {
+    const timing = this.timing.result();
+    const sla = this.sla.result();
+    const backlog = this.backlog.result();
+    const volume = this.volume.result(hasAlerts);
+    const quality = this.quality.result(this.volume.alertsByRule);
+    const bySeverity = Object.fromEntries(
+      SEVERITIES.map((s) => [s, { ...timing.bySeverity[s], sla: sla.bySeverity[s] }]),
+    ) as Record<Severity, SeverityKpi>;
+    const summary: KpiSummary = {
+      cases: { created: volume.created, closed: quality.closed, openAtAsOf: backlog.backlog.open },
+      alerts:
+        volume.alertsCreated === null
+          ? { missing: true, reason: 'no alert source' }
+          : { created: volume.alertsCreated },
+      ttd: timing.ttd,
+      tta: timing.tta,
+      ttc: timing.ttc,
+      ttr: timing.ttr,
+      ttrCohort: timing.ttrCohort,
+      bySeverity,
+      sla: {
+        acknowledge: sla.acknowledge,
+        resolve: sla.resolve,
+        openBreached: backlog.openBreached,
+        atRisk: backlog.atRisk,
+      },
+      dispositions: quality.dispositions,
+      falsePositiveRate: quality.falsePositiveRate,
+      precision: quality.precision,
+      escalationRate: quality.escalationRate,
+      escalationRateByTier: quality.escalationRateByTier,
+      alertToCaseRatio: volume.alertsCreated === null ? null : ratio(volume.created, volume.alertsCreated),
+      backlog: backlog.backlog,
+      rules: quality.rules,
+      runbooks: quality.runbooks,
+      volume: { days: volume.days, alertsBySeverity: volume.alertsBySeverity },
+      createdBySeverity: volume.createdBySeverity,
+      ...this.significant.result(),
+    };
+    return { summary, changeFacts: this.changeFactsWith(hasAlerts, timing.durations) };
   }
 
   /** The figures of everything taken so far; `hasAlerts` false when no alert source exists (alert figures missing). */
   result(hasAlerts: boolean): KpiSummary {
-    const { period } = this;
-    // Each severity's durations sorted once; the overall figures merge them.
-    const sorted = {
-      ttd: [] as Float64Array[],
-      tta: [] as Float64Array[],
-      ttc: [] as Float64Array[],
-      ttr: [] as Float64Array[],
-    };
-    const bySeverity = {} as Record<Severity, SeverityKpi>;
-    const kept: NonNullable<typeof this.sortedDurations> = { tta: {}, ttr: {} };
-    this.sortedDurations = kept;
-    const overallAck = emptySla();
-    const overallRes = emptySla();
-    for (const sev of SEVERITIES) {
-      const s = this.sev[sev];
-      const t = this.targets[sev]!;
-      const sla: SeverityKpi['sla'] = {};
-      if (t.acknowledge !== undefined) {
-        finishSla(s.ack);
-        sla.acknowledge = s.ack;
-        addSla(overallAck, s.ack);
-      }
-      if (t.resolve !== undefined) {
-        finishSla(s.res);
-        sla.resolve = s.res;
-        addSla(overallRes, s.res);
-      }
-      const timing = {} as Pick<SeverityKpi, 'ttd' | 'tta' | 'ttc' | 'ttr'>;
-      for (const m of ['ttd', 'tta', 'ttc', 'ttr'] as const) {
-        const values = s[m].sorted();
-        sorted[m].push(values);
-        timing[m] = sortedDurationStats(values);
-      }
-      kept.tta[sev] = sorted.tta.at(-1)!;
-      kept.ttr[sev] = sorted.ttr.at(-1)!;
-      bySeverity[sev] = { ...timing, sla };
-    }
-    finishSla(overallAck);
-    finishSla(overallRes);
-
-    const dispositions: Record<string, number> = Object.fromEntries(
-      DISPOSITIONS.map((d, k) => [d, this.dispositionAt[k]!]),
-    );
-    if (this.withoutDisposition) dispositions.none = this.withoutDisposition;
-
-    const ruleNames = new Set([...this.alertsByRule.keys(), ...this.closedByRule.keys()]);
-    const rules = [...ruleNames]
-      .map((rule) => ({
-        rule,
-        alerts: this.alertsByRule.get(rule) ?? 0,
-        closedCases: this.closedByRule.get(rule)?.closed ?? 0,
-        falsePositiveRate: this.closedByRule.get(rule)?.falsePositiveRate ?? null,
-      }))
-      .sort((a, b) => b.alerts - a.alerts || b.closedCases - a.closedCases || byName(a.rule, b.rule))
-      .slice(0, 10);
-    const runbooks = [...this.closedByRunbook]
-      .map(([runbook, r]) => {
-        finishSla(r.resolve);
-        return {
-          runbook,
-          closed: r.closed,
-          ttr: r.ttr.stats(),
-          falsePositiveRate: r.quality.falsePositiveRate,
-          resolveCompliance: r.resolve.compliance,
-        };
-      })
-      .sort((a, b) => b.closed - a.closed || byName(a.runbook, b.runbook));
-
-    const days = localDaysOf(period);
-    const dayNumbers = days.map((d) => Date.parse(`${d}T00:00:00Z`) / DAY);
-    return {
-      cases: { created: this.created, closed: this.closed, openAtAsOf: this.open },
-      alerts: hasAlerts ? { created: this.alertsCreated } : { missing: true, reason: 'no alert source' },
-      ttd: sortedDurationStats(mergeSorted(sorted.ttd)),
-      tta: sortedDurationStats(mergeSorted(sorted.tta)),
-      ttc: sortedDurationStats(mergeSorted(sorted.ttc)),
-      ttr: sortedDurationStats(mergeSorted(sorted.ttr)),
-      ttrCohort: kaplanMeierMedianOf(this.kmEvents.values(), this.kmCensored.values()),
-      bySeverity,
-      sla: { acknowledge: overallAck, resolve: overallRes, openBreached: this.openBreached, atRisk: this.atRisk },
-      dispositions,
-      falsePositiveRate: this.quality.falsePositiveRate,
-      precision: this.quality.precision,
-      escalationRate: ratio(this.escalated.all, this.closed),
-      escalationRateByTier: {
-        '2': ratio(this.escalated['2'], this.closed),
-        '3': ratio(this.escalated['3'], this.closed),
-      },
-      alertToCaseRatio: hasAlerts ? ratio(this.created, this.alertsCreated) : null,
-      backlog: { open: this.open, age: this.openAges.stats(), buckets: { ...this.buckets } },
-      rules,
-      runbooks,
-      volume: {
-        days: days.map((day, i) => ({
-          day,
-          alerts: hasAlerts ? (this.alertsPerDay.get(dayNumbers[i]!) ?? 0) : null,
-          cases: this.casesPerDay.get(dayNumbers[i]!) ?? 0,
-        })),
-        alertsBySeverity: hasAlerts
-          ? (Object.fromEntries(SEVERITIES.map((s, k) => [s, this.alertsAt[k]!])) as Record<Severity, number>)
-          : null,
-      },
-      createdBySeverity: this.createdBySeverity(),
-      significant: this.significant.listed(),
-      significantTotal: this.significant.total,
-    };
+    return this.figures(hasAlerts).summary;
   }
 
-  private createdBySeverity(): Record<Severity, number> {
-    return Object.fromEntries(SEVERITIES.map((s, k) => [s, this.createdAt[k]!])) as Record<Severity, number>;
-  }
-
-  /** The per-group figures the change tests need (changes.ts); call after `result`. */
+  /** The per-group figures the change tests need (changes.ts), in any order with `result`. */
   changeFacts(hasAlerts: boolean): ChangeFacts {
-    const durations = this.sortedDurations ?? { tta: {}, ttr: {} };
-    const sla = { acknowledge: {} as ChangeFacts['falsePositives'], resolve: {} as ChangeFacts['falsePositives'] };
-    for (const sev of SEVERITIES) {
-      const s = this.sev[sev];
-      if (this.targets[sev]!.acknowledge !== undefined)
-        sla.acknowledge[sev] = { hit: s.ack.met, n: s.ack.met + s.ack.breached };
-      if (this.targets[sev]!.resolve !== undefined)
-        sla.resolve[sev] = { hit: s.res.met, n: s.res.met + s.res.breached };
-    }
-    const falsePositives: ChangeFacts['falsePositives'] = {};
-    let fp = 0;
-    let n = 0;
-    for (const [rule, r] of this.closedByRule) {
-      falsePositives[rule] = { hit: r.fp, n: r.tp + r.bp + r.fp };
-      fp += r.fp;
-      n += r.tp + r.bp + r.fp;
-    }
-    const rest = { hit: this.quality.fp - fp, n: this.quality.tp + this.quality.bp + this.quality.fp - n };
-    if (rest.n > 0) falsePositives['(no rule)'] = rest;
+    return this.changeFactsWith(hasAlerts, this.timing.durations());
+  }
+
+  private changeFactsWith(hasAlerts: boolean, durations: ChangeFacts['durations']): ChangeFacts {
     return {
       exposureMs: exposureOf(this.period, this.asOf),
-      casesBySeverity: this.createdBySeverity(),
-      alertsByRule: hasAlerts ? Object.fromEntries(this.alertsByRule) : null,
-      sla,
-      falsePositives,
+      casesBySeverity: this.volume.createdBySeverity(),
+      alertsByRule: hasAlerts ? Object.fromEntries(this.volume.alertsByRule) : null,
+      sla: this.sla.changeFacts(),
+      falsePositives: this.quality.falsePositives(),
       durations,
     };
   }
@@ -744,7 +356,7 @@ export function markUnavailable(kpi: KpiSummary, unavailable: Record<string, str
   if (!unavailable) return kpi;
   const out: KpiSummary = { ...kpi, unavailable };
   if (unavailable['sla.acknowledge'] !== undefined && kpi.tta.n === 0) {
-    const none = (): SlaCounts => ({ met: 0, breached: 0, pending: 0, compliance: null });
+    const none = emptySla;
     out.sla = { ...kpi.sla, acknowledge: none() };
     out.bySeverity = Object.fromEntries(
       SEVERITIES.map((s) => {

@@ -142,11 +142,6 @@ export function localDayNumber(ms: number, tz: string): number {
   return Math.floor((ms + offsetAt(ms, tz)) / 86_400_000);
 }
 
-/** `yyyy-mm-dd` of a local day number (`localDayNumber`). */
-export function dayNumberLabel(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
-
 /** `yyyy-mm` of the local month an instant falls in. */
 export function localMonth(ms: number, tz: string): string {
   const f = localFields(ms, tz);
@@ -373,9 +368,4 @@ export function isoWeeksInside(p: Period): Period[] {
     w = periodContaining('week', w.end, { tz: p.tz, fiscalYearStartMonth: 1 });
   }
   return weeks;
-}
-
-/** Parse an ISO-8601 instant (with offset) to epoch ms; NaN when it is not one. */
-export function toMs(iso: string): number {
-  return Date.parse(iso);
 }

@@ -193,7 +193,6 @@ function toStartOffsets(counts: Uint32Array, base: number, n: number): boolean {
 export function sortFloat64(a: Float64Array): Float64Array {
   const n = a.length;
   if (n < RADIX_MIN || !LITTLE_ENDIAN) return a.sort();
-  if (sortWholeMsMinutes(a)) return a;
   for (let i = 0; i < n; i++) if (a[i] !== a[i]) return a.sort();
   // Keys as (lo, hi) word pairs, mapped in place; mapped back at the end.
   let src: Uint32Array = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
@@ -243,54 +242,4 @@ export function sortFloat64(a: Float64Array): Float64Array {
     }
   }
   return a;
-}
-
-const MS_PER_MIN = 60_000;
-
-/**
- * The engine's durations are whole milliseconds over 60,000 (minutes). When every value is exactly that — a whole
- * number of ms, with ms / 60,000 giving back the very same double — and they span less than 2^32 ms (49.7 days; a
- * negative time to detect included), their order is the order of those integers less the smallest, and three 11-bit
- * counting passes over 4-byte keys sort them: a sixth of the memory traffic of the general radix sort. Division by a
- * positive constant is monotone and maps distinct ms to distinct doubles, so the result is exactly the built-in order.
- * Returns false, leaving `a` untouched, when any value is not such a value.
- */
-function sortWholeMsMinutes(a: Float64Array): boolean {
-  const n = a.length;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const ms = Math.round(x * MS_PER_MIN);
-    // Refuses NaN, values between whole ms, -0 (the built-in sort puts it before +0, where equal keys would keep
-    // their input order), and by the span infinities.
-    if (ms / MS_PER_MIN !== x || Object.is(x, -0)) return false;
-    if (ms < min) min = ms;
-    if (ms > max) max = ms;
-  }
-  if (!(max - min < 4294967296)) return false;
-  let src = new Uint32Array(n);
-  for (let i = 0; i < n; i++) src[i] = Math.round(a[i]! * MS_PER_MIN) - min;
-  const counts = new Uint32Array(3 * BUCKETS);
-  for (let i = 0; i < n; i++) {
-    const k = src[i]!;
-    counts[k & 2047]!++;
-    counts[BUCKETS + ((k >>> 11) & 2047)]!++;
-    counts[2 * BUCKETS + (k >>> 22)]!++;
-  }
-  let dst = new Uint32Array(n);
-  for (let d = 0; d < 3; d++) {
-    const base = d * BUCKETS;
-    const shift = d * DIGIT;
-    if (toStartOffsets(counts, base, n)) continue;
-    for (let i = 0; i < n; i++) {
-      const k = src[i]!;
-      dst[counts[base + ((k >>> shift) & 2047)]!++] = k;
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-  }
-  for (let i = 0; i < n; i++) a[i] = (src[i]! + min) / MS_PER_MIN;
-  return true;
 }

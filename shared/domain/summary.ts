@@ -11,7 +11,7 @@ import {
 } from './facts.js';
 import { buildBudgetSummary, reportMonth, type BudgetSummary } from './budget.js';
 import { buildTrend, KpiAccumulator, type KpiSummary } from './kpi.js';
-import { HISTORY_PERIODS, whatChanged, type HistoryFacts } from './changes.js';
+import { HISTORY_PERIODS, whatChanged, type ChangeFacts, type HistoryFacts } from './changes.js';
 import {
   comparablePeriods,
   formatInstant,
@@ -185,7 +185,7 @@ export class SummaryAccumulator {
    * collections' coverage when known; for plain files, from the local day of the family's earliest record on (a
    * period before the data begins is left out, never read as zeros).
    */
-  private historyFacts(hasAlerts: boolean): HistoryFacts[] {
+  private historyFacts(hasAlerts: boolean, previous: ChangeFacts): HistoryFacts[] {
     const { sources } = this.opts;
     const tz = this.opts.period.tz;
     // The start of the local day of t (before 1970, where no period can begin, t itself).
@@ -194,11 +194,10 @@ export class SummaryAccumulator {
     const caseStart = dayStart(this.firstCase);
     const alertStart = dayStart(this.firstAlert);
     return this.history.map((h, i) => {
-      // The previous period's figures were computed for the trend already.
-      if (i > 0) h.kpi.result(hasAlerts);
       return {
         label: h.period.label,
-        facts: h.kpi.changeFacts(hasAlerts),
+        // The previous period's facts were computed with its trend figures.
+        facts: i === 0 ? previous : h.kpi.changeFacts(hasAlerts),
         cases: sources ? judgedPeriodCovered(h, 'cases', sources) : h.period.start >= caseStart,
         alerts: sources ? judgedPeriodCovered(h, 'alerts', sources) : h.period.start >= alertStart,
       };
@@ -222,7 +221,9 @@ export class SummaryAccumulator {
     else if (gone(cov?.cases)) kpi = { missing: true, reason: cov!.cases.reason! };
     else if (has.cases) {
       const alertsGone = gone(cov?.alerts);
-      kpi = this.kpi.result(has.alerts && !alertsGone);
+      const hasAlerts = has.alerts && !alertsGone;
+      const current = this.kpi.figures(hasAlerts);
+      kpi = current.summary;
       if (alertsGone) kpi.alerts = { missing: true, reason: cov!.alerts.reason! };
       const prev = this.history[0]!;
       const previous = {
@@ -243,15 +244,12 @@ export class SummaryAccumulator {
       if (Number.isFinite(from) && from > this.history.at(-1)!.period.start)
         Object.assign(previous, { casesFrom: formatInstant(from, period.tz) });
       const incomplete = cov && previousIncomplete(cov);
-      kpi.trend = incomplete
-        ? { previous, missing: true, reason: incomplete }
-        : buildTrend(kpi, prev.kpi.result(has.alerts && !alertsGone), previous);
-      // Changes are judged only against a fully covered previous period, as the trend is.
-      if (!incomplete) {
-        const judged = whatChanged(
-          this.kpi.changeFacts(has.alerts && !alertsGone),
-          this.historyFacts(has.alerts && !alertsGone),
-        );
+      if (incomplete) kpi.trend = { previous, missing: true, reason: incomplete };
+      else {
+        // Changes are judged only against a fully covered previous period, as the trend is.
+        const prevFigures = prev.kpi.figures(hasAlerts);
+        kpi.trend = buildTrend(kpi, prevFigures.summary, previous);
+        const judged = whatChanged(current.changeFacts, this.historyFacts(hasAlerts, prevFigures.changeFacts));
         kpi.changes = judged.changes;
         kpi.changesBasis = judged.basis;
       }

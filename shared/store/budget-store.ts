@@ -1,5 +1,6 @@
 import { pushTo } from '../domain/group.js';
 import * as z from 'zod';
+import { BudgetSnapshotSchema, type BudgetSnapshot, type BudgetSnapshotContent } from '../domain/budget-snapshot.js';
 import { BudgetLineSchema, type BudgetLine } from '../domain/records.js';
 import type { DynamoTable } from './dynamo-table.js';
 import { ConflictError } from './errors.js';
@@ -14,18 +15,6 @@ const PlanHeaderSchema = z.object({
   importedBy: z.string().optional(),
 });
 export type PlanHeader = z.infer<typeof PlanHeaderSchema>;
-
-/** A stored budget snapshot: immutable once written; a correction is a new, higher version. */
-export const StoredBudgetSnapshotSchema = z
-  .object({
-    snapshotId: z.string(),
-    fiscalYear: z.string(),
-    month: z.string(),
-    version: z.number().int().positive(),
-    asOf: z.string(),
-  })
-  .passthrough();
-export type StoredBudgetSnapshot = z.infer<typeof StoredBudgetSnapshotSchema>;
 
 /**
  * Budget plans and budget snapshots. A plan import writes its lines under a new import id and then points the
@@ -69,18 +58,26 @@ export class DynamoBudgetStore {
    * again after every lost race, so two concurrent writers of identical content make one version, not two.
    */
   async addSnapshot(
-    snapshot: { fiscalYear: string; month: string; asOf: string } & Record<string, unknown>,
-    sameContent?: (latest: StoredBudgetSnapshot) => boolean,
-  ): Promise<StoredBudgetSnapshot> {
+    snapshot: BudgetSnapshotContent,
+    sameContent?: (latest: BudgetSnapshot) => boolean,
+  ): Promise<BudgetSnapshot> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = (await this.snapshots(snapshot.fiscalYear, snapshot.month)).at(-1);
       if (latest && sameContent?.(latest)) return latest;
       const version = (latest?.version ?? 0) + 1;
-      const stored: StoredBudgetSnapshot = {
+      // Checked before it is written as after it is read: a snapshot that would not parse is never stored.
+      const checked = BudgetSnapshotSchema.safeParse({
         ...snapshot,
         version,
         snapshotId: `${snapshot.fiscalYear}-${snapshot.month}-v${version}`,
-      };
+      });
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new TypeError(
+          `budget snapshot ${snapshot.fiscalYear} ${snapshot.month}: ${issue?.path.join('.') || '(content)'}: ${issue?.message}; not stored`,
+        );
+      }
+      const stored = checked.data;
       try {
         await this.table.put(
           {
@@ -99,11 +96,11 @@ export class DynamoBudgetStore {
   }
 
   /** Every snapshot version of a fiscal year (optionally one month), oldest first. */
-  async snapshots(fiscalYear: string, month?: string): Promise<StoredBudgetSnapshot[]> {
+  async snapshots(fiscalYear: string, month?: string): Promise<BudgetSnapshot[]> {
     const where = keys.budgetSnapshotsOf(fiscalYear, month);
-    const out: StoredBudgetSnapshot[] = [];
+    const out: BudgetSnapshot[] = [];
     for await (const item of this.table.query(where.pk, where.prefix ? { prefix: where.prefix } : {}))
-      out.push(parseData(item, StoredBudgetSnapshotSchema));
+      out.push(parseData(item, BudgetSnapshotSchema));
     return out;
   }
 }

@@ -10,13 +10,12 @@ import {
   forecastArrivals,
   historyWeeksFor,
   parseForecastWeek,
-  shiftWeek,
   WeeklyArrivals,
   type StaffingLookAhead,
   type StaffingForecast,
   type Missing,
 } from '../domain/forecast.js';
-import { localDay, periodContaining, zonedTime, type Period } from '../domain/periods.js';
+import { localDay, zonedTime, type Period } from '../domain/periods.js';
 import type { ShiftFacts } from '../domain/facts.js';
 import type { MetricSettings } from '../domain/settings.js';
 import type { DynamoCollectionRunStore } from '../store/collection-run-store.js';
@@ -160,9 +159,4 @@ export async function forecastFromFiles(
   chunks.flush();
   const shifts = existsSync(shiftsFile) ? await readCanonicalShifts(shiftsFile) : undefined;
   return lookAheadOf(w, undefined, casesPresent, shifts).forecast;
-}
-
-/** The ISO week after the one holding `now`: what a Thursday look ahead is about. */
-export function nextWeekAfter(now: number, tz: string): Period {
-  return shiftWeek(periodContaining('week', now, { tz, fiscalYearStartMonth: 1 }), 1);
 }

@@ -346,14 +346,16 @@ async function saveBudgetSnapshot(
   // Same figures as the latest version → that version, also when two runs race (the store compares again after a
   // lost write), so a snapshot id never gets a twin with identical content nor changes its own.
   // Content is every field but the time it was taken (asOf) and what the store assigns (id, version).
-  const same = (latest: Record<string, unknown>) =>
-    Object.entries(content).every(([k, v]) => k === 'asOf' || JSON.stringify(latest[k]) === JSON.stringify(v));
+  const same = (latest: BudgetSnapshot) =>
+    Object.entries(content).every(
+      ([k, v]) => k === 'asOf' || JSON.stringify(latest[k as keyof BudgetSnapshot]) === JSON.stringify(v),
+    );
   if (dryRun) {
     const latest = (await deps.budget.snapshots(b.fiscalYear, b.month.label)).at(-1);
-    if (latest && same(latest)) return latest as unknown as BudgetSnapshot;
+    if (latest && same(latest)) return latest;
     return { ...content, snapshotId: `${b.fiscalYear}-${b.month.label}-draft`, version: 0 };
   }
-  return (await deps.budget.addSnapshot(content, same)) as unknown as BudgetSnapshot;
+  return deps.budget.addSnapshot(content, same);
 }
 
 /**

@@ -11,7 +11,7 @@ import { summarize } from '../../shared/domain/summary.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
-import { localTable } from './helpers.js';
+import { budgetSnapshotContent, localTable } from './helpers.js';
 
 const config = parseConfig({
   timezone: 'UTC',
@@ -57,27 +57,22 @@ beforeAll(async () => {
     trigger: { start: async (runId) => void started.push(runId) },
     now: () => new Date('2026-11-24T09:00:00Z'),
   };
-  await budget.addSnapshot({
-    fiscalYear: 'FY2027',
-    month: '2026-10',
-    asOf: '2026-11-03T08:00:00+00:00',
-    periodStart: '2026-10-01T00:00:00+01:00',
-    periodEnd: '2026-11-01T00:00:00+00:00',
-    currency: 'EUR',
-    lines: [
-      {
-        category: '=cmd|calc',
-        plan: '10.00',
-        actual: '-12.50',
-        variance: '-22.50',
-        variancePct: -225,
-        forecast: '1.00',
-        flagged: true,
-        estimated: false,
-      },
-    ],
-    totals: {},
-  });
+  await budget.addSnapshot(
+    budgetSnapshotContent({
+      lines: [
+        {
+          category: '=cmd|calc',
+          plan: '10.00',
+          actual: '-12.50',
+          variance: '-22.50',
+          variancePct: -225,
+          forecast: '1.00',
+          flagged: true,
+          estimated: false,
+        },
+      ],
+    }),
+  );
 });
 afterAll(async () => env.stop());
 

@@ -3,6 +3,7 @@ import { parseConfig } from '../../shared/config/config.js';
 import { randomUUID } from 'node:crypto';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from '../../shared/local/dynamo.js';
 import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
+import type { BudgetSnapshotContent } from '../../shared/domain/budget-snapshot.js';
 
 /** A dynalite instance and a fresh table in it, for one test file. */
 export async function localTable(): Promise<{
@@ -44,4 +45,31 @@ export function reportTestConfig(extra: Record<string, unknown> = {}) {
     },
     ...extra,
   });
+}
+
+/** A whole budget snapshot's content (every field the store checks), its figures unknown unless given. */
+export function budgetSnapshotContent(over: Partial<BudgetSnapshotContent> = {}): BudgetSnapshotContent {
+  return {
+    fiscalYear: 'FY2027',
+    month: '2026-10',
+    periodStart: '2026-10-01T00:00:00+01:00',
+    periodEnd: '2026-11-01T00:00:00+00:00',
+    asOf: '2026-11-03T08:00:00+00:00',
+    currency: 'EUR',
+    coveredMonths: [],
+    missingMonths: [],
+    forecastEstimatedMonths: 12,
+    lines: [],
+    totals: {
+      plan: null,
+      actual: null,
+      variance: null,
+      variancePct: null,
+      forecast: null,
+      annualPlan: null,
+      ytdActual: null,
+      ytdPlan: null,
+    },
+    ...over,
+  };
 }

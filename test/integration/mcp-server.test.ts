@@ -14,7 +14,7 @@ import { summarize } from '../../shared/domain/summary.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
-import { localTable } from './helpers.js';
+import { budgetSnapshotContent, localTable } from './helpers.js';
 
 // The local MCP server's HTTP layer, checked the way the official conformance suite's dns-rebinding-protection
 // scenario does it (@modelcontextprotocol/conformance 0.1.16, dist/index.js: an `initialize` POST with
@@ -76,14 +76,7 @@ beforeAll(async () => {
     now: () => new Date('2026-11-24T09:00:00Z'),
     wait: { maxMs: 10_000, pollMs: 100 },
   };
-  await budget.addSnapshot({
-    fiscalYear: 'FY2027',
-    month: '2026-10',
-    asOf: '2026-11-03T08:00:00+00:00',
-    currency: 'EUR',
-    lines: [],
-    totals: {},
-  });
+  await budget.addSnapshot(budgetSnapshotContent());
   server = await serveLocal(deps, 0);
 }, 60_000);
 afterAll(async () => {

@@ -18,6 +18,8 @@ import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
+import type { BudgetSnapshotContent } from '../../shared/domain/budget-snapshot.js';
+import { budgetSnapshotContent } from './helpers.js';
 
 // Exactly once for every trigger (issue 14), against the real pieces: the local server (`start --serve`'s API and MCP
 // server over HTTP), dynalite and aws-ses-v2-local, each email counted in the stand-in's /store.
@@ -329,15 +331,25 @@ describe('report period rules', () => {
 
 describe('budget snapshots: a new version only when the content changes', () => {
   // The stored shape (shared/domain/budget-snapshot.ts) reduced to what the comparison reads: lines and totals.
-  const content = (amount: string) => ({
-    fiscalYear: 'FY2027',
-    month: '2026-09',
-    asOf: NOW.toISOString(),
-    currency: 'EUR',
-    lines: [{ category: 'tooling', plan: '100.00', actual: amount }],
-    totals: { plan: '100.00', actual: amount },
-  });
-  const same = (c: ReturnType<typeof content>) => (latest: Record<string, unknown>) =>
+  const content = (amount: string) =>
+    budgetSnapshotContent({
+      month: '2026-09',
+      asOf: NOW.toISOString(),
+      lines: [
+        {
+          category: 'tooling',
+          plan: '100.00',
+          actual: amount,
+          variance: null,
+          variancePct: null,
+          forecast: null,
+          flagged: false,
+          estimated: false,
+        },
+      ],
+      totals: { ...budgetSnapshotContent().totals, plan: '100.00', actual: amount },
+    });
+  const same = (c: ReturnType<typeof content>) => (latest: BudgetSnapshotContent) =>
     JSON.stringify(latest.lines) === JSON.stringify(c.lines) &&
     JSON.stringify(latest.totals) === JSON.stringify(c.totals);
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import { DynamoCollectionRunStore, type CollectionRun } from '../../shared/store/collection-run-store.js';
-import { localTable } from './helpers.js';
+import type { BudgetSnapshotContent } from '../../shared/domain/budget-snapshot.js';
+import { keys } from '../../shared/store/keys.js';
+import { budgetSnapshotContent, localTable } from './helpers.js';
 
 let env: Awaited<ReturnType<typeof localTable>>;
 beforeAll(async () => {
@@ -18,6 +20,20 @@ const line = (month: string, category: 'personnel' | 'tooling', amount: string) 
 });
 
 describe('DynamoBudgetStore', () => {
+  it('stores and returns only whole snapshots: a missing field is refused on the way in and on the way out', async () => {
+    const store = new DynamoBudgetStore(env.table);
+    const { coveredMonths: _, ...partial } = budgetSnapshotContent({ month: '2026-08' });
+    await expect(store.addSnapshot(partial as BudgetSnapshotContent)).rejects.toThrow(
+      'budget snapshot FY2027 2026-08: coveredMonths: ',
+    );
+    expect(await store.snapshots('FY2027', '2026-08')).toEqual([]);
+    // An item written past the store (an older format, a hand edit) is an error naming its key and field.
+    const key = keys.budgetSnapshot('FY2026', '2026-03', 1);
+    const data = JSON.stringify({ ...partial, fiscalYear: 'FY2026', month: '2026-03', version: 1, snapshotId: 'x' });
+    await env.table.put({ ...key, type: 'budget-snapshot', data });
+    await expect(store.snapshots('FY2026', '2026-03')).rejects.toThrow(`${key.pk} ${key.sk}: coveredMonths: `);
+  });
+
   it('replaces a fiscal year plan whole: the second import hides every line of the first', async () => {
     const store = new DynamoBudgetStore(env.table);
     await store.importPlan(
@@ -34,7 +50,7 @@ describe('DynamoBudgetStore', () => {
 
   it('versions snapshots: concurrent corrections get distinct, increasing versions and nothing is overwritten', async () => {
     const store = new DynamoBudgetStore(env.table);
-    const base = { fiscalYear: 'FY2027', month: '2026-10', asOf: '2026-11-03T08:00:00Z', currency: 'EUR', lines: [] };
+    const base = budgetSnapshotContent({ asOf: '2026-11-03T08:00:00Z' });
     const made = await Promise.all([store.addSnapshot(base), store.addSnapshot(base), store.addSnapshot(base)]);
     expect(made.map((s) => s.version).sort()).toEqual([1, 2, 3]);
     const listed = await store.snapshots('FY2027', '2026-10');

@@ -59,49 +59,6 @@ const SMALL_VALID: Record<Small, Uint8Array> = Object.fromEntries(
   }),
 ) as Record<Small, Uint8Array>;
 
-/**
- * The arrays `CaseBatch.columns` decodes instants into, shared by every batch and grown as needed (a report reads
- * hundreds of days one after another: one set of arrays, not one per day), and the read-only fillers of an absent
- * column: NaN, NO_CODE, -1.
- */
-let sharedArrays:
-  | (Record<Exclude<Instant, 'created'> | 'created' | 'none', Float64Array> & {
-      noCode: Uint8Array;
-      noIndex: Int32Array;
-    })
-  | undefined;
-function shared(n: number): NonNullable<typeof sharedArrays> {
-  if (!sharedArrays || sharedArrays.created.length < n) {
-    const size = Math.max(n, 2 * (sharedArrays?.created.length ?? 8192));
-    const f64 = () => new Float64Array(size);
-    sharedArrays = {
-      created: f64(),
-      firstEvent: f64(),
-      detected: f64(),
-      ack: f64(),
-      contained: f64(),
-      closed: f64(),
-      none: f64().fill(NaN),
-      noCode: new Uint8Array(size).fill(NO_CODE),
-      noIndex: new Int32Array(size).fill(-1),
-    };
-  }
-  const a = sharedArrays;
-  if (a.created.length === n) return a;
-  const cut = <T extends Float64Array | Uint8Array | Int32Array>(x: T) => x.subarray(0, n) as T;
-  return {
-    created: cut(a.created),
-    firstEvent: cut(a.firstEvent),
-    detected: cut(a.detected),
-    ack: cut(a.ack),
-    contained: cut(a.contained),
-    closed: cut(a.closed),
-    none: cut(a.none),
-    noCode: cut(a.noCode),
-    noIndex: cut(a.noIndex),
-  };
-}
-
 /** True when `bytes` begin as a binary cases payload does. */
 export function isCaseBatch(bytes: Uint8Array): boolean {
   return hasMagic(bytes, CASE_BATCH_MAGIC);
@@ -258,13 +215,18 @@ export class CaseBatch {
 
   /**
    * The columns the engine computes over (CaseColumns). Severity, codes, name indices and handle minutes are the
-   * stored arrays themselves; instants are decoded into arrays every batch shares, so they hold until the next
-   * batch's columns are asked for: use them, never keep them.
+   * stored arrays themselves; instants are decoded into new arrays, and an absent column is one filler array (NaN,
+   * NO_CODE or -1), each call's own.
    */
   columns(): CaseColumns {
     const n = this.length;
-    const out = shared(n);
-    const created = out.created;
+    let none: Float64Array | undefined;
+    let noCode: Uint8Array | undefined;
+    let noIndex: Int32Array | undefined;
+    const absent = () => (none ??= new Float64Array(n).fill(NaN));
+    const noCodes = () => (noCode ??= new Uint8Array(n).fill(NO_CODE));
+    const noIndices = () => (noIndex ??= new Int32Array(n).fill(-1));
+    const created = new Float64Array(n);
     const base = this.head.base;
     const c = this.at.created!;
     for (let i = 0, e = 0; i < n; i++) {
@@ -273,8 +235,8 @@ export class CaseBatch {
     }
     const instant = (f: Exclude<Instant, 'created'>): Float64Array => {
       const col = this.at[f];
-      if (!col) return out.none;
-      const into = out[f];
+      if (!col) return absent();
+      const into = new Float64Array(n);
       const { ms, escaped } = col;
       for (let i = 0, e = 0; i < n; i++) {
         const v = ms[i]!;
@@ -291,13 +253,13 @@ export class CaseBatch {
       ack: instant('ack'),
       contained: instant('contained'),
       closed: instant('closed'),
-      handle: this.handle ?? out.none,
-      disp: this.u8.disp ?? out.noCode,
-      tier: this.u8.tier ?? out.noCode,
-      esc: this.u8.esc ?? out.noCode,
-      runbook: this.idx.runbook ?? out.noIndex,
+      handle: this.handle ?? absent(),
+      disp: this.u8.disp ?? noCodes(),
+      tier: this.u8.tier ?? noCodes(),
+      esc: this.u8.esc ?? noCodes(),
+      runbook: this.idx.runbook ?? noIndices(),
       runbooks: this.head.runbook ?? [],
-      rule: this.idx.rule ?? out.noIndex,
+      rule: this.idx.rule ?? noIndices(),
       rules: this.head.rule ?? [],
     };
   }
