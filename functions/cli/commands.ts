@@ -51,6 +51,11 @@ const REMOTE = {
 
 const SOURCE_FLAG = { type: 'string', value: 'NAME', help: 'only this configured source', check: nonEmpty } as const;
 
+/** The flags of the commands that read canonical files (summarize, forecast). */
+const INPUT_FLAG = { type: 'string', value: 'DIR', help: 'the canonical input directory (required)' } as const;
+const TZ_FLAG = { type: 'string', value: 'ZONE', help: "the SOC's time zone (else the config's)" } as const;
+const JSON_FLAG = { type: 'boolean', help: 'print JSON (required: the only format)' } as const;
+
 export const COMMANDS = {
   start: {
     summary:
@@ -80,9 +85,9 @@ export const COMMANDS = {
   summarize: {
     summary: 'compute every figure of METRICS.md from canonical files, as JSON',
     flags: {
-      input: { type: 'string', value: 'DIR', help: 'the canonical input directory (required)' },
+      input: INPUT_FLAG,
       period: { type: 'string', value: 'LABEL', help: 'the period: 2026-W47, 2026-11, 2026-Q4 or FY2027 (required)' },
-      tz: { type: 'string', value: 'ZONE', help: "the SOC's time zone (else the config's)" },
+      tz: TZ_FLAG,
       'as-of': {
         type: 'string',
         value: 'ISO',
@@ -90,14 +95,14 @@ export const COMMANDS = {
         default: 'the end of the period',
         check: isInstant,
       },
-      json: { type: 'boolean', help: 'print JSON (required: the only format)' },
+      json: JSON_FLAG,
       ...COMMON_FLAGS,
     },
   },
   forecast: {
     summary: "next week's arrivals, analysts required and rostered per hour, and the hours short, as JSON",
     flags: {
-      input: { type: 'string', value: 'DIR', help: 'the canonical input directory (required)' },
+      input: INPUT_FLAG,
       week: { type: 'string', value: 'WEEK', help: 'the ISO week to forecast, e.g. 2026-W49 (required)' },
       'as-of': {
         type: 'string',
@@ -106,8 +111,8 @@ export const COMMANDS = {
         default: 'the start of the week',
         check: isInstant,
       },
-      tz: { type: 'string', value: 'ZONE', help: "the SOC's time zone (else the config's)" },
-      json: { type: 'boolean', help: 'print JSON (required: the only format)' },
+      tz: TZ_FLAG,
+      json: JSON_FLAG,
       ...COMMON_FLAGS,
     },
   },

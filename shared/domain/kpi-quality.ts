@@ -3,10 +3,11 @@
  * precision, escalations per tier, and the same per rule and per runbook.
  */
 import type { ChangeFacts } from './changes.js';
+import type { KpiSummary } from './kpi.js';
 import { NO_CODE, type CaseColumns } from './facts.js';
 import { judge, emptySla, finishedSla, type SlaCounts } from './kpi-sla.js';
 import { DISPOSITION_INDEX, DISPOSITIONS } from './records.js';
-import { NumberList, ratio, type DurationStats } from './stats.js';
+import { NumberList, ratio } from './stats.js';
 
 const TRUE_POSITIVE = DISPOSITION_INDEX.get('true_positive')!;
 const BENIGN_POSITIVE = DISPOSITION_INDEX.get('benign_positive')!;
@@ -37,22 +38,11 @@ class Dispositions {
 type RuleFigures = Dispositions & { closed: number };
 type RunbookFigures = { closed: number; ttr: NumberList; quality: Dispositions; resolve: SlaCounts };
 
-export interface QualityFigures {
-  closed: number;
-  dispositions: Record<string, number>;
-  falsePositiveRate: number | null;
-  precision: number | null;
-  escalationRate: number | null;
-  escalationRateByTier: { '2': number | null; '3': number | null };
-  rules: { rule: string; alerts: number; closedCases: number; falsePositiveRate: number | null }[];
-  runbooks: {
-    runbook: string;
-    closed: number;
-    ttr: DurationStats;
-    falsePositiveRate: number | null;
-    resolveCompliance: number | null;
-  }[];
-}
+/** The quality part of the KPI summary, and the closed cases it is over. */
+export type QualityFigures = { closed: number } & Pick<
+  KpiSummary,
+  'dispositions' | 'falsePositiveRate' | 'precision' | 'escalationRate' | 'escalationRateByTier' | 'rules' | 'runbooks'
+>;
 
 /**
  * Names in locale order, then code-unit order where the locale sees no difference (e.g. two spellings of "é"): a

@@ -1,19 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../cli-run.js';
 
-const run = async (...args: string[]) => {
-  try {
-    const r = await promisify(execFile)('node', ['functions/cli/bin.js', ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const run = (...args: string[]) => runCli(args);
 
 describe('socpulse export → summarize (soc-sim over stdio)', () => {
   it('exports canonical JSONL that summarize turns into figures', async () => {

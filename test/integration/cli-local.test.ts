@@ -1,10 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { lastCompletePeriod, localDay } from '../../shared/domain/periods.js';
+import { runCli } from '../cli-run.js';
 
 // Issue 25: a newcomer runs the README's commands with no environment variables at all. backfill, report and budget
 // work on the data directory `start` keeps, on stand-ins they start themselves; a deployed table is used only when
@@ -12,13 +12,7 @@ import { lastCompletePeriod, localDay } from '../../shared/domain/periods.js';
 
 const home = mkdtempSync(join(tmpdir(), 'socpulse-home-')); // no ~/.aws: nothing of a developer's account is read
 const socpulse = (args: string[], env: Record<string, string> = {}) =>
-  promisify(execFile)('node', ['functions/cli/bin.js', ...args], {
-    env: { PATH: process.env.PATH!, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
-    maxBuffer: 16 << 20,
-  }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
+  runCli(args, { env: { PATH: process.env.PATH!, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env } });
 /** What must never be printed in local mode: the AWS SDK's region and credential errors, or a stack trace. */
 const AWS_NOISE = /region is missing|could not load credentials|credential|\n\s+at /i;
 

@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli-run.js';
 
 // A stand-in for API Gateway that records what the CLI sends: there is no AWS here, so the SigV4 header is checked
 // for its shape (algorithm, credential scope for execute-api in the region, signed headers, signature).
@@ -36,17 +35,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const run = async (args: string[], env: Record<string, string> = {}) => {
-  try {
-    const r = await promisify(execFile)('node', ['functions/cli/bin.js', ...args], {
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env },
-    });
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const run = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env } });
 const aws = {
   AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',

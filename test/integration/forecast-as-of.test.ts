@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { casesForDay, DEFAULT_PROFILE, shiftsForDay } from '../../functions/soc-sim/generate.js';
 import { parseConfig } from '../../shared/config/config.js';
@@ -14,6 +12,7 @@ import { snapshotForStore } from '../../shared/store/formats/snapshot-payload.js
 import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { loadStaffingLookAhead } from '../../shared/usecases/forecast-loader.js';
 import { localTable } from './helpers.js';
+import { runCli } from '../cli-run.js';
 
 // The staffing email's look ahead and `socpulse forecast --as-of` from the same data give the same figures. The email
 // of 2026-W47 is sent on Thursday of W48 (its data as of then) and looks at W49, the week after next of its period;
@@ -23,15 +22,7 @@ const NOW = Date.parse('2026-11-26T12:00:00Z'); // Thursday of 2026-W48
 const FIRST = Date.parse('2026-08-03T00:00:00Z'); // Monday of 2026-W32: sixteen weeks before
 const config = parseConfig({ timezone: 'UTC', sender: 'socpulse@example.com' });
 
-const forecastCli = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['functions/cli/bin.js', 'forecast', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const forecastCli = (...args: string[]) => runCli(['forecast', ...args]);
 
 let env: Awaited<ReturnType<typeof localTable>>;
 let snapshots: DynamoSnapshotStore;

@@ -4,6 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from '../../shared/local/dynamo.js';
 import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
 import type { BudgetSnapshotContent } from '../../shared/domain/budget-snapshot.js';
+import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
+import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 
 /** A dynalite instance and a fresh table in it, for one test file. */
 export async function localTable(): Promise<{
@@ -71,5 +74,14 @@ export function budgetSnapshotContent(over: Partial<BudgetSnapshotContent> = {})
       ytdPlan: null,
     },
     ...over,
+  };
+}
+
+/** The stores a summary is loaded from (snapshots, budget plans, collection runs) on one table. */
+export function summaryStores(table: DynamoTable) {
+  return {
+    snapshots: new DynamoSnapshotStore(table),
+    budget: new DynamoBudgetStore(table),
+    collections: new DynamoCollectionRunStore(table),
   };
 }

@@ -12,14 +12,11 @@ import { isMissing } from '../../shared/domain/summary.js';
 import { renderReport } from '../../shared/mail/render.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
-import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
-import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
-import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import type { Family } from '../../shared/domain/day-snapshot.js';
 import { collectSource } from '../../shared/usecases/collect-source.js';
 import { sourceStatusLines } from '../../shared/usecases/source-status.js';
 import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
-import { localTable } from './helpers.js';
+import { localTable, summaryStores } from './helpers.js';
 
 const NOW = Date.parse('2026-11-24T06:00:00Z');
 const NOT = 'not available from Microsoft Sentinel';
@@ -38,11 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => env.stop());
 
-const stores = () => ({
-  snapshots: new DynamoSnapshotStore(env.table),
-  budget: new DynamoBudgetStore(env.table),
-  collections: new DynamoCollectionRunStore(env.table),
-});
+const stores = () => summaryStores(env.table);
 
 /** Collect one configured source from the simulator served in `shape` over Streamable HTTP. */
 async function collect(name: 'sentinel' | 'roster', shape: SimShape, families?: Family[]) {

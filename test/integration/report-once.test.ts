@@ -5,7 +5,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveLocal } from '../../functions/cli/serve.js';
 import { runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
-import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks, type ReportRunbook } from '../../shared/config/runbooks.js';
 import { readLocalStore, type StoredEmail } from '../../shared/local/ses.js';
 import { startLocalStack, type LocalStack } from '../../shared/local/stack.js';
@@ -19,24 +18,14 @@ import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
 import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import type { BudgetSnapshotContent } from '../../shared/domain/budget-snapshot.js';
-import { budgetSnapshotContent } from './helpers.js';
+import { budgetSnapshotContent, reportTestConfig } from './helpers.js';
 
 // Exactly once for every trigger (issue 14), against the real pieces: the local server (`start --serve`'s API and MCP
 // server over HTTP), dynalite and aws-ses-v2-local, each email counted in the stand-in's /store.
 
-const tz = 'Europe/London';
 // Wednesday of ISO week 2026-W48: W47 and October have ended, W48 and November have not.
 const NOW = new Date('2026-11-25T10:00:00Z');
-const config = parseConfig({
-  timezone: tz,
-  fiscalYearStartMonth: 4,
-  mcpServers: { sim: { kind: 'socpulse', command: 'unused' } },
-  sender: 'socpulse@example.com',
-  audiences: {
-    leadership: ['ciso@example.com', 'coo@example.com'],
-    finance: ['fpa@example.com'],
-    manager: ['soc-lead@example.com'],
-  },
+const config = reportTestConfig({
   localTokens: {
     'manager-token-0123456789': 'manager',
     'viewer-token-01234567890': 'viewer',

@@ -14,13 +14,10 @@ import { isMissing } from '../../shared/domain/summary.js';
 import { renderReport } from '../../shared/mail/render.js';
 import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
-import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
-import { DynamoCollectionRunStore } from '../../shared/store/collection-run-store.js';
 import { DynamoIdempotencyStore } from '../../shared/store/idempotency-store.js';
 import { DynamoReportRunStore } from '../../shared/store/report-run-store.js';
-import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
 import { summaryForLabel } from '../../shared/usecases/summary-loader.js';
-import { localTable } from './helpers.js';
+import { localTable, summaryStores } from './helpers.js';
 
 const NOW = Date.parse('2026-11-24T06:00:00Z');
 const NOT = 'not available from SecOps SOAR';
@@ -37,11 +34,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => env.stop());
 
-const stores = () => ({
-  snapshots: new DynamoSnapshotStore(env.table),
-  budget: new DynamoBudgetStore(env.table),
-  collections: new DynamoCollectionRunStore(env.table),
-});
+const stores = () => summaryStores(env.table);
 
 async function collect(shape: SimShape) {
   const sim = await startSocSimHttp({ now: () => NOW, shape, casesPerDay: 12 });

@@ -1,10 +1,8 @@
 // The secops-soar adapter against independent fake servers in both public forms (test/fakes/secops-soar-*.ts), over
 // the real MCP client and server: in memory here, Streamable HTTP through `socpulse export` below.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { describe, expect, it, vi } from 'vitest';
@@ -13,6 +11,7 @@ import { openSource } from '../../shared/sources/open-source.js';
 import { EnvSecretResolver } from '../../shared/sources/secrets.js';
 import { fakeSoarLocal, LOCAL_CASES, serveHttp, type FakeCalls } from '../fakes/secops-soar-local.js';
 import { fakeSoarRemote, REMOTE_CASES, TENANT } from '../fakes/secops-soar-remote.js';
+import { runCli } from '../cli-run.js';
 
 type Rec = Record<string, unknown>;
 // Real servers and clients in memory: quick alone, but the machine may be shared.
@@ -201,15 +200,7 @@ describe('secops-soar, remote form (Google-hosted, v1alpha shapes)', () => {
   });
 });
 
-const cli = async (...args: string[]) => {
-  try {
-    const r = await promisify(execFile)('node', ['functions/cli/bin.js', ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const cli = (...args: string[]) => runCli(args);
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
     .trim()

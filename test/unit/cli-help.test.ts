@@ -1,21 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COMMANDS } from '../../functions/cli/commands.js';
 import { commandHelp } from '../../functions/cli/flags.js';
 import { DaysRead } from '../../functions/cli/progress.js';
 import { main } from '../../functions/cli/main.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
+import { runCli } from '../cli-run.js';
 
-const socpulse = (...args: string[]) =>
-  promisify(execFile)('node', ['functions/cli/bin.js', ...args], { env: { PATH: process.env.PATH! } }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
+const socpulse = (...args: string[]) => runCli(args, { env: { PATH: process.env.PATH! } });
 
 /** The README's command table: each row's commands (`socpulse NAME …` in code spans) and the flags it names. */
 function readmeCommands(): { name: string; flags: string[] }[] {

@@ -1,29 +1,20 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 import { BudgetCsvError } from '../../shared/config/budget-plan-csv.js';
 import { summarizeCanonicalDir } from '../../shared/usecases/summarize-files.js';
 import { renderReport } from '../../shared/mail/render.js';
+import { runCli } from '../cli-run.js';
 
 /**
  * `socpulse summarize` against METRICS.md exactly: pointInTime = min(end, asOf), and covered/missing budget months.
  * Every expected figure is computed by hand in the comments.
  */
 const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
-const run = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['functions/cli/bin.js', 'summarize', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const run = (...args: string[]) => runCli(['summarize', ...args]);
 
 let dir: string;
 beforeAll(async () => {
