@@ -104,6 +104,63 @@ export function reportRunKey(period: string, subset?: string[]): string {
 
 const isDone = (r: ReportRun) => r.status === 'delivered' || r.status === 'no-data-sent';
 
+/** A run of a fresh identity, queued (asked for) or claimed (taken for sending), its lease `leaseMs` from now. */
+export function newReportRun(
+  init: RunInit,
+  now: Date,
+  leaseMs: number,
+  state: { status: 'queued' | 'claimed'; attempts: number; rev: number; claimId?: string },
+): ReportRun {
+  const at = now.toISOString();
+  return {
+    ...init,
+    runKey: init.runKey ?? init.period,
+    status: state.status,
+    deliveries: {},
+    sending: {},
+    unconfirmed: [],
+    resends: [],
+    attempts: state.attempts,
+    rev: state.rev,
+    ...(state.claimId === undefined ? {} : { claimId: state.claimId }),
+    leaseUntil: now.getTime() + leaseMs,
+    createdAt: at,
+    updatedAt: at,
+    notes: [],
+  };
+}
+
+/**
+ * What a claim does to the stored run of its identity: a delivered run is left alone; a claimed run whose lease is
+ * live belongs to someone else; a queued, failed or expired run is taken over — the run to write (at rev + 1),
+ * keeping its earlier deliveries. The decision of `claim`, kept apart from the conditional write that makes it stick.
+ */
+export function claimOf(
+  existing: ReportRun,
+  init: RunInit,
+  claimId: string,
+  now: Date,
+  leaseMs: number,
+): ClaimOutcome | { outcome: 'take-over'; run: ReportRun } {
+  if (isDone(existing)) return { outcome: 'already-delivered', run: existing };
+  if (existing.status === 'claimed' && (existing.leaseUntil ?? 0) > now.getTime())
+    return { outcome: 'in-progress', run: existing };
+  return {
+    outcome: 'take-over',
+    run: {
+      ...existing,
+      // A retry of a queued on-demand run keeps the recipients it was queued with.
+      recipients: existing.recipients.length > 0 ? existing.recipients : init.recipients,
+      status: 'claimed',
+      claimId,
+      leaseUntil: now.getTime() + leaseMs,
+      attempts: existing.attempts + 1,
+      updatedAt: now.toISOString(),
+      error: undefined,
+    },
+  };
+}
+
 /**
  * Report-run records: exactly once per (runbook, period, recipient set), for every trigger. DynamoDB has no
  * transactions here (dynalite lacks TransactWriteItems), so every step is one conditional write on the run item
@@ -138,25 +195,8 @@ export class DynamoReportRunStore {
     now: Date,
     state: { status: 'queued' | 'claimed'; attempts: number; rev: number; claimId?: string },
   ): { key: Key; run: ReportRun } {
-    const runKey = init.runKey ?? init.period;
-    const at = now.toISOString();
-    const run: ReportRun = {
-      ...init,
-      runKey,
-      status: state.status,
-      deliveries: {},
-      sending: {},
-      unconfirmed: [],
-      resends: [],
-      attempts: state.attempts,
-      rev: state.rev,
-      ...(state.claimId === undefined ? {} : { claimId: state.claimId }),
-      leaseUntil: now.getTime() + this.leaseMs,
-      createdAt: at,
-      updatedAt: at,
-      notes: [],
-    };
-    return { key: keys.reportRun(init.runbook, runKey), run };
+    const run = newReportRun(init, now, this.leaseMs, state);
+    return { key: keys.reportRun(init.runbook, run.runKey), run };
   }
 
   /**
@@ -234,7 +274,6 @@ export class DynamoReportRunStore {
    * over, keeping its earlier deliveries.
    */
   async claim(init: RunInit, claimId: string, now: Date): Promise<ClaimOutcome> {
-    const at = now.toISOString();
     const { key, run: fresh } = this.newRun(init, now, { status: 'claimed', attempts: 1, rev: 1, claimId });
     try {
       await this.table.put(toItem(key, fresh), { expression: 'attribute_not_exists(pk)' });
@@ -245,23 +284,11 @@ export class DynamoReportRunStore {
     }
     const existing = await this.getByKey(key);
     if (!existing) throw new CorruptItemError(`${key.pk} ${key.sk}: claim conflicted but no run is stored`);
-    if (isDone(existing)) return { outcome: 'already-delivered', run: existing };
-    if (existing.status === 'claimed' && (existing.leaseUntil ?? 0) > now.getTime())
-      return { outcome: 'in-progress', run: existing };
-    const takeover: ReportRun = {
-      ...existing,
-      // A retry of a queued on-demand run keeps the recipients it was queued with.
-      recipients: existing.recipients.length > 0 ? existing.recipients : init.recipients,
-      status: 'claimed',
-      claimId,
-      leaseUntil: now.getTime() + this.leaseMs,
-      attempts: existing.attempts + 1,
-      updatedAt: at,
-      error: undefined,
-    };
+    const found = claimOf(existing, init, claimId, now, this.leaseMs);
+    if (found.outcome !== 'take-over') return found;
     try {
-      await this.save(key, existing.rev, takeover);
-      return { outcome: 'claimed', run: { ...takeover, rev: existing.rev + 1 } };
+      await this.save(key, existing.rev, found.run);
+      return { outcome: 'claimed', run: { ...found.run, rev: existing.rev + 1 } };
     } catch (e) {
       if (e instanceof ConflictError) return { outcome: 'in-progress', run: existing };
       throw e;
