@@ -17,6 +17,7 @@ import {
   formatInstant,
   localDay,
   parsePeriod,
+  PERIOD_YEARS,
   pointInTimeOf,
   type JudgedPeriod,
   type Period,
@@ -34,6 +35,9 @@ import {
 } from './coverage.js';
 
 export type Missing = { missing: true; reason: string };
+
+/** From here on (UTC) no local day can be a period label (years 1970–2199 only). */
+const LAST_PERIOD_DAY = Date.UTC(PERIOD_YEARS.max, 11, 31);
 
 const TRUE_POSITIVE = DISPOSITION_INDEX.get('true_positive')!;
 
@@ -188,9 +192,11 @@ export class SummaryAccumulator {
   private historyFacts(hasAlerts: boolean, previous: ChangeFacts): HistoryFacts[] {
     const { sources } = this.opts;
     const tz = this.opts.period.tz;
-    // The start of the local day of t (before 1970, where no period can begin, t itself).
+    // The start of the local day of t (before 1970 or after 2199, where no period can begin, t itself).
     const dayStart = (t: number) =>
-      t === Infinity || t < 2 * 86_400_000 ? t : parsePeriod(localDay(t, tz), { tz, fiscalYearStartMonth: 1 }).start;
+      t === Infinity || t < 2 * 86_400_000 || t >= LAST_PERIOD_DAY
+        ? t
+        : parsePeriod(localDay(t, tz), { tz, fiscalYearStartMonth: 1 }).start;
     const caseStart = dayStart(this.firstCase);
     const alertStart = dayStart(this.firstAlert);
     return this.history.map((h, i) => {
