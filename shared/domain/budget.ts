@@ -69,6 +69,13 @@ export interface BudgetSummary {
    * no shift to estimate from. Their actuals are null throughout, and the totals leave out their plan.
    */
   categoriesWithoutSource: string[];
+  /**
+   * Where personnel is estimated from shifts: the covered months through the report month with no shift at all. A
+   * month's cost records cover it, so personnel counts 0 there (as every sourced category does in a covered month), but
+   * no roster was read for it: the month's, year to date's, burn rate's and forecast's personnel leave it out, and the
+   * email says so instead of comparing them with plan. Empty otherwise.
+   */
+  personnelWithoutShifts: string[];
 }
 
 export interface BudgetInput {
@@ -151,14 +158,16 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
   // No personnel cost source: estimate from shifts × hourly rate per tier, and say so.
   const personnelEstimated =
     !personnelFromCosts && input.shifts !== undefined && Object.keys(settings.hourlyRate).length > 0;
+  const shiftMonths = new Set<string>(); // months with at least one shift begun by asOf: a roster was read
   if (personnelEstimated) {
     if (settings.currency !== currency) check(settings.currency, seen, 'config hourlyRate', currency);
     for (const s of mergeShifts(input.shifts!)) {
-      const rate = settings.hourlyRate[String(s.tier) as '1' | '2' | '3'];
-      if (!rate) continue;
       // Attribute each shift to the local month it starts in (shifts rarely straddle midnight of a month end).
       const m = localMonth(s.start, period.tz);
       if (!months.includes(m) || s.start >= asOf) continue;
+      shiftMonths.add(m);
+      const rate = settings.hourlyRate[String(s.tier) as '1' | '2' | '3'];
+      if (!rate) continue;
       covered.add(m);
       const hours = (Math.min(s.end, asOf) - s.start) / 3_600_000;
       const k = `${m}|personnel`;
@@ -259,6 +268,8 @@ export function buildBudgetSummary(input: BudgetInput): BudgetSummary | { missin
       actual: covered.has(m) ? fromCents(sum(actual, [m])) : null,
     })),
     personnelEstimated: personnelEstimated && sourced.has('personnel'),
+    personnelWithoutShifts:
+      personnelEstimated && sourced.has('personnel') ? coveredMonths.filter((m) => !shiftMonths.has(m)) : [],
     categoriesWithoutSource: BUDGET_CATEGORIES.filter((c) => !sourced.has(c)),
   };
 }

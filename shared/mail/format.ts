@@ -116,3 +116,12 @@ export function dateRange(p: { start: string; end: string }): string {
   last.setUTCDate(last.getUTCDate() - 1);
   return `${formatYmd(p.start.slice(0, 10))} – ${formatYmd(last.toISOString().slice(0, 10), true)}`;
 }
+
+/** Month labels in words: "2026-04", "2026-04 and 2026-05", "2026-04 to 2026-08 (5 months)" when consecutive. */
+export function listMonths(ms: readonly string[]): string {
+  if (ms.length === 1) return ms[0]!;
+  const index = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7));
+  const consecutive = ms.every((m, i) => i === 0 || index(m) === index(ms[i - 1]!) + 1);
+  if (consecutive && ms.length > 2) return `${ms[0]} to ${ms.at(-1)} (${ms.length} months)`;
+  return `${ms.slice(0, -1).join(', ')} and ${ms.at(-1)}`;
+}

@@ -4,7 +4,16 @@ import type { KpiSummary } from '../domain/kpi.js';
 import { SEVERITIES } from '../domain/records.js';
 import type { StaffingSummary } from '../domain/staffing.js';
 import { isMissing, type Summary } from '../domain/summary.js';
-import { formatCount, formatMinutes, formatMoney, formatPct, formatRate, formatYmd, humanName } from './format.js';
+import {
+  formatCount,
+  formatMinutes,
+  formatMoney,
+  formatPct,
+  formatRate,
+  formatYmd,
+  humanName,
+  listMonths,
+} from './format.js';
 
 /**
  * The words of every email's headline, made only from figures the email shows (docs/what-changed.md): no language
@@ -218,6 +227,12 @@ function budgetSentences(b: BudgetSummary, year: boolean): string[] {
   if (b.month.actual === null) return [`No cost data for ${b.month.label}: its spend is unknown, not zero.`];
   if (b.month.variance === null || b.month.plan === null)
     return [`${b.month.label} actual spend was ${money(b.month.actual)}; no plan covers the month.`];
+  const noRoster = b.personnelWithoutShifts;
+  if (noRoster.includes(b.month.label))
+    // Personnel is estimated from rosters and none was read for the month: the total is not the month's spend.
+    return [
+      `${b.month.label} spend was ${money(b.month.actual)} without personnel: it is estimated from rosters, and no roster was read for ${b.month.label}, so the month is not compared with plan.`,
+    ];
   const d = budgetDriver(b);
   const over = Number(b.month.variance) >= 0 ? 'over' : 'under';
   const fy = forecastVariancePct(b);
@@ -227,15 +242,22 @@ function budgetSentences(b: BudgetSummary, year: boolean): string[] {
       : `the year-end forecast is ${formatPct(fy)} against the annual plan${b.forecastFlagged ? ', flagged' : ''}`;
   const ytd = b.ytd.variancePct === null ? '' : `year to date is ${formatPct(b.ytd.variancePct)} against plan`;
   const month = `${b.month.label} spend was ${money(b.month.actual)}, ${formatPct(b.month.variancePct)} against plan (${money(b.month.variance.replace('-', ''))} ${over})${d ? `, mostly ${humanName(d.category)} (${money(d.variance)})` : ''}${b.month.flagged ? ', flagged' : ''}`;
+  // Earlier months without a roster count no personnel: year to date and the forecast understate it.
+  const yearDoubt = noRoster.length
+    ? `Year to date and the year-end forecast are not compared with plan: they count no personnel for ${listMonths(noRoster)}, where no roster was read`
+    : '';
   if (!year)
     // Beside other sections: one sentence, with the forecast only when it is flagged.
-    return [`${month}${b.forecastFlagged && forecast ? `; ${forecast}` : ''}.`];
+    return [`${month}${b.forecastFlagged && forecast && !yearDoubt ? `; ${forecast}` : ''}.`];
+  if (yearDoubt) return [`${month}.`, `${yearDoubt}.`];
   const rest = [ytd, forecast].filter(Boolean).join('; ');
   return [`${month}.`, ...(rest ? [`${rest[0]!.toUpperCase()}${rest.slice(1)}.`] : [])];
 }
 
 function staffingSentence(s: StaffingSummary): string {
-  return `${s.scheduledFte.toFixed(1)} FTE were scheduled against ${s.requiredFte.toFixed(1)} required; ${formatCount(s.coverageGap.hours)} hours of the week were short by ${s.coverageGap.analystHours.toFixed(1)} analyst-hours in all.`;
+  const hours =
+    s.coverageGap.hours === 1 ? '1 hour of the week was' : `${formatCount(s.coverageGap.hours)} hours of the week were`;
+  return `${s.scheduledFte.toFixed(1)} FTE were scheduled against ${s.requiredFte.toFixed(1)} required; ${hours} short by ${s.coverageGap.analystHours.toFixed(1)} analyst-hours in all.`;
 }
 
 /** Two or three sentences for the top of an email, from the sections it shows. */
@@ -263,7 +285,13 @@ export function subjectFigures(summary: Summary, sections: readonly string[], sl
       parts.push(`resolve SLA ${pct(k.sla.resolve.compliance)} (target ${pct(slaTarget)})`);
     parts.push(`${formatCount(k.cases.created)} cases`);
   }
-  if (sections.includes('budget') && !isMissing(summary.budget) && summary.budget.month.variancePct !== null) {
+  if (
+    sections.includes('budget') &&
+    !isMissing(summary.budget) &&
+    summary.budget.month.variancePct !== null &&
+    // A month without its roster has no personnel estimate: its variance is not the month's (budgetSentences).
+    !summary.budget.personnelWithoutShifts.includes(summary.budget.month.label)
+  ) {
     // Rounded as the body rounds it (formatPct), and flagged only where the body flags it.
     parts.push(
       `budget ${formatPct(summary.budget.month.variancePct)}${summary.budget.month.flagged ? ' (flagged)' : ''}`,

@@ -110,6 +110,51 @@ describe('personnel estimated from shifts', () => {
   });
 });
 
+describe('personnel estimated from shifts, in months whose roster was not read', () => {
+  // Tooling costs cover April, May and June; the roster was read for May only (and a tier-3 shift, which has no rate,
+  // on 2 June: a roster was read for June, though nothing in it is priced).
+  const costs = [
+    cost('2026-04', 'tooling', '100.00'),
+    cost('2026-05', 'tooling', '100.00'),
+    cost('2026-06', 'tooling', '100.00'),
+  ];
+  const may = shift('bob', 1, '2026-05-10T08:00:00Z', '2026-05-10T10:00:00Z'); // 2 h × 50.00 = 100.00
+
+  it('lists the covered months with no shift, the report month included', () => {
+    const b = budget({ costs, shifts: [may] });
+    expect(b.personnelEstimated).toBe(true);
+    // April and June are covered by tooling, and count 0 personnel (METRICS), but no roster was read for them.
+    expect(b.coveredMonths).toEqual(['2026-04', '2026-05', '2026-06']);
+    expect(b.byCategory.personnel!.actual).toBe('0.00');
+    expect(b.ytd.actual).toBe('400.00'); // 100 + (100 + 100) + 100
+    expect(b.personnelWithoutShifts).toEqual(['2026-04', '2026-06']);
+  });
+
+  it('counts a month with a shift of an unpriced tier as read', () => {
+    const b = budget({ costs, shifts: [may, shift('cat', 3, '2026-06-02T08:00:00Z', '2026-06-02T16:00:00Z')] });
+    expect(b.personnelWithoutShifts).toEqual(['2026-04']);
+  });
+
+  it('does not count a shift begun after asOf, or one of another fiscal year, as a roster for its month', () => {
+    const late = shift('bob', 1, '2026-06-20T08:00:00Z', '2026-06-20T16:00:00Z');
+    const lastYear = shift('bob', 1, '2026-03-31T20:00:00Z', '2026-03-31T23:00:00Z');
+    expect(budget({ costs, shifts: [may, late, lastYear] }).personnelWithoutShifts).toEqual(['2026-04', '2026-06']);
+  });
+
+  it('is empty when every covered month has a shift, when personnel comes from costs, and without shifts', () => {
+    const april = shift('bob', 1, '2026-04-10T08:00:00Z', '2026-04-10T10:00:00Z');
+    const june = shift('bob', 1, '2026-06-10T08:00:00Z', '2026-06-10T10:00:00Z');
+    expect(budget({ costs, shifts: [april, may, june] }).personnelWithoutShifts).toEqual([]);
+    expect(
+      budget({ costs: [...costs, cost('2026-06', 'personnel', '1.00')], shifts: [may] }).personnelWithoutShifts,
+    ).toEqual([]);
+    // No shift at all: personnel has no source (categoriesWithoutSource), which is a different statement.
+    const none = budget({ costs, shifts: [] });
+    expect(none.personnelWithoutShifts).toEqual([]);
+    expect(none.categoriesWithoutSource).toContain('personnel');
+  });
+});
+
 describe('the fiscal year of plan lines and costs', () => {
   it('reads no plan line of another fiscal year, whatever its currency', () => {
     const b = budget({

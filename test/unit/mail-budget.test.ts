@@ -76,3 +76,61 @@ describe('the budget email: figures rounded once, flagged figures in the headlin
       expect(html + text).not.toContain(key);
   });
 });
+
+describe('the budget email when personnel is estimated from rosters that were not read', () => {
+  // Tooling costs for 2026-04 … 2026-07 as above; personnel estimated from shifts at EUR 50.00 an hour (tier 1), with a
+  // roster read for 2026-06 and 2026-07 only: one 8-hour shift each, EUR 400.00.
+  const settings = { ...config, hourlyRate: { '1': '50.00' } };
+  const shift = (day: string) => ({
+    analyst: 'ann',
+    tier: 1,
+    start: Date.parse(`${day}T08:00:00Z`),
+    end: Date.parse(`${day}T16:00:00Z`),
+  });
+  function render(shifts: { analyst: string; tier: number; start: number; end: number }[]) {
+    const period = parsePeriod('2026-07', { tz, fiscalYearStartMonth: 4 });
+    const costs = ['2026-04', '2026-05', '2026-06', '2026-07'].map((m) => cost(m, '10000.00'));
+    const summary = summarize({ costs, budget: plan, shifts }, { period, asOf: period.end + 86_400_000, settings });
+    const model: ReportModel = {
+      runbook: { id: 'monthly-budget', title: 'SOC monthly budget report', sections: ['budget'] },
+      summary,
+      sources: [],
+      generatedAt: '2026-08-03T08:00:00+01:00',
+      settings,
+    };
+    return { summary, ...renderReport(model) };
+  }
+
+  it('does not compare year to date or the forecast with plan, and names the months without a roster', () => {
+    const { summary, text, html } = render([shift('2026-06-10'), shift('2026-07-10')]);
+    expect(summary.budget).toMatchObject({ personnelWithoutShifts: ['2026-04', '2026-05'] });
+    const headline = text.split('\n\n')[1]!.replace(/\n/g, ' ');
+    // July: 10,400 against 10,000 = +4.0 %, stated; the year's figures are not.
+    expect(headline).toContain('2026-07 spend was EUR 10,400.00, +4.0% against plan');
+    expect(headline).toContain(
+      'Year to date and the year-end forecast are not compared with plan: they count no personnel for 2026-04 and 2026-05, where no roster was read.',
+    );
+    expect(headline).not.toMatch(/year to date is|forecast is/i);
+    expect(html.replace(/\s+/g, ' ')).toContain(
+      'Personnel is estimated from rosters, and no roster was read for 2026-04 and 2026-05: personnel counts nothing there, so year to date, the burn rate and the forecast leave it out and understate spend.',
+    );
+  });
+
+  it('does not compare the month with plan when its own roster was not read, in the subject or the headline', () => {
+    const { subject, text } = render([shift('2026-04-10'), shift('2026-05-10')]);
+    expect(subject).toBe('SOC monthly budget report — 2026-07');
+    const headline = text.split('\n\n')[1]!.replace(/\n/g, ' ');
+    expect(headline).toContain(
+      '2026-07 spend was EUR 10,000.00 without personnel: it is estimated from rosters, and no roster was read for 2026-07, so the month is not compared with plan.',
+    );
+    expect(headline).not.toContain('against plan (');
+  });
+
+  it('says three or more consecutive months as a range', () => {
+    const { summary, text } = render([shift('2026-07-10')]);
+    expect(summary.budget).toMatchObject({ personnelWithoutShifts: ['2026-04', '2026-05', '2026-06'] });
+    expect(text.replace(/\n/g, ' ')).toContain(
+      'count no personnel for 2026-04 to 2026-06 (3 months), where no roster was read.',
+    );
+  });
+});

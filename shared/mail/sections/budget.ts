@@ -1,6 +1,6 @@
 import type { BudgetSummary } from '../../domain/budget.js';
 import { escapeHtml as h } from '../escape.js';
-import { formatMoney, formatPct, formatYmd, humanName } from '../format.js';
+import { formatMoney, formatPct, formatYmd, humanName, listMonths } from '../format.js';
 import { C, chartImg, note, title, type Part } from '../layout.js';
 import type { EmailSettings, ReportModel } from '../report-model.js';
 import { cellOf, tablePart, type Cell } from '../table.js';
@@ -89,6 +89,13 @@ export function budgetParts(b: BudgetSummary, model: ReportModel, s: EmailSettin
       0,
     ),
     note(`${coverage.ytd} ${coverage.burn}`),
+    ...(b.personnelWithoutShifts.length
+      ? [
+          note(
+            `Personnel is estimated from rosters, and no roster was read for ${listMonths(b.personnelWithoutShifts)}: personnel counts nothing there, so ${b.personnelWithoutShifts.includes(b.month.label) ? `${b.month.label}'s total, ` : ''}year to date, the burn rate and the forecast leave it out and understate spend.`,
+          ),
+        ]
+      : []),
     tablePart(
       ['Forecast to year end', 'Annual plan', 'Forecast variance'],
       [
