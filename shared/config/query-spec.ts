@@ -1,7 +1,7 @@
 import jsonata from 'jsonata';
 import * as z from 'zod';
 import { AlertSchema, CaseSchema, CostSchema, DISPOSITIONS, SEVERITIES, ShiftSchema } from '../domain/records.js';
-import { FIGURES_OF_CASE_FIELD } from '../domain/case-figures.js';
+import { FIGURES_OF_CASE_FIELD, figuresNotGiven } from '../domain/case-figures.js';
 import sentinel from '../sources/mappings/sentinel.json' with { type: 'json' };
 import splunkEs from '../sources/mappings/splunk-es.json' with { type: 'json' };
 
@@ -259,14 +259,14 @@ export function querySpecOf(option: string | QuerySpec): QuerySpec {
  * cases gives no case figures, so makes none unavailable. Undefined when it gives every figure.
  */
 export function unavailableFigures(spec: QuerySpec, source: string): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
   const cases = spec.families.cases;
-  if (cases) {
-    const why = `not available from ${spec.name ?? source}`;
-    for (const [field, figures] of Object.entries(FIGURES_OF_CASE_FIELD))
-      if (!(field in cases.fields) && !spec.absentMeansNone?.includes(field))
-        for (const figure of figures) out[figure] = why;
-  }
+  const out = cases
+    ? figuresNotGiven(
+        new Set(Object.keys(cases.fields)),
+        `not available from ${spec.name ?? source}`,
+        spec.absentMeansNone,
+      )
+    : {};
   Object.assign(out, spec.unavailable);
   return Object.keys(out).length ? out : undefined;
 }

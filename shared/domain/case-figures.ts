@@ -17,3 +17,18 @@ export const FIGURES_OF_CASE_FIELD: Readonly<Record<string, readonly string[]>> 
   runbook: ['runbooks'],
   handleMinutes: ['staffing.aht', 'staffing.utilization'],
 };
+
+/**
+ * The figures a case source cannot give, each with why: those of every optional case field it leaves unmapped,
+ * except the fields it says are absent because this SOC has none (`absentMeansNone`). Empty when it maps them all.
+ */
+export function figuresNotGiven(
+  mapped: ReadonlySet<string>,
+  why: string,
+  absentMeansNone: readonly string[] = [],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, figures] of Object.entries(FIGURES_OF_CASE_FIELD))
+    if (!mapped.has(field) && !absentMeansNone.includes(field)) for (const figure of figures) out[figure] = why;
+  return out;
+}

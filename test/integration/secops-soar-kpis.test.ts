@@ -1,6 +1,7 @@
 // End to end for a source that cannot give a figure: soc-sim in the SecOps SOAR shapes (no acknowledgement time in
-// either form) → collection into dynalite → GET /kpis, the MCP get_kpis tool and the KPI email all say time to
-// acknowledge and the acknowledge SLA are "not available from SecOps SOAR" — not 0, not blank.
+// either form, nor a first event time, containment time, tier, escalation, playbook or handle time) → collection into
+// dynalite → GET /kpis, the MCP get_kpis tool and the KPI email all say time to acknowledge, the acknowledge SLA and
+// the escalation rate are "not available from SecOps SOAR" — not 0, not blank.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,17 @@ import { localTable, summaryStores } from './helpers.js';
 
 const NOW = Date.parse('2026-11-24T06:00:00Z');
 const NOT = 'not available from SecOps SOAR';
+// The mapping gives rule, disposition and assignee of the optional case fields (METRICS.md "Case"); every figure
+// made of the others is unavailable: firstEventAt → ttd, acknowledgedAt → tta and the acknowledge SLA, containedAt →
+// ttc, escalatedToTier → the escalation rate, runbook → runbooks, tier → cases per analyst-hour, handleMinutes → aht
+// and utilization.
+const KPI_NOT = { ttd: NOT, tta: NOT, 'sla.acknowledge': NOT, ttc: NOT, escalationRate: NOT, runbooks: NOT };
+const ALL_NOT = {
+  ...KPI_NOT,
+  'staffing.casesPerAnalystHour': NOT,
+  'staffing.aht': NOT,
+  'staffing.utilization': NOT,
+};
 const VIEWER = 'viewer-token-01234567890';
 const config = parseConfig({
   timezone: 'UTC',
@@ -67,9 +79,9 @@ describe('time to acknowledge from SecOps SOAR', () => {
       expect(run.status).toBe('ok');
       expect(run.counts.cases).toBeGreaterThan(40);
       expect(run.counts.alerts).toBe(run.counts.cases);
-      expect(run.unavailable).toEqual({ tta: NOT, 'sla.acknowledge': NOT });
+      expect(run.unavailable).toEqual(ALL_NOT);
     }
-    expect((await stores().collections.status('soar'))?.unavailable).toEqual({ tta: NOT, 'sla.acknowledge': NOT });
+    expect((await stores().collections.status('soar'))?.unavailable).toEqual(ALL_NOT);
 
     const summary = await summaryForLabel(stores(), config)('2026-W47');
     expect(isMissing(summary.kpi)).toBe(false);
@@ -78,7 +90,10 @@ describe('time to acknowledge from SecOps SOAR', () => {
     expect(kpi.cases.closed).toBeGreaterThan(20);
     // Nothing leaked an acknowledgement time: no case has one, so no acknowledge SLA is judged from missing times.
     expect(kpi.tta.n).toBe(0);
-    expect(kpi.unavailable).toEqual({ tta: NOT, 'sla.acknowledge': NOT });
+    expect(kpi.unavailable).toEqual(KPI_NOT);
+    // No case says whether it was escalated: the rate is unknown, not 0 %.
+    expect(kpi.escalationRate).toBeNull();
+    expect(kpi.escalationRateByTier).toEqual({ '2': null, '3': null });
     expect(kpi.sla.acknowledge.compliance).toBeNull();
     expect(kpi.sla.acknowledge.breached).toBe(0);
     expect(kpi.bySeverity.critical.sla.acknowledge?.breached).toBe(0);
@@ -101,7 +116,8 @@ describe('time to acknowledge from SecOps SOAR', () => {
       const res = await fetch(`${server.url}/kpis?period=2026-W47`, { headers: { authorization: `Bearer ${VIEWER}` } });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { kpi: KpiSummary };
-      expect(body.kpi.unavailable).toEqual({ tta: NOT, 'sla.acknowledge': NOT });
+      expect(body.kpi.unavailable).toEqual(KPI_NOT);
+      expect(body.kpi.escalationRate).toBeNull();
       expect(body.kpi.sla.acknowledge.compliance).toBeNull();
 
       const client = new Client({ name: 'test', version: '0' });
@@ -114,7 +130,7 @@ describe('time to acknowledge from SecOps SOAR', () => {
       await client.close();
       expect(result.isError).toBeFalsy();
       const kpis = (result.structuredContent as { kpi: KpiSummary }).kpi;
-      expect(kpis.unavailable).toEqual({ tta: NOT, 'sla.acknowledge': NOT });
+      expect(kpis.unavailable).toEqual(KPI_NOT);
     } finally {
       await server.close();
     }
@@ -130,6 +146,8 @@ describe('time to acknowledge from SecOps SOAR', () => {
     expect(text).toContain(`Time to acknowledge (median): ${NOT}`);
     expect(text).toContain(`Acknowledge SLA (target 90.0%): ${NOT}`);
     expect(text).toContain(`time to acknowledge: ${NOT}; acknowledge SLA: ${NOT}`);
+    expect(text).toContain(`escalation rate: ${NOT}`);
+    expect(text).not.toMatch(/Escalation rate[^.]*\b0\.0%/);
     const tile = /Time to acknowledge \(median\)[\s\S]{0,400}?not available from SecOps SOAR/;
     expect(html).toMatch(tile);
     expect(html).toMatch(/Acknowledge SLA \(target 90.0%\)[\s\S]{0,400}?not available from SecOps SOAR/);

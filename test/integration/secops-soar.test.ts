@@ -64,9 +64,19 @@ describe('secops-soar, local form (google/mcp-security open-source server)', () 
     expect(c.get('4105')).toMatchObject({ severity: 'medium', closedAt: '2026-11-07T08:00:00.000Z' });
     expect(summary.notes.join('\n')).toMatch(/closedAt of 1 closed cases is their updateTime .*upper bound/);
     for (const k of cases) expect(k).not.toHaveProperty('acknowledgedAt');
+    // Of the optional case fields only rule, disposition and assignee are mapped: the figures of the others are not
+    // available (domain/case-figures.ts).
+    const not = 'not available from SecOps SOAR';
     expect(summary.unavailable).toEqual({
-      tta: 'not available from SecOps SOAR',
-      'sla.acknowledge': 'not available from SecOps SOAR',
+      ttd: not,
+      tta: not,
+      'sla.acknowledge': not,
+      ttc: not,
+      escalationRate: not,
+      runbooks: not,
+      'staffing.casesPerAnalystHour': not,
+      'staffing.aht': not,
+      'staffing.utilization': not,
     });
 
     // Every alert once, 4107's three over two pages (get_case_full_details, then list_alerts_by_case).

@@ -52,8 +52,11 @@
 //     a sample, never a guessed value. A read whose cases in the window have all failed so far fails at that page,
 //     with the reason (never "ok, 0 cases").
 //   - No acknowledgement time exists in either form (only the current `stage`/`assignee`): acknowledgedAt stays
-//     absent and `tta`/`sla.acknowledge` are declared unavailable ("not available from SecOps SOAR").
+//     absent and `tta`/`sla.acknowledge` are declared unavailable ("not available from SecOps SOAR"). Nor does either
+//     form carry a first event time, a containment time, tiers or escalation, a playbook or handle time: every figure
+//     made of them (domain/case-figures.ts) is declared unavailable the same way — never an escalation rate of 0 %.
 import pLimit from 'p-limit';
+import { figuresNotGiven } from '../../domain/case-figures.js';
 import type { Family } from '../../domain/day-snapshot.js';
 import { AlertSchema, CaseSchema, type Disposition, type Severity } from '../../domain/records.js';
 import { SourceError } from '../errors.js';
@@ -65,6 +68,9 @@ type Raw = Record<string, unknown>;
 
 /** What a reader of socpulse sees instead of a figure this source cannot give. */
 export const NOT_FROM_SOAR = 'not available from SecOps SOAR';
+
+/** The optional canonical case fields this mapping gives; the figures of every other one are not available. */
+const OPTIONAL_FIELDS_MAPPED: ReadonlySet<string> = new Set(['rule', 'disposition', 'assignee']);
 
 /** The keys of a case and of an alert that mapping reads (`check-source` lists the others as ignored). */
 const CASE_KEYS = [
@@ -385,7 +391,7 @@ export async function secopsSoarReader(
     summary: () => ({
       rejects: validator.rejects,
       notes: [...notes],
-      unavailable: { tta: NOT_FROM_SOAR, 'sla.acknowledge': NOT_FROM_SOAR },
+      unavailable: figuresNotGiven(OPTIONAL_FIELDS_MAPPED, NOT_FROM_SOAR),
       incomplete: [...incomplete],
     }),
     reads:
