@@ -4,6 +4,7 @@
  */
 import { NO_CODE, type CaseColumns, type CaseDay } from './facts.js';
 import { DISPOSITIONS, SEVERITIES, type Severity } from './records.js';
+import { compareSignificant } from './significant-incidents.js';
 import { significantRule, type MetricSettings } from './settings.js';
 
 /** The most significant incidents a summary lists; `significantTotal` counts them all. */
@@ -41,14 +42,17 @@ const compareIds = (a: Kept, b: Kept) => {
   const y = withText(b).id;
   return x < y ? -1 : x > y ? 1 : 0;
 };
-const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
-const bySignificance = (a: Kept, b: Kept) =>
-  SEVERITY_RANK[a.x.severity] - SEVERITY_RANK[b.x.severity] || byCreated(a, b);
+/**
+ * The email's reading order (significant-incidents.ts: open first, then true positives …, each by severity, then the
+ * oldest), then ids: the incidents kept are the first the email would list, so an open critical is never cut for a
+ * closed false positive.
+ */
+const bySignificance = (a: Kept, b: Kept) => compareSignificant(a.x, b.x) || compareIds(a, b);
 
 /**
- * The MAX_SIGNIFICANT most significant incidents seen (the most severe first, then the oldest), kept as they
- * arrive: past four times the bound the list is cut back to the bound, so a month with tens of thousands of
- * criticals never holds or sorts them all. The cut is safe: an incident dropped had MAX_SIGNIFICANT better ones.
+ * The MAX_SIGNIFICANT most significant incidents seen (in reading order: bySignificance), kept as they arrive: past
+ * four times the bound the list is cut back to the bound, so a month with tens of thousands of criticals never holds
+ * or sorts them all. The cut is safe: an incident dropped had MAX_SIGNIFICANT before it.
  * Stable sorts keep equal incidents in arrival order, as sorting the whole list once would.
  *
  * An incident from a stored day reads its id and title only when it is listed (or ties another to the

@@ -321,14 +321,16 @@ describe('the bounded work of a report', () => {
           asOf: week.end + 30 * 86_400_000,
           settings,
         });
-        // The reference: every significant incident of the period, sorted once (most severe, oldest, id), the first 100
+        // The reference: every significant incident of the period, sorted once in reading order (open before closed —
+        // every closed one here is a true positive, closed before asOf —, most severe, oldest, id), the first 100
         // listed oldest first.
         const rank = (s: string) => sevs.indexOf(s as (typeof sevs)[number]);
+        const open = (c: CaseFacts) => (c.closed === undefined ? 0 : 1);
         const byCreated = (a: CaseFacts, b: CaseFacts) =>
           a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
         const all = cases.filter((c) => c.sev === 'critical' || (c.sev === 'high' && c.esc !== undefined));
         const expected = [...all]
-          .sort((a, b) => rank(a.sev) - rank(b.sev) || byCreated(a, b))
+          .sort((a, b) => open(a) - open(b) || rank(a.sev) - rank(b.sev) || byCreated(a, b))
           .slice(0, 100)
           .sort(byCreated);
         expect(kpi.significantTotal).toBe(all.length);

@@ -62,7 +62,7 @@ describe('the rendered email', () => {
     expect(html).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
   });
 
-  it('lists at most the 100 most severe significant incidents, criticals first, and says how many there were', () => {
+  it('lists at most the first 100 significant incidents in reading order, criticals first, and says how many there were', () => {
     const period = parsePeriod('2026-W46', { tz, fiscalYearStartMonth: 1 });
     const cases = Array.from({ length: 250 }, (_, i) =>
       CaseSchema.parse({
@@ -84,8 +84,8 @@ describe('the rendered email', () => {
     expect(k.significant.every((x) => x.severity === 'critical')).toBe(true);
     expect(k.significant.map((x) => x.created)).toEqual([...k.significant.map((x) => x.created)].sort((a, b) => a - b));
     const { html, attachments } = renderReport({ ...model(['kpi']), summary });
-    expect(html).toContain('250 significant incidents in all; of the 100 most severe, listed: 100 open.');
-    expect(html).toContain('The attached detail lists the 100 most severe of the 250');
+    expect(html).toContain('250 significant incidents in all; the first 100 in reading order are listed: 100 open.');
+    expect(html).toContain('The attached detail lists the first 100 of the 250 in that order');
     expect(attachments[0]!.content.match(/case \d+/g)?.length).toBeLessThanOrEqual(100);
   });
 

@@ -234,7 +234,7 @@ function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false)
     title('Significant incidents'),
     note(
       list.length < total
-        ? `${formatCount(total)} significant incidents in all; of the ${formatCount(list.length)} most severe, listed: ${counts}. Open ones first, then true positives, each by severity.`
+        ? `${formatCount(total)} significant incidents in all; the first ${formatCount(list.length)} in reading order are listed: ${counts}. Open ones first, then true positives, each by severity.`
         : `${formatCount(total)} significant incidents in all: ${counts}. Open ones first, then true positives, each by severity.`,
     ),
     tablePart(['Incident', 'Created', 'Acknowledged', 'Contained', 'Closed'], rows, 5),
@@ -243,7 +243,7 @@ function incidentsPart(k: KpiSummary, tz: string, s: EmailSettings, all = false)
     parts.push(
       note(
         list.length < total
-          ? `The attached detail lists the ${formatCount(list.length)} most severe of the ${formatCount(total)}; the rest are in the case source.`
+          ? `The attached detail lists the first ${formatCount(list.length)} of the ${formatCount(total)} in that order; the rest are in the case source.`
           : `${formatCount(list.length - shown.length)} more significant incidents are listed in the attached detail.`,
       ),
     );
