@@ -15,6 +15,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Files share a worker's module cache: each module is imported once per worker, not once per file (the
+          // import time was a fifth of the suite). Stand-ins are per file; the SES stand-in clears its
+          // process-wide store when it starts (shared/local/ses.ts).
+          isolate: false,
           environment: 'node',
           globalSetup: BUILD_CLI,
           // Property tests run thousands of cases: beside two other files on 2 cores, 5 s is too tight.
@@ -25,6 +29,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // Files share a worker's module cache: each module is imported once per worker, not once per file (the
+          // import time was a fifth of the suite). Stand-ins are per file; the SES stand-in clears its
+          // process-wide store when it starts (shared/local/ses.ts).
+          isolate: false,
           globalSetup: BUILD_CLI,
           testTimeout: 60_000,
           hookTimeout: 60_000,

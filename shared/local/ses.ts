@@ -25,12 +25,18 @@ type StartFn = (config?: { host?: string; port?: number }) => Promise<Server>;
 // The package is CommonJS compiled from ESM: the function sits one `default` deeper under Node's ESM interop.
 const start: StartFn = ((sesModule as unknown as { default?: StartFn }).default ?? sesModule) as StartFn;
 
-/** Start aws-ses-v2-local in process on a free loopback port. */
+/**
+ * Start aws-ses-v2-local in process on a free loopback port, empty. The package keeps ONE store per process, so a
+ * stand-in started after another in the same process (test files sharing a worker) would otherwise hold the mail of
+ * the one before: it is cleared first.
+ */
 export async function startLocalSes(): Promise<LocalSes> {
   const server = await start({ host: '127.0.0.1', port: 0 });
   if (!server.listening) await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  const cleared = await fetch(`${url}/clear-store`, { method: 'POST' });
+  if (!cleared.ok) throw new Error(`SES stand-in ${url}/clear-store answered ${cleared.status}`);
   return {
     endpoint: url,
     webUrl: `${url}/`,
