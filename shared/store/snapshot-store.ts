@@ -82,6 +82,15 @@ export interface SnapshotHeader {
 
 export type PutOutcome = 'written' | 'unchanged' | 'superseded';
 
+/** How `list` reads each snapshot: its decoders, what to read of each header, and where each one goes. */
+export interface SnapshotListOptions<S extends z.ZodType, B = never> {
+  decode?: (raw: unknown) => z.infer<S> | undefined;
+  binary?: (bytes: Uint8Array) => B;
+  pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip';
+  /** Take each snapshot as soon as it is read (in no particular order) instead of in the list returned. */
+  each?: (snapshot: Snapshot<z.infer<S> | B>) => void;
+}
+
 /**
  * Daily snapshots in DynamoDB. A snapshot's version is the hash of its payload, so writing the same content twice
  * changes nothing. A payload is JSON, or binary columns as given (cases and alerts: formats/case-batch.ts, formats/alert-batch.ts).
@@ -190,13 +199,7 @@ export class DynamoSnapshotStore {
     fromKey: string,
     toKey: string,
     schema: S,
-    opts: {
-      decode?: (raw: unknown) => z.infer<S> | undefined;
-      binary?: (bytes: Uint8Array) => B;
-      pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip';
-      /** Take each snapshot as soon as it is read (in no particular order) instead of in the list returned. */
-      each?: (snapshot: Snapshot<z.infer<S> | B>) => void;
-    } = {},
+    opts: SnapshotListOptions<S, B> = {},
   ): Promise<Snapshot<z.infer<S> | B>[]> {
     const range = keys.snapshotRange(family, fromKey, toKey);
     const headers: Item[] = [];
