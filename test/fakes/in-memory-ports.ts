@@ -1,0 +1,270 @@
+import {
+  BudgetSnapshotSchema,
+  type BudgetSnapshot,
+  type BudgetSnapshotContent,
+} from '../../shared/domain/budget-snapshot.js';
+import type { BudgetLine } from '../../shared/domain/records.js';
+import type { PlanHeader } from '../../shared/store/budget-store.js';
+import type { SourceStatus } from '../../shared/store/collection-run-store.js';
+import { ConflictError, CorruptItemError } from '../../shared/store/errors.js';
+import {
+  claimOf,
+  isDone,
+  newReportRun,
+  reportRunKey,
+  requestOf,
+  ReportRunSchema,
+  type ClaimOutcome,
+  type ReportRun,
+  type RequestOutcome,
+  type RunInit,
+} from '../../shared/store/report-run-store.js';
+import type { Snapshot, SnapshotHeader } from '../../shared/store/snapshot-store.js';
+import type { z } from 'zod';
+import type {
+  BudgetPlanReader,
+  BudgetSnapshotPort,
+  MailSender,
+  ReportRequestPort,
+  ReportRunPort,
+  SnapshotReader,
+  SourceStatusReader,
+} from '../../shared/usecases/ports.js';
+
+// In-memory implementations of the use cases' ports (shared/usecases/ports.ts), for fast unit tests. They keep the
+// Dynamo stores' semantics where a use case depends on them: every read and write yields to the event loop (as a
+// network call does), so concurrent callers interleave; a conditional write that loses throws ConflictError; what is
+// stored is a copy made through JSON and the store's schema, as DynamoDB keeps it. The decisions are the store's own
+// pure functions (claimOf, requestOf, newReportRun), never a second copy of them. test/integration/report-run-port-
+// contract.test.ts runs one contract against this and DynamoReportRunStore on dynalite.
+
+/** One turn of the event loop: where a DynamoDB call would wait on the network. */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The report runs of DynamoReportRunStore, kept in a map: one item per (runbook, runKey), one pointer per run id. */
+export class InMemoryReportRunStore implements ReportRunPort, ReportRequestPort {
+  private readonly items = new Map<string, string>();
+  private readonly pointers = new Map<string, { runbook: string; runKey: string }>();
+  /** How many conditional writes lost (a test can tell a race really happened). */
+  conflicts = 0;
+
+  constructor(private readonly leaseMs = 10 * 60_000) {}
+
+  async request(
+    init: RunInit,
+    now: Date,
+    resend?: { requestedBy: string; idempotencyKey?: string },
+  ): Promise<RequestOutcome> {
+    const fresh = newReportRun(init, now, this.leaseMs, { status: 'queued', attempts: 0, rev: 0 });
+    if (await this.putIfAbsent(fresh)) return { outcome: 'queued', run: fresh, resent: false };
+    const existing = await this.read(init.runbook, fresh.runKey);
+    if (!existing)
+      throw new CorruptItemError(`${init.runbook} ${fresh.runKey}: request conflicted but no run is stored`);
+    const found = requestOf(existing, now, this.leaseMs, resend);
+    if (found.outcome !== 'requeue') return found;
+    try {
+      await this.save(existing.rev, found.run);
+      // The pointer again after the run item, as the Dynamo store writes it: a crash in between is healed here.
+      await tick();
+      this.pointers.set(found.run.runId, { runbook: found.run.runbook, runKey: found.run.runKey });
+      return { outcome: 'queued', run: { ...found.run, rev: existing.rev + 1 }, resent: found.resent };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      const now2 = await this.read(init.runbook, fresh.runKey);
+      if (!now2) throw e;
+      return isDone(now2) ? { outcome: 'delivered', run: now2 } : { outcome: 'in-progress', run: now2 };
+    }
+  }
+
+  async claim(init: RunInit, claimId: string, now: Date): Promise<ClaimOutcome> {
+    const fresh = newReportRun(init, now, this.leaseMs, { status: 'claimed', attempts: 1, rev: 1, claimId });
+    if (await this.putIfAbsent(fresh)) return { outcome: 'claimed', run: fresh };
+    const existing = await this.read(init.runbook, fresh.runKey);
+    if (!existing) throw new CorruptItemError(`${init.runbook} ${fresh.runKey}: claim conflicted but no run is stored`);
+    const found = claimOf(existing, init, claimId, now, this.leaseMs);
+    if (found.outcome !== 'take-over') return found;
+    try {
+      await this.save(existing.rev, found.run);
+      return { outcome: 'claimed', run: { ...found.run, rev: existing.rev + 1 } };
+    } catch (e) {
+      if (e instanceof ConflictError) return { outcome: 'in-progress', run: existing };
+      throw e;
+    }
+  }
+
+  async update(run: ReportRun, change: Partial<Omit<ReportRun, 'rev'>>): Promise<ReportRun> {
+    const next: ReportRun = { ...run, ...change, updatedAt: change.updatedAt ?? new Date().toISOString() };
+    await this.save(run.rev, next);
+    return { ...next, rev: run.rev + 1 };
+  }
+
+  async getById(runId: string): Promise<ReportRun | undefined> {
+    await tick();
+    const pointer = this.pointers.get(runId);
+    return pointer && this.read(pointer.runbook, pointer.runKey);
+  }
+
+  async getScheduled(runbook: string, period: string): Promise<ReportRun | undefined> {
+    return this.read(runbook, reportRunKey(period));
+  }
+
+  async unfinished(runbook: string): Promise<ReportRun[]> {
+    await tick();
+    return [...this.items]
+      .filter(([k]) => k.startsWith(`${runbook}\n`))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, data]) => parse(data))
+      .filter((r) => r.status === 'queued' || r.status === 'claimed');
+  }
+
+  private async read(runbook: string, runKey: string): Promise<ReportRun | undefined> {
+    await tick();
+    const data = this.items.get(`${runbook}\n${runKey}`);
+    return data === undefined ? undefined : parse(data);
+  }
+
+  /** Put if absent, then the run id's pointer; false when a run of that identity is stored. */
+  private async putIfAbsent(run: ReportRun): Promise<boolean> {
+    await tick();
+    const key = `${run.runbook}\n${run.runKey}`;
+    if (this.items.has(key)) {
+      this.conflicts++;
+      return false;
+    }
+    this.items.set(key, JSON.stringify(run));
+    await tick();
+    this.pointers.set(run.runId, { runbook: run.runbook, runKey: run.runKey });
+    return true;
+  }
+
+  /** Write `run` at `seenRev + 1` if the stored run is still at `seenRev`; else ConflictError, as the table says. */
+  private async save(seenRev: number, run: ReportRun): Promise<void> {
+    await tick();
+    const key = `${run.runbook}\n${run.runKey}`;
+    const stored = this.items.get(key);
+    if (stored === undefined || parse(stored).rev !== seenRev) {
+      this.conflicts++;
+      throw new ConflictError(`${key.replace('\n', ' ')}: the conditional write lost (rev ${seenRev} is not stored)`);
+    }
+    this.items.set(key, JSON.stringify({ ...run, rev: seenRev + 1 }));
+  }
+}
+
+const parse = (data: string): ReportRun => ReportRunSchema.parse(JSON.parse(data));
+
+/** Source statuses as given (what DynamoCollectionRunStore.statuses answers after those runs were folded). */
+export class InMemorySourceStatuses implements SourceStatusReader {
+  constructor(private readonly list: SourceStatus[] = []) {}
+  async statuses(): Promise<SourceStatus[]> {
+    await tick();
+    return structuredClone(this.list);
+  }
+}
+
+/** A snapshot store with nothing collected: every range is empty (the report says "no data"). */
+export class EmptySnapshots implements SnapshotReader {
+  /** Each range read, `family from..to`: what the loaders asked for. */
+  readonly reads: string[] = [];
+  async list<S extends z.ZodType, B = never>(
+    family: string,
+    fromKey: string,
+    toKey: string,
+  ): Promise<Snapshot<z.infer<S> | B>[]> {
+    await tick();
+    this.reads.push(`${family} ${fromKey}..${toKey}`);
+    return [];
+  }
+  async headers(family: string, fromKey: string, toKey: string): Promise<SnapshotHeader[]> {
+    await tick();
+    this.reads.push(`${family} ${fromKey}..${toKey} (headers)`);
+    return [];
+  }
+}
+
+/**
+ * Budget plans and snapshot versions of DynamoBudgetStore: a version is added if absent (the next number), the
+ * comparison with the latest repeated after a lost race, and a snapshot is checked by its schema before it is kept.
+ */
+export class InMemoryBudgetStore implements BudgetPlanReader, BudgetSnapshotPort {
+  private readonly versions = new Map<string, string>();
+  constructor(private readonly plans: Record<string, { header: PlanHeader; lines: BudgetLine[] }> = {}) {}
+
+  async plan(fiscalYear: string): Promise<{ header: PlanHeader; lines: BudgetLine[] } | undefined> {
+    await tick();
+    return structuredClone(this.plans[fiscalYear]);
+  }
+
+  async addSnapshot(
+    snapshot: BudgetSnapshotContent,
+    sameContent?: (latest: BudgetSnapshot) => boolean,
+  ): Promise<BudgetSnapshot> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const latest = (await this.snapshots(snapshot.fiscalYear, snapshot.month)).at(-1);
+      if (latest && sameContent?.(latest)) return latest;
+      const version = (latest?.version ?? 0) + 1;
+      const checked = BudgetSnapshotSchema.safeParse({
+        ...snapshot,
+        version,
+        snapshotId: `${snapshot.fiscalYear}-${snapshot.month}-v${version}`,
+      });
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new TypeError(
+          `budget snapshot ${snapshot.fiscalYear} ${snapshot.month}: ${issue?.path.join('.') || '(content)'}: ${issue?.message}; not stored`,
+        );
+      }
+      await tick();
+      const key = `${snapshot.fiscalYear}\n${snapshot.month}#v${String(version).padStart(4, '0')}`;
+      if (!this.versions.has(key)) {
+        this.versions.set(key, JSON.stringify(checked.data));
+        return checked.data;
+      }
+    }
+    throw new ConflictError(`budget snapshot ${snapshot.fiscalYear} ${snapshot.month}: too many concurrent versions`);
+  }
+
+  async snapshots(fiscalYear: string, month?: string): Promise<BudgetSnapshot[]> {
+    await tick();
+    const prefix = `${fiscalYear}\n${month ? `${month}#v` : ''}`;
+    return [...this.versions]
+      .filter(([k]) => k.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, data]) => BudgetSnapshotSchema.parse(JSON.parse(data)));
+  }
+}
+
+/** What a scripted send does: accept (SES's message id), or throw what SES (or the network) said. */
+export type SendScript = (to: string, attempt: number) => 'accept' | Error | 'hang';
+
+/**
+ * SES as the mailer sees it: each message is accepted with the next message id unless `script` says otherwise; every
+ * message handed over is recorded, accepted or not. 'hang' never answers: the process is gone mid-call.
+ */
+export class ScriptedMailer implements MailSender {
+  /** Every send, in order: who, and what came of it. */
+  readonly calls: { to: string; outcome: 'accepted' | 'threw' | 'hung'; messageId?: string; raw: Buffer }[] = [];
+  private n = 0;
+  constructor(public script: SendScript = () => 'accept') {}
+
+  async send(input: { from: string; to: string[]; raw: Buffer }): Promise<{ messageId: string }> {
+    await tick();
+    const to = input.to.join(',');
+    const said = this.script(to, this.calls.filter((c) => c.to === to).length + 1);
+    if (said === 'hang') {
+      this.calls.push({ to, outcome: 'hung', raw: input.raw });
+      return new Promise(() => undefined);
+    }
+    if (said instanceof Error) {
+      this.calls.push({ to, outcome: 'threw', raw: input.raw });
+      throw said;
+    }
+    const messageId = `ses-${++this.n}`;
+    this.calls.push({ to, outcome: 'accepted', messageId, raw: input.raw });
+    return { messageId };
+  }
+
+  /** The recipients SES accepted a message for, in order. */
+  accepted(): string[] {
+    return this.calls.filter((c) => c.outcome === 'accepted').map((c) => c.to);
+  }
+}

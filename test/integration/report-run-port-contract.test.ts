@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../shared/store/errors.js';
+import { DynamoReportRunStore, reportRunKey, type RunInit } from '../../shared/store/report-run-store.js';
+import type { ReportRequestPort, ReportRunPort } from '../../shared/usecases/ports.js';
+import { InMemoryReportRunStore } from '../fakes/in-memory-ports.js';
+import { localTable } from './helpers.js';
+
+// One contract, two implementations: the in-memory port the unit tests of run-report use is held to what
+// DynamoReportRunStore does on dynalite, so the unit tests' fake is proven, not assumed. Every expectation is worked
+// out from the README's "Exactly once" timeline, not read from either implementation.
+
+let env: Awaited<ReturnType<typeof localTable>>;
+beforeAll(async () => {
+  env = await localTable();
+});
+afterAll(async () => env?.stop());
+
+type Port = ReportRunPort & ReportRequestPort;
+const T0 = new Date('2026-11-23T07:00:00Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const LEASE = 60_000;
+
+const implementations: [string, (leaseMs: number) => Port][] = [
+  ['in memory', (leaseMs) => new InMemoryReportRunStore(leaseMs)],
+  ['DynamoReportRunStore on dynalite', (leaseMs) => new DynamoReportRunStore(env.table, leaseMs)],
+];
+
+describe.each(implementations)('the report-run port: %s', (name, make) => {
+  // Each implementation gets identities of its own: the Dynamo one shares a table across cases.
+  const tag = name.startsWith('in') ? 'mem' : 'ddb';
+  const init = (period: string, over: Partial<RunInit> = {}): RunInit => ({
+    runId: `${tag}-${period}`,
+    runbook: `contract-${tag}`,
+    period,
+    trigger: 'schedule',
+    recipients: ['ciso@example.com', 'coo@example.com'],
+    ...over,
+  });
+
+  it('lets one of ten concurrent claims of a fresh identity win; the nine see it in progress', async () => {
+    const port = make(LEASE);
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => port.claim(init('2026-W40', { runId: `${tag}-r${i}` }), `c${i}`, T0)),
+    );
+    const won = outcomes.filter((o) => o.outcome === 'claimed');
+    expect(won).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'in-progress')).toHaveLength(9);
+    expect(won[0]!.run).toMatchObject({
+      status: 'claimed',
+      attempts: 1,
+      rev: 1,
+      runKey: '2026-W40',
+      leaseUntil: T0.getTime() + LEASE,
+      deliveries: {},
+      sending: {},
+      unconfirmed: [],
+    });
+    // Every loser was shown the winner's run.
+    const winner = won[0]!.run.runId;
+    expect(new Set(outcomes.map((o) => o.run.runId))).toEqual(new Set([winner]));
+    expect((await port.getById(winner))!.claimId).toBe(won[0]!.run.claimId);
+  });
+
+  it('leaves a delivered run alone', async () => {
+    const port = make(LEASE);
+    const first = await port.claim(init('2026-W41'), 'a', T0);
+    await port.update(first.run, { status: 'delivered' });
+    const again = await port.claim(init('2026-W41'), 'b', at(2 * LEASE));
+    expect(again).toMatchObject({ outcome: 'already-delivered', run: { status: 'delivered', rev: 2, claimId: 'a' } });
+  });
+
+  it('takes over after the lease, keeping the deliveries; within it the run is someone else’s', async () => {
+    const port = make(LEASE);
+    const first = await port.claim(init('2026-W42'), 'a', T0);
+    const delivered = { 'ciso@example.com': { messageId: 'm-1', sentAt: T0.toISOString() } };
+    await port.update(first.run, { deliveries: delivered });
+    expect((await port.claim(init('2026-W42'), 'b', at(LEASE - 1))).outcome).toBe('in-progress');
+    const later = await port.claim(init('2026-W42'), 'c', at(LEASE + 1));
+    // claim (rev 1), the delivery (rev 2), the take-over (rev 3).
+    expect(later.outcome).toBe('claimed');
+    expect(later.run).toMatchObject({ claimId: 'c', attempts: 2, rev: 3, leaseUntil: T0.getTime() + 2 * LEASE + 1 });
+    expect(later.run.deliveries).toEqual(delivered);
+  });
+
+  it('lets one of two concurrent take-overs of an expired run win', async () => {
+    const port = make(LEASE);
+    await port.claim(init('2026-W43'), 'dead', T0);
+    const both = await Promise.all([
+      port.claim(init('2026-W43'), 'x', at(LEASE + 5)),
+      port.claim(init('2026-W43'), 'y', at(LEASE + 5)),
+    ]);
+    expect(both.map((o) => o.outcome).sort()).toEqual(['claimed', 'in-progress']);
+    const stored = (await port.getById(`${tag}-2026-W43`))!;
+    expect(stored.attempts).toBe(2);
+    expect(stored.claimId).toBe(both.find((o) => o.outcome === 'claimed')!.run.claimId);
+  });
+
+  it('refuses, with ConflictError, a write from a holder whose claim was taken, and one to a run never stored', async () => {
+    const port = make(1);
+    const first = await port.claim(init('2026-W44'), 'a', T0);
+    expect((await port.claim(init('2026-W44'), 'b', at(10))).outcome).toBe('claimed');
+    await expect(port.update(first.run, { status: 'delivered' })).rejects.toBeInstanceOf(ConflictError);
+    const ghost = { ...first.run, runKey: 'never-stored', rev: 7 };
+    await expect(port.update(ghost, { status: 'failed' })).rejects.toBeInstanceOf(ConflictError);
+    expect((await port.getById(first.run.runId))!.claimId).toBe('b');
+  });
+
+  it('stores what a field set to undefined means: absent, as JSON keeps it', async () => {
+    const port = make(LEASE);
+    const { run } = await port.claim(init('2026-W45'), 'a', T0);
+    const released = await port.update(run, { status: 'failed', error: 'gone', claimId: undefined });
+    expect(released.rev).toBe(2);
+    const stored = (await port.getById(run.runId))!;
+    expect('claimId' in stored).toBe(false);
+    expect(stored).toMatchObject({ status: 'failed', error: 'gone', rev: 2 });
+  });
+
+  it('queues a request once, shows it in progress to the next, and lets its runner claim it', async () => {
+    const port = make(LEASE);
+    const subset = init('2026-10', {
+      runId: `${tag}-od`,
+      trigger: 'on-demand',
+      runKey: reportRunKey('2026-10', ['fpa@example.com']),
+      recipients: ['fpa@example.com'],
+      requestedBy: 'manager',
+    });
+    const asked = await port.request(subset, T0);
+    expect(asked).toMatchObject({ outcome: 'queued', resent: false, run: { status: 'queued', attempts: 0, rev: 0 } });
+    const again = await port.request({ ...subset, runId: `${tag}-od-2` }, at(1_000));
+    expect(again).toMatchObject({ outcome: 'in-progress', run: { runId: `${tag}-od` } });
+    expect((await port.unfinished(subset.runbook)).map((r) => r.runId)).toContain(`${tag}-od`);
+    // The runner, within the queue's lease: a queued run is its runner's to take.
+    const claimed = await port.claim(subset, 'runner', at(2_000));
+    expect(claimed.run).toMatchObject({ status: 'claimed', attempts: 1, rev: 1, recipients: ['fpa@example.com'] });
+    const done = await port.update(claimed.run, {
+      status: 'delivered',
+      deliveries: { 'fpa@example.com': { messageId: 'm-9', sentAt: at(3_000).toISOString() } },
+    });
+    expect((await port.unfinished(subset.runbook)).map((r) => r.runId)).not.toContain(`${tag}-od`);
+    expect((await port.request(subset, at(4_000))).outcome).toBe('delivered');
+
+    // A manager's resend: queued again once per key, the deliveries moved to the resend.
+    const resend = { requestedBy: 'manager', idempotencyKey: 'k-1' };
+    const resent = await port.request(subset, at(5_000), resend);
+    expect(resent).toMatchObject({
+      outcome: 'queued',
+      resent: true,
+      run: { status: 'queued', rev: 3, deliveries: {} },
+    });
+    expect(resent.run.resends).toEqual([
+      {
+        requestedBy: 'manager',
+        requestedAt: at(5_000).toISOString(),
+        idempotencyKey: 'k-1',
+        previousDeliveries: done.deliveries,
+      },
+    ]);
+    const twice = await port.claim(subset, 'runner-2', at(6_000));
+    await port.update(twice.run, { status: 'delivered' });
+    expect((await port.request(subset, at(7_000), resend)).outcome).toBe('delivered');
+    expect((await port.getById(`${tag}-od`))!.resends).toHaveLength(1);
+  });
+
+  it('queues a failed run again, keeping what it delivered', async () => {
+    const port = make(LEASE);
+    const { run } = await port.claim(init('2026-W46'), 'a', T0);
+    const delivered = { 'coo@example.com': { messageId: 'm-2', sentAt: T0.toISOString() } };
+    await port.update(run, { status: 'failed', error: 'SES down', deliveries: delivered });
+    const again = await port.request(init('2026-W46', { runId: `${tag}-other` }), at(1_000));
+    expect(again).toMatchObject({ outcome: 'queued', resent: false, run: { runId: `${tag}-2026-W46`, rev: 3 } });
+    expect(again.run.deliveries).toEqual(delivered);
+    expect(again.run.error).toBeUndefined();
+    expect('error' in (await port.getById(`${tag}-2026-W46`))!).toBe(false);
+  });
+});
