@@ -4,7 +4,7 @@ import {
   type BudgetSnapshotContent,
 } from '../../shared/domain/budget-snapshot.js';
 import type { BudgetLine } from '../../shared/domain/records.js';
-import type { PlanHeader } from '../../shared/store/budget-store.js';
+import { nextBudgetSnapshot, type PlanHeader } from '../../shared/store/budget-store.js';
 import type { SourceStatus } from '../../shared/store/collection-run-store.js';
 import { ConflictError, CorruptItemError } from '../../shared/store/errors.js';
 import {
@@ -35,8 +35,8 @@ import type {
 // Dynamo stores' semantics where a use case depends on them: every read and write yields to the event loop (as a
 // network call does), so concurrent callers interleave; a conditional write that loses throws ConflictError; what is
 // stored is a copy made through JSON and the store's schema, as DynamoDB keeps it. The decisions are the store's own
-// pure functions (claimOf, requestOf, newReportRun), never a second copy of them. test/integration/report-run-port-
-// contract.test.ts runs one contract against this and DynamoReportRunStore on dynalite.
+// pure functions (claimOf, requestOf, newReportRun, nextBudgetSnapshot), never a second copy of them.
+// test/integration/ports-contract.test.ts runs one contract against these and the Dynamo stores on dynalite.
 
 /** One turn of the event loop: where a DynamoDB call would wait on the network. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -200,24 +200,13 @@ export class InMemoryBudgetStore implements BudgetPlanReader, BudgetSnapshotPort
   ): Promise<BudgetSnapshot> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = (await this.snapshots(snapshot.fiscalYear, snapshot.month)).at(-1);
-      if (latest && sameContent?.(latest)) return latest;
-      const version = (latest?.version ?? 0) + 1;
-      const checked = BudgetSnapshotSchema.safeParse({
-        ...snapshot,
-        version,
-        snapshotId: `${snapshot.fiscalYear}-${snapshot.month}-v${version}`,
-      });
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        throw new TypeError(
-          `budget snapshot ${snapshot.fiscalYear} ${snapshot.month}: ${issue?.path.join('.') || '(content)'}: ${issue?.message}; not stored`,
-        );
-      }
+      const next = nextBudgetSnapshot(snapshot, latest, sameContent);
+      if (next.outcome === 'same') return next.snapshot;
       await tick();
-      const key = `${snapshot.fiscalYear}\n${snapshot.month}#v${String(version).padStart(4, '0')}`;
+      const key = `${snapshot.fiscalYear}\n${snapshot.month}#v${String(next.snapshot.version).padStart(4, '0')}`;
       if (!this.versions.has(key)) {
-        this.versions.set(key, JSON.stringify(checked.data));
-        return checked.data;
+        this.versions.set(key, JSON.stringify(next.snapshot));
+        return next.snapshot;
       }
     }
     throw new ConflictError(`budget snapshot ${snapshot.fiscalYear} ${snapshot.month}: too many concurrent versions`);

@@ -2,12 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/store/errors.js';
 import { DynamoReportRunStore, reportRunKey, type RunInit } from '../../shared/store/report-run-store.js';
 import type { ReportRequestPort, ReportRunPort } from '../../shared/usecases/ports.js';
-import { InMemoryReportRunStore } from '../fakes/in-memory-ports.js';
-import { localTable } from './helpers.js';
+import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
+import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
+import type { BudgetPlanReader, BudgetSnapshotPort } from '../../shared/usecases/ports.js';
+import { InMemoryBudgetStore, InMemoryReportRunStore } from '../fakes/in-memory-ports.js';
+import { budgetSnapshotContent, localTable } from './helpers.js';
 
-// One contract, two implementations: the in-memory port the unit tests of run-report use is held to what
-// DynamoReportRunStore does on dynalite, so the unit tests' fake is proven, not assumed. Every expectation is worked
-// out from the README's "Exactly once" timeline, not read from either implementation.
+// One contract per port, two implementations each: the in-memory ports the unit tests of run-report use are held to
+// what the Dynamo stores do on dynalite, so the unit tests' fakes are proven, not assumed. Every expectation is worked
+// out from the README's "Exactly once" timeline and the stores' documented rules, not read from either implementation.
 
 let env: Awaited<ReturnType<typeof localTable>>;
 beforeAll(async () => {
@@ -171,5 +174,53 @@ describe.each(implementations)('the report-run port: %s', (name, make) => {
     expect(again.run.deliveries).toEqual(delivered);
     expect(again.run.error).toBeUndefined();
     expect('error' in (await port.getById(`${tag}-2026-W46`))!).toBe(false);
+  });
+});
+
+const budgets: [string, () => BudgetPlanReader & BudgetSnapshotPort][] = [
+  ['in memory', () => new InMemoryBudgetStore()],
+  ['DynamoBudgetStore on dynalite', () => new DynamoBudgetStore(env.table)],
+];
+
+describe.each(budgets)('the budget snapshot port: %s', (name, make) => {
+  // Fiscal years of its own per implementation: the Dynamo one shares the table.
+  const fy = name.startsWith('in') ? 'FY2031' : 'FY2032';
+  const content = (month: string, actual: string) =>
+    budgetSnapshotContent({ fiscalYear: fy, month, totals: { ...budgetSnapshotContent().totals, actual } });
+  const sameTotals = (c: { totals: unknown }) => (latest: BudgetSnapshot) =>
+    JSON.stringify(latest.totals) === JSON.stringify(c.totals);
+
+  it('makes one version of identical content written at once, the next one for new content', async () => {
+    const port = make();
+    const a = content('2026-09', '90.00');
+    const first = await Promise.all(Array.from({ length: 6 }, () => port.addSnapshot(a, sameTotals(a))));
+    expect(new Set(first.map((s) => s.snapshotId))).toEqual(new Set([`${fy}-2026-09-v1`]));
+    const b = content('2026-09', '95.00');
+    expect((await port.addSnapshot(b, sameTotals(b))).snapshotId).toBe(`${fy}-2026-09-v2`);
+    // Without a comparison every write is a version: v3, though its content equals v2's.
+    expect((await port.addSnapshot(b)).version).toBe(3);
+    await port.addSnapshot(content('2026-08', '10.00'));
+    expect((await port.snapshots(fy, '2026-09')).map((s) => s.version)).toEqual([1, 2, 3]);
+    // A fiscal year's versions, month by month, oldest first.
+    expect((await port.snapshots(fy)).map((s) => s.snapshotId)).toEqual([
+      `${fy}-2026-08-v1`,
+      `${fy}-2026-09-v1`,
+      `${fy}-2026-09-v2`,
+      `${fy}-2026-09-v3`,
+    ]);
+  });
+
+  it('refuses content its schema refuses, naming the field, and stores nothing', async () => {
+    const port = make();
+    const bad = { ...content('2026-07', '1.00'), currency: 'euros' };
+    await expect(port.addSnapshot(bad)).rejects.toThrow(
+      new RegExp(`^budget snapshot ${fy} 2026-07: currency: .*; not stored$`),
+    );
+    await expect(port.addSnapshot(bad)).rejects.toBeInstanceOf(TypeError);
+    expect(await port.snapshots(fy, '2026-07')).toEqual([]);
+  });
+
+  it('has no plan for a fiscal year never imported', async () => {
+    expect(await make().plan('FY1999')).toBeUndefined();
   });
 });
