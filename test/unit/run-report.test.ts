@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config.js';
 import { loadReportRunbooks } from '../../shared/config/runbooks.js';
+import { demoBudgetPlan } from '../../shared/local/demo-plan.js';
 import { MailRejectedError, MailTransientError } from '../../shared/mail/errors.js';
 import { ConflictError } from '../../shared/store/errors.js';
 import type { ReportRun } from '../../shared/store/report-run-store.js';
@@ -350,6 +351,40 @@ describe('runReport on in-memory ports: a resend after a doubt', () => {
       [CFO, false],
     ]);
     expect((await storedW47()).deliveries[COO]!.afterUnconfirmedSendAt).toBeUndefined();
+  });
+});
+
+describe('runReport on in-memory ports: the budget snapshot behind the CSV', () => {
+  it('stores one version for a month and attaches it; a resend an hour later adds none', async () => {
+    const lines = demoBudgetPlan('FY2027', 4, 'EUR');
+    const header = {
+      fiscalYear: 'FY2027',
+      importId: 'plan-1',
+      importedAt: '2026-04-01T00:00:00Z',
+      lines: lines.length,
+    };
+    const budget = new InMemoryBudgetStore({ FY2027: { header, lines } });
+    const ses = new ScriptedMailer();
+    const oct = { runbook: 'monthly-budget', period: '2026-10', trigger: 'schedule' } as const;
+    const first = await runReport(depsWith(ses, { budget }), oct);
+    // leadership then finance, in the config's order.
+    expect(first).toMatchObject({ outcome: 'delivered', undelivered: [] });
+    expect(ses.accepted()).toEqual([CISO, COO, CFO, 'fpa@example.com']);
+    const csvName = /filename="?(socpulse-budget-[^"\s;]+\.csv)/;
+    expect(ses.calls.map((c) => csvName.exec(c.raw.toString())?.[1])).toEqual(
+      Array(4).fill('socpulse-budget-FY2027-2026-10-v1.csv'),
+    );
+    clock = T0 + 3_600_000;
+    await runs.request(
+      { runId: 'x', runbook: 'monthly-budget', period: '2026-10', trigger: 'on-demand', recipients: [] },
+      new Date(clock),
+      { requestedBy: 'manager' },
+    );
+    expect((await runQueued(depsWith(ses, { budget }), first.runId)).outcome).toBe('delivered');
+    expect(ses.calls.slice(4).map((c) => csvName.exec(c.raw.toString())?.[1])).toEqual(
+      Array(4).fill('socpulse-budget-FY2027-2026-10-v1.csv'),
+    );
+    expect((await budget.snapshots('FY2027')).map((v) => v.snapshotId)).toEqual(['FY2027-2026-10-v1']);
   });
 });
 
