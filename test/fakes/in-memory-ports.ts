@@ -6,6 +6,14 @@ import {
 import type { BudgetLine } from '../../shared/domain/records.js';
 import { nextBudgetSnapshot, type PlanHeader } from '../../shared/store/budget-store.js';
 import type { SourceStatus } from '../../shared/store/collection-run-store.js';
+import {
+  beginOf,
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyRecordSchema,
+  STARTED_LEASE_MS,
+  type IdempotencyBegin,
+  type IdempotencyRecord,
+} from '../../shared/store/idempotency-store.js';
 import { ConflictError, CorruptItemError } from '../../shared/store/errors.js';
 import {
   claimOf,
@@ -24,6 +32,7 @@ import type { z } from 'zod';
 import type {
   BudgetPlanReader,
   BudgetSnapshotPort,
+  IdempotencyPort,
   MailSender,
   ReportRequestPort,
   ReportRunPort,
@@ -35,7 +44,7 @@ import type {
 // Dynamo stores' semantics where a use case depends on them: every read and write yields to the event loop (as a
 // network call does), so concurrent callers interleave; a conditional write that loses throws ConflictError; what is
 // stored is a copy made through JSON and the store's schema, as DynamoDB keeps it. The decisions are the store's own
-// pure functions (claimOf, requestOf, newReportRun, nextBudgetSnapshot), never a second copy of them.
+// pure functions (claimOf, requestOf, newReportRun, nextBudgetSnapshot, beginOf), never a second copy of them.
 // test/integration/ports-contract.test.ts runs one contract against these and the Dynamo stores on dynalite.
 
 /** One turn of the event loop: where a DynamoDB call would wait on the network. */
@@ -151,6 +160,73 @@ export class InMemoryReportRunStore implements ReportRunPort, ReportRequestPort 
 }
 
 const parse = (data: string): ReportRun => ReportRunSchema.parse(JSON.parse(data));
+
+/**
+ * The Idempotency-Key records of DynamoIdempotencyStore in a map, one item per (principal, key) with its top-level
+ * rev, lease and expiry as the table keeps them: the first use is a put if absent (or expired), every later write is
+ * conditional on the rev read, and what a later use finds is the store's own decision (beginOf).
+ */
+export class InMemoryIdempotencyStore implements IdempotencyPort {
+  private readonly items = new Map<string, { rev: number; leaseUntil: number; expiresAt: number; data: string }>();
+
+  async begin(principal: string, key: string, request: Record<string, unknown>, now: Date): Promise<IdempotencyBegin> {
+    const k = `${principal}\n${key}`;
+    const fresh: IdempotencyRecord = { request, status: 'started', startedAt: now.toISOString(), rev: 0 };
+    await tick();
+    const held = this.items.get(k);
+    if (!held || held.expiresAt < Math.floor(now.getTime() / 1000)) {
+      this.items.set(k, this.item(fresh, now));
+      return { state: 'new' };
+    }
+    await tick();
+    const item = this.items.get(k)!;
+    const seen = IdempotencyRecordSchema.parse(JSON.parse(item.data));
+    const found = beginOf(seen, item.leaseUntil, request, now);
+    if (found.state !== 'take-over') return found;
+    try {
+      await this.save(k, seen.rev, { ...fresh, rev: seen.rev + 1 }, now);
+      return { state: 'new' };
+    } catch (e) {
+      if (e instanceof ConflictError) return { state: 'in-progress' };
+      throw e;
+    }
+  }
+
+  async complete(principal: string, key: string, request: Record<string, unknown>, runId: string, now: Date) {
+    const k = `${principal}\n${key}`;
+    await tick();
+    const item = this.items.get(k);
+    const seen = item ? IdempotencyRecordSchema.parse(JSON.parse(item.data)) : undefined;
+    const rev = seen?.rev ?? 0;
+    await this.save(
+      k,
+      rev,
+      { request, status: 'completed', runId, startedAt: seen?.startedAt ?? '', rev: rev + 1 },
+      now,
+    );
+  }
+
+  async release(principal: string, key: string): Promise<void> {
+    await tick();
+    this.items.set(`${principal}\n${key}`, { rev: 0, leaseUntil: 0, expiresAt: 0, data: '{}' });
+  }
+
+  private item(r: IdempotencyRecord, now: Date) {
+    return {
+      rev: r.rev,
+      leaseUntil: now.getTime() + STARTED_LEASE_MS,
+      expiresAt: Math.floor((now.getTime() + IDEMPOTENCY_TTL_MS) / 1000),
+      data: JSON.stringify(r),
+    };
+  }
+
+  private async save(k: string, seenRev: number, r: IdempotencyRecord, now: Date) {
+    await tick();
+    if (this.items.get(k)?.rev !== seenRev)
+      throw new ConflictError(`idempotency key ${k.replace('\n', ' ')}: the conditional write lost (rev ${seenRev})`);
+    this.items.set(k, this.item(r, now));
+  }
+}
 
 /** Source statuses as given (what DynamoCollectionRunStore.statuses answers after those runs were folded). */
 export class InMemorySourceStatuses implements SourceStatusReader {

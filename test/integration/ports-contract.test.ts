@@ -5,7 +5,9 @@ import type { ReportRequestPort, ReportRunPort } from '../../shared/usecases/por
 import type { BudgetSnapshot } from '../../shared/domain/budget-snapshot.js';
 import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import type { BudgetPlanReader, BudgetSnapshotPort } from '../../shared/usecases/ports.js';
-import { InMemoryBudgetStore, InMemoryReportRunStore } from '../fakes/in-memory-ports.js';
+import { DynamoIdempotencyStore, IDEMPOTENCY_TTL_MS } from '../../shared/store/idempotency-store.js';
+import type { IdempotencyPort } from '../../shared/usecases/ports.js';
+import { InMemoryBudgetStore, InMemoryIdempotencyStore, InMemoryReportRunStore } from '../fakes/in-memory-ports.js';
 import { budgetSnapshotContent, localTable } from './helpers.js';
 
 // One contract per port, two implementations each: the in-memory ports the unit tests of run-report use are held to
@@ -222,5 +224,49 @@ describe.each(budgets)('the budget snapshot port: %s', (name, make) => {
 
   it('has no plan for a fiscal year never imported', async () => {
     expect(await make().plan('FY1999')).toBeUndefined();
+  });
+});
+
+const idempotency: [string, () => IdempotencyPort][] = [
+  ['in memory', () => new InMemoryIdempotencyStore()],
+  ['DynamoIdempotencyStore on dynalite', () => new DynamoIdempotencyStore(env.table)],
+];
+
+describe.each(idempotency)('the idempotency port: %s', (name, make) => {
+  // A principal of its own per implementation: the Dynamo one shares the table.
+  const who = name.startsWith('in') ? 'mem-manager' : 'ddb-manager';
+  const body = { runbook: 'weekly-kpi', period: '2026-W47', recipients: null, resend: false };
+
+  it('lets one of concurrent first uses through; the rest wait until it completes, then replay its run', async () => {
+    const port = make();
+    const begun = await Promise.all(Array.from({ length: 8 }, () => port.begin(who, 'k-1', body, T0)));
+    expect(begun.map((b) => b.state).sort()).toEqual([...Array(7).fill('in-progress'), 'new']);
+    await port.complete(who, 'k-1', body, 'run-1', at(10));
+    expect(await port.begin(who, 'k-1', body, at(20))).toEqual({ state: 'replay', runId: 'run-1' });
+    expect(await port.begin(who, 'k-1', { ...body, resend: true, period: '2026-W46' }, at(30))).toEqual({
+      state: 'mismatch',
+      fields: ['period', 'resend'],
+    });
+    expect(await port.begin(`${who}-2`, 'k-1', { ...body, period: '2026-W46' }, at(40))).toEqual({ state: 'new' });
+  });
+
+  it('holds a started key 60 s, forgets a released one, and every key after 24 hours', async () => {
+    const port = make();
+    expect((await port.begin(who, 'k-2', body, T0)).state).toBe('new');
+    expect((await port.begin(who, 'k-2', body, at(59_999))).state).toBe('in-progress');
+    // The lease ends at T0 + 60 s: from that instant the server that began it is taken for dead.
+    expect((await port.begin(who, 'k-2', body, at(60_000))).state).toBe('new');
+    await port.release(who, 'k-2');
+    const other = { ...body, period: '2026-W40' };
+    expect((await port.begin(who, 'k-2', other, at(61_000))).state).toBe('new');
+    await port.complete(who, 'k-2', other, 'run-2', at(62_000));
+    expect(await port.begin(who, 'k-2', body, at(63_000))).toEqual({ state: 'mismatch', fields: ['period'] });
+    // Expiry is kept in whole seconds: floor((62 s + 24 h) / 1 s); one second later the key is new again.
+    expect((await port.begin(who, 'k-2', body, at(62_000 + IDEMPOTENCY_TTL_MS - 1_000))).state).toBe('mismatch');
+    expect((await port.begin(who, 'k-2', body, at(62_000 + IDEMPOTENCY_TTL_MS + 1_000))).state).toBe('new');
+  });
+
+  it('refuses, with ConflictError, to complete a key that was never begun', async () => {
+    await expect(make().complete(who, 'never', body, 'run-3', T0)).rejects.toBeInstanceOf(ConflictError);
   });
 });
