@@ -27,7 +27,17 @@ import {
   type RequestOutcome,
   type RunInit,
 } from '../../shared/store/report-run-store.js';
-import type { Snapshot, SnapshotHeader } from '../../shared/store/snapshot-store.js';
+import {
+  decodePayload,
+  payloadBytes,
+  type PutOutcome,
+  type Snapshot,
+  type SnapshotHeader,
+  type SnapshotListOptions,
+  type SnapshotTail,
+} from '../../shared/store/snapshot-store.js';
+import { keys } from '../../shared/store/keys.js';
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type {
   BudgetPlanReader,
@@ -37,6 +47,7 @@ import type {
   ReportRequestPort,
   ReportRunPort,
   SnapshotReader,
+  SnapshotWriter,
   SourceStatusReader,
 } from '../../shared/usecases/ports.js';
 
@@ -234,6 +245,87 @@ export class InMemorySourceStatuses implements SourceStatusReader {
   async statuses(): Promise<SourceStatus[]> {
     await tick();
     return structuredClone(this.list);
+  }
+}
+
+/**
+ * The day snapshots of DynamoSnapshotStore in a map, one header per (family, period key, source) in sort-key order:
+ * a put writes a new version (the payload's hash) unless the stored one has the same version and meta (`unchanged`) or
+ * a newer collection wrote it (`superseded`); a tail is kept beside its version. Payloads are kept as the bytes the
+ * store would gzip, and read back through the store's own decodePayload (no gzip, no parts: the layout is the Dynamo
+ * store's business, not the port's).
+ */
+export class InMemorySnapshotStore implements SnapshotReader, SnapshotWriter {
+  private readonly headersBySk = new Map<
+    string,
+    { family: string; header: SnapshotHeader; version: string; metaText: string; body: Buffer; tail?: Buffer }
+  >();
+
+  async put<T>(snapshot: Snapshot<T> & { tail?: SnapshotTail<T> }): Promise<PutOutcome> {
+    const body = payloadBytes(snapshot.payload);
+    const version = createHash('sha256').update(body).digest('hex').slice(0, 20);
+    const tail = snapshot.tail ? payloadBytes(snapshot.tail.payload) : undefined;
+    const metaText = JSON.stringify({ ...snapshot.meta, ...(tail ? { tailFrom: snapshot.tail!.from } : {}) });
+    const { pk, sk } = keys.snapshotHeader(snapshot.family, snapshot.periodKey, snapshot.source);
+    await tick();
+    const existing = this.headersBySk.get(`${pk}\n${sk}`);
+    // The store's two tests, in its order (DynamoSnapshotStore.put).
+    if (existing?.version === version && existing.metaText === metaText) return 'unchanged';
+    if (existing && existing.header.collectedAt > snapshot.collectedAt) return 'superseded';
+    this.headersBySk.set(`${pk}\n${sk}`, {
+      family: snapshot.family,
+      header: {
+        periodKey: snapshot.periodKey,
+        source: snapshot.source,
+        collectedAt: snapshot.collectedAt,
+        meta: JSON.parse(metaText) as Record<string, number>,
+      },
+      version,
+      metaText,
+      body,
+      tail,
+    });
+    return 'written';
+  }
+
+  async headers(family: string, fromKey: string, toKey: string): Promise<SnapshotHeader[]> {
+    await tick();
+    return this.inRange(family, fromKey, toKey).map((h) => structuredClone(h.header));
+  }
+
+  async list<S extends z.ZodType, B = never>(
+    family: string,
+    fromKey: string,
+    toKey: string,
+    schema: S,
+    opts: SnapshotListOptions<S, B> = {},
+  ): Promise<Snapshot<z.infer<S> | B>[]> {
+    await tick();
+    const out: Snapshot<z.infer<S> | B>[] = [];
+    for (const h of this.inRange(family, fromKey, toKey)) {
+      const header = structuredClone(h.header);
+      const choice = opts.pick?.(header) ?? 'full';
+      if (choice === 'skip') continue;
+      const useTail = choice === 'tail' && h.tail !== undefined;
+      const { pk, sk } = keys.snapshotHeader(family, header.periodKey, header.source);
+      const payload = decodePayload(Buffer.from(useTail ? h.tail! : h.body), `${pk} ${sk}`, schema, opts);
+      const snapshot = { family, ...header, payload };
+      if (opts.each) opts.each(snapshot);
+      else out.push(snapshot);
+    }
+    return out;
+  }
+
+  /** The headers of `family` whose sort key lies in the store's range for `fromKey`..`toKey`, in sort-key order. */
+  private inRange(family: string, fromKey: string, toKey: string) {
+    const range = keys.snapshotRange(family, fromKey, toKey);
+    return [...this.headersBySk]
+      .filter(([k]) => {
+        const [pk, sk] = k.split('\n') as [string, string];
+        return pk === range.pk && sk >= range.from && sk <= range.to;
+      })
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, h]) => h);
   }
 }
 

@@ -7,7 +7,17 @@ import { DynamoBudgetStore } from '../../shared/store/budget-store.js';
 import type { BudgetPlanReader, BudgetSnapshotPort } from '../../shared/usecases/ports.js';
 import { DynamoIdempotencyStore, IDEMPOTENCY_TTL_MS } from '../../shared/store/idempotency-store.js';
 import type { IdempotencyPort } from '../../shared/usecases/ports.js';
-import { InMemoryBudgetStore, InMemoryIdempotencyStore, InMemoryReportRunStore } from '../fakes/in-memory-ports.js';
+import * as z from 'zod';
+import { BinaryPayloadError } from '../../shared/store/formats/binary-payload.js';
+import { CorruptItemError } from '../../shared/store/errors.js';
+import { DynamoSnapshotStore } from '../../shared/store/snapshot-store.js';
+import type { SnapshotReader, SnapshotWriter } from '../../shared/usecases/ports.js';
+import {
+  InMemoryBudgetStore,
+  InMemoryIdempotencyStore,
+  InMemoryReportRunStore,
+  InMemorySnapshotStore,
+} from '../fakes/in-memory-ports.js';
 import { budgetSnapshotContent, localTable } from './helpers.js';
 
 // One contract per port, two implementations each: the in-memory ports the unit tests of run-report use are held to
@@ -268,5 +278,135 @@ describe.each(idempotency)('the idempotency port: %s', (name, make) => {
 
   it('refuses, with ConflictError, to complete a key that was never begun', async () => {
     await expect(make().complete(who, 'never', body, 'run-3', T0)).rejects.toBeInstanceOf(ConflictError);
+  });
+});
+
+const snapshotStores: [string, () => SnapshotReader & SnapshotWriter][] = [
+  ['in memory', () => new InMemorySnapshotStore()],
+  ['DynamoSnapshotStore on dynalite', () => new DynamoSnapshotStore(env.table)],
+];
+
+describe.each(snapshotStores)('the snapshot ports: %s', (name, make) => {
+  // Families of their own per implementation: the Dynamo one shares the table.
+  const fam = (f: string) => `${name.startsWith('in') ? 'mem' : 'ddb'}-${f}`;
+  const N = z.object({ n: z.number() });
+  const day = (family: string, periodKey: string, source: string, collectedAt: string, payload: unknown) => ({
+    family: fam(family),
+    periodKey,
+    source,
+    collectedAt,
+    payload,
+  });
+
+  it('writes a new version, keeps an identical one, and never lets an older collection overwrite a newer', async () => {
+    const port = make();
+    const at = (h: number) => new Date(Date.parse('2026-11-03T00:00:00Z') + h * 3_600_000).toISOString();
+    expect(await port.put({ ...day('v', '2026-11-02', 'sim', at(0), { n: 1 }), meta: { open: 0 } })).toBe('written');
+    expect(await port.put({ ...day('v', '2026-11-02', 'sim', at(1), { n: 1 }), meta: { open: 0 } })).toBe('unchanged');
+    // The same payload with other header figures is a new write.
+    expect(await port.put({ ...day('v', '2026-11-02', 'sim', at(2), { n: 1 }), meta: { open: 1 } })).toBe('written');
+    expect(await port.put({ ...day('v', '2026-11-02', 'sim', at(-1), { n: 2 }), meta: { open: 1 } })).toBe(
+      'superseded',
+    );
+    expect(await port.put({ ...day('v', '2026-11-02', 'sim', at(3), { n: 3 }), meta: { open: 4 } })).toBe('written');
+    expect(await port.list(fam('v'), '2026-11-02', '2026-11-02', N)).toEqual([
+      {
+        family: fam('v'),
+        periodKey: '2026-11-02',
+        source: 'sim',
+        collectedAt: at(3),
+        meta: { open: 4 },
+        payload: { n: 3 },
+      },
+    ]);
+  });
+
+  it('reads a range of keys inclusive, in key then source order, and its headers without payloads', async () => {
+    const port = make();
+    const t = '2026-11-05T00:00:00.000Z';
+    for (const [k, src] of [
+      ['2026-11-03', 'a'],
+      ['2026-11-01', 'b'],
+      ['2026-11-02', 'a'],
+      ['2026-11-01', 'a'],
+      ['2026-10-31', 'a'],
+    ] as const)
+      await port.put({ ...day('r', k, src, t, { n: Number(k.slice(-2)) }), meta: { open: k.length } });
+    const listed = await port.list(fam('r'), '2026-11-01', '2026-11-02', N);
+    expect(listed.map((s) => [s.periodKey, s.source, s.payload.n])).toEqual([
+      ['2026-11-01', 'a', 1],
+      ['2026-11-01', 'b', 1],
+      ['2026-11-02', 'a', 2],
+    ]);
+    expect(await port.headers(fam('r'), '2026-11-02', '2026-11-03')).toEqual([
+      { periodKey: '2026-11-02', source: 'a', collectedAt: t, meta: { open: 10 } },
+      { periodKey: '2026-11-03', source: 'a', collectedAt: t, meta: { open: 10 } },
+    ]);
+    expect(await port.list(fam('r'), '2026-12-01', '2026-12-31', N)).toEqual([]);
+    // With `each`, every snapshot goes there and the list comes back empty.
+    const seen: string[] = [];
+    expect(await port.list(fam('r'), '2026-10-01', '2026-11-30', N, { each: (s) => seen.push(s.periodKey) })).toEqual(
+      [],
+    );
+    expect(seen.sort()).toEqual(['2026-10-31', '2026-11-01', '2026-11-01', '2026-11-02', '2026-11-03']);
+  });
+
+  it('keeps a tail beside its day and gives each reader what it picks: the whole day, its tail, or nothing', async () => {
+    const port = make();
+    const t = '2026-11-05T00:00:00.000Z';
+    await port.put({
+      ...day('t', '2026-11-01', 'a', t, { n: 100 }),
+      meta: { open: 2 },
+      tail: { from: 1_000, payload: { n: 7 } },
+    });
+    await port.put({ ...day('t', '2026-11-02', 'a', t, { n: 200 }), meta: { open: 0 } });
+    expect((await port.headers(fam('t'), '2026-11-01', '2026-11-02')).map((h) => h.meta)).toEqual([
+      { open: 2, tailFrom: 1_000 },
+      { open: 0 },
+    ]);
+    const read = async (choice: 'full' | 'tail' | 'skip') =>
+      (await port.list(fam('t'), '2026-11-01', '2026-11-02', N, { pick: () => choice })).map((s) => s.payload.n);
+    expect(await read('full')).toEqual([100, 200]);
+    // A day without a tail is read whole.
+    expect(await read('tail')).toEqual([7, 200]);
+    expect(await read('skip')).toEqual([]);
+  });
+
+  it('gives binary payloads to their decoder, and names the item of a payload no reader takes', async () => {
+    const port = make();
+    const t = '2026-11-05T00:00:00.000Z';
+    await port.put(day('b', '2026-11-05', 'a', t, new Uint8Array([1, 2, 3])));
+    await port.put(day('j', '2026-11-06', 'a', t, { n: 'six' }));
+    expect(
+      (await port.list(fam('b'), '2026-11-05', '2026-11-05', N, { binary: (b) => Array.from(b) })).map(
+        (s) => s.payload,
+      ),
+    ).toEqual([[1, 2, 3]]);
+    const where = (f: string, k: string) => `SNAP#${fam(f)} ${k}#a`;
+    await expect(port.list(fam('b'), '2026-11-05', '2026-11-05', N)).rejects.toThrow(
+      new CorruptItemError(`${where('b', '2026-11-05')}: a binary payload this reader does not decode`),
+    );
+    const broken = () => {
+      throw new BinaryPayloadError('bad magic');
+    };
+    await expect(port.list(fam('b'), '2026-11-05', '2026-11-05', N, { binary: broken })).rejects.toThrow(
+      `${where('b', '2026-11-05')}: bad magic`,
+    );
+    const refused = port.list(fam('j'), '2026-11-06', '2026-11-06', N);
+    await expect(refused).rejects.toBeInstanceOf(CorruptItemError);
+    await expect(refused).rejects.toThrow(new RegExp(`^${where('j', '2026-11-06')}: n: `));
+    // A decoder that accepts the raw JSON is used instead of the schema.
+    const decoded = await port.list(fam('j'), '2026-11-06', '2026-11-06', N, { decode: () => ({ n: 6 }) });
+    expect(decoded.map((s) => s.payload)).toEqual([{ n: 6 }]);
+  });
+
+  it('refuses a payload that is neither an object nor binary that cannot be mistaken for JSON', async () => {
+    const port = make();
+    const t = '2026-11-05T00:00:00.000Z';
+    await expect(port.put(day('x', '2026-11-07', 'a', t, [1, 2]))).rejects.toBeInstanceOf(TypeError);
+    await expect(port.put(day('x', '2026-11-07', 'a', t, new TextEncoder().encode('{"n":1}')))).rejects.toThrow(
+      'a binary payload must not begin with "{"',
+    );
+    expect(await port.headers(fam('x'), '2026-11-01', '2026-11-30')).toEqual([]);
   });
 });
