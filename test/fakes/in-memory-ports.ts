@@ -329,26 +329,6 @@ export class InMemorySnapshotStore implements SnapshotReader, SnapshotWriter {
   }
 }
 
-/** A snapshot store with nothing collected: every range is empty (the report says "no data"). */
-export class EmptySnapshots implements SnapshotReader {
-  /** Each range read, `family from..to`: what the loaders asked for. */
-  readonly reads: string[] = [];
-  async list<S extends z.ZodType, B = never>(
-    family: string,
-    fromKey: string,
-    toKey: string,
-  ): Promise<Snapshot<z.infer<S> | B>[]> {
-    await tick();
-    this.reads.push(`${family} ${fromKey}..${toKey}`);
-    return [];
-  }
-  async headers(family: string, fromKey: string, toKey: string): Promise<SnapshotHeader[]> {
-    await tick();
-    this.reads.push(`${family} ${fromKey}..${toKey} (headers)`);
-    return [];
-  }
-}
-
 /**
  * Budget plans and snapshot versions of DynamoBudgetStore: a version is added if absent (the next number), the
  * comparison with the latest repeated after a lost race, and a snapshot is checked by its schema before it is kept.

@@ -8,9 +8,9 @@ import type { ReportRun } from '../../shared/store/report-run-store.js';
 import type { ReportRunPort } from '../../shared/usecases/ports.js';
 import { recoverOrphanedRuns, runQueued, runReport, type ReportDeps } from '../../shared/usecases/run-report.js';
 import {
-  EmptySnapshots,
   InMemoryBudgetStore,
   InMemoryReportRunStore,
+  InMemorySnapshotStore,
   InMemorySourceStatuses,
   ScriptedMailer,
 } from '../fakes/in-memory-ports.js';
@@ -47,7 +47,8 @@ function depsWith(mailer: ScriptedMailer, over: Partial<ReportDeps> = {}): Repor
   return {
     config,
     runbooks,
-    snapshots: new EmptySnapshots(),
+    // Nothing collected: the report says so ("no data"), which is all these paths need.
+    snapshots: new InMemorySnapshotStore(),
     budget: new InMemoryBudgetStore(),
     collections: new InMemorySourceStatuses(),
     runs,
