@@ -64,6 +64,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
       const { run } = await requestReport(
         {
           ...deps,
+          runs: stores.runs,
           idempotency: stores.idempotency,
           trigger: { start: async (runId) => void (job = runQueued(deps, runId)) },
         },

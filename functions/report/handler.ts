@@ -20,13 +20,14 @@ const { config, runbooks } = functionConfig(env[ENV.configFile]);
 // Cold start fails fast, naming the key, when the deployed config cannot send.
 requireSender(config, 'send reports');
 const table = new DynamoTable(dynamoClient(), env[ENV.table]);
+const runs = new DynamoReportRunStore(table);
 const deps: ReportDeps = {
   config,
   runbooks,
   snapshots: new DynamoSnapshotStore(table),
   budget: new DynamoBudgetStore(table),
   collections: new DynamoCollectionRunStore(table),
-  runs: new DynamoReportRunStore(table),
+  runs,
   mailer: new SesMailer(undefined, env[ENV.sesConfigurationSet]),
   charts: reportCharts,
   now: () => new Date(),
@@ -89,7 +90,7 @@ export const handler = async (event: unknown, context: Context) => {
 async function deadlineCheck(runbookId: string) {
   let overdue = 1;
   try {
-    const check = await checkReportDeadline(deps, runbookId);
+    const check = await checkReportDeadline({ ...deps, runs }, runbookId);
     overdue = check.overdue ? 1 : 0;
     if (check.overdue) logger.error('report overdue', { ...check });
     return { runbook: check.runbook, period: check.period, delivered: !check.overdue };

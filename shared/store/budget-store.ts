@@ -17,6 +17,33 @@ const PlanHeaderSchema = z.object({
 export type PlanHeader = z.infer<typeof PlanHeaderSchema>;
 
 /**
+ * What adding `snapshot` after `latest` comes to: `latest` itself when `sameContent` says it holds this content, else
+ * the next version, checked by its schema (a snapshot that would not parse is never stored: a TypeError naming the
+ * field). The decision of `addSnapshot`, kept apart from the put-if-absent that makes it stick.
+ */
+export function nextBudgetSnapshot(
+  snapshot: BudgetSnapshotContent,
+  latest: BudgetSnapshot | undefined,
+  sameContent?: (latest: BudgetSnapshot) => boolean,
+): { outcome: 'same' | 'next'; snapshot: BudgetSnapshot } {
+  if (latest && sameContent?.(latest)) return { outcome: 'same', snapshot: latest };
+  const version = (latest?.version ?? 0) + 1;
+  // Checked before it is written as after it is read: a snapshot that would not parse is never stored.
+  const checked = BudgetSnapshotSchema.safeParse({
+    ...snapshot,
+    version,
+    snapshotId: `${snapshot.fiscalYear}-${snapshot.month}-v${version}`,
+  });
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new TypeError(
+      `budget snapshot ${snapshot.fiscalYear} ${snapshot.month}: ${issue?.path.join('.') || '(content)'}: ${issue?.message}; not stored`,
+    );
+  }
+  return { outcome: 'next', snapshot: checked.data };
+}
+
+/**
  * Budget plans and budget snapshots. A plan import writes its lines under a new import id and then points the
  * fiscal year's header at it, so readers see the whole old plan or the whole new one, never a mix.
  */
@@ -63,25 +90,13 @@ export class DynamoBudgetStore {
   ): Promise<BudgetSnapshot> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = (await this.snapshots(snapshot.fiscalYear, snapshot.month)).at(-1);
-      if (latest && sameContent?.(latest)) return latest;
-      const version = (latest?.version ?? 0) + 1;
-      // Checked before it is written as after it is read: a snapshot that would not parse is never stored.
-      const checked = BudgetSnapshotSchema.safeParse({
-        ...snapshot,
-        version,
-        snapshotId: `${snapshot.fiscalYear}-${snapshot.month}-v${version}`,
-      });
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        throw new TypeError(
-          `budget snapshot ${snapshot.fiscalYear} ${snapshot.month}: ${issue?.path.join('.') || '(content)'}: ${issue?.message}; not stored`,
-        );
-      }
-      const stored = checked.data;
+      const next = nextBudgetSnapshot(snapshot, latest, sameContent);
+      if (next.outcome === 'same') return next.snapshot;
+      const stored = next.snapshot;
       try {
         await this.table.put(
           {
-            ...keys.budgetSnapshot(snapshot.fiscalYear, snapshot.month, version),
+            ...keys.budgetSnapshot(snapshot.fiscalYear, snapshot.month, stored.version),
             type: 'budget-snapshot',
             data: JSON.stringify(stored),
           },

@@ -4,7 +4,7 @@ import { ConflictError } from './errors.js';
 import { parseData } from './item-data.js';
 import { keys, type Key } from './keys.js';
 
-const RecordSchema = z.object({
+export const IdempotencyRecordSchema = z.object({
   /** The request's parameters as the caller sent them (what a reuse of the key must match). */
   request: z.record(z.string(), z.unknown()),
   status: z.enum(['started', 'completed']),
@@ -12,7 +12,7 @@ const RecordSchema = z.object({
   startedAt: z.string(),
   rev: z.number().int(),
 });
-type IdempotencyRecord = z.infer<typeof RecordSchema>;
+export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
 
 /**
  * What a key's first use decided: `new` — go ahead, then `complete`; `replay` — the same request was served before,
@@ -27,7 +27,27 @@ export type IdempotencyBegin =
 
 /** How long a key is remembered (Stripe keeps them 24 hours), and how long a started request holds it. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
-const STARTED_LEASE_MS = 60_000;
+export const STARTED_LEASE_MS = 60_000;
+
+/**
+ * What a key's stored record says to a new use of it: `mismatch` (the fields that differ from its request), `replay`
+ * (completed: its run), `in-progress` (started, its lease live), or `take-over` (started by a server that died: the
+ * lease is over). The decision of `begin`, kept apart from the conditional writes that make it stick.
+ */
+export function beginOf(
+  seen: IdempotencyRecord,
+  leaseUntil: number,
+  request: Record<string, unknown>,
+  now: Date,
+): IdempotencyBegin | { state: 'take-over' } {
+  const fields = [...new Set([...Object.keys(seen.request), ...Object.keys(request)])]
+    .filter((f) => JSON.stringify(seen.request[f]) !== JSON.stringify(request[f]))
+    .sort();
+  if (fields.length) return { state: 'mismatch', fields };
+  if (seen.status === 'completed' && seen.runId) return { state: 'replay', runId: seen.runId };
+  if (leaseUntil > now.getTime()) return { state: 'in-progress' };
+  return { state: 'take-over' };
+}
 
 /**
  * Idempotency-Key records for report requests (HTTP `Idempotency-Key`, MCP `idempotencyKey`), one conditional put per
@@ -63,13 +83,9 @@ export class DynamoIdempotencyStore {
     }
     const item = await this.table.get(k);
     if (!item) return this.begin(principal, key, request, now); // expired and removed in between
-    const seen = parseData(item, RecordSchema);
-    const fields = [...new Set([...Object.keys(seen.request), ...Object.keys(request)])]
-      .filter((f) => JSON.stringify(seen.request[f]) !== JSON.stringify(request[f]))
-      .sort();
-    if (fields.length) return { state: 'mismatch', fields };
-    if (seen.status === 'completed' && seen.runId) return { state: 'replay', runId: seen.runId };
-    if (Number(item.leaseUntil) > now.getTime()) return { state: 'in-progress' };
+    const seen = parseData(item, IdempotencyRecordSchema);
+    const found = beginOf(seen, Number(item.leaseUntil), request, now);
+    if (found.state !== 'take-over') return found;
     try {
       await this.save(k, seen.rev, { ...fresh, rev: seen.rev + 1 }, now);
       return { state: 'new' };
@@ -83,7 +99,7 @@ export class DynamoIdempotencyStore {
   async complete(principal: string, key: string, request: Record<string, unknown>, runId: string, now: Date) {
     const k = keys.idempotencyKey(principal, key);
     const item = await this.table.get(k);
-    const seen = item ? parseData(item, RecordSchema) : undefined;
+    const seen = item ? parseData(item, IdempotencyRecordSchema) : undefined;
     const rev = seen?.rev ?? 0;
     await this.save(
       k,

@@ -102,7 +102,8 @@ export function reportRunKey(period: string, subset?: string[]): string {
   return `${period}#to#${digest}`;
 }
 
-const isDone = (r: ReportRun) => r.status === 'delivered' || r.status === 'no-data-sent';
+/** A run with nothing left to send: delivered, or sent saying there was no data. */
+export const isDone = (r: ReportRun) => r.status === 'delivered' || r.status === 'no-data-sent';
 
 /** A run of a fresh identity, queued (asked for) or claimed (taken for sending), its lease `leaseMs` from now. */
 export function newReportRun(
@@ -162,6 +163,53 @@ export function claimOf(
 }
 
 /**
+ * What a request does to the stored run of its identity: a delivered run is left alone, or queued again for a resend
+ * (once per idempotency key), its deliveries moved to `resends`; a failed run, or one whose queuer or runner died
+ * (lease over), is queued again keeping its deliveries; anything else is in progress. The decision of `request`, kept
+ * apart from the conditional write that makes it stick.
+ */
+export function requestOf(
+  existing: ReportRun,
+  now: Date,
+  leaseMs: number,
+  resend?: { requestedBy: string; idempotencyKey?: string },
+): Exclude<RequestOutcome, { outcome: 'queued' }> | { outcome: 'requeue'; run: ReportRun; resent: boolean } {
+  const at = now.toISOString();
+  const requeue = (change: Partial<ReportRun>) => ({
+    ...existing,
+    ...change,
+    status: 'queued' as const,
+    claimId: undefined,
+    leaseUntil: now.getTime() + leaseMs,
+    updatedAt: at,
+    error: undefined,
+  });
+  if (isDone(existing)) {
+    const alreadyResent =
+      resend?.idempotencyKey !== undefined && existing.resends.some((r) => r.idempotencyKey === resend.idempotencyKey);
+    if (!resend || alreadyResent) return { outcome: 'delivered', run: existing };
+    const run = requeue({
+      deliveries: {},
+      sending: {},
+      resends: [
+        ...existing.resends,
+        {
+          requestedBy: resend.requestedBy,
+          requestedAt: at,
+          idempotencyKey: resend.idempotencyKey,
+          previousDeliveries: existing.deliveries,
+        },
+      ],
+    });
+    return { outcome: 'requeue', run, resent: true };
+  }
+  // A failed run, or one whose queuer or runner died: queued again, keeping what was delivered.
+  if (existing.status === 'failed' || (existing.leaseUntil ?? 0) <= now.getTime())
+    return { outcome: 'requeue', run: requeue({}), resent: false };
+  return { outcome: 'in-progress', run: existing };
+}
+
+/**
  * Report-run records: exactly once per (runbook, period, recipient set), for every trigger. DynamoDB has no
  * transactions here (dynalite lacks TransactWriteItems), so every step is one conditional write on the run item
  * `REPORT#<runbook>` / `<runKey>`: a put-if-absent creates it, and every later write is conditional on the revision
@@ -208,7 +256,6 @@ export class DynamoReportRunStore {
     now: Date,
     resend?: { requestedBy: string; idempotencyKey?: string },
   ): Promise<RequestOutcome> {
-    const at = now.toISOString();
     const { key, run: fresh } = this.newRun(init, now, { status: 'queued', attempts: 0, rev: 0 });
     try {
       await this.table.put(toItem(key, fresh), { expression: 'attribute_not_exists(pk)' });
@@ -219,46 +266,12 @@ export class DynamoReportRunStore {
     }
     const existing = await this.getByKey(key);
     if (!existing) throw new CorruptItemError(`${key.pk} ${key.sk}: request conflicted but no run is stored`);
-    const requeue = (change: Partial<ReportRun>) => ({
-      ...existing,
-      ...change,
-      status: 'queued' as const,
-      claimId: undefined,
-      leaseUntil: now.getTime() + this.leaseMs,
-      updatedAt: at,
-      error: undefined,
-    });
-    let next: ReportRun;
-    let resent = false;
-    if (isDone(existing)) {
-      const alreadyResent =
-        resend?.idempotencyKey !== undefined &&
-        existing.resends.some((r) => r.idempotencyKey === resend.idempotencyKey);
-      if (!resend || alreadyResent) return { outcome: 'delivered', run: existing };
-      next = requeue({
-        deliveries: {},
-        sending: {},
-        resends: [
-          ...existing.resends,
-          {
-            requestedBy: resend.requestedBy,
-            requestedAt: at,
-            idempotencyKey: resend.idempotencyKey,
-            previousDeliveries: existing.deliveries,
-          },
-        ],
-      });
-      resent = true;
-    } else if (existing.status === 'failed' || (existing.leaseUntil ?? 0) <= now.getTime()) {
-      // A failed run, or one whose queuer or runner died: queued again, keeping what was delivered.
-      next = requeue({});
-    } else {
-      return { outcome: 'in-progress', run: existing };
-    }
+    const found = requestOf(existing, now, this.leaseMs, resend);
+    if (found.outcome !== 'requeue') return found;
     try {
-      await this.save(key, existing.rev, next);
-      await this.putPointer(next);
-      return { outcome: 'queued', run: { ...next, rev: existing.rev + 1 }, resent };
+      await this.save(key, existing.rev, found.run);
+      await this.putPointer(found.run);
+      return { outcome: 'queued', run: { ...found.run, rev: existing.rev + 1 }, resent: found.resent };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
       // Someone else moved it first (their request, a runner): theirs is the run to return, started by them.

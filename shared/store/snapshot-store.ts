@@ -82,6 +82,15 @@ export interface SnapshotHeader {
 
 export type PutOutcome = 'written' | 'unchanged' | 'superseded';
 
+/** How `list` reads each snapshot: its decoders, what to read of each header, and where each one goes. */
+export interface SnapshotListOptions<S extends z.ZodType, B = never> {
+  decode?: (raw: unknown) => z.infer<S> | undefined;
+  binary?: (bytes: Uint8Array) => B;
+  pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip';
+  /** Take each snapshot as soon as it is read (in no particular order) instead of in the list returned. */
+  each?: (snapshot: Snapshot<z.infer<S> | B>) => void;
+}
+
 /**
  * Daily snapshots in DynamoDB. A snapshot's version is the hash of its payload, so writing the same content twice
  * changes nothing. A payload is JSON, or binary columns as given (cases and alerts: formats/case-batch.ts, formats/alert-batch.ts).
@@ -190,13 +199,7 @@ export class DynamoSnapshotStore {
     fromKey: string,
     toKey: string,
     schema: S,
-    opts: {
-      decode?: (raw: unknown) => z.infer<S> | undefined;
-      binary?: (bytes: Uint8Array) => B;
-      pick?: (header: SnapshotHeader) => 'full' | 'tail' | 'skip';
-      /** Take each snapshot as soon as it is read (in no particular order) instead of in the list returned. */
-      each?: (snapshot: Snapshot<z.infer<S> | B>) => void;
-    } = {},
+    opts: SnapshotListOptions<S, B> = {},
   ): Promise<Snapshot<z.infer<S> | B>[]> {
     const range = keys.snapshotRange(family, fromKey, toKey);
     const headers: Item[] = [];
@@ -266,34 +269,7 @@ export class DynamoSnapshotStore {
           collectedAt: header.collectedAt,
           meta: header.meta,
         };
-        if (bytes.length === 0) throw new CorruptItemError(`${where}: payload is empty`);
-        if (bytes[0] !== 0x7b /* { */) {
-          if (!opts.binary) throw new CorruptItemError(`${where}: a binary payload this reader does not decode`);
-          try {
-            return { ...meta, payload: opts.binary(bytes) };
-          } catch (e) {
-            if (e instanceof BinaryPayloadError) throw new CorruptItemError(`${where}: ${e.message}`, { cause: e });
-            throw e;
-          }
-        }
-        let raw: unknown;
-        try {
-          raw = JSON.parse(bytes.toString('utf8'));
-        } catch (e) {
-          throw new CorruptItemError(`${where}: payload is not JSON`, { cause: e });
-        }
-        let payload = opts.decode?.(raw) as z.infer<S> | undefined;
-        if (payload === undefined) {
-          const parsed = schema.safeParse(raw);
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            throw new CorruptItemError(`${where}: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`, {
-              cause: parsed.error,
-            });
-          }
-          payload = parsed.data;
-        }
-        return { ...meta, payload };
+        return { ...meta, payload: decodePayload(bytes, where, schema, opts) };
       }
     };
     const out = await mapLimit(headers, READ_CONCURRENCY, read);
@@ -344,8 +320,46 @@ export class DynamoSnapshotStore {
   }
 }
 
+/**
+ * A stored payload's bytes (inflated) as its reader takes them: binary to `opts.binary`, JSON to `opts.decode` when it
+ * accepts it, else checked by `schema`; anything wrong is a CorruptItemError naming `where` (the item) and the field.
+ */
+export function decodePayload<S extends z.ZodType, B = never>(
+  bytes: Buffer,
+  where: string,
+  schema: S,
+  opts: Pick<SnapshotListOptions<S, B>, 'decode' | 'binary'>,
+): z.infer<S> | B {
+  if (bytes.length === 0) throw new CorruptItemError(`${where}: payload is empty`);
+  if (bytes[0] !== 0x7b /* { */) {
+    if (!opts.binary) throw new CorruptItemError(`${where}: a binary payload this reader does not decode`);
+    try {
+      return opts.binary(bytes);
+    } catch (e) {
+      if (e instanceof BinaryPayloadError) throw new CorruptItemError(`${where}: ${e.message}`, { cause: e });
+      throw e;
+    }
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new CorruptItemError(`${where}: payload is not JSON`, { cause: e });
+  }
+  const decoded = opts.decode?.(raw) as z.infer<S> | undefined;
+  if (decoded !== undefined) return decoded;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CorruptItemError(`${where}: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
 /** What is stored of a payload: binary as given, anything else as JSON (which always begins with `{`). */
-function payloadBytes(payload: unknown): Buffer {
+export function payloadBytes(payload: unknown): Buffer {
   if (payload instanceof Uint8Array) {
     if (payload[0] === 0x7b) throw new TypeError('a binary payload must not begin with "{"');
     return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);

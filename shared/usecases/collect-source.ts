@@ -11,13 +11,15 @@ import { significantRule } from '../domain/settings.js';
 import { openSource } from '../sources/open-source.js';
 import type { SecretResolver } from '../sources/secrets.js';
 import { unmappedFamily, type ReadSummary, type SourceReader } from '../sources/reader.js';
-import type { CollectionRun, DynamoCollectionRunStore } from '../store/collection-run-store.js';
-import type { DynamoSnapshotStore, PutOutcome } from '../store/snapshot-store.js';
+import type { CollectionRun } from '../store/collection-run-store.js';
+import type { PutOutcome } from '../store/snapshot-store.js';
+import type { CollectionRunRecorder, SnapshotReader, SnapshotWriter } from './ports.js';
 import { outcomeStatus } from './source-status.js';
 
 export interface CollectDeps {
-  snapshots: DynamoSnapshotStore;
-  runs: DynamoCollectionRunStore;
+  /** Days written, and a stored day read back to merge closures of its older cases into. */
+  snapshots: SnapshotWriter & SnapshotReader;
+  runs: CollectionRunRecorder;
   now: () => Date;
 }
 

@@ -14,6 +14,17 @@ import { DynamoReportRunStore, type ReportRun } from '../store/report-run-store.
 import { DynamoSnapshotStore } from '../store/snapshot-store.js';
 import { IdempotencyConflictError } from './enqueue-report.js';
 import { forecastForLabel } from './forecast-loader.js';
+import type {
+  BudgetPlanReader,
+  BudgetSnapshotPort,
+  CollectionRunRecorder,
+  IdempotencyPort,
+  ReportRequestPort,
+  ReportRunPort,
+  SnapshotReader,
+  SnapshotWriter,
+  SourceStatusReader,
+} from './ports.js';
 import { summaryForLabel } from './summary-loader.js';
 
 /** Every store of one table. */
@@ -25,7 +36,10 @@ export interface TableStores {
   idempotency: DynamoIdempotencyStore;
 }
 
-/** The stores of `table`: what the handlers, the local server and the CLI commands give the use cases. */
+/**
+ * The stores of `table`: what the handlers, the local server and the CLI commands give the use cases. Each store is
+ * checked here against every port it serves (ports.ts): the store may not import a use case to say `implements`.
+ */
 export function storesOf(table: DynamoTable): TableStores {
   return {
     snapshots: new DynamoSnapshotStore(table),
@@ -33,6 +47,12 @@ export function storesOf(table: DynamoTable): TableStores {
     collections: new DynamoCollectionRunStore(table),
     runs: new DynamoReportRunStore(table),
     idempotency: new DynamoIdempotencyStore(table),
+  } satisfies {
+    snapshots: SnapshotReader & SnapshotWriter;
+    budget: BudgetPlanReader & BudgetSnapshotPort;
+    collections: SourceStatusReader & CollectionRunRecorder;
+    runs: ReportRunPort & ReportRequestPort;
+    idempotency: IdempotencyPort;
   };
 }
 

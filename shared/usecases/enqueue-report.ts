@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import { ReportRequestError, resolveReportRequest } from '../config/report-request.js';
 import type { ReportRunbook } from '../config/runbooks.js';
-import type { DynamoIdempotencyStore } from '../store/idempotency-store.js';
-import { reportRunKey, type DynamoReportRunStore, type ReportRun } from '../store/report-run-store.js';
+import { reportRunKey, type ReportRun } from '../store/report-run-store.js';
+import type { IdempotencyPort, ReportRequestPort } from './ports.js';
 
 /** An Idempotency-Key that was used for another request, or whose first request is still being served (HTTP 409). */
 export class IdempotencyConflictError extends Error {
@@ -20,8 +20,8 @@ export class IdempotencyConflictError extends Error {
 export interface ReportRequestDeps {
   config: Config;
   runbooks: ReportRunbook[];
-  runs: DynamoReportRunStore;
-  idempotency: DynamoIdempotencyStore;
+  runs: ReportRequestPort;
+  idempotency: IdempotencyPort;
   /** Starts a run this request queued: the report function (cloud), in process (local server, CLI). */
   trigger: { start(runId: string): Promise<void> };
   now: () => Date;
@@ -62,7 +62,7 @@ export function parseIdempotencyKey(raw: string | undefined): string | undefined
 
 /**
  * Ask for a report (API `POST /reports`, MCP `trigger_report`, CLI `report`): the one way every on-demand trigger
- * reaches the exactly-once run of (runbook, period, recipient set) — see DynamoReportRunStore for the timeline.
+ * reaches the exactly-once run of (runbook, period, recipient set) — see shared/store/report-run-store.ts for the timeline.
  * 1. validate runbook, period and recipients (a 400 naming the field, before anything is stored);
  * 2. with an idempotency key: replay its run, or refuse a key used for another request or still being served;
  * 3. create the run queued, or find the run of the same identity (queued, running, delivered) and return it;

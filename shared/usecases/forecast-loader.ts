@@ -18,9 +18,8 @@ import {
 import { localDay, zonedTime, type Period } from '../domain/periods.js';
 import type { ShiftFacts } from '../domain/facts.js';
 import type { MetricSettings } from '../domain/settings.js';
-import type { DynamoCollectionRunStore } from '../store/collection-run-store.js';
 import { readCanonicalCases, readCanonicalShifts } from '../sources/canonical/input-dir.js';
-import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
+import type { SnapshotReader, SourceStatusReader } from './ports.js';
 import { collectionAsOf } from './summary-loader.js';
 
 const DAY = 86_400_000;
@@ -97,7 +96,7 @@ export function lookAheadOf(
  * `lookAheadWindow` names, the shifts stored for the week; weeks before the first stored day of cases are unknown.
  */
 export async function loadStaffingLookAhead(
-  snapshots: DynamoSnapshotStore,
+  snapshots: SnapshotReader,
   opts: { week: Period; asOf: number; settings: MetricSettings },
 ): Promise<StaffingLookAhead> {
   const w = lookAheadWindow(opts.week, opts.asOf, opts.settings);
@@ -121,7 +120,7 @@ export async function loadStaffingLookAhead(
 
 /** The forecast of an ISO week label judged at the newest collection time: what the API and MCP server answer. */
 export function forecastForLabel(
-  stores: { snapshots: DynamoSnapshotStore; collections: DynamoCollectionRunStore },
+  stores: { snapshots: SnapshotReader; collections: SourceStatusReader },
   settings: MetricSettings,
 ): (label: string) => Promise<StaffingForecast | (Missing & { week: string })> {
   return async (label) => {

@@ -10,15 +10,16 @@ import { MailRejectedError, MailTransientError } from '../mail/errors.js';
 import { inlineImages } from '../mail/inline-images.js';
 import { composeMime } from '../mail/mime.js';
 import { renderReport, type ReportModel, type SourceLine } from '../mail/render.js';
-import type { DynamoBudgetStore } from '../store/budget-store.js';
-import { coverageOf, type DynamoCollectionRunStore, type SourceStatus } from '../store/collection-run-store.js';
-import {
-  reportRunKey,
-  type DynamoReportRunStore,
-  type ReportRun,
-  type UnconfirmedSend,
-} from '../store/report-run-store.js';
-import type { DynamoSnapshotStore } from '../store/snapshot-store.js';
+import { coverageOf, type SourceStatus } from '../store/collection-run-store.js';
+import { reportRunKey, type ReportRun, type UnconfirmedSend } from '../store/report-run-store.js';
+import type {
+  BudgetPlanReader,
+  BudgetSnapshotPort,
+  MailSender,
+  ReportRunPort,
+  SnapshotReader,
+  SourceStatusReader,
+} from './ports.js';
 import { collectionAsOf, loadSummary, withUnavailable } from './summary-loader.js';
 import { loadStaffingLookAhead } from './forecast-loader.js';
 import { shiftWeek } from '../domain/forecast.js';
@@ -28,11 +29,12 @@ import { ReportRequestError, resolveReportRequest } from '../config/report-reque
 export interface ReportDeps {
   config: Config;
   runbooks: ReportRunbook[];
-  snapshots: DynamoSnapshotStore;
-  budget: DynamoBudgetStore;
-  collections: DynamoCollectionRunStore;
-  runs: DynamoReportRunStore;
-  mailer: { send(input: { from: string; to: string[]; raw: Buffer }): Promise<{ messageId: string }> };
+  snapshots: SnapshotReader;
+  /** The plan (the budget section) and the snapshot versions the budget CSV is made from. */
+  budget: BudgetPlanReader & BudgetSnapshotPort;
+  collections: SourceStatusReader;
+  runs: ReportRunPort;
+  mailer: MailSender;
   charts?: (model: ReportModel) => Promise<NonNullable<ReportModel['charts']>>;
   /** Local runs keep a copy of every email (`out/`); the cloud has none. */
   archive?: (file: string, content: Buffer | string) => Promise<void>;
@@ -103,7 +105,7 @@ export function sourceLines(config: Config, statuses: SourceStatus[], period: Pe
 /**
  * Produce and deliver one report, exactly once per (runbook, period, recipient set):
  * 1. resolve the runbook, the period (SOC time zone) and the recipients;
- * 2. claim the run with a conditional write on the same item every trigger uses (DynamoReportRunStore) — a
+ * 2. claim the run with a conditional write on the same item every trigger uses (ReportRunPort) — a
  *    delivered run or one in progress elsewhere ends here;
  * 3. judge the data at the collection time (asOf), load snapshots for the period and the previous one, compute;
  * 4. render (HTML, text, charts, CSV for budget) and send one message per recipient not yet delivered,

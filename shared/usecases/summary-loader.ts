@@ -25,9 +25,9 @@ import {
   type SummaryOptions,
   type SummarySection,
 } from '../domain/summary.js';
-import type { DynamoBudgetStore } from '../store/budget-store.js';
-import type { DynamoSnapshotStore, SnapshotHeader } from '../store/snapshot-store.js';
-import { coverageOf, type DynamoCollectionRunStore, type SourceStatus } from '../store/collection-run-store.js';
+import type { SnapshotHeader } from '../store/snapshot-store.js';
+import { coverageOf, type SourceStatus } from '../store/collection-run-store.js';
+import type { BudgetPlanReader, SnapshotReader, SourceStatusReader } from './ports.js';
 import type { SourceCoverage } from '../domain/coverage.js';
 
 const DAY = 86_400_000;
@@ -57,7 +57,7 @@ export interface LoadOptions {
  * compute the summary. The one path from storage to figures: report, API and MCP server all use it.
  */
 export async function loadSummary(
-  stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
+  stores: { snapshots: SnapshotReader; budget: BudgetPlanReader },
   opts: LoadOptions,
 ): Promise<Summary> {
   const acc = new SummaryAccumulator(engineOptions(opts));
@@ -124,7 +124,7 @@ function wantedSections(sections: readonly string[] | undefined): Set<SummarySec
  * every stored day (test/integration/collect.test.ts, test/integration/point-in-time.test.ts).
  */
 export async function loadSummaryData(
-  stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore },
+  stores: { snapshots: SnapshotReader; budget: BudgetPlanReader },
   opts: LoadOptions,
   sink?: DaySink,
 ): Promise<LoadedSummaryData> {
@@ -225,7 +225,7 @@ export async function loadSummaryData(
  * every stored day is read.
  */
 async function loadAlertDays(
-  snapshots: DynamoSnapshotStore,
+  snapshots: SnapshotReader,
   days: [string, string],
   around: [string, string],
   sink: DaySink,
@@ -250,7 +250,7 @@ async function loadAlertDays(
  * read whole, to be safe.
  */
 async function loadCaseDays(
-  snapshots: DynamoSnapshotStore,
+  snapshots: SnapshotReader,
   from: string,
   to: string,
   tz: string,
@@ -291,7 +291,7 @@ async function loadCaseDays(
  * A period, or the part of it, that the configured sources' collections did not cover is "no data for …".
  */
 export function summaryForLabel(
-  stores: { snapshots: DynamoSnapshotStore; budget: DynamoBudgetStore; collections: DynamoCollectionRunStore },
+  stores: { snapshots: SnapshotReader; budget: BudgetPlanReader; collections: SourceStatusReader },
   settings: MetricSettings & { mcpServers?: Record<string, unknown> },
 ): (label: string) => Promise<Summary> {
   return async (label) => {

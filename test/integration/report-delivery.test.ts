@@ -30,6 +30,7 @@ const config = reportTestConfig();
 let stack: LocalStack;
 let deps: ReportDeps;
 let sent: { count: number };
+let budget: DynamoBudgetStore;
 
 beforeAll(async () => {
   stack = await startLocalStack({ tableName: 'delivery-test' });
@@ -84,7 +85,7 @@ beforeAll(async () => {
     config,
     runbooks: loadReportRunbooks('runbooks'),
     snapshots,
-    budget: new DynamoBudgetStore(table),
+    budget: (budget = new DynamoBudgetStore(table)),
     collections,
     runs: new DynamoReportRunStore(table),
     mailer: { send: async (m) => (sent.count++, mailer.send(m)) },
@@ -179,7 +180,7 @@ describe('report delivery through SES', () => {
     expect(png.contentDisposition).toBe('inline');
     expect(kpi.html).toContain('src="cid:volume@socpulse"');
     expect(png.content.subarray(1, 4).toString()).toBe('PNG');
-    await deps.budget.importPlan(demoBudgetPlan('FY2027', 4, 'EUR'), 'plan-1', NOW.toISOString());
+    await budget.importPlan(demoBudgetPlan('FY2027', 4, 'EUR'), 'plan-1', NOW.toISOString());
     await runReport(capture, { runbook: 'monthly-budget', trigger: 'on-demand', period: '2026-10' });
     const budgetMail = await simpleParser(raw.at(-1)!);
     const csv = budgetMail.attachments.find((a) => a.contentType.startsWith('text/csv'))!;

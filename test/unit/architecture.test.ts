@@ -138,6 +138,25 @@ describe('architecture', () => {
       expect(importsFrom(dir, (t) => under(t, 'shared/usecases'))).toEqual([]);
   });
 
+  it('use cases take ports: only edge.ts, where the stores are built and checked against the ports, names a store class', () => {
+    const named = (text: string) =>
+      [...text.matchAll(/\bimport\s+(?:type\s+)?\{([^}]*)\}\s+from\s+['"][^'"]*\/store\/[^'"]+['"]/g)].flatMap((m) =>
+        [...m[1]!.matchAll(/\bDynamo\w*Store\b/g)].map((n) => n[0]),
+      );
+    const offenders = sourceFiles(join(root, 'shared/usecases'))
+      .filter((f) => !f.endsWith(`${sep}edge.ts`))
+      .flatMap((f) => named(readFileSync(f, 'utf8')).map((n) => `${relative(root, f)} imports ${n}`));
+    expect(offenders).toEqual([]);
+    // The scan finds a store class among other names, type-only or not, over several lines.
+    expect(
+      named(`import {\n  reportRunKey,\n  type DynamoReportRunStore,\n} from '../store/report-run-store.js';`),
+    ).toEqual(['DynamoReportRunStore']);
+    expect(named(`import type { DynamoSnapshotStore } from "../store/snapshot-store.js";`)).toEqual([
+      'DynamoSnapshotStore',
+    ]);
+    expect(named(`import type { SnapshotReader } from './ports.js';`)).toEqual([]);
+  });
+
   it('each rule above can fail: a store file importing the engine, or an adapter importing the store, is named', () => {
     const store = join(root, 'shared/store/x.ts');
     const adapter = join(root, 'shared/sources/adapters/x.ts');
