@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SignificantIncident } from '../../shared/domain/kpi.js';
+import type { CaseFacts } from '../../shared/domain/facts.js';
+import { buildKpiSummary, type SignificantIncident } from '../../shared/domain/kpi.js';
+import { parsePeriod } from '../../shared/domain/periods.js';
+import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 import {
   compareSignificant,
   containmentApplies,
@@ -83,5 +86,36 @@ describe('significant incidents: reading order and counts', () => {
     expect(containmentApplies(closed())).toBe(true);
     expect(containmentApplies(closed('false_positive'))).toBe(false);
     expect(containmentApplies(closed('benign_positive'))).toBe(false);
+  });
+});
+
+describe('the incidents the KPI engine keeps when there are more than it lists', () => {
+  it('keeps an open critical created last over 150 older criticals closed as false positives', () => {
+    const week = parsePeriod('2026-W47', { tz: 'UTC', fiscalYearStartMonth: 1 });
+    const MIN = 60_000;
+    // 150 criticals created one a minute from the week's start, each closed a false positive 10 minutes later; then
+    // one critical created on the week's last day, still open at asOf. The engine lists 100 of the 151: the open one
+    // comes first in reading order, so it is kept, with the 99 oldest false positives (c0 … c98).
+    const cases: CaseFacts[] = Array.from({ length: 150 }, (_, i) => ({
+      id: `c${i}`,
+      sev: 'critical' as const,
+      created: week.start + i * MIN,
+      closed: week.start + i * MIN + 10 * MIN,
+      disp: 'false_positive' as const,
+    }));
+    cases.push({ id: 'open-one', sev: 'critical', created: week.end - 60 * MIN });
+    const kpi = buildKpiSummary({
+      cases,
+      alerts: undefined,
+      period: week,
+      asOf: week.end,
+      settings: MetricSettingsSchema.parse({}),
+    });
+    expect(kpi.significantTotal).toBe(151);
+    const ids = kpi.significant.map((x) => x.id);
+    expect(ids).toHaveLength(100);
+    expect(ids).toContain('open-one');
+    // Listed oldest first: the 99 false positives kept are the oldest, and the open one is the newest.
+    expect(ids).toEqual([...Array.from({ length: 99 }, (_, i) => `c${i}`), 'open-one']);
   });
 });
