@@ -57,8 +57,8 @@ function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
   let j = 0;
   let k = 0;
   while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
+  // One list is used up: the rest of the other follows.
+  out.set(i < a.length ? a.subarray(i) : b.subarray(j), k);
   return out;
 }
 
