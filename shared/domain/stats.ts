@@ -128,9 +128,9 @@ export function kaplanMeierMedianOf(
     if (survival <= 0.5 + 1e-12) return { n, median: t, moreThan: null };
     atRisk -= d;
   }
-  const lastEvent = events.length ? events[events.length - 1]! : -Infinity;
-  const lastCensor = censored.length ? censored[censored.length - 1]! : -Infinity;
-  return { n, median: null, moreThan: Math.max(lastEvent, lastCensor) };
+  // S stays above 0.5 only while someone is at risk after the last event: a censoring at or after it, so the
+  // largest observed time is the last censoring.
+  return { n, median: null, moreThan: censored[censored.length - 1]! };
 }
 
 /** One subject of a survival estimate: time observed and whether the event happened (else censored). */

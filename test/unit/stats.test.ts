@@ -203,6 +203,8 @@ describe('Kaplan–Meier median', () => {
 
   it('says "more than" the largest observed time when S never reaches 0.5', () => {
     expect(km([1], [7, 5])).toEqual({ n: 3, median: null, moreThan: 7 });
+    // S(1) = 4/5, S(10) = 4/5 · 3/4 = 3/5: the censorings at the last event time stay at risk.
+    expect(km([10, 1], [10, 10, 10])).toEqual({ n: 5, median: null, moreThan: 10 });
     expect(km([], [3, 4])).toEqual({ n: 2, median: null, moreThan: 4 });
     expect(km([], [])).toEqual({ n: 0, median: null, moreThan: null });
   });
