@@ -261,19 +261,20 @@ export function parsePeriod(label: string, opts: PeriodOptions): Period {
   if ((m = label.match(/^(\d{4})-(\d{2})$/))) {
     const [y, mo] = [Number(m[1]), Number(m[2])];
     if (mo < 1 || mo > 12) throw new PeriodError(`${quoteLabel(label)}: month must be 01–12`);
-    return build('month', label, [y, mo, 1], mo === 12 ? [y + 1, 1, 1] : [y, mo + 1, 1], tz);
+    // Month 13 is January of the next year (Date.UTC carries it), here and below.
+    return build('month', label, [y, mo, 1], [y, mo + 1, 1], tz);
   }
   if ((m = label.match(/^(\d{4})-Q([1-4])$/))) {
     const [y, q] = [Number(m[1]), Number(m[2])];
     const mo = (q - 1) * 3 + 1;
-    return build('quarter', label, [y, mo, 1], q === 4 ? [y + 1, 1, 1] : [y, mo + 3, 1], tz);
+    return build('quarter', label, [y, mo, 1], [y, mo + 3, 1], tz);
   }
   if ((m = label.match(/^FY(\d{4})$/))) {
     const months = monthsOfFiscalYear(label, opts.fiscalYearStartMonth);
     const [fy, fm] = months[0]!.split('-').map(Number) as [number, number];
     checkYear(fy, label); // FY1970 starting in April would begin in 1969
     const [ly, lm] = months[11]!.split('-').map(Number) as [number, number];
-    return build('fiscalYear', label, [fy, fm, 1], lm === 12 ? [ly + 1, 1, 1] : [ly, lm + 1, 1], tz);
+    return build('fiscalYear', label, [fy, fm, 1], [ly, lm + 1, 1], tz);
   }
   throw new PeriodError(
     `${quoteLabel(label)} is not a period label (expected 2026-11-23, 2026-W47, 2026-11, 2026-Q4 or FY2027)`,

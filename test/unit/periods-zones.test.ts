@@ -76,6 +76,14 @@ describe('offsetAt', () => {
     }
   });
 
+  it('is right on a transition day first asked about after its transition', () => {
+    // No other test here touches these days: New York springs forward on 2027-03-14 at 07:00Z, London falls back
+    // on 2027-10-31 at 01:00Z.
+    expect(offsetAt(z('2027-03-14T12:00:00Z'), 'America/New_York')).toBe(-4 * H);
+    expect(offsetAt(z('2027-03-14T06:59:00Z'), 'America/New_York')).toBe(-5 * H);
+    expect(offsetAt(z('2027-10-31T12:00:00Z'), 'Europe/London')).toBe(0);
+  });
+
   it('keeps zones apart when they alternate', () => {
     const t = z('2026-07-01T12:00:00Z');
     expect(offsetAt(t, 'Asia/Kolkata')).toBe(5.5 * H);
@@ -163,6 +171,11 @@ describe('ISO weeks', () => {
     const inside = (label: string) => isoWeeksInside(parsePeriod(label, utc)).map((w) => w.label);
     expect(inside('2026-05')).toEqual(['2026-W19', '2026-W20', '2026-W21', '2026-W22']);
     expect(inside('2026-06')).toEqual(['2026-W23', '2026-W24', '2026-W25', '2026-W26']);
+    // In New York the weeks are New York's: June's first Monday begins at 04:00Z, and its weeks are in that zone.
+    const nyWeeks = isoWeeksInside(parsePeriod('2026-06', ny));
+    expect(nyWeeks.map((w) => w.label)).toEqual(['2026-W23', '2026-W24', '2026-W25', '2026-W26']);
+    expect(span(nyWeeks[0]!)).toEqual(['2026-06-01T04:00:00.000Z', '2026-06-08T04:00:00.000Z']);
+    expect(nyWeeks.every((w) => w.tz === 'America/New_York')).toBe(true);
   });
 });
 
@@ -292,6 +305,9 @@ describe('days, exposure and the comparable previous periods', () => {
     expect(w43!.period.label).toBe('2026-W43');
     expect(w43!.asOf).toBe(w43!.period.end);
     expect(w43!.period.end - w43!.period.start).toBe(169 * H);
+    // W44 to date, 50 h in: W43 (169 h long) is judged 50 h after its start, not 118 h before its end (51 h in).
+    const [w43ToDate] = comparablePeriods(w44, w44.start + 50 * H, london, 1);
+    expect(w43ToDate!.asOf - w43ToDate!.period.start).toBe(50 * H);
   });
 
   it('stops at 1970, where periods begin, for every kind, and refuses a period with no previous one', () => {
@@ -304,5 +320,41 @@ describe('days, exposure and the comparable previous periods', () => {
     expect(labels('1970-03')).toEqual(['1970-02', '1970-01']);
     expect(labels('1970-Q2')).toEqual(['1970-Q1']);
     expect(() => labels('1970-01')).toThrow(/"1969-12": years 1970–2199 only/);
+  });
+});
+
+describe('parsePeriod: only whole labels', () => {
+  const utc2 = { tz: 'UTC', fiscalYearStartMonth: 4 };
+  it('refuses a label with anything before or after it', () => {
+    for (const label of [
+      'x2026-11-23',
+      '2026-11-23x',
+      'x2026-W47',
+      '2026-W47x',
+      'x2026-11',
+      '2026-11x',
+      'x2026-Q4',
+      '2026-Q4x',
+      'xFY2027',
+      'FY2027x',
+      // A year-range check reads the label's own start only.
+      'x2200-01',
+    ])
+      expect(() => parsePeriod(label, utc2), label).toThrow(
+        `"${label}" is not a period label (expected 2026-11-23, 2026-W47, 2026-11, 2026-Q4 or FY2027)`,
+      );
+  });
+
+  it('says a label over 16 characters is too long, and one of 16 is judged as a label', () => {
+    expect(() => parsePeriod('2026-11-23T00:00Z', utc2)).toThrow(
+      '"2026-11-23T00:00Z" is not a period label (too long)',
+    );
+    expect(() => parsePeriod('2026-11-23T00:00', utc2)).toThrow('"2026-11-23T00:00" is not a period label (expected');
+    try {
+      parsePeriod('2026-13', utc2);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).name).toBe('PeriodError');
+    }
   });
 });
