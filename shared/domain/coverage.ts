@@ -106,9 +106,10 @@ export function windowCoverage(
   sources: readonly SourceCoverage[],
 ): WindowCoverage {
   const { start, end, tz } = window;
-  // A window wholly after asOf has nothing to cover yet; a family no source offers is absent, said elsewhere.
+  // A family no source offers is absent, said elsewhere; a window wholly after asOf (end ≤ start) has nothing to
+  // cover yet, and the loop below finds nothing missing in it.
   const offering = sources.filter((s) => s.families.includes(family));
-  if (end <= start || !offering.length) return { complete: true, none: !offering.length, missing: [] };
+  if (!offering.length) return { complete: true, none: true, missing: [] };
   const missing: MissingPart[] = [];
   let anyCovered = false;
   for (const s of offering) {
@@ -140,10 +141,11 @@ function part(s: SourceCoverage, family: string, from: number, to: number, tz: s
 
 /** Why a source has no data for `[from, to)`: it began later, it stopped (or is failing), or it had a gap. */
 function gapReason(s: SourceCoverage, family: string, from: number, to: number, tz: string): string {
-  const first = s.covered[family]?.[0];
-  const last = s.covered[family]?.at(-1);
-  if (!first || !last)
+  const spans = s.covered[family] ?? [];
+  if (!spans.length)
     return `source ${s.source} has not collected successfully yet${s.failing ? ' (its collections fail)' : ''}`;
+  const first = spans[0]!;
+  const last = spans[spans.length - 1]!;
   if (to <= first[0]) return `collection of source ${s.source} began ${point(first[0], tz)}`;
   if (from >= last[1])
     return `source ${s.source} has collected only up to ${point(last[1], tz)}${s.failing ? ' (its latest collection failed)' : ''}`;

@@ -122,6 +122,11 @@ describe('coverage: edges of windows and collections', () => {
     });
     expect(windowCoverage(win, 'cases', s)).toEqual({ complete: true, none: true, missing: [] });
     expect(windowCoverage({ ...win, end: win.start }, 'cases', s)).toEqual({ complete: true, none: true, missing: [] });
+    // A source offering the family with no collections of it at all.
+    const bare = { source: 'edr', families: ['alerts'], covered: {}, failing: false };
+    expect(windowCoverage(win, 'alerts', [bare]).reason).toBe(
+      'no data for 2026-W44: source edr has not collected successfully yet',
+    );
   });
 
   it('ignores collections that only touch the window, and names the whole window then', () => {
@@ -202,11 +207,13 @@ describe('coverage: edges of windows and collections', () => {
     const c = windowCoverage(win, 'alerts', [
       src([
         ['2026-10-01T00:00:00Z', '2026-10-28T00:00:00Z'],
-        ['2026-10-29T00:00:00Z', '2026-12-01T00:00:00Z'],
+        ['2026-10-29T00:00:00Z', '2026-10-31T00:00:00Z'],
       ]),
     ]);
+    // Missing: 28 October, and 31 October to the end.
+    expect(c.missing).toHaveLength(2);
     const day = (d: number) => [Date.UTC(2026, 9, d), Date.UTC(2026, 9, d + 1)] as const;
-    expect([27, 28, 29].map((d) => dayIsMissing(c, ...day(d)))).toEqual([false, true, false]);
+    expect([27, 28, 29, 30, 31].map((d) => dayIsMissing(c, ...day(d)))).toEqual([false, true, false, false, true]);
   });
 
   it('names the previous period by its kind, each reason once, and nothing when it is whole', () => {
@@ -223,7 +230,8 @@ describe('coverage: edges of windows and collections', () => {
       failing: false,
     };
     const c = summaryCoverage(month, prevMonth, month.end, [both]);
-    expect(c.cases.complete).toBe(true);
+    expect(c.cases).toEqual({ complete: true, none: false, missing: [] });
+    expect(c.alerts).toEqual({ complete: true, none: false, missing: [] });
     expect(c.shifts.complete).toBe(false);
     expect(c.previous).toMatchObject({ label: '2026-10', kind: 'month' });
     expect(previousIncomplete(c)).toBe(
@@ -235,6 +243,23 @@ describe('coverage: edges of windows and collections', () => {
     expect(previousIncomplete(summaryCoverage(fy, prevFy, fy.end, [all]))).toBe(
       'previous fiscal year incomplete: no data for FY2026: source sim has not collected successfully yet',
     );
+    // Two different reasons, each said once, cases first.
+    const split = { ...both, covered: { cases: [[t('2026-10-10T00:00:00Z'), fy.end] as const], alerts: [] } };
+    expect(previousIncomplete(summaryCoverage(month, prevMonth, month.end, [split]))).toBe(
+      'previous month incomplete: no data for part of 2026-10: 2026-10-01 to 2026-10-09 (sim): collection of source sim began 2026-10-10; no data for 2026-10: source sim has not collected successfully yet',
+    );
+    // Days and quarters by name.
+    const none = { ...both, covered: {} };
+    const dayCov = summaryCoverage(
+      parsePeriod('2026-11-02', utc),
+      { period: parsePeriod('2026-11-01', utc), asOf: t('2026-11-02T00:00:00Z') },
+      t('2026-11-03T00:00:00Z'),
+      [none],
+    );
+    expect(previousIncomplete(dayCov)).toMatch(/^previous day incomplete: no data for 2026-11-01: /);
+    const q = parsePeriod('2026-Q4', utc);
+    const qCov = summaryCoverage(q, { period: parsePeriod('2026-Q3', utc), asOf: q.start }, q.end, [none]);
+    expect(previousIncomplete(qCov)).toMatch(/^previous quarter incomplete: no data for 2026-Q3: /);
     const whole = { ...both, covered: { cases: [[0, fy.end] as const], alerts: [[0, fy.end] as const] } };
     expect(previousIncomplete(summaryCoverage(fy, prevFy, fy.end, [whole]))).toBeUndefined();
   });
