@@ -176,6 +176,12 @@ describe('ISO weeks', () => {
     expect(nyWeeks.map((w) => w.label)).toEqual(['2026-W23', '2026-W24', '2026-W25', '2026-W26']);
     expect(span(nyWeeks[0]!)).toEqual(['2026-06-01T04:00:00.000Z', '2026-06-08T04:00:00.000Z']);
     expect(nyWeeks.every((w) => w.tz === 'America/New_York')).toBe(true);
+    // May 2026 in New York begins on a Friday: its first whole week begins Monday 4 May, 04:00Z.
+    const nyMay = isoWeeksInside(parsePeriod('2026-05', ny));
+    expect(nyMay.map((w) => w.label)).toEqual(['2026-W19', '2026-W20', '2026-W21', '2026-W22']);
+    expect(span(nyMay[0]!)).toEqual(['2026-05-04T04:00:00.000Z', '2026-05-11T04:00:00.000Z']);
+    expect(nyMay.every((w) => w.tz === 'America/New_York')).toBe(true);
+    expect(isoWeeksInside(parsePeriod('2026-06', utc)).every((w) => w.tz === 'UTC')).toBe(true);
   });
 });
 
