@@ -114,13 +114,14 @@ export function windowCoverage(
   let anyCovered = false;
   for (const s of offering) {
     let at = start;
-    const inside = (s.covered[family] ?? []).filter(([a, b]) => b > start && a < end);
+    const spans = s.covered[family] ?? [];
+    const inside = spans.filter(([a, b]) => b > start && a < end);
     if (inside.length) anyCovered = true;
     for (const [a, b] of inside) {
-      if (a > at) missing.push(part(s, family, at, a, tz, gapReason(s, family, at, a, tz)));
+      if (a > at) missing.push(part(s, family, at, a, tz, gapReason(s, spans, at, a, tz)));
       at = Math.max(at, b);
     }
-    if (at < end) missing.push(part(s, family, at, end, tz, gapReason(s, family, at, end, tz)));
+    if (at < end) missing.push(part(s, family, at, end, tz, gapReason(s, spans, at, end, tz)));
   }
   if (!missing.length) return { complete: true, none: false, missing };
   const whole = (m: MissingPart) => Date.parse(m.from) <= start && Date.parse(m.to) >= end;
@@ -140,8 +141,13 @@ function part(s: SourceCoverage, family: string, from: number, to: number, tz: s
 }
 
 /** Why a source has no data for `[from, to)`: it began later, it stopped (or is failing), or it had a gap. */
-function gapReason(s: SourceCoverage, family: string, from: number, to: number, tz: string): string {
-  const spans = s.covered[family] ?? [];
+function gapReason(
+  s: SourceCoverage,
+  spans: readonly (readonly [number, number])[],
+  from: number,
+  to: number,
+  tz: string,
+): string {
   if (!spans.length)
     return `source ${s.source} has not collected successfully yet${s.failing ? ' (its collections fail)' : ''}`;
   const first = spans[0]!;
