@@ -106,20 +106,22 @@ export function windowCoverage(
   sources: readonly SourceCoverage[],
 ): WindowCoverage {
   const { start, end, tz } = window;
-  // A window wholly after asOf has nothing to cover yet; a family no source offers is absent, said elsewhere.
+  // A family no source offers is absent, said elsewhere; a window wholly after asOf (end ≤ start) has nothing to
+  // cover yet, and the loop below finds nothing missing in it.
   const offering = sources.filter((s) => s.families.includes(family));
-  if (end <= start || !offering.length) return { complete: true, none: !offering.length, missing: [] };
+  if (!offering.length) return { complete: true, none: true, missing: [] };
   const missing: MissingPart[] = [];
   let anyCovered = false;
   for (const s of offering) {
     let at = start;
-    const inside = (s.covered[family] ?? []).filter(([a, b]) => b > start && a < end);
+    const spans = s.covered[family] ?? [];
+    const inside = spans.filter(([a, b]) => b > start && a < end);
     if (inside.length) anyCovered = true;
     for (const [a, b] of inside) {
-      if (a > at) missing.push(part(s, family, at, a, tz, gapReason(s, family, at, a, tz)));
+      if (a > at) missing.push(part(s, family, at, a, tz, gapReason(s, spans, at, a, tz)));
       at = Math.max(at, b);
     }
-    if (at < end) missing.push(part(s, family, at, end, tz, gapReason(s, family, at, end, tz)));
+    if (at < end) missing.push(part(s, family, at, end, tz, gapReason(s, spans, at, end, tz)));
   }
   if (!missing.length) return { complete: true, none: false, missing };
   const whole = (m: MissingPart) => Date.parse(m.from) <= start && Date.parse(m.to) >= end;
@@ -139,11 +141,17 @@ function part(s: SourceCoverage, family: string, from: number, to: number, tz: s
 }
 
 /** Why a source has no data for `[from, to)`: it began later, it stopped (or is failing), or it had a gap. */
-function gapReason(s: SourceCoverage, family: string, from: number, to: number, tz: string): string {
-  const first = s.covered[family]?.[0];
-  const last = s.covered[family]?.at(-1);
-  if (!first || !last)
+function gapReason(
+  s: SourceCoverage,
+  spans: readonly (readonly [number, number])[],
+  from: number,
+  to: number,
+  tz: string,
+): string {
+  if (!spans.length)
     return `source ${s.source} has not collected successfully yet${s.failing ? ' (its collections fail)' : ''}`;
+  const first = spans[0]!;
+  const last = spans[spans.length - 1]!;
   if (to <= first[0]) return `collection of source ${s.source} began ${point(first[0], tz)}`;
   if (from >= last[1])
     return `source ${s.source} has collected only up to ${point(last[1], tz)}${s.failing ? ' (its latest collection failed)' : ''}`;

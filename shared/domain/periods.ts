@@ -115,18 +115,19 @@ export function localFields(ms: number, tz: string) {
 }
 
 /**
- * The instant of a local wall-clock time. A time skipped by a DST jump resolves to the instant just after the
- * jump; a repeated time resolves to its first occurrence.
+ * The instant of a local wall-clock time. A repeated time resolves to its first occurrence; a time skipped by a jump
+ * forward is shifted forward by the jump (02:30 on New York's spring-forward night is 03:30 EDT, a midnight skipped
+ * at 00:00 → 01:00 is 01:00): as Python's `fold=0` and Temporal's "compatible".
  */
 export function zonedTime(year: number, month: number, day: number, tz: string, hour = 0, minute = 0): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const first = wall - offsetAt(wall, tz);
-  const second = wall - offsetAt(first, tz);
-  if (second === first) return first;
-  // Two candidates straddle a transition: keep the earliest that maps back to the wall time, else the later one.
-  const candidates = [first, second].sort((a, b) => a - b);
-  for (const c of candidates) if (c + offsetAt(c, tz) === wall) return c;
-  return Math.max(first, second);
+  // The wall time less the offset of a day before and of a day after (offsets change at most once in between):
+  // the earlier when it maps back to the wall time (both do when the time is repeated), else the other, which
+  // maps back too unless the time was skipped, and then is the wall time less the offset before the jump.
+  const before = wall - offsetAt(wall - DAY_MS, tz);
+  const after = wall - offsetAt(wall + DAY_MS, tz);
+  const early = Math.min(before, after);
+  return early + offsetAt(early, tz) === wall ? early : Math.max(before, after);
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -245,8 +246,8 @@ export function parsePeriod(label: string, opts: PeriodOptions): Period {
   if (year) checkYear(Number(year[1]), label);
   if ((m = label.match(/^(\d{4})-(\d{2})-(\d{2})$/))) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const check = new Date(Date.UTC(y, mo - 1, d));
-    if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
+    // A day 00 or past its month's end (at most 99) rolls into another month.
+    if (new Date(Date.UTC(y, mo - 1, d)).getUTCMonth() !== mo - 1)
       throw new PeriodError(`${quoteLabel(label)} is not a calendar day`);
     return build('day', label, [y, mo, d], addDays([y, mo, d], 1), tz);
   }
@@ -260,19 +261,20 @@ export function parsePeriod(label: string, opts: PeriodOptions): Period {
   if ((m = label.match(/^(\d{4})-(\d{2})$/))) {
     const [y, mo] = [Number(m[1]), Number(m[2])];
     if (mo < 1 || mo > 12) throw new PeriodError(`${quoteLabel(label)}: month must be 01–12`);
-    return build('month', label, [y, mo, 1], mo === 12 ? [y + 1, 1, 1] : [y, mo + 1, 1], tz);
+    // Month 13 is January of the next year (Date.UTC carries it), here and below.
+    return build('month', label, [y, mo, 1], [y, mo + 1, 1], tz);
   }
   if ((m = label.match(/^(\d{4})-Q([1-4])$/))) {
     const [y, q] = [Number(m[1]), Number(m[2])];
     const mo = (q - 1) * 3 + 1;
-    return build('quarter', label, [y, mo, 1], q === 4 ? [y + 1, 1, 1] : [y, mo + 3, 1], tz);
+    return build('quarter', label, [y, mo, 1], [y, mo + 3, 1], tz);
   }
   if ((m = label.match(/^FY(\d{4})$/))) {
     const months = monthsOfFiscalYear(label, opts.fiscalYearStartMonth);
     const [fy, fm] = months[0]!.split('-').map(Number) as [number, number];
     checkYear(fy, label); // FY1970 starting in April would begin in 1969
     const [ly, lm] = months[11]!.split('-').map(Number) as [number, number];
-    return build('fiscalYear', label, [fy, fm, 1], lm === 12 ? [ly + 1, 1, 1] : [ly, lm + 1, 1], tz);
+    return build('fiscalYear', label, [fy, fm, 1], [ly, lm + 1, 1], tz);
   }
   throw new PeriodError(
     `${quoteLabel(label)} is not a period label (expected 2026-11-23, 2026-W47, 2026-11, 2026-Q4 or FY2027)`,
@@ -327,9 +329,14 @@ export function comparablePeriods(period: Period, asOf: number, opts: PeriodOpti
   const out: JudgedPeriod[] = [];
   let p = period;
   for (let i = 0; i < count; i++) {
-    // Periods exist from 1970 on: there is no older history than that.
-    if (i > 0 && p.start <= zonedTime(1970, 1, 2, p.tz)) break;
-    p = previousPeriod(p, opts);
+    try {
+      p = previousPeriod(p, opts);
+    } catch (e) {
+      // Periods exist from 1970 on (PERIOD_YEARS): there is no older history than that. The first previous period
+      // must exist, though: a period without one is refused, not compared with nothing.
+      if (i > 0 && e instanceof PeriodError) break;
+      throw e;
+    }
     out.push({ period: p, asOf: asOf >= period.end ? p.end + (asOf - period.end) : p.start + (asOf - period.start) });
   }
   return out;

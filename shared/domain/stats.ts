@@ -57,8 +57,8 @@ function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
   let j = 0;
   let k = 0;
   while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
+  // One list is used up: the rest of the other follows.
+  out.set(i < a.length ? a.subarray(i) : b.subarray(j), k);
   return out;
 }
 
@@ -128,9 +128,9 @@ export function kaplanMeierMedianOf(
     if (survival <= 0.5 + 1e-12) return { n, median: t, moreThan: null };
     atRisk -= d;
   }
-  const lastEvent = events.length ? events[events.length - 1]! : -Infinity;
-  const lastCensor = censored.length ? censored[censored.length - 1]! : -Infinity;
-  return { n, median: null, moreThan: Math.max(lastEvent, lastCensor) };
+  // S stays above 0.5 only while someone is at risk after the last event: a censoring at or after it, so the
+  // largest observed time is the last censoring.
+  return { n, median: null, moreThan: censored[censored.length - 1]! };
 }
 
 /** One subject of a survival estimate: time observed and whether the event happened (else censored). */
