@@ -45,10 +45,11 @@ describe('SLA of the created cohort (critical: acknowledge 15 min, resolve 240 m
     // Info has no target: no SLA at all.
     kase('info', at9, { ack: at9 + 600 * MIN, closed: at9 + 6000 * MIN }),
   ];
-  const acc = accumulate(cases, asOf);
-  const k = acc.result(false);
+  // Each test computes its own figures: a mutant that throws then fails a test, not the collection of this file.
+  const run = () => accumulate(cases, asOf);
 
   it('met at the target, breached past it, pending while within it or when the event is at asOf', () => {
+    const k = run().result(false);
     // Acknowledge: met 1, breached 2 (late, overdue), pending 2: compliance 1/3.
     expect(k.bySeverity.critical.sla.acknowledge).toEqual({ met: 1, breached: 2, pending: 2, compliance: 1 / 3 });
     // Resolve: met 1, breached 1, pending 3: compliance 1/2.
@@ -65,7 +66,7 @@ describe('SLA of the created cohort (critical: acknowledge 15 min, resolve 240 m
 
   it('gives the change tests met of met + breached per severity with a target', () => {
     const none = { hit: 0, n: 0 };
-    expect(acc.changeFacts(false).sla).toEqual({
+    expect(run().changeFacts(false).sla).toEqual({
       acknowledge: { critical: { hit: 1, n: 3 }, high: none, medium: none, low: none },
       resolve: { critical: { hit: 1, n: 2 }, high: none, medium: none, low: none },
     });
@@ -145,10 +146,11 @@ describe('case timing', () => {
     // Closed exactly at asOf: not in the closed cohort, censored at 720 min.
     kase('low', at('17T12:00:00'), { closed: asOf }),
   ];
-  const acc = accumulate(cases, asOf);
-  const k = acc.result(false);
+  // Each test computes its own figures: a mutant that throws then fails a test, not the collection of this file.
+  const run = () => accumulate(cases, asOf);
 
   it('measures each duration on its cohort, overall and per severity', () => {
+    const k = run().result(false);
     expect(k.ttd).toEqual({ n: 2, p50: 30, p90: 60, mean: 45, lowN: true });
     expect(k.tta).toEqual({ n: 2, p50: 5, p90: 20, mean: 12.5, lowN: true });
     expect(k.ttc).toEqual({ n: 2, p50: 30, p90: 40, mean: 35, lowN: true });
@@ -165,12 +167,15 @@ describe('case timing', () => {
   });
 
   it('Kaplan–Meier over the created cohort: events 60, 360, censored 720, 2160', () => {
+    const k = run().result(false);
     // S(60) = 3/4, S(360) = 3/4 · (1 − 1/3) = 1/2 ≤ 1/2: the median is 360.
     expect(k.ttrCohort).toEqual({ n: 4, median: 360, moreThan: null });
   });
 
   it('gives the change tests the sorted tta and ttr per severity, in any order with the result', () => {
-    const fresh = accumulate(cases, asOf).changeFacts(false);
+    const fresh = run().changeFacts(false);
+    const acc = run();
+    acc.result(false);
     for (const facts of [fresh, acc.changeFacts(false)]) {
       expect(Array.from(facts.durations.tta.critical!)).toEqual([5]);
       expect(Array.from(facts.durations.tta.medium!)).toEqual([20]);
@@ -198,10 +203,11 @@ describe('quality of the closed cohort', () => {
     { at: at9, rule: 'r2', sev: 'low', count: 5 },
     { at: at9, rule: 'r3', sev: 'low', count: 1 },
   ];
-  const acc = accumulate(cases, end, alerts);
-  const k = acc.result(true);
+  // Each test computes its own figures: a mutant that throws then fails a test, not the collection of this file.
+  const run = () => accumulate(cases, end, alerts);
 
   it('counts dispositions, the false-positive rate and precision over TP + BP + FP', () => {
+    const k = run().result(true);
     expect(k.cases.closed).toBe(6);
     expect(k.dispositions).toEqual({
       true_positive: 1,
@@ -216,12 +222,14 @@ describe('quality of the closed cohort', () => {
   });
 
   it('escalations over all closed cases, per target tier', () => {
+    const k = run().result(true);
     // 4 of 6 escalated: one to tier 2, three to tier 3.
     expect(k.escalationRate).toBe(4 / 6);
     expect(k.escalationRateByTier).toEqual({ '2': 1 / 6, '3': 3 / 6 });
   });
 
   it('per rule: by alerts, then closed cases, then name; per runbook: by closed cases', () => {
+    const k = run().result(true);
     // r1 and r2 both 5 alerts; r2 has 3 closed cases (FP, undetermined, none: FP rate 1/1), r1 2 (TP, FP: 1/2).
     expect(k.rules).toEqual([
       { rule: 'r2', alerts: 5, closedCases: 3, falsePositiveRate: 1 },
@@ -249,6 +257,7 @@ describe('quality of the closed cohort', () => {
   });
 
   it('gives the change tests false positives per rule and for the cases without one', () => {
+    const acc = run();
     expect(acc.changeFacts(true).falsePositives).toEqual({
       r1: { hit: 1, n: 2 },
       r2: { hit: 1, n: 1 },
