@@ -4,7 +4,7 @@
 // Fast on purpose: the one-file mutation runs of kpi*.ts use this file with kpi.test.ts and kpi-cohorts.test.ts.
 import { describe, expect, it } from 'vitest';
 import { alertsAsDay, casesAsDay, type AlertCount, type CaseFacts } from '../../shared/domain/facts.js';
-import { buildKpiSummary, KpiAccumulator } from '../../shared/domain/kpi.js';
+import { buildKpiSummary, buildTrend, KpiAccumulator, markUnavailable } from '../../shared/domain/kpi.js';
 import { parsePeriod } from '../../shared/domain/periods.js';
 import { MetricSettingsSchema } from '../../shared/domain/settings.js';
 
@@ -400,5 +400,137 @@ describe('significant incidents (critical, or high escalated)', () => {
     const cases = ['b', 'c', 'a'].map((id) => kase('critical', week.start, { id }));
     const k = buildKpiSummary({ cases, alerts: undefined, period: week, asOf: end, settings });
     expect(k.significant.map((x) => x.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('the trend against the previous week', () => {
+  const prevWeek = parsePeriod('2026-W46', { tz: 'UTC', fiscalYearStartMonth: 1 });
+  const h = (d: string) => t(`2026-11-${d}Z`);
+  // Previous week: two criticals closed after 120 min each (resolve met), nothing open at its end.
+  const previousCases = [
+    kase('critical', h('09T09:00:00'), { closed: h('09T11:00:00') }),
+    kase('critical', h('09T10:00:00'), { closed: h('09T12:00:00') }),
+  ];
+  // This week: closed after 60, 300 and 60 min; one created an hour before the end and open at it.
+  const currentCases = [
+    kase('critical', h('16T09:00:00'), { closed: h('16T10:00:00') }),
+    kase('critical', h('16T10:00:00'), { closed: h('16T15:00:00') }),
+    kase('critical', h('16T11:00:00'), { closed: h('16T12:00:00') }),
+    kase('critical', h('22T23:00:00')),
+  ];
+  const trend = () => {
+    const current = buildKpiSummary({ cases: currentCases, alerts: undefined, period: week, asOf: week.end, settings });
+    const previous = buildKpiSummary({
+      cases: previousCases,
+      alerts: undefined,
+      period: prevWeek,
+      asOf: prevWeek.end,
+      settings,
+    });
+    const label = { label: '2026-W46', start: '2026-11-09T00:00:00+00:00', end: '2026-11-16T00:00:00+00:00' };
+    return { label, current, t: buildTrend(current, previous, label) };
+  };
+
+  it('gives each headline now and before, the change in absolute and in %, and better or worse', () => {
+    const { label, t: tr } = trend();
+    expect(tr.previous).toBe(label);
+    const m = tr.metrics!;
+    // Volumes have no better direction: 4 against 2, +2, +100 %.
+    expect(m['cases.created']).toEqual({
+      current: 4,
+      previous: 2,
+      change: 2,
+      changePct: 100,
+      better: null,
+      direction: null,
+    });
+    // ttr p50: 60, 60, 300 → 60 (rank 2) against 120: −60, −50 %, lower is better.
+    expect(m['ttr.p50']).toEqual({
+      current: 60,
+      previous: 120,
+      change: -60,
+      changePct: -50,
+      better: 'lower',
+      direction: 'better',
+    });
+    // ttr p90: 300 (rank ceil 2.7 = 3) against 120: +180, +150 %, worse.
+    expect(m['ttr.p90']).toEqual({
+      current: 300,
+      previous: 120,
+      change: 180,
+      changePct: 150,
+      better: 'lower',
+      direction: 'worse',
+    });
+    // Resolve compliance: met 2, breached 1 (300 > 240), pending 1 → 2/3 against 1: −1/3, higher is better: worse.
+    expect(m['sla.resolve.compliance']).toMatchObject({
+      current: 2 / 3,
+      previous: 1,
+      better: 'higher',
+      direction: 'worse',
+    });
+    expect(m['sla.resolve.compliance']!.change).toBeCloseTo(-1 / 3, 12);
+    expect(m['sla.resolve.compliance']!.changePct).toBeCloseTo(-100 / 3, 9);
+    // Backlog 1 against 0: +1, no % of 0, worse.
+    expect(m['backlog.open']).toEqual({
+      current: 1,
+      previous: 0,
+      change: 1,
+      changePct: null,
+      better: 'lower',
+      direction: 'worse',
+    });
+    // Open breached 0 against 0: the same.
+    expect(m['sla.openBreached']).toMatchObject({ change: 0, changePct: null, direction: 'same' });
+    // Kaplan–Meier medians: now S(60) = 1 − 2/4 = 1/2 → 60; before S(120) = 0 → 120: better.
+    expect(m['ttrCohort.median']).toMatchObject({ current: 60, previous: 120, change: -60, direction: 'better' });
+    // No acknowledgement either week: tta unknown, no change; no alert source: alerts unknown.
+    expect(m['tta.p50']).toEqual({
+      current: null,
+      previous: null,
+      change: null,
+      changePct: null,
+      better: 'lower',
+      direction: null,
+    });
+    expect(m['alerts.created']).toMatchObject({ current: null, previous: null, change: null, better: null });
+    // Escalation 0 of 3 against 0 of 2: a change of 0 with no better direction.
+    expect(m['escalationRate']).toMatchObject({ current: 0, previous: 0, change: 0, direction: null });
+    // Every headline, in the order the email shows them.
+    expect(Object.keys(m)).toEqual([
+      'cases.created',
+      'alerts.created',
+      'ttd.p50',
+      'tta.p50',
+      'tta.p90',
+      'ttc.p50',
+      'ttr.p50',
+      'ttr.p90',
+      'ttrCohort.median',
+      'sla.acknowledge.compliance',
+      'sla.resolve.compliance',
+      'sla.openBreached',
+      'falsePositiveRate',
+      'escalationRate',
+      'backlog.open',
+      'alertToCaseRatio',
+    ]);
+  });
+
+  it('drops the trend of what a source cannot give, and keeps the rest', () => {
+    const { current, t: tr } = trend();
+    const marked = markUnavailable({ ...current, trend: tr }, { tta: 'n/a', 'sla.acknowledge': 'n/a' });
+    const keys = Object.keys(marked.trend!.metrics!);
+    expect(keys).not.toContain('tta.p50');
+    expect(keys).not.toContain('tta.p90');
+    expect(keys).not.toContain('sla.acknowledge.compliance');
+    expect(keys).toContain('ttr.p50');
+    expect(keys).toContain('sla.openBreached');
+    expect(keys).toHaveLength(16 - 3);
+    expect(marked.trend!.previous).toBe(tr.previous);
+    // No case acknowledged (tta.n 0): the acknowledge SLA is not judged; info, without that SLA, gets none.
+    expect(marked.sla.acknowledge).toEqual({ met: 0, breached: 0, pending: 0, compliance: null });
+    expect(marked.bySeverity.info.sla).toEqual({});
+    expect(marked.bySeverity.high.sla.acknowledge).toEqual({ met: 0, breached: 0, pending: 0, compliance: null });
   });
 });
