@@ -267,6 +267,47 @@ describe('quality of the closed cohort', () => {
     expect(acc.changeFacts(false).alertsByRule).toBeNull();
   });
 
+  it('adds up rules and runbooks across days, ignores empty names, lists the top ten, ties in code-unit order', () => {
+    const acc = new KpiAccumulator(week, end, settings);
+    const closedCase = (rule: string, runbook: string, disp?: CaseFacts['disp']) =>
+      kase('low', at9, { ...closedAfter(10), rule, runbook, ...(disp ? { disp } : {}) });
+    // Day 1 names rule "a" first; day 2 names "b" first: each day's names are its own.
+    acc.addCases(casesAsDay([closedCase('a', 'x', 'false_positive'), closedCase('', '', 'true_positive')]));
+    acc.addCases(casesAsDay([closedCase('b', 'y', 'true_positive'), closedCase('a', 'x', 'true_positive')]));
+    // Twelve rules with 12 … 1 alerts, and two pairs of names the locale sees as equal (1 alert each, no case).
+    const names = ['D\u00e9fense', 'De\u0301fense', 'x\u0001', 'x'];
+    const alerts: AlertCount[] = [
+      ...Array.from({ length: 12 }, (_, i) => ({ at: at9, rule: `n${i}`, sev: 'low' as const, count: 100 + 12 - i })),
+    ];
+    acc.addAlertCounts(alertsAsDay(alerts).columns());
+    const k = acc.result(true);
+    // The empty names count in no rule and no runbook; "a" has 2 closed cases (FP, TP), "b" 1 (TP).
+    expect(k.rules).toHaveLength(10);
+    expect(k.rules.map((r) => r.rule)).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`));
+    expect(k.runbooks.map((r) => [r.runbook, r.closed, r.falsePositiveRate])).toEqual([
+      ['x', 2, 0.5],
+      ['y', 1, 0],
+    ]);
+    expect(acc.changeFacts(true).falsePositives).toEqual({
+      a: { hit: 1, n: 2 },
+      b: { hit: 0, n: 1 },
+      '(no rule)': { hit: 0, n: 1 },
+    });
+    // Only rules with cases and no alerts: by closed cases, then names; locale-equal names in code-unit order.
+    const ties = new KpiAccumulator(week, end, settings);
+    ties.addCases(casesAsDay([...names, 'a', 'a'].map((r) => closedCase(r, r, 'true_positive'))));
+    expect(ties.result(false).rules.map((r) => r.rule)).toEqual(['a', 'De\u0301fense', 'D\u00e9fense', 'x', 'x\u0001']);
+    expect(ties.result(false).runbooks.map((r) => r.runbook)).toEqual([
+      'a',
+      'De\u0301fense',
+      'D\u00e9fense',
+      'x',
+      'x\u0001',
+    ]);
+    // Every judged case has a rule: no "(no rule)" entry.
+    expect(Object.keys(ties.changeFacts(false).falsePositives)).not.toContain('(no rule)');
+  });
+
   it('a trend-only period keeps no runbooks', () => {
     expect(accumulate(cases, end, alerts, 'trend').result(true).runbooks).toEqual([]);
   });
