@@ -2,7 +2,6 @@
 // enough to compute by hand (docs/forecast.md). Fast on purpose: the one-file mutation run of forecast.ts uses
 // this file and forecast-estimators.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { ShiftFacts } from '../../shared/domain/facts.js';
 import {
   bucketHours,
   buildStaffingForecast,
@@ -13,8 +12,10 @@ import {
   parseForecastWeek,
   shiftWeek,
   shortRuns,
+  WeeklyArrivals,
   type WeekCounts,
 } from '../../shared/domain/forecast.js';
+import { casesAsDay, type CaseFacts, type ShiftFacts } from '../../shared/domain/facts.js';
 import { PeriodError } from '../../shared/domain/periods.js';
 import { isMissing } from '../../shared/domain/summary.js';
 
@@ -255,5 +256,67 @@ describe('how a past forecast did', () => {
         plainWeek('w', () => 2, new Array(168).fill(0)),
       ).coverage,
     ).toBe(0);
+  });
+});
+
+describe('weekly arrivals at the week boundaries', () => {
+  const w47 = parseForecastWeek('2026-W47', 'UTC'); // Mon 16 – Mon 23 November
+  const w48 = shiftWeek(w47, 1);
+  const kase = (id: string, created: number, over: Partial<CaseFacts> = {}): CaseFacts => ({
+    id,
+    sev: 'low',
+    created,
+    ...over,
+  });
+  const nonZero = (w: WeekCounts) => Object.fromEntries(w.counts.flatMap((c, h) => (c ? [[h, c]] : [])));
+
+  it('a case created exactly at a week end belongs to the next week; before the first or at the last end, to none', () => {
+    const acc = new WeeklyArrivals([w47, w48], { ahtMinutes: {} });
+    acc.addCases(
+      casesAsDay([
+        kase('a', w47.end), // = W48's start: W48 bucket 0
+        kase('b', w47.end - 1), // W47's last millisecond: bucket 167
+        kase('c', w47.start - 1), // before the weeks (but the first case: the data begin on Sunday 15th)
+        kase('d', w48.end), // after the weeks
+      ]).columns(),
+    );
+    const [a, b] = acc.result();
+    expect(a!.label).toBe('2026-W47');
+    expect(nonZero(a!)).toEqual({ 167: 1 });
+    expect(nonZero(b!)).toEqual({ 0: 1 });
+  });
+
+  it('the data begin at the local midnight of the earliest case, whatever order cases come in', () => {
+    const acc = new WeeklyArrivals([w47, w48], { ahtMinutes: {} });
+    // The W47 case comes after the later one: W47 is still known.
+    acc.addCases(casesAsDay([kase('late', w48.start + 5 * HOUR)]).columns());
+    acc.addCases(casesAsDay([kase('early', w47.start + 30 * HOUR)]).columns());
+    expect(acc.result().map((w) => w.label)).toEqual(['2026-W48']); // 17 November 06:00: W47 began before the data
+    const only48 = new WeeklyArrivals([w47, w48], { ahtMinutes: {} });
+    only48.addCases(casesAsDay([kase('x', w48.start + 5 * HOUR)]).columns());
+    // Told the data cover W47 from its start, W47 is a week of no arrivals, not unknown.
+    expect(only48.result(w47.start).map((w) => [w.label, w.counts.reduce((p, q) => p + q)])).toEqual([
+      ['2026-W47', 0],
+      ['2026-W48', 1],
+    ]);
+    const first = new WeeklyArrivals([w47, w48], { ahtMinutes: {} });
+    first.addCases(casesAsDay([kase('z', w47.start), kase('y', w48.start + 5 * HOUR)]).columns()); // earliest first
+    expect(first.result().map((w) => w.label)).toEqual(['2026-W47', '2026-W48']);
+  });
+
+  it('the handle time of cases closed inside the weeks before asOf, by tier where unknown', () => {
+    const asOf = w48.end - HOUR;
+    const acc = new WeeklyArrivals([w47, w48], { ahtMinutes: { '1': 10, '2': 30, '3': 50 } }, asOf);
+    acc.addCases(
+      casesAsDay([
+        kase('h', w47.start - HOUR, { closed: w47.start, handle: 7 }), // closed at the first week's start: 7
+        kase('t3', w47.start, { closed: w47.start + HOUR, tier: 3 }), // no handle time, tier 3: 50
+        kase('none', w47.start, { closed: w47.start + HOUR }), // no handle time, no tier: tier 1's 10
+        kase('late', w47.start, { closed: asOf, handle: 1000 }), // closed at asOf: unseen
+        kase('before', w47.start - 2 * HOUR, { closed: w47.start - 1, handle: 1000 }), // closed before the weeks
+      ]).columns(),
+    );
+    // (7 + 50 + 10) / 3
+    expect(acc.aht()).toBeCloseTo(67 / 3, 12);
   });
 });
