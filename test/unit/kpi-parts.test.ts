@@ -367,15 +367,30 @@ describe('volume per local day', () => {
 
   it('a rule counted over several days adds up, in the order first counted', () => {
     const acc = new KpiAccumulator(ny, asOf, settings);
-    acc.addAlertCounts(alertsAsDay([{ at: ny.start, rule: 'b', sev: 'low', count: 2 }]).columns());
+    // Day 1 counts "b" in two buckets: 2 + 4.
+    acc.addAlertCounts(
+      alertsAsDay([
+        { at: ny.start, rule: 'b', sev: 'low', count: 2 },
+        { at: ny.start + 15 * MIN, rule: 'b', sev: 'low', count: 4 },
+      ]).columns(),
+    );
     acc.addAlertCounts(
       alertsAsDay([
         { at: ny.start + MIN, rule: 'a', sev: 'low', count: 1 },
         { at: ny.start + MIN, rule: 'b', sev: 'low', count: 3 },
       ]).columns(),
     );
-    expect(acc.changeFacts(true).alertsByRule).toEqual({ b: 5, a: 1 });
+    expect(acc.changeFacts(true).alertsByRule).toEqual({ b: 9, a: 1 });
     expect(Object.keys(acc.changeFacts(true).alertsByRule!)).toEqual(['b', 'a']);
+    // Judged after the week: an alert in its last millisecond counts, one at its end does not.
+    const after = new KpiAccumulator(ny, ny.end + DAY, settings);
+    after.addAlertCounts(
+      alertsAsDay([
+        { at: ny.end - 1, rule: 'c', sev: 'low', count: 1 },
+        { at: ny.end, rule: 'c', sev: 'low', count: 10 },
+      ]).columns(),
+    );
+    expect(after.result(true).alerts).toEqual({ created: 1 });
   });
 });
 
