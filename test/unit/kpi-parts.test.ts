@@ -452,6 +452,44 @@ describe('significant incidents (critical, or high escalated)', () => {
     expect(k.significant.map((x) => x.id)).toEqual(Array.from({ length: 100 }, (_, m) => `c${m}`));
   });
 
+  it('are whichever severities the settings name, and those named when escalated to tier 2 or 3', () => {
+    const custom = MetricSettingsSchema.parse({
+      significantIncidents: { severities: ['high'], escalatedSeverities: ['low'] },
+    });
+    const cases = [
+      kase('critical', week.start, { id: 'critical' }), // not named: not significant here
+      kase('high', week.start + MIN, { id: 'high' }),
+      kase('low', week.start + 2 * MIN, { id: 'low-esc2', esc: 2 }),
+      kase('low', week.start + 3 * MIN, { id: 'low-esc3', esc: 3 }),
+      kase('low', week.start + 4 * MIN, { id: 'low' }), // not escalated
+      kase('medium', week.start + 5 * MIN, { id: 'medium-esc3', esc: 3 }), // escalated, but not named
+      kase('info', week.start + 6 * MIN, { id: 'info-esc2', esc: 2 }),
+    ];
+    const k = buildKpiSummary({ cases, alerts: undefined, period: week, asOf: end, settings: custom });
+    expect(k.significant.map((x) => [x.id, x.escalatedToTier])).toEqual([
+      ['high', undefined],
+      ['low-esc2', 2],
+      ['low-esc3', 3],
+    ]);
+    expect(k.significantTotal).toBe(3);
+  });
+
+  it('cut back as they arrive, keep the most severe first and list them oldest first', () => {
+    // 150 highs escalated (minutes 0 … 149) arrive first, then 300 criticals newest first (minutes 1299 … 1000):
+    // the 400th arrival cuts the list to the best 100 so far; the 100 criticals from minute 1000 are listed.
+    const highs = Array.from({ length: 150 }, (_, m) => kase('high', week.start + m * MIN, { id: `h${m}`, esc: 2 }));
+    const crits = Array.from({ length: 300 }, (_, i) =>
+      kase('critical', week.start + (1299 - i) * MIN, { id: `c${1299 - i}` }),
+    );
+    const k = buildKpiSummary({ cases: [...highs, ...crits], alerts: undefined, period: week, asOf: end, settings });
+    expect(k.significantTotal).toBe(450);
+    expect(k.significant.map((x) => x.id)).toEqual(Array.from({ length: 100 }, (_, m) => `c${1000 + m}`));
+    // 99 criticals and 2 highs: all the criticals, then the older high.
+    const few = [...crits.slice(201), ...highs.slice(0, 2)];
+    const f = buildKpiSummary({ cases: few, alerts: undefined, period: week, asOf: end, settings });
+    expect(f.significant.map((x) => x.id)).toEqual(['h0', ...Array.from({ length: 99 }, (_, m) => `c${1000 + m}`)]);
+  });
+
   it('orders incidents created in the same millisecond by id', () => {
     const cases = ['b', 'c', 'a'].map((id) => kase('critical', week.start, { id }));
     const k = buildKpiSummary({ cases, alerts: undefined, period: week, asOf: end, settings });
