@@ -16,12 +16,13 @@ import {
   type WeekCounts,
 } from '../../shared/domain/forecast.js';
 import { casesAsDay, type CaseFacts, type ShiftFacts } from '../../shared/domain/facts.js';
-import { PeriodError } from '../../shared/domain/periods.js';
+import { parsePeriod, PeriodError } from '../../shared/domain/periods.js';
 import { isMissing } from '../../shared/domain/summary.js';
 
 const HOUR = 3_600_000;
 const ONES = new Array<number>(168).fill(1);
-const w49 = parseForecastWeek('2026-W49', 'UTC');
+// Fixtures from periods.ts: forecast.ts runs only inside the tests (a mutant that throws then fails a test).
+const w49 = parsePeriod('2026-W49', { tz: 'UTC', fiscalYearStartMonth: 1 });
 const iso = (ms: number) => new Date(ms).toISOString();
 const plainWeek = (label: string, count: (h: number) => number, hours = ONES): WeekCounts => ({
   label,
@@ -33,10 +34,14 @@ const Z = 1.2816 * Math.sqrt(1.5); // 1.569631…
 
 describe('weeks', () => {
   it('parses only ISO week labels', () => {
+    expect(parseForecastWeek('2026-W49', 'UTC')).toEqual(w49);
+    expect(parseForecastWeek('2026-W13', 'Europe/London')).toEqual(
+      parsePeriod('2026-W13', { tz: 'Europe/London', fiscalYearStartMonth: 1 }),
+    );
     // 1 January 2026 is a Thursday, so W01 starts Monday 29 December 2025 and W49 336 days later: 30 November.
     expect([iso(w49.start), iso(w49.end)]).toEqual(['2026-11-30T00:00:00.000Z', '2026-12-07T00:00:00.000Z']);
     expect(w49.label).toBe('2026-W49');
-    for (const bad of ['2026-12', '2026-W4', 'x2026-W49', '2026-W49x', '2026-W49 '])
+    for (const bad of ['2026-12', '2026-W4', 'x2026-W49', '2026-W49x', '2026-W49 ', '26-W49', '2026-W4x'])
       expect(() => parseForecastWeek(bad, 'UTC')).toThrow(PeriodError);
     expect(() => parseForecastWeek('2026-12', 'UTC')).toThrow('"2026-12" is not an ISO week label (e.g. 2026-W49)');
   });
@@ -80,6 +85,11 @@ describe('weeks', () => {
     expect(autumn.reduce((a, b) => a + b)).toBe(169);
     expect(spring.filter((x) => x !== 1)).toEqual([0]);
     expect(autumn.filter((x) => x !== 1)).toEqual([2]);
+    // Lord Howe Island moves its clocks by half an hour (Sunday 4 October 2026, 02:00 → 02:30): the week holds
+    // 167.5 real hours, so one bucket holds half an hour.
+    const lordHowe = bucketHours(parsePeriod('2026-W40', { tz: 'Australia/Lord_Howe', fiscalYearStartMonth: 1 }));
+    expect(lordHowe.reduce((a, b) => a + b)).toBe(167.5);
+    expect(lordHowe.filter((x) => x === 0.5)).toHaveLength(1);
   });
 });
 
@@ -94,6 +104,17 @@ describe('the forecast at its edges', () => {
     expect(f.low.every((x) => x === 0)).toBe(true);
     expect(f.high[0]).toBeCloseTo(Z / 2, 9);
     expect(f.high[145]).toBe(0);
+  });
+
+  it('reads a bucket that held two real hours per hour', () => {
+    // Bucket 145 held two hours (a repeated 01:00) and 2 arrivals: 1 an hour, like every other bucket. Each week's
+    // total is (167 + 2) · 168 / 169 = 168, the shape flat: 1 an hour everywhere, 2 in a target bucket of 2 hours.
+    const hours = [...ONES];
+    hours[145] = 2;
+    const history = ['a', 'b'].map((l) => plainWeek(l, (h) => (h === 145 ? 2 : 1), hours));
+    const f = forecastArrivals(history, hours);
+    expect(f.expected[145]).toBeCloseTo(2, 9);
+    for (let h = 0; h < 168; h++) if (h !== 145) expect(f.expected[h]).toBeCloseTo(1, 9);
   });
 
   it('a bucket no history week held an hour takes the mean of its neighbours', () => {
@@ -183,6 +204,16 @@ describe('the staffing forecast of a week', () => {
     });
   });
 
+  it('lists only the hours that are short, however few', () => {
+    const r = forecastWith([
+      { analyst: 'a', tier: 1, start: at(0), end: at(168) },
+      { analyst: 'b', tier: 1, start: at(0), end: at(100) },
+      { analyst: 'b', tier: 1, start: at(101), end: at(168) },
+    ]);
+    // Two analysts everywhere but hour 100 (one): short 1 there, nowhere else.
+    expect(r.gap).toEqual({ hours: 1, analystHours: 1, worst: [{ hour: 100, short: 1 }] });
+  });
+
   it('a roster whose shifts only touch the week is not published for it', () => {
     const r = forecastWith([
       { analyst: 'c', tier: 1, start: at(-8), end: at(0) },
@@ -260,8 +291,8 @@ describe('how a past forecast did', () => {
 });
 
 describe('weekly arrivals at the week boundaries', () => {
-  const w47 = parseForecastWeek('2026-W47', 'UTC'); // Mon 16 – Mon 23 November
-  const w48 = shiftWeek(w47, 1);
+  const w47 = parsePeriod('2026-W47', { tz: 'UTC', fiscalYearStartMonth: 1 }); // Mon 16 – Mon 23 November
+  const w48 = parsePeriod('2026-W48', { tz: 'UTC', fiscalYearStartMonth: 1 });
   const kase = (id: string, created: number, over: Partial<CaseFacts> = {}): CaseFacts => ({
     id,
     sev: 'low',
