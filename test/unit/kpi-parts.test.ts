@@ -172,6 +172,12 @@ describe('case timing', () => {
     expect(k.ttrCohort).toEqual({ n: 4, median: 360, moreThan: null });
   });
 
+  it('a case closed exactly at asOf is still open for Kaplan–Meier: censored, no median', () => {
+    // Created 120 min before asOf, closed at asOf: censored at 120, S never falls: more than 120.
+    const only = accumulate([kase('low', asOf - 120 * MIN, { closed: asOf })], asOf).result(false);
+    expect(only.ttrCohort).toEqual({ n: 1, median: null, moreThan: 120 });
+  });
+
   it('gives the change tests the sorted tta and ttr per severity, in any order with the result', () => {
     const fresh = run().changeFacts(false);
     const acc = run();
