@@ -24,6 +24,6 @@ export default {
   thresholds: { high: 90, low: 80, break: null },
   concurrency: 2,
   tempDirName: '.stryker-tmp',
-  // Generated output is not needed in the sandbox copies.
-  ignorePatterns: ['/cdk.out', '/out', '/coverage', '/bench-data', '/.socpulse', '/reports'],
+  // Generated output is not needed in the sandbox copies, nor the sandboxes of another run in the same checkout.
+  ignorePatterns: ['/cdk.out', '/out', '/coverage', '/bench-data', '/.socpulse', '/reports', '/.stryker-tmp*'],
 };

@@ -48,15 +48,18 @@ const cases: CaseFacts[] = [
 ];
 
 describe('one week of critical cases', () => {
-  const k = buildKpiSummary({ cases, alerts: undefined, period: week, asOf, settings });
+  // Each test computes its own figures: a mutant that throws then fails a test, not the collection of this file.
+  const kpi = () => buildKpiSummary({ cases, alerts: undefined, period: week, asOf, settings });
 
   it('puts each case in its cohorts: created before the end, closed in the week, open at the end', () => {
+    const k = kpi();
     // Created: A B C D E F J (not G at the end, not H and I before the week).
     expect(k.cases).toEqual({ created: 7, closed: 3, openAtAsOf: 6 });
     expect(k.createdBySeverity.critical).toBe(7);
   });
 
   it('measures time to acknowledge and to contain from creation to each event', () => {
+    const k = kpi();
     expect(k.tta).toMatchObject({ n: 3, p50: 10, mean: (10 + 20 + 5) / 3 });
     // Contained after 40 and 50 min (not the acknowledgements' 10 and 20).
     expect(k.ttc).toMatchObject({ n: 2, p50: 40, p90: 50, mean: 45 });
@@ -65,6 +68,7 @@ describe('one week of critical cases', () => {
   });
 
   it('splits the open backlog by age and by its resolve target', () => {
+    const k = kpi();
     expect(k.backlog.open).toBe(6);
     expect(k.backlog.buckets).toEqual({ lt1d: 3, d1to7: 1, d7to30: 1, gt30d: 1 });
     // Past 240 min: F, H, I, J. From 180 min up to 240: E alone (D at 150 is not at risk yet).
@@ -73,6 +77,7 @@ describe('one week of critical cases', () => {
   });
 
   it('judges both SLAs of the created cases', () => {
+    const k = kpi();
     // Acknowledge: A (10) and C (5) met; B (20) late; D E F J never acknowledged and past 15 min.
     expect(k.sla.acknowledge).toEqual({ met: 2, breached: 5, pending: 0, compliance: 2 / 7 });
     // Resolve: A B C met; D (150) and E (200) pending; F (250) and J (3 days) breached.
@@ -80,6 +85,7 @@ describe('one week of critical cases', () => {
   });
 
   it('counts escalations per tier and dispositions of the closed cases', () => {
+    const k = kpi();
     expect(k.escalationRate).toBeCloseTo(2 / 3, 12);
     expect(k.escalationRateByTier).toEqual({ '2': 2 / 3, '3': 0 });
     expect(k.falsePositiveRate).toBeCloseTo(1 / 3, 12);
