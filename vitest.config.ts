@@ -16,6 +16,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // The unit files share their workers' module cache (no global state is left behind: no env writes, spies
+          // restored): importing the engine, zod and fast-check once per worker instead of once per file saves about a
+          // third of the project's CPU. The other projects start stand-ins that set process.env, so they stay isolated.
+          isolate: false,
           globalSetup: BUILD_CLI,
           // Property tests run thousands of cases: beside two other files on 2 cores, 5 s is too tight.
           testTimeout: 30_000,
