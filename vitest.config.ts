@@ -30,6 +30,10 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: BUILD_CLI,
+          // The files share their workers' module cache (the AWS and MCP SDKs are imported once per worker, not once
+          // per file); file-scope.ts undoes what a file changes globally (process.env, vi.setConfig, spies).
+          isolate: false,
+          setupFiles: ['test/setup/file-scope.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
