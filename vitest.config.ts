@@ -17,9 +17,10 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           // The unit files share their workers' module cache (no global state is left behind: no env writes, spies
-          // restored): importing the engine, zod and fast-check once per worker instead of once per file saves about a
-          // third of the project's CPU. The other projects start stand-ins that set process.env, so they stay isolated.
+          // restored, and file-scope.ts undoes the rest): importing the engine, zod and fast-check once per worker
+          // instead of once per file saves about a third of the project's CPU.
           isolate: false,
+          setupFiles: ['test/setup/file-scope.ts'],
           globalSetup: BUILD_CLI,
           // Property tests run thousands of cases: beside two other files on 2 cores, 5 s is too tight.
           testTimeout: 30_000,
