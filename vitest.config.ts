@@ -43,6 +43,9 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          // aws-cdk-lib imported once per worker, not once per file (file-scope.ts as above).
+          isolate: false,
+          setupFiles: ['test/setup/file-scope.ts'],
           // One `cdk synth` (bundling and cdk-nag included) shared by every infra test file.
           globalSetup: ['test/infra/global-setup.ts'],
           testTimeout: 180_000,
