@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { budgetBackfillFrom } from '../../functions/cli/start.js';
+import { lastCompletePeriod } from '../../shared/domain/periods.js';
 import { startLocalDynamo } from '../../shared/local/dynamo.js';
 import type { StoredEmail } from '../../shared/local/ses.js';
 import { dynamoClient, DynamoTable } from '../../shared/store/dynamo-table.js';
@@ -14,6 +16,20 @@ import { startServing } from './serve.js';
 // pid in the lock, and a write log cut to half its size. Each stand-in's store is read before its process goes, and
 // every email is counted per recipient across processes: nobody gets a second copy silently, nobody is forgotten.
 
+// The project's config, with the fiscal year starting at the budget report's month: `start` then backfills costs and
+// shifts from that month's first day (its first collection window, the one a kill lands in) rather than from April,
+// the same two windows and five emails as with the default config, for a fraction of the days. What is tested here is
+// what happens around a kill, not how much history there is.
+const reportMonth = lastCompletePeriod('month', Date.now(), { tz: 'Europe/London', fiscalYearStartMonth: 4 }).label;
+const CONFIG = join(mkdtempSync(join(tmpdir(), 'socpulse-config-')), 'socpulse.config.json');
+writeFileSync(
+  CONFIG,
+  JSON.stringify({
+    ...(JSON.parse(readFileSync('socpulse.config.json', 'utf8')) as object),
+    fiscalYearStartMonth: Number(reportMonth.slice(5)),
+  }),
+);
+
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
@@ -21,7 +37,7 @@ afterEach(() => {
 
 /** `socpulse start` (no --serve) with extra arguments and environment: its output so far, and its end. */
 function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn('node', ['functions/cli/bin.js', 'start', ...args], {
+  const child = spawn('node', ['functions/cli/bin.js', 'start', '--config', CONFIG, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -85,6 +101,14 @@ async function storedRuns(data: string): Promise<ReportRun[]> {
 const MANAGER = { authorization: 'Bearer dev-manager-token', 'content-type': 'application/json' };
 
 describe('socpulse start survives kill -9 and refuses a damaged data directory', () => {
+  it("backfills costs and shifts from the budget report's month in these tests: a first window, shorter than a fiscal year", () => {
+    const from = budgetBackfillFrom(Date.now(), {
+      timezone: 'Europe/London',
+      fiscalYearStartMonth: Number(reportMonth.slice(5)),
+    });
+    expect(from).toBe(`${reportMonth}-01`);
+  });
+
   it('kill -9 after SES accepted and before the record: the next start recovers the run, sends the copy in doubt again saying so, and nothing else twice', async () => {
     const data = mkdtempSync(join(tmpdir(), 'socpulse-data-'));
     const out = mkdtempSync(join(tmpdir(), 'socpulse-out-'));
@@ -106,7 +130,7 @@ describe('socpulse start survives kill -9 and refuses a damaged data directory',
     children.push(other);
     writeFileSync(join(data, 'socpulse.lock'), String(other.pid));
 
-    const second = await startServing(['--data', data, '--out', out, '--days', '1']);
+    const second = await startServing(['--config', CONFIG, '--data', data, '--out', out, '--days', '1']);
     let after: StoredEmail[];
     try {
       expect(second.stdout).toContain(`took over the data directory's lock: a lock naming pid ${other.pid}`);
@@ -168,7 +192,7 @@ describe('socpulse start survives kill -9 and refuses a damaged data directory',
     await first.kill9();
     expect(first.out.stdout).not.toMatch(/^report /m);
 
-    const second = await startServing(['--data', data, '--out', out, '--days', '2']);
+    const second = await startServing(['--config', CONFIG, '--data', data, '--out', out, '--days', '2']);
     let sent: StoredEmail[];
     try {
       expect(second.stdout).toMatch(/the socpulse before \(pid \d+\) stopped without closing it/);

@@ -38,6 +38,8 @@ let env: Awaited<ReturnType<typeof localTable>>;
 let server: Awaited<ReturnType<typeof serveLocal>>;
 let deps: Omit<ApiDeps, 'identify'> & { wait: { maxMs: number; pollMs: number } };
 const started: string[] = [];
+/** The fake report function's deliveries under way. */
+const delivering: Promise<void>[] = [];
 
 beforeAll(async () => {
   env = await localTable();
@@ -62,15 +64,16 @@ beforeAll(async () => {
     trigger: {
       start: async (runId) => {
         started.push(runId);
-        setTimeout(() => {
-          void (async () => {
+        // Kept, so that the stand-in is stopped only after the last of these (else a late one meets a closed port).
+        delivering.push(
+          new Promise<void>((resolve) => setTimeout(resolve, 300)).then(async () => {
             const run = await runs.getById(runId);
             if (!run) return;
             const claim = await runs.claim(run, `claim-${runId}`, new Date());
             if (claim.outcome === 'claimed')
               await runs.update(claim.run, { status: 'delivered', leaseUntil: undefined });
-          })();
-        }, 300);
+          }),
+        );
       },
     },
     now: () => new Date('2026-11-24T09:00:00Z'),
@@ -81,6 +84,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await server?.close();
+  await Promise.all(delivering);
   await env?.stop();
 });
 
