@@ -15,10 +15,6 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          // Files share a worker's module cache: each module is imported once per worker, not once per file (the
-          // import time was a fifth of the suite). Stand-ins are per file; the SES stand-in clears its
-          // process-wide store when it starts (shared/local/ses.ts).
-          isolate: false,
           environment: 'node',
           // The unit files share their workers' module cache (no global state is left behind: no env writes, spies
           // restored, and file-scope.ts undoes the rest): importing the engine, zod and fast-check once per worker
@@ -34,10 +30,6 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Files share a worker's module cache: each module is imported once per worker, not once per file (the
-          // import time was a fifth of the suite). Stand-ins are per file; the SES stand-in clears its
-          // process-wide store when it starts (shared/local/ses.ts).
-          isolate: false,
           globalSetup: BUILD_CLI,
           // The files share their workers' module cache (the AWS and MCP SDKs are imported once per worker, not once
           // per file); file-scope.ts undoes what a file changes globally (process.env, vi.setConfig, spies).
