@@ -6,6 +6,12 @@
 //   MUTATION_TESTS=test/unit/staffing-budget.test.ts,test/unit/forecast.test.ts \
 //     npx stryker run --mutate shared/domain/staffing.ts --concurrency 1 \
 //     --incrementalFile reports/mutation/staffing.incremental.json
+// The forecast and the KPI parts are measured with their fast hand-computed tests (the property tests in
+// kpi-properties.test.ts and the 14-week forecasts in forecast.test.ts are too slow under Stryker's instrumentation):
+//   forecast.ts:  MUTATION_TESTS=test/unit/forecast-estimators.test.ts,test/unit/forecast-parts.test.ts
+//   kpi*.ts:      MUTATION_TESTS=test/unit/kpi.test.ts,test/unit/kpi-cohorts.test.ts,test/unit/kpi-parts.test.ts,test/unit/kpi-unavailable.test.ts
+// Tests compute inside `it`, not while the file is collected: the vitest runner counts a mutant that throws during
+// collection as survived (no test ran).
 // The report is written to reports/mutation/index.html.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -230,4 +230,56 @@ describe('the bounded work of a report', () => {
     expect(few.kpi.significant.map((x) => x.id)).toEqual(sparse.slice(0, 50).flatMap((day) => day.map((c) => c.id)));
     expect([...few.read].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, d) => d));
   });
+
+  it('past 32 stored days held, reads the text of the kept incidents, even those not listed in the end', () => {
+    const critical = (day: number, k: number, minute: number): CaseFacts => ({
+      id: `d${day}-${k}`,
+      sev: 'critical',
+      created: week.start + minute * MIN,
+      ...(k === 0 ? {} : { title: `t${k}` }),
+    });
+    // Days 0–39 hold one critical each (minutes 1000 + d); day 40 holds 100 older ones (minutes 0–99). The 33rd day
+    // held pending passes the bound of 32: the 33 kept incidents (days 0–32) read their text then. Days 33–39 are
+    // never read; day 40's incidents are the ones listed.
+    const days = [
+      ...Array.from({ length: 40 }, (_, d) => [critical(d, 0, 1000 + d)]),
+      Array.from({ length: 100 }, (_, k) => critical(40, k, k)),
+    ];
+    const { kpi, read } = fromStoredDays(days, week, week.end, settings);
+    expect(kpi.significantTotal).toBe(140);
+    expect(kpi.significant.map((x) => x.id)).toEqual(days[40]!.map((c) => c.id));
+    expect([...read].sort((a, b) => a - b)).toEqual([...Array.from({ length: 33 }, (_, d) => d), 40]);
+    // An incident without a title has no title key, one with a title has it.
+    expect('title' in kpi.significant[0]!).toBe(false);
+    expect(kpi.significant[1]!.title).toBe('t1');
+  });
+
+  it('lists the most severe first, oldest first, whatever order they arrive in', () => {
+    // An escalated high arrives first, then 100 criticals newest first: the high is the 101st and is left out.
+    const cases: CaseFacts[] = [
+      { id: 'high', sev: 'high', esc: 2, created: week.start },
+      ...Array.from({ length: 100 }, (_, i) => ({
+        id: `c${99 - i}`,
+        sev: 'critical' as const,
+        created: week.start + (99 - i) * MIN,
+      })),
+    ];
+    const kpi = buildKpiSummary({ cases, alerts: undefined, period: week, asOf: week.end, settings });
+    expect(kpi.significant.map((x) => x.id)).toEqual(Array.from({ length: 100 }, (_, m) => `c${m}`));
+  });
+
+  it('shows of an incident only what was visible at asOf', () => {
+    const asOf = week.start + 10 * 60 * MIN;
+    const cases: CaseFacts[] = [
+      // Acknowledged and contained exactly at asOf: not yet.
+      { id: 'a', sev: 'critical', created: week.start, ack: asOf, contained: asOf },
+      // Closed without a disposition: no disposition key.
+      { id: 'b', sev: 'critical', created: week.start + MIN, closed: week.start + 2 * MIN },
+    ];
+    const kpi = buildKpiSummary({ cases, alerts: undefined, period: week, asOf, settings });
+    expect(kpi.significant).toStrictEqual([
+      { id: 'a', severity: 'critical', created: week.start },
+      { id: 'b', severity: 'critical', created: week.start + MIN, closed: week.start + 2 * MIN },
+    ]);
+  });
 });
