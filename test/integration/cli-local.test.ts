@@ -71,7 +71,7 @@ describe('socpulse without any environment: the local data directory', () => {
     expect(JSON.parse(exported.stdout)).toEqual({ fiscalYear: 'FY2027', month: null, snapshots: [] });
     for (const r of [imported, exported]) expect(r.stderr).not.toMatch(AWS_NOISE);
     expect(readFileSync(join(data, 'socpulse-store.json'), 'utf8')).toMatch(/"state":"closed"/);
-  }, 180_000);
+  }, 300_000); // six CLI processes one after the other, each opening the data directory: minutes on a busy machine
 
   it('refuses with one line when another socpulse holds the data directory', async () => {
     const data = mkdtempSync(join(tmpdir(), 'socpulse-held-'));
