@@ -106,6 +106,18 @@ describe('backlog at pointInTime = the week end (critical: at risk from 0.75 · 
     expect(k.cases.closed).toBe(0);
   });
 
+  it('judged a day after the week: a case created or closed exactly at its end is in neither cohort', () => {
+    const k = accumulate(
+      [
+        kase('low', end), // created at the end: not created in the week (and not open at it)
+        kase('low', end - DAY, { closed: end }), // closed at the end: not closed in the week, open at it
+        kase('low', end - DAY, { closed: end - 1 }), // closed in the week's last millisecond
+      ],
+      end + DAY,
+    ).result(false);
+    expect(k.cases).toEqual({ created: 2, closed: 1, openAtAsOf: 1 });
+  });
+
   it('a trend-only period counts the backlog but keeps no ages', () => {
     const k = accumulate(cases, end, undefined, 'trend').result(false);
     expect(k.backlog.open).toBe(9);
