@@ -87,9 +87,9 @@ describe('the budget email when personnel is estimated from rosters that were no
     start: Date.parse(`${day}T08:00:00Z`),
     end: Date.parse(`${day}T16:00:00Z`),
   });
-  function render(shifts: { analyst: string; tier: number; start: number; end: number }[]) {
+  function render(shifts: { analyst: string; tier: number; start: number; end: number }[], amount = '10000.00') {
     const period = parsePeriod('2026-07', { tz, fiscalYearStartMonth: 4 });
-    const costs = ['2026-04', '2026-05', '2026-06', '2026-07'].map((m) => cost(m, '10000.00'));
+    const costs = ['2026-04', '2026-05', '2026-06', '2026-07'].map((m) => cost(m, amount));
     const summary = summarize({ costs, budget: plan, shifts }, { period, asOf: period.end + 86_400_000, settings });
     const model: ReportModel = {
       runbook: { id: 'monthly-budget', title: 'SOC monthly budget report', sections: ['budget'] },
@@ -114,6 +114,14 @@ describe('the budget email when personnel is estimated from rosters that were no
     expect(html.replace(/\s+/g, ' ')).toContain(
       'Personnel is estimated from rosters, and no roster was read for 2026-04 and 2026-05: personnel counts nothing there, so year to date, the burn rate and the forecast leave it out and understate spend.',
     );
+  });
+
+  it('does not flag the forecast in the body when it leaves out personnel for months without a roster', () => {
+    // Tooling EUR 20,000.00 a month against a plan of 10,000.00: the forecast (about 2× the annual plan) would be
+    // flagged, but it counts no personnel for 2026-04 and 2026-05.
+    const { summary, html } = render([shift('2026-06-10'), shift('2026-07-10')], '20000.00');
+    expect(summary.budget).toMatchObject({ forecastFlagged: true, personnelWithoutShifts: ['2026-04', '2026-05'] });
+    expect(html).not.toMatch(/Forecast variance[\s\S]{0,600}● flagged/);
   });
 
   it('does not compare the month with plan when its own roster was not read, in the subject or the headline', () => {

@@ -50,6 +50,8 @@ export function budgetParts(b: BudgetSummary, model: ReportModel, s: EmailSettin
   // A missing month's actual is unknown: "no data", never a zero (METRICS.md "Budget").
   const actual = (a: string | null) => (a === null ? 'no data' : money(a));
   const coverage = budgetCoverageText(b);
+  // A forecast that counts no personnel for months without a roster is not judged against plan (the note says why).
+  const forecastFlag = b.forecastFlagged && !b.personnelWithoutShifts.length;
   const threshold = `±${s.varianceThresholdPct}% and ±${money(s.varianceThresholdAbs)}`;
   const flag = (f: boolean): Cell =>
     f
@@ -103,8 +105,8 @@ export function budgetParts(b: BudgetSummary, model: ReportModel, s: EmailSettin
           cellOf(actual(b.forecast)),
           cellOf(money(b.annualPlan)),
           {
-            text: `${money(b.forecastVariance)}${b.forecastFlagged ? ' flagged' : ''}`,
-            html: `${h(money(b.forecastVariance))}${b.forecastFlagged ? ` <span class="worse" style="color:${C.worse};font-weight:700;">● flagged</span>` : ''}`,
+            text: `${money(b.forecastVariance)}${forecastFlag ? ' flagged' : ''}`,
+            html: `${h(money(b.forecastVariance))}${forecastFlag ? ` <span class="worse" style="color:${C.worse};font-weight:700;">● flagged</span>` : ''}`,
           },
         ],
       ],
